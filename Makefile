@@ -1,0 +1,115 @@
+# alog - tamper-evident audit logs.
+# Plain make, no configure step.  Honours CC, CFLAGS, LDFLAGS, PREFIX, DESTDIR.
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+PKG_CONFIG ?= pkg-config
+BUILD      ?= build
+VERSION    := 0.1.0
+
+CFLAGS ?= -O2 -g
+WARN    = -Wall -Wextra -Wformat=2 -Wvla -Wshadow -Wpointer-arith \
+          -Wstrict-prototypes -Wmissing-prototypes
+ifeq ($(WERROR),1)
+WARN   += -Werror
+endif
+
+DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags libsodium jansson 2>/dev/null)
+DEPS_LIBS   := $(shell $(PKG_CONFIG) --libs libsodium jansson 2>/dev/null || echo -lsodium -ljansson)
+
+# SAN=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer.
+ifeq ($(SAN),1)
+SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
+# COV=1 builds with gcov instrumentation for `make coverage`.
+ifeq ($(COV),1)
+COV_FLAGS = --coverage -O0
+endif
+
+ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -DALOG_VERSION='"$(VERSION)"' \
+              -Icommon $(DEPS_CFLAGS) $(WARN) $(CFLAGS) $(SAN_FLAGS) $(COV_FLAGS) -pthread
+ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS) $(COV_FLAGS) -pthread
+LIBS        = $(DEPS_LIBS) -lm
+
+LIB_SRC   := $(sort $(wildcard common/*.c))
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_A     := $(BUILD)/libalog.a
+TOOLS     := $(patsubst cmd/%.c,$(BUILD)/bin/%,$(sort $(wildcard cmd/alog-*.c)))
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNITS     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+HELPERS   := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/tools/*.c)))
+MAN1      := $(sort $(wildcard man/*.1))
+MAN5      := $(sort $(wildcard man/*.5))
+
+.SECONDARY:
+
+.PHONY: all install uninstall check check-unit check-bats check-asan check-valgrind \
+        check-man bench soak fuzz coverage lint clean
+
+all: $(TOOLS)
+
+$(BUILD)/%.o: %.c $(wildcard common/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB_A): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/bin/%: $(BUILD)/cmd/%.o $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/tools/%.o $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+install: $(TOOLS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)/
+	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+
+uninstall:
+	rm -f $(patsubst $(BUILD)/bin/%,$(DESTDIR)$(BINDIR)/%,$(TOOLS))
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(MAN1))
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man5/%,$(MAN5))
+
+# The whole suite: C unit tests, then the bats suites against $(BUILD)/bin.
+check: check-unit check-man check-bats
+
+check-unit: $(UNITS)
+	@set -e; for t in $(UNITS); do echo "unit: $$t"; $$t; done
+
+check-bats: $(TOOLS) $(HELPERS)
+	ALOG_BIN=$(CURDIR)/$(BUILD)/bin ALOG_TESTBIN=$(CURDIR)/$(BUILD)/tests \
+	  bats $(BATSFLAGS) tests/*.bats
+
+check-man:
+	@sh tests/check-man.sh $(MAN1) $(MAN5)
+
+# The same suite, built with ASan+UBSan into build-asan/.
+check-asan:
+	$(MAKE) BUILD=build-asan SAN=1 check
+
+# The bats suite with every tool run under valgrind memcheck.
+check-valgrind: $(TOOLS) $(HELPERS)
+	ALOG_VALGRIND=1 ALOG_BIN=$(CURDIR)/$(BUILD)/bin ALOG_TESTBIN=$(CURDIR)/$(BUILD)/tests \
+	  bats $(BATSFLAGS) tests/*.bats
+
+bench: $(TOOLS) $(HELPERS)
+	ALOG_BIN=$(CURDIR)/$(BUILD)/bin ALOG_TESTBIN=$(CURDIR)/$(BUILD)/tests sh tests/bench/run.sh
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+	  --suppress=missingIncludeSystem -Icommon common cmd
+
+clean:
+	rm -rf build build-asan build-cov
+
+-include tests/extra.mk

@@ -1,0 +1,29 @@
+/*
+ * ts.h - RFC 3339 timestamps.  Records carry UTC with exactly nine
+ * fraction digits ("2026-11-28T05:17:17.123456789Z", 30 bytes); times are
+ * handled as nanoseconds since the Unix epoch.
+ */
+#ifndef ALOG_TS_H
+#define ALOG_TS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ALOG_TS_LEN 30
+
+/* Current UTC time in nanoseconds. */
+int64_t alog_ts_now(void);
+/* Format as the record form; out holds ALOG_TS_LEN+1 bytes. Returns out. */
+char *alog_ts_format(char *out, int64_t ns);
+/* Parse exactly the record form (30 bytes, valid date and time). 0 or -1. */
+int alog_ts_parse_record(const char *s, size_t n, int64_t *ns);
+/*
+ * Parse any RFC 3339 date-time ("2026-11-28T05:17:17Z", fraction of 1..9
+ * digits, "+02:00" offsets, 't'/'z'/' ' accepted) or a full date
+ * ("2026-11-28", meaning its midnight UTC).  0 or -1.
+ */
+int alog_ts_parse(const char *s, int64_t *ns);
+/* Days since 1970-01-01 for a proleptic Gregorian date. */
+int64_t alog_days_from_civil(int64_t y, unsigned m, unsigned d);
+
+#endif
