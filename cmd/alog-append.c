@@ -1,0 +1,298 @@
+/*
+ * alog-append - append events to an alog log: one from KEY=VALUE
+ * arguments, or a stream of JSON objects (or text lines) from stdin.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "event.h"
+#include "reader.h"
+#include "util.h"
+#include "writer.h"
+
+static const char usage[] =
+	"usage: alog-append [-f LOG] [--origin NAME] [--sync=MODE] KEY=VALUE|KEY:=JSON...\n"
+	"       alog-append [-f LOG] [--origin NAME] [--sync=MODE] [--text] [--skip-bad]\n"
+	"                   [--ack] < EVENTS\n"
+	"       alog-append [-f LOG] --recover\n"
+	"\n"
+	"Append events to a tamper-evident audit log.  With KEY arguments, append\n"
+	"one event; without, read one JSON object per line from standard input and\n"
+	"append each as it arrives.\n"
+	"\n"
+	"  -f, --file LOG     the log (default: $ALOG_FILE, else /var/log/alog/audit.alog\n"
+	"                     for root and ~/.local/state/alog/audit.alog for others)\n"
+	"      --origin NAME  the log's name in a new file's header\n"
+	"                     (default: $ALOG_ORIGIN, else the host name)\n"
+	"      --sync MODE    each: fdatasync every record; batch: group commit, every\n"
+	"                     batch of input read at once; none: leave it to the kernel\n"
+	"                     (default: each for arguments, batch for streams)\n"
+	"      --text         each input line is plain text, stored as {\"msg\": LINE}\n"
+	"      --skip-bad     report bad input lines and go on (exit 2 at the end)\n"
+	"                     instead of stopping at the first\n"
+	"      --ack          after each durable write, print the seq of every record\n"
+	"                     it made durable, one per line\n"
+	"      --recover      move a damaged tail (a crash mid-write) aside into\n"
+	"                     LOG.torn-TIME and append a record saying so\n"
+	"  -h, --help         show this help\n"
+	"      --version      show the version\n"
+	"\n"
+	"KEY=VALUE stores a string, KEY:=JSON a typed value (rows:=42,\n"
+	"tags:='[\"a\",\"b\"]'); dotted keys nest (user.id=7).  The names seq, ts,\n"
+	"type, hash, prev and alog are reserved.\n"
+	"\n"
+	"Exit status: 0 appended; 1 the log's tail is damaged (nothing appended; see\n"
+	"--recover); 2 usage, input or I/O error.\n"
+	"\n"
+	"Examples:\n"
+	"  alog-append -f audit.alog actor=alice action=db.query target=payments rows:=42\n"
+	"  tail -F app.log | jq -c '{actor, action}' | alog-append -f audit.alog\n";
+
+enum { OPT_ORIGIN = ALOG_OPT_BASE, OPT_SYNC, OPT_TEXT, OPT_SKIP_BAD, OPT_ACK, OPT_RECOVER };
+
+static const struct option longopts[] = {
+	{"file", required_argument, NULL, 'f'},
+	{"origin", required_argument, NULL, OPT_ORIGIN},
+	{"sync", required_argument, NULL, OPT_SYNC},
+	{"text", no_argument, NULL, OPT_TEXT},
+	{"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
+	{"ack", no_argument, NULL, OPT_ACK},
+	{"recover", no_argument, NULL, OPT_RECOVER},
+	{0, 0, 0, 0},
+};
+
+/* Records per group commit, at most; and bytes. */
+#define BATCH_RECORDS 4096
+#define BATCH_BYTES (4 * 1024 * 1024)
+
+struct state {
+	struct alog_writer *w;
+	int ack;
+	int sync_each;
+};
+
+/* Create the default log's directory on first use, so a bare call just works. */
+static void make_default_dir(const char *path)
+{
+	char *dir = alog_xstrdup(path), *slash;
+	for (slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+			break;
+		*slash = '/';
+	}
+	free(dir);
+}
+
+static int lock_log(struct state *st)
+{
+	struct alog_error e;
+	int rc = alog_writer_lock(st->w, &e);
+	if (rc != 0) {
+		alog_report(&e);
+		exit(rc == 1 ? ALOG_EXIT_FAIL : ALOG_EXIT_ERR);
+	}
+	return 0;
+}
+
+static void commit(struct state *st)
+{
+	struct alog_error e;
+	const struct alog_tail *t;
+	size_t n = alog_writer_pending(st->w);
+
+	if (alog_writer_commit(st->w, &e) != 0)
+		alog_die_error(ALOG_EXIT_ERR, &e);
+	if (st->ack && n) {
+		/* The batch ends at the new tail; its records are the last n seqs. */
+		t = alog_writer_tail(st->w);
+		for (uint64_t s = t->seq - n + 1; s <= t->seq; s++)
+			printf("%llu\n", (unsigned long long)s);
+		alog_close_stdout();
+	}
+}
+
+static int append_args(struct state *st, char **args, int n)
+{
+	struct alog_error e;
+	size_t len;
+	char *members = alog_event_from_args(args, n, &len, &e);
+
+	if (!members)
+		alog_die_error(ALOG_EXIT_ERR, &e);
+	lock_log(st);
+	if (alog_writer_add(st->w, NULL, members, len, &e) != 0) {
+		alog_writer_abort(st->w);
+		alog_die_error(ALOG_EXIT_ERR, &e);
+	}
+	free(members);
+	commit(st);
+	return ALOG_EXIT_OK;
+}
+
+static int append_stream(struct state *st, int text, int skip_bad)
+{
+	struct alog_reader rd;
+	struct alog_line l;
+	struct alog_error e;
+	char *members = alog_xmalloc(6 * (size_t)ALOG_MAX_LINE + 16);
+	uint64_t bad = 0;
+	int rc;
+
+	alog_reader_fdopen(&rd, 0, "<stdin>", ALOG_MAX_LINE);
+	for (;;) {
+		long m;
+
+		/* Never hold the lock across a read that may block: commit first. */
+		if (alog_writer_pending(st->w) && !alog_reader_buffered(&rd))
+			commit(st);
+		rc = alog_reader_next(&rd, &l, &e);
+		if (rc == ALOG_LINE_EOF)
+			break;
+		if (rc == ALOG_LINE_ERROR) {
+			if (alog_writer_pending(st->w))
+				commit(st);
+			alog_die_error(ALOG_EXIT_ERR, &e);
+		}
+		if (rc == ALOG_LINE_TOOLONG) {
+			alog_err(&e, "line longer than %d bytes", ALOG_MAX_MEMBERS);
+			m = -1;
+		} else if (text) {
+			m = alog_event_from_text(l.p, l.len, members, &e);
+		} else {
+			/* Blank lines carry no event. */
+			size_t i = 0;
+			while (i < l.len && (l.p[i] == ' ' || l.p[i] == '\t' || l.p[i] == '\r' ||
+			                     l.p[i] == '\n'))
+				i++;
+			if (i == l.len)
+				continue;
+			m = alog_event_from_json(l.p, l.len, members, &e);
+		}
+		if (m < 0) {
+			alog_err_at(&e, "<stdin>", l.lineno);
+			if (alog_writer_pending(st->w))
+				commit(st);
+			alog_report(&e);
+			if (!skip_bad) {
+				alog_warnx("stopped at <stdin> line %llu; the events before it are "
+				           "appended", (unsigned long long)l.lineno);
+				return ALOG_EXIT_ERR;
+			}
+			bad++;
+			continue;
+		}
+		if (!alog_writer_pending(st->w))
+			lock_log(st);
+		if (alog_writer_add(st->w, NULL, members, (size_t)m, &e) != 0) {
+			alog_err_at(&e, "<stdin>", l.lineno);
+			commit(st);
+			alog_die_error(ALOG_EXIT_ERR, &e);
+		}
+		if (st->sync_each || alog_writer_pending(st->w) >= BATCH_RECORDS ||
+		    alog_writer_pending_bytes(st->w) >= BATCH_BYTES)
+			commit(st);
+	}
+	if (alog_writer_pending(st->w))
+		commit(st);
+	free(members);
+	if (bad) {
+		alog_warnx("%llu bad input line(s) were not appended", (unsigned long long)bad);
+		return ALOG_EXIT_ERR;
+	}
+	return ALOG_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct alog_cli cli = {"alog-append", usage, "f:", longopts};
+	struct alog_writer_opts wo = {0};
+	struct alog_error e;
+	struct state st = {0};
+	const char *file = NULL, *sync = NULL;
+	int c, text = 0, skip_bad = 0, recover = 0, rc;
+
+	alog_cli_init("alog-append");
+	while ((c = alog_cli_next(&cli, argc, argv)) != -1) {
+		switch (c) {
+		case 'f':
+			file = optarg;
+			break;
+		case OPT_ORIGIN:
+			wo.origin = optarg;
+			break;
+		case OPT_SYNC:
+			sync = optarg;
+			break;
+		case OPT_TEXT:
+			text = 1;
+			break;
+		case OPT_SKIP_BAD:
+			skip_bad = 1;
+			break;
+		case OPT_ACK:
+			st.ack = 1;
+			break;
+		case OPT_RECOVER:
+			recover = 1;
+			break;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	if (sync == NULL)
+		wo.sync = argc > 0 ? ALOG_SYNC_EACH : ALOG_SYNC_BATCH;
+	else if (strcmp(sync, "each") == 0)
+		wo.sync = ALOG_SYNC_EACH;
+	else if (strcmp(sync, "batch") == 0)
+		wo.sync = ALOG_SYNC_BATCH;
+	else if (strcmp(sync, "none") == 0)
+		wo.sync = ALOG_SYNC_NONE;
+	else
+		alog_usage_error("--sync takes each, batch or none, not '%s'", sync);
+	st.sync_each = wo.sync == ALOG_SYNC_EACH;
+	if (argc > 0 && (text || skip_bad))
+		alog_usage_error("--text and --skip-bad apply to standard input, not arguments");
+	if (recover && argc > 0)
+		alog_usage_error("--recover takes no KEY arguments");
+	if (!file) {
+		file = alog_default_file();
+		make_default_dir(file);
+	}
+	if (recover)
+		wo.no_create = 1;
+
+	st.w = alog_writer_open(file, &wo, &e);
+	if (!st.w)
+		alog_die_error(ALOG_EXIT_ERR, &e);
+
+	if (recover) {
+		char aside[4096];
+		rc = alog_writer_recover(st.w, aside, sizeof aside, &e);
+		if (rc < 0)
+			alog_die_error(ALOG_EXIT_ERR, &e);
+		if (rc == 1)
+			fprintf(stderr, "alog-append: %s: nothing to recover: the log ends with a "
+			                "complete record\n", file);
+		else
+			fprintf(stderr, "alog-append: %s: damaged tail moved to %s; a recover record "
+			                "was appended (seq %llu)\n", file, aside,
+			        (unsigned long long)alog_writer_tail(st.w)->seq);
+		alog_writer_close(st.w);
+		return ALOG_EXIT_OK;
+	}
+	if (argc > 0) {
+		rc = append_args(&st, argv, argc);
+	} else {
+		if (isatty(0))
+			alog_warnx("reading events from the terminal, one JSON object per line "
+			           "(Ctrl-D ends; see --help)");
+		rc = append_stream(&st, text, skip_bad);
+	}
+	alog_writer_close(st.w);
+	return rc;
+}

@@ -1,0 +1,257 @@
+/*
+ * alog-verify - check an alog log (or its rotated files, in order): shape,
+ * digests, chain, seq, headers, time order and tree; name every problem
+ * by file, line and seq.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "enc.h"
+#include "ts.h"
+#include "util.h"
+#include "verify.h"
+
+static const char usage[] =
+	"usage: alog-verify [-aq] [--json] [--fragment] [--strict] [--strict-time]\n"
+	"                   [FILE...]\n"
+	"\n"
+	"Verify a tamper-evident audit log.  Several files are checked, in the order\n"
+	"given, as one rotated log; with no FILE, standard input is read (and may be a\n"
+	"fragment: lines cut from a log by grep, head or sed).\n"
+	"\n"
+	"  -a, --all          report every independent problem, not just the first\n"
+	"  -q, --quiet        print nothing; the exit status tells\n"
+	"      --json         print a machine-readable report on standard output\n"
+	"      --fragment     the input may start mid-log and skip records: check what\n"
+	"                     can be checked (consecutive lines) and say what could not\n"
+	"      --strict       also check every record is strict JSON as alog-append\n"
+	"                     writes it\n"
+	"      --strict-time  a ts going back in time is an error (default: a warning)\n"
+	"  -h, --help         show this help\n"
+	"      --version      show the version\n"
+	"\n"
+	"Problems go to standard error as FILE:LINE: what (seq N); a summary goes to\n"
+	"standard output.\n"
+	"\n"
+	"Exit status: 0 the log is intact; 1 verification failed; 2 usage or I/O\n"
+	"error.\n"
+	"\n"
+	"Examples:\n"
+	"  alog-verify /var/log/alog/audit.alog\n"
+	"  alog-verify --all audit-2026-11-27.alog audit.alog\n"
+	"  alog-grep actor=alice audit.alog | alog-verify\n";
+
+enum { OPT_JSON = ALOG_OPT_BASE, OPT_FRAGMENT, OPT_STRICT, OPT_STRICT_TIME };
+
+static const struct option longopts[] = {
+	{"all", no_argument, NULL, 'a'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"fragment", no_argument, NULL, OPT_FRAGMENT},
+	{"strict", no_argument, NULL, OPT_STRICT},
+	{"strict-time", no_argument, NULL, OPT_STRICT_TIME},
+	{0, 0, 0, 0},
+};
+
+#define MAX_JSON_PROBLEMS 1000
+
+struct out {
+	int quiet, json;
+	json_t *problems;
+	uint64_t dropped;
+};
+
+static void on_problem(void *ctx, const struct alog_problem *p)
+{
+	struct out *o = ctx;
+
+	if (o->json) {
+		if (json_array_size(o->problems) >= MAX_JSON_PROBLEMS) {
+			o->dropped++;
+			return;
+		}
+		json_t *j = json_pack("{s:s, s:b, s:s?, s:I, s:I, s:s}", "kind",
+		                      alog_problem_kind_name(p->kind), "warning", p->warning, "file",
+		                      p->file, "line", (json_int_t)p->line, "seq", (json_int_t)p->seq,
+		                      "message", p->msg);
+		json_array_append_new(o->problems, j);
+		return;
+	}
+	if (o->quiet)
+		return;
+	fflush(stdout);
+	if (p->file && p->line)
+		fprintf(stderr, "alog-verify: %s:%llu: %s%s\n", p->file, (unsigned long long)p->line,
+		        p->warning && p->kind != ALOG_P_NOTE ? "warning: " : "", p->msg);
+	else
+		fprintf(stderr, "alog-verify: %s: %s%s\n", p->file ? p->file : "-",
+		        p->warning && p->kind != ALOG_P_NOTE ? "warning: " : "", p->msg);
+}
+
+static void kinds_text(const struct alog_verify_summary *s, char *buf, size_t cap)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (int k = 0; k < ALOG_P_COUNT; k++) {
+		if (!s->by_kind[k])
+			continue;
+		n += (size_t)snprintf(buf + n, n < cap ? cap - n : 0, "%s%llu %s", n ? ", " : "",
+		                      (unsigned long long)s->by_kind[k],
+		                      alog_problem_kind_name((enum alog_problem_kind)k));
+	}
+}
+
+static void print_human(const struct alog_verify_summary *s)
+{
+	char t1[ALOG_TS_LEN + 1], t2[ALOG_TS_LEN + 1], hex[65], b64[ALOG_B64_LEN(32) + 1];
+	char kinds[512];
+
+	if (s->errors) {
+		kinds_text(s, kinds, sizeof kinds);
+		printf("FAILED: %llu problem%s (%s) in %llu record%s\n",
+		       (unsigned long long)s->errors, s->errors == 1 ? "" : "s", kinds,
+		       (unsigned long long)s->records, s->records == 1 ? "" : "s");
+	} else if (s->fragment) {
+		printf("OK (fragment): %llu record%s, seq %llu..%llu; %llu gap%s and the link to "
+		       "earlier records not checkable\n",
+		       (unsigned long long)s->records, s->records == 1 ? "" : "s",
+		       (unsigned long long)s->first_seq, (unsigned long long)s->last_seq,
+		       (unsigned long long)s->gaps, s->gaps == 1 ? "" : "s");
+	} else if (s->records == 0) {
+		printf("OK: empty log\n");
+	} else {
+		printf("OK: %llu record%s, seq %llu..%llu, chain intact\n",
+		       (unsigned long long)s->records, s->records == 1 ? "" : "s",
+		       (unsigned long long)s->first_seq, (unsigned long long)s->last_seq);
+	}
+	if (s->records == 0)
+		return;
+	printf("  files      %llu\n", (unsigned long long)s->files);
+	if (s->origin[0])
+		printf("  origin     %s\n", s->origin);
+	printf("  time       %s .. %s\n", alog_ts_format(t1, s->first_ts),
+	       alog_ts_format(t2, s->last_ts));
+	if (s->have_hash)
+		printf("  last hash  %s\n", alog_hex(hex, s->last_hash, 32));
+	if (s->tree_known)
+		printf("  tree       size %llu, root %s\n", (unsigned long long)s->tree_size,
+		       alog_b64(b64, s->tree_root, 32));
+	if (s->recoveries)
+		printf("  recovered  %llu damaged tail%s moved aside (see the recover records)\n",
+		       (unsigned long long)s->recoveries, s->recoveries == 1 ? "" : "s");
+	if (s->warnings)
+		printf("  warnings   %llu\n", (unsigned long long)s->warnings);
+	if (s->seals)
+		printf("  seals      %llu in the log; signatures not checked (no public key: -p)\n",
+		       (unsigned long long)s->seals);
+	else
+		printf("  seals      none: nothing proves these records against a rewrite\n");
+}
+
+static void print_json(const struct alog_verify_summary *s, struct out *o, char **files,
+                       int nfiles)
+{
+	char t1[ALOG_TS_LEN + 1], t2[ALOG_TS_LEN + 1], hex[65], b64[ALOG_B64_LEN(32) + 1];
+	json_t *r = json_object(), *jf = json_array();
+
+	for (int i = 0; i < nfiles; i++)
+		json_array_append_new(jf, json_string(alog_input_name(files[i])));
+	if (nfiles == 0)
+		json_array_append_new(jf, json_string("<stdin>"));
+	json_object_set_new(r, "ok", json_boolean(s->errors == 0));
+	json_object_set_new(r, "files", jf);
+	json_object_set_new(r, "origin", s->origin[0] ? json_string(s->origin) : json_null());
+	json_object_set_new(r, "records", json_integer((json_int_t)s->records));
+	json_object_set_new(r, "first_seq", s->records ? json_integer((json_int_t)s->first_seq)
+	                                               : json_null());
+	json_object_set_new(r, "last_seq", s->records ? json_integer((json_int_t)s->last_seq)
+	                                              : json_null());
+	json_object_set_new(r, "first_ts",
+	                    s->records ? json_string(alog_ts_format(t1, s->first_ts)) : json_null());
+	json_object_set_new(r, "last_ts",
+	                    s->records ? json_string(alog_ts_format(t2, s->last_ts)) : json_null());
+	json_object_set_new(r, "last_hash",
+	                    s->have_hash ? json_string(alog_hex(hex, s->last_hash, 32)) : json_null());
+	json_object_set_new(r, "fragment", json_boolean(s->fragment));
+	json_object_set_new(r, "gaps", json_integer((json_int_t)s->gaps));
+	json_object_set_new(r, "tree", s->tree_known
+	                                   ? json_pack("{s:I, s:s}", "size", (json_int_t)s->tree_size,
+	                                               "root", alog_b64(b64, s->tree_root, 32))
+	                                   : json_null());
+	json_object_set_new(r, "seals", json_integer((json_int_t)s->seals));
+	json_object_set_new(r, "recoveries", json_integer((json_int_t)s->recoveries));
+	json_object_set_new(r, "errors", json_integer((json_int_t)s->errors));
+	json_object_set_new(r, "warnings", json_integer((json_int_t)s->warnings));
+	json_object_set_new(r, "problems", o->problems);
+	json_object_set_new(r, "problems_truncated", json_boolean(o->dropped > 0));
+	o->problems = NULL;
+	if (json_dumpf(r, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
+		alog_die(ALOG_EXIT_ERR, "cannot write the report");
+	putchar('\n');
+	json_decref(r);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct alog_cli cli = {"alog-verify", usage, "aq", longopts};
+	struct alog_verify_opts vo = {0};
+	struct alog_verify_summary s;
+	struct alog_verifier *v;
+	struct alog_error e;
+	struct out o = {0};
+	int c, i, rc = 0;
+
+	alog_cli_init("alog-verify");
+	while ((c = alog_cli_next(&cli, argc, argv)) != -1) {
+		switch (c) {
+		case 'a':
+			vo.all = 1;
+			break;
+		case 'q':
+			o.quiet = 1;
+			break;
+		case OPT_JSON:
+			o.json = 1;
+			break;
+		case OPT_FRAGMENT:
+			vo.fragment = 1;
+			break;
+		case OPT_STRICT:
+			vo.strict_json = 1;
+			break;
+		case OPT_STRICT_TIME:
+			vo.strict_time = 1;
+			break;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (o.json && o.quiet)
+		alog_usage_error("--json and --quiet do not go together");
+	if (o.json)
+		o.problems = json_array();
+	vo.lock_live = 1;
+	/* Standard input is where cut-out lines arrive: accept a fragment there. */
+	if (argc == 0 || (argc == 1 && strcmp(argv[0], "-") == 0))
+		vo.auto_fragment = 1;
+
+	v = alog_verifier_new(&vo, on_problem, &o);
+	for (i = 0; i < (argc ? argc : 1) && rc == 0; i++) {
+		rc = alog_verify_file(v, argc ? argv[i] : "-", &e);
+		if (rc < 0) {
+			alog_report(&e);
+			alog_verifier_free(v);
+			return ALOG_EXIT_ERR;
+		}
+	}
+	alog_verifier_finish(v, &s);
+	alog_verifier_free(v);
+	if (o.json)
+		print_json(&s, &o, argv, argc);
+	else if (!o.quiet)
+		print_human(&s);
+	alog_close_stdout();
+	return s.errors ? ALOG_EXIT_FAIL : ALOG_EXIT_OK;
+}

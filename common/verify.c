@@ -1,0 +1,689 @@
+/*
+ * verify.c - the record-by-record verifier.  The fast path is shape check,
+ * one SHA-256 over the body, one for the chain, the leaf and amortised one
+ * tree node: no JSON parser.  When a link fails, the decision waits for
+ * one more record so that the report can say what happened (modified,
+ * deleted, inserted, swapped, duplicated) instead of only where.
+ */
+#include "verify.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+
+#include "enc.h"
+#include "json.h"
+#include "reader.h"
+#include "sha256.h"
+#include "ts.h"
+#include "writer.h"
+
+/* What the verifier remembers of a record it has not yet placed. */
+struct held {
+	int active;
+	uint64_t line, seq;
+	uint8_t hash[32], digest[32], leaf[32];
+	int64_t ts_ns;
+	enum alog_rec_type type;
+};
+
+struct alog_verifier {
+	struct alog_verify_opts o;
+	alog_problem_fn fn;
+	void *ctx;
+	alog_seal_fn seal_fn;
+	void *seal_ctx;
+
+	const char *file; /* current file name */
+	uint64_t file_index;
+	int stopped;
+
+	/* chain state after the last accepted record */
+	int have_chain;
+	uint8_t h[32];
+	uint64_t expected; /* seq of the next record; 0 when unknown */
+	int64_t last_ts;
+	int have_ts;
+
+	int tree_ok;
+	struct alog_merkle tree;
+
+	struct held pend;   /* a record whose link failed, waiting for the next */
+	uint64_t bad_line;  /* first of a run of malformed lines (0: none) */
+	char bad_msg[sizeof(((struct alog_error *)0)->msg)];
+	uint64_t bad_count;
+	int file_has_records;
+
+	struct alog_verify_summary s;
+};
+
+static const char *const kind_names[ALOG_P_COUNT] = {
+	"modified", "deleted", "inserted", "reordered", "duplicated", "torn", "header",
+	"malformed", "files", "seal", "unsealed", "checkpoint", "time", "note",
+};
+
+const char *alog_problem_kind_name(enum alog_problem_kind k)
+{
+	return (unsigned)k < ALOG_P_COUNT ? kind_names[k] : "unknown";
+}
+
+struct alog_verifier *alog_verifier_new(const struct alog_verify_opts *o, alog_problem_fn fn,
+                                        void *ctx)
+{
+	struct alog_verifier *v = alog_xmalloc(sizeof *v);
+	memset(v, 0, sizeof *v);
+	if (o)
+		v->o = *o;
+	v->fn = fn;
+	v->ctx = ctx;
+	return v;
+}
+
+void alog_verifier_set_seal_hook(struct alog_verifier *v, alog_seal_fn fn, void *ctx)
+{
+	v->seal_fn = fn;
+	v->seal_ctx = ctx;
+}
+
+void alog_verifier_free(struct alog_verifier *v)
+{
+	free(v);
+}
+
+const struct alog_merkle *alog_verifier_tree(const struct alog_verifier *v)
+{
+	return v->tree_ok ? &v->tree : NULL;
+}
+
+static void vreport(struct alog_verifier *v, enum alog_problem_kind kind, int warning,
+                    const char *file, uint64_t line, uint64_t seq, const char *fmt, va_list ap)
+{
+	struct alog_problem p;
+
+	p.kind = kind;
+	p.warning = warning;
+	p.file = file;
+	p.line = line;
+	p.seq = seq;
+	vsnprintf(p.msg, sizeof p.msg, fmt, ap);
+	if (warning)
+		v->s.warnings++;
+	else
+		v->s.errors++;
+	if (!warning)
+		v->s.by_kind[kind]++;
+	if (v->fn)
+		v->fn(v->ctx, &p);
+	if (!warning && !v->o.all)
+		v->stopped = 1;
+}
+
+void alog_verifier_report(struct alog_verifier *v, enum alog_problem_kind kind, int warning,
+                          const char *file, uint64_t line, uint64_t seq, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vreport(v, kind, warning, file, line, seq, fmt, ap);
+	va_end(ap);
+}
+
+__attribute__((format(printf, 6, 7)))
+static void problem(struct alog_verifier *v, enum alog_problem_kind kind, uint64_t line,
+                    uint64_t seq, int warning, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vreport(v, kind, warning, v->file, line, seq, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- headers ---- */
+
+static int parse_range(const char *p, const char *end, struct alog_merkle *m, uint64_t size,
+                       char *msg, size_t cap)
+{
+	uint8_t hashes[64][32];
+	unsigned n = 0;
+
+	if (p >= end || *p != '[')
+		return snprintf(msg, cap, "range is not an array"), -1;
+	p++;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p < end && *p == ']') {
+		p++;
+	} else {
+		for (;;) {
+			const char *q = alog_json_skip(p, end);
+			if (!q || *p != '"')
+				return snprintf(msg, cap, "range holds something other than strings"), -1;
+			if (n >= 64 || alog_unb64(hashes[n], 32, p + 1, (size_t)(q - p - 2)) != 32)
+				return snprintf(msg, cap, "range entry %u is not a base64 SHA-256 hash", n + 1),
+				       -1;
+			n++;
+			p = q;
+			if (p < end && *p == ',') {
+				p++;
+				continue;
+			}
+			if (p < end && *p == ']') {
+				p++;
+				break;
+			}
+			return snprintf(msg, cap, "malformed range array"), -1;
+		}
+	}
+	if (p != end)
+		return snprintf(msg, cap, "malformed range array"), -1;
+	if (alog_merkle_load(m, size, (const uint8_t(*)[32])hashes, n) != 0)
+		return snprintf(msg, cap, "range has %u hashes; a tree of %llu records needs %d", n,
+		                (unsigned long long)size, __builtin_popcountll(size)),
+		       -1;
+	return 0;
+}
+
+int alog_header_parse(const struct alog_rec *r, struct alog_header *h, char *msg, size_t cap)
+{
+	struct alog_json_iter it;
+	struct alog_span name, val;
+	int rc, have_v = 0, have_origin = 0;
+
+	memset(h, 0, sizeof *h);
+	if (alog_json_iter_init(&it, r->line, r->len - 1) != 0)
+		return snprintf(msg, cap, "header is not a JSON object"), -1;
+	while ((rc = alog_json_iter_next(&it, &name, &val)) == 1) {
+		if (alog_span_eq(name, "seq") || alog_span_eq(name, "ts") ||
+		    alog_span_eq(name, "type") || alog_span_eq(name, "hash")) {
+			continue;
+		} else if (alog_span_eq(name, "v")) {
+			if (!(val.n == 1 && val.p[0] == '1'))
+				return snprintf(msg, cap, "unsupported format version %.*s",
+				                val.n > 20 ? 20 : (int)val.n, val.p), -1;
+			h->version = 1;
+			have_v = 1;
+		} else if (alog_span_eq(name, "origin")) {
+			long n;
+			struct alog_error oe;
+			if (val.n < 2 || val.p[0] != '"' || val.n - 2 >= sizeof h->origin)
+				return snprintf(msg, cap, "origin is not a string"), -1;
+			n = alog_json_unescape(val.p + 1, val.n - 2, h->origin, sizeof h->origin - 1);
+			if (n < 0)
+				return snprintf(msg, cap, "origin is not a valid string"), -1;
+			h->origin[n] = '\0';
+			if (alog_origin_ok(h->origin, &oe) != 0)
+				return snprintf(msg, cap, "bad origin: %s", oe.msg), -1;
+			have_origin = 1;
+		} else if (alog_span_eq(name, "prev")) {
+			if (val.n != 66 || val.p[0] != '"' || alog_unhex(h->prev, 32, val.p + 1, 64) != 0)
+				return snprintf(msg, cap, "prev is not 64 lowercase hex digits"), -1;
+			h->has_prev = 1;
+		} else if (alog_span_eq(name, "range")) {
+			if (r->seq < 1 || parse_range(val.p, val.p + val.n, &h->range, r->seq - 1, msg,
+			                              cap) != 0)
+				return -1;
+			h->has_range = 1;
+		} else {
+			return snprintf(msg, cap, "unknown header member \"%.*s\"",
+			                name.n > 40 ? 40 : (int)name.n, name.p), -1;
+		}
+	}
+	if (rc < 0)
+		return snprintf(msg, cap, "header is not valid JSON"), -1;
+	if (!have_v)
+		return snprintf(msg, cap, "header has no format version \"v\""), -1;
+	if (!have_origin)
+		return snprintf(msg, cap, "header has no origin"), -1;
+	if (r->seq == 1 && (h->has_prev || h->has_range))
+		return snprintf(msg, cap, "the first header (seq 1) must not have prev or range"), -1;
+	if (r->seq > 1 && !(h->has_prev && h->has_range))
+		return snprintf(msg, cap, "a header with seq %llu must carry prev and range",
+		                (unsigned long long)r->seq), -1;
+	return 0;
+}
+
+/* ---- chain decisions ---- */
+
+static int links(const uint8_t prev[32], const uint8_t digest[32], const uint8_t stored[32])
+{
+	uint8_t h[32];
+	alog_chain(h, prev, digest);
+	return memcmp(h, stored, 32) == 0;
+}
+
+/* Make rec the last accepted record. */
+static void accept(struct alog_verifier *v, uint64_t line, uint64_t seq, const uint8_t hash[32],
+                   const uint8_t leaf[32], int64_t ts_ns, int chain_checked)
+{
+	(void)line; /* kept for symmetry with the reports; lines are not stored */
+	if (!chain_checked)
+		v->s.unchecked_links++;
+	if (v->tree_ok) {
+		if (v->tree.size == seq - 1)
+			alog_merkle_push(&v->tree, leaf);
+		else
+			v->tree_ok = 0;
+	}
+	memcpy(v->h, hash, 32);
+	v->have_chain = 1;
+	v->expected = seq + 1;
+	if (v->s.records == 0) {
+		v->s.first_seq = seq;
+		v->s.first_ts = ts_ns;
+	}
+	v->s.records++;
+	v->s.last_seq = seq;
+	v->s.last_ts = ts_ns;
+	memcpy(v->s.last_hash, hash, 32);
+	v->s.have_hash = 1;
+}
+
+static void hold(struct alog_verifier *v, uint64_t line, const struct alog_rec *r,
+                 const uint8_t d[32], const uint8_t leaf[32])
+{
+	v->pend.active = 1;
+	v->pend.line = line;
+	v->pend.seq = r->seq;
+	v->pend.ts_ns = r->ts_ns;
+	v->pend.type = r->type;
+	memcpy(v->pend.hash, r->hash, 32);
+	memcpy(v->pend.digest, d, 32);
+	memcpy(v->pend.leaf, leaf, 32);
+}
+
+static void report_gap(struct alog_verifier *v, uint64_t line, uint64_t seq, uint64_t expected)
+{
+	if (seq - expected == 1)
+		problem(v, ALOG_P_DELETED, line, seq, 0,
+		        "record deleted: seq %llu is missing before this line (seq %llu)",
+		        (unsigned long long)expected, (unsigned long long)seq);
+	else
+		problem(v, ALOG_P_DELETED, line, seq, 0,
+		        "records deleted: seq %llu..%llu are missing before this line (seq %llu)",
+		        (unsigned long long)expected, (unsigned long long)(seq - 1),
+		        (unsigned long long)seq);
+}
+
+/* Report the held record's problem judged on its own (no usable successor). */
+static void settle_alone(struct alog_verifier *v)
+{
+	struct held *p = &v->pend;
+	uint64_t e = v->expected;
+
+	if (p->seq == e)
+		problem(v, ALOG_P_MODIFIED, p->line, p->seq, 0,
+		        "record modified (seq %llu): its hash does not follow from its contents and "
+		        "the record before it", (unsigned long long)p->seq);
+	else if (p->seq > e)
+		report_gap(v, p->line, p->seq, e);
+	else if (p->seq == e - 1 && memcmp(p->hash, v->h, 32) == 0)
+		problem(v, ALOG_P_DUPLICATED, p->line, p->seq, 0,
+		        "duplicated record: seq %llu appears twice", (unsigned long long)p->seq);
+	else
+		problem(v, ALOG_P_REORDERED, p->line, p->seq, 0,
+		        "record out of order: seq %llu after seq %llu", (unsigned long long)p->seq,
+		        (unsigned long long)(e - 1));
+	/* Carry on from the held record's own hash so later damage is reported apart. */
+	if (p->seq >= e) {
+		v->tree_ok = 0;
+		accept(v, p->line, p->seq, p->hash, p->leaf, p->ts_ns, 1);
+	}
+	p->active = 0;
+}
+
+/*
+ * A record arrives while another is held.  Returns 1 when this record was
+ * consumed by the decision, 0 when it still has to be processed normally.
+ */
+static int settle_with(struct alog_verifier *v, uint64_t line, const struct alog_rec *r,
+                       const uint8_t d[32], const uint8_t leaf[32])
+{
+	struct held *p = &v->pend;
+	uint64_t e = v->expected;
+	int s_links_h = v->have_chain && r->seq == e && links(v->h, d, r->hash);
+
+	/* Swapped: S belongs here and P comes right after it. */
+	if (s_links_h && p->seq == e + 1 && links(r->hash, p->digest, p->hash)) {
+		problem(v, ALOG_P_REORDERED, p->line, p->seq, 0,
+		        "records out of order: lines %llu and %llu are swapped (seq %llu before "
+		        "seq %llu)", (unsigned long long)p->line, (unsigned long long)line,
+		        (unsigned long long)p->seq, (unsigned long long)r->seq);
+		accept(v, line, r->seq, r->hash, leaf, r->ts_ns, 1);
+		accept(v, p->line, p->seq, p->hash, p->leaf, p->ts_ns, 1);
+		p->active = 0;
+		return 1;
+	}
+	/* P sits between two records that link: it does not belong. */
+	if (s_links_h) {
+		if (p->seq == e - 1 && memcmp(p->hash, v->h, 32) == 0)
+			problem(v, ALOG_P_DUPLICATED, p->line, p->seq, 0,
+			        "duplicated record: line %llu repeats the record before it (seq %llu)",
+			        (unsigned long long)p->line, (unsigned long long)p->seq);
+		else if (p->seq < e)
+			problem(v, ALOG_P_REORDERED, p->line, p->seq, 0,
+			        "record out of place: seq %llu belongs earlier in the log",
+			        (unsigned long long)p->seq);
+		else
+			problem(v, ALOG_P_INSERTED, p->line, p->seq, 0,
+			        "inserted record (seq %llu): it is not part of the chain",
+			        (unsigned long long)p->seq);
+		p->active = 0;
+		return 0;
+	}
+	/* S follows P: P itself is the problem (changed contents or a gap before it). */
+	if (r->seq == p->seq + 1 && links(p->hash, d, r->hash)) {
+		if (p->seq == e) {
+			problem(v, ALOG_P_MODIFIED, p->line, p->seq, 0,
+			        "record modified (seq %llu): its contents do not match its hash",
+			        (unsigned long long)p->seq);
+			v->tree_ok = 0;
+			accept(v, p->line, p->seq, p->hash, p->leaf, p->ts_ns, 1);
+			p->active = 0;
+			return 0;
+		}
+		if (p->seq > e) {
+			report_gap(v, p->line, p->seq, e);
+			v->tree_ok = 0;
+			accept(v, p->line, p->seq, p->hash, p->leaf, p->ts_ns, 1);
+			p->active = 0;
+			return 0;
+		}
+	}
+	settle_alone(v);
+	return 0;
+}
+
+static void check_time(struct alog_verifier *v, uint64_t line, const struct alog_rec *r)
+{
+	if (v->have_ts && r->ts_ns < v->last_ts) {
+		char a[ALOG_TS_LEN + 1], b[ALOG_TS_LEN + 1];
+		problem(v, ALOG_P_TIME, line, r->seq, !v->o.strict_time,
+		        "ts goes back in time: %s after %s", alog_ts_format(a, r->ts_ns),
+		        alog_ts_format(b, v->last_ts));
+	}
+	v->last_ts = r->ts_ns;
+	v->have_ts = 1;
+}
+
+static void flush_bad(struct alog_verifier *v, int at_end)
+{
+	if (!v->bad_line)
+		return;
+	if (at_end)
+		problem(v, ALOG_P_TORN, v->bad_line, 0, 0,
+		        "damaged tail: %llu line(s) at the end are not records (%s; a crash "
+		        "mid-write?); move them aside with 'alog-append --recover'",
+		        (unsigned long long)v->bad_count, v->bad_msg);
+	else
+		problem(v, ALOG_P_MALFORMED, v->bad_line, 0, 0, "malformed line: %s", v->bad_msg);
+	v->bad_line = 0;
+	v->bad_count = 0;
+}
+
+/* The first record of a file: it must be a header unless fragments are allowed. */
+static int file_start(struct alog_verifier *v, uint64_t line, const struct alog_rec *r,
+                      const uint8_t d[32], const uint8_t leaf[32])
+{
+	struct alog_header h;
+	char msg[200];
+	int first_file = v->file_index == 1;
+
+	if (r->type != ALOG_REC_OPEN) {
+		if (first_file && (v->o.fragment || v->o.auto_fragment)) {
+			v->s.fragment = 1;
+			problem(v, ALOG_P_NOTE, line, r->seq, 1,
+			        "fragment: the input starts at seq %llu, not at a header; links to "
+			        "earlier records are not checked", (unsigned long long)r->seq);
+			accept(v, line, r->seq, r->hash, leaf, r->ts_ns, 0);
+			return 0;
+		}
+		problem(v, ALOG_P_HEADER, line, r->seq, 0,
+		        first_file ? "bad header: the first line is not a header (seq %llu); to check "
+		                     "lines cut from a log use --fragment"
+		                   : "bad header: the first line is not a header (seq %llu)",
+		        (unsigned long long)r->seq);
+		/* go on from this record so that --all can report more */
+		accept(v, line, r->seq, r->hash, leaf, r->ts_ns, 0);
+		v->tree_ok = 0;
+		return 0;
+	}
+	if (alog_header_parse(r, &h, msg, sizeof msg) != 0) {
+		problem(v, ALOG_P_HEADER, line, r->seq, 0, "bad header: %s", msg);
+		accept(v, line, r->seq, r->hash, leaf, r->ts_ns, 0);
+		v->tree_ok = 0;
+		return 0;
+	}
+	if (v->s.origin[0] && strcmp(v->s.origin, h.origin) != 0) {
+		problem(v, ALOG_P_FILES, line, r->seq, 0,
+		        "file belongs to another log: origin \"%s\", expected \"%s\"", h.origin,
+		        v->s.origin);
+	}
+	if (!v->s.origin[0])
+		snprintf(v->s.origin, sizeof v->s.origin, "%s", h.origin);
+
+	if (!v->have_chain) {
+		/* The first file given: its header says where the chain starts. */
+		static const uint8_t zero[32];
+		const uint8_t *start = h.has_prev ? h.prev : zero;
+		if (!links(start, d, r->hash)) {
+			problem(v, ALOG_P_MODIFIED, line, r->seq, 0,
+			        "header modified (seq %llu): its contents do not match its hash",
+			        (unsigned long long)r->seq);
+		}
+		if (r->seq > 1)
+			problem(v, ALOG_P_NOTE, line, r->seq, 1,
+			        "the log continues from seq %llu in an earlier file (not given); "
+			        "checked from this file's header on", (unsigned long long)r->seq);
+		v->tree_ok = 1;
+		if (h.has_range)
+			v->tree = h.range;
+		else
+			alog_merkle_init(&v->tree);
+		accept(v, line, r->seq, r->hash, leaf, r->ts_ns, 1);
+		return 0;
+	}
+
+	/* A later file: it must continue the previous one exactly. */
+	if (r->seq != v->expected) {
+		if (r->seq > v->expected)
+			problem(v, ALOG_P_FILES, line, r->seq, 0,
+			        "missing file: this file starts at seq %llu but the previous one ended "
+			        "at seq %llu", (unsigned long long)r->seq,
+			        (unsigned long long)(v->expected - 1));
+		else
+			problem(v, ALOG_P_FILES, line, r->seq, 0,
+			        "files out of order or repeated: this file starts at seq %llu but the "
+			        "previous one ended at seq %llu", (unsigned long long)r->seq,
+			        (unsigned long long)(v->expected - 1));
+	} else if (!h.has_prev || memcmp(h.prev, v->h, 32) != 0) {
+		problem(v, ALOG_P_FILES, line, r->seq, 0,
+		        "file does not continue the previous file: prev does not match its last "
+		        "record");
+	} else if (!links(v->h, d, r->hash)) {
+		problem(v, ALOG_P_MODIFIED, line, r->seq, 0,
+		        "header modified (seq %llu): its contents do not match its hash",
+		        (unsigned long long)r->seq);
+	} else if (v->tree_ok && h.has_range &&
+	           (h.range.size != v->tree.size || h.range.n != v->tree.n ||
+	            memcmp(h.range.hash, v->tree.hash, 32 * (size_t)v->tree.n) != 0)) {
+		problem(v, ALOG_P_HEADER, line, r->seq, 0,
+		        "bad header: its Merkle range does not match the records before it");
+	} else {
+		accept(v, line, r->seq, r->hash, leaf, r->ts_ns, 1);
+		return 0;
+	}
+	/* After a broken file boundary, continue from this file's own header. */
+	v->tree_ok = h.has_range;
+	if (h.has_range)
+		v->tree = h.range;
+	accept(v, line, r->seq, r->hash, leaf, r->ts_ns, 0);
+	return 0;
+}
+
+static void on_record(struct alog_verifier *v, uint64_t line, const struct alog_rec *r)
+{
+	uint8_t d[32], leaf[32];
+
+	alog_rec_digest(r->line, r->len, d);
+	alog_sha256_leaf32(leaf, d);
+
+	if (v->bad_line)
+		flush_bad(v, 0);
+	if (v->stopped)
+		return;
+	check_time(v, line, r);
+	if (v->stopped)
+		return;
+
+	if (!v->file_has_records) {
+		v->file_has_records = 1;
+		if (v->pend.active)
+			settle_alone(v);
+		if (v->stopped)
+			return;
+		file_start(v, line, r, d, leaf);
+		goto after;
+	}
+	if (r->type == ALOG_REC_OPEN) {
+		problem(v, ALOG_P_HEADER, line, r->seq, 0,
+		        "bad header: a header record in the middle of a file");
+		if (v->stopped)
+			return;
+	}
+	if (v->pend.active) {
+		if (settle_with(v, line, r, d, leaf))
+			goto after;
+		if (v->stopped)
+			return;
+	}
+	if (r->seq == v->expected && links(v->h, d, r->hash)) {
+		/* a seal is checked against the tree of the records before it */
+		if (r->type == ALOG_REC_SEAL) {
+			char msg[300];
+			v->s.seals++;
+			v->s.last_seal_seq = r->seq;
+			v->s.last_seal_ts = r->ts_ns;
+			if (v->seal_fn &&
+			    v->seal_fn(v->seal_ctx, r, v->tree_ok ? &v->tree : NULL, msg, sizeof msg) != 0)
+				problem(v, ALOG_P_SEAL, line, r->seq, 0, "%s", msg);
+		} else if (r->type == ALOG_REC_RECOVER) {
+			v->s.recoveries++;
+			problem(v, ALOG_P_NOTE, line, r->seq, 1,
+			        "recovery: damaged bytes were moved aside here (see the record)");
+		}
+		accept(v, line, r->seq, r->hash, leaf, r->ts_ns, 1);
+		goto after;
+	}
+	if (v->s.fragment && r->seq > v->expected) {
+		/* a gap in a fragment: cannot be checked, and is not an error */
+		v->s.gaps++;
+		v->tree_ok = 0;
+		accept(v, line, r->seq, r->hash, leaf, r->ts_ns, 0);
+		goto after;
+	}
+	hold(v, line, r, d, leaf);
+after:
+	return;
+}
+
+int alog_verify_file(struct alog_verifier *v, const char *path, struct alog_error *e)
+{
+	struct alog_reader rd;
+	struct alog_line l;
+	struct alog_rec r;
+	struct alog_error pe;
+	char *scratch = NULL;
+	int rc, locked = 0;
+
+	if (alog_reader_open(&rd, path, ALOG_MAX_LINE, e) != 0)
+		return -1;
+	v->file = rd.name;
+	v->file_index++;
+	v->s.files++;
+	v->file_has_records = 0;
+	if (v->o.strict_json)
+		scratch = alog_xmalloc(ALOG_MAX_LINE);
+
+	while (!v->stopped) {
+		rc = alog_reader_next(&rd, &l, e);
+		if (rc == ALOG_LINE_EOF)
+			break;
+		if (rc == ALOG_LINE_ERROR) {
+			free(scratch);
+			alog_reader_close(&rd);
+			return -1;
+		}
+		v->s.lines++;
+		if (rc == ALOG_LINE_PARTIAL && rd.regular && v->o.lock_live && !locked) {
+			/*
+			 * A writer may be in the middle of this line: writers hold an
+			 * exclusive lock while writing, so wait for a shared one and read on.
+			 */
+			while (flock(rd.fd, LOCK_SH) != 0 && errno == EINTR)
+				;
+			locked = 1;
+			v->s.lines--;
+			alog_reader_rewind_partial(&rd, &l);
+			continue;
+		}
+		if (rc == ALOG_LINE_TOOLONG) {
+			if (!v->bad_line) {
+				v->bad_line = l.lineno;
+				snprintf(v->bad_msg, sizeof v->bad_msg, "line longer than %d bytes",
+				         ALOG_MAX_LINE);
+			}
+			v->bad_count++;
+			continue;
+		}
+		if (rc == ALOG_LINE_PARTIAL) {
+			if (!v->bad_line) {
+				v->bad_line = l.lineno;
+				snprintf(v->bad_msg, sizeof v->bad_msg, "%zu bytes without a newline",
+				         l.len);
+			}
+			v->bad_count++;
+			continue;
+		}
+		if (alog_rec_parse(&r, l.p, l.len, &pe) != 0) {
+			if (!v->bad_line) {
+				v->bad_line = l.lineno;
+				snprintf(v->bad_msg, sizeof v->bad_msg, "%s", pe.msg);
+			}
+			v->bad_count++;
+			continue;
+		}
+		if (scratch) {
+			struct alog_json_error je;
+			if (alog_json_compact(l.p, l.len - 1, scratch, 1, &je) < 0) {
+				if (v->bad_line)
+					flush_bad(v, 0);
+				problem(v, ALOG_P_MALFORMED, l.lineno, r.seq, 0,
+				        "not strict JSON at column %zu: %s", je.offset + 1, je.msg);
+				continue;
+			}
+		}
+		on_record(v, l.lineno, &r);
+	}
+	if (!v->stopped) {
+		if (v->bad_line)
+			flush_bad(v, 1);
+	}
+	if (locked)
+		flock(rd.fd, LOCK_UN);
+	free(scratch);
+	alog_reader_close(&rd);
+	return v->stopped ? 1 : 0;
+}
+
+void alog_verifier_finish(struct alog_verifier *v, struct alog_verify_summary *s)
+{
+	if (v->pend.active && !v->stopped)
+		settle_alone(v);
+	v->s.tree_known = v->tree_ok;
+	if (v->tree_ok) {
+		v->s.tree_size = v->tree.size;
+		alog_merkle_root(&v->tree, v->s.tree_root);
+	}
+	*s = v->s;
+}

@@ -1,0 +1,121 @@
+/*
+ * verify.h - the verifier: feeds files of records through shape, digest,
+ * chain, seq, header, time and tree checks, and reports each problem with
+ * its file, line, seq and kind.  Seal checks hook in per seal record.
+ */
+#ifndef ALOG_VERIFY_H
+#define ALOG_VERIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "merkle.h"
+#include "record.h"
+#include "util.h"
+
+enum alog_problem_kind {
+	ALOG_P_MODIFIED,   /* contents do not match the chain */
+	ALOG_P_DELETED,    /* seq gap: records missing */
+	ALOG_P_INSERTED,   /* a line that does not belong to the chain */
+	ALOG_P_REORDERED,  /* lines out of order */
+	ALOG_P_DUPLICATED, /* a line repeated */
+	ALOG_P_TORN,       /* damaged tail: a crash mid-write */
+	ALOG_P_HEADER,     /* missing or bad header */
+	ALOG_P_MALFORMED,  /* a line that is not a record */
+	ALOG_P_FILES,      /* rotated files missing, swapped or duplicated */
+	ALOG_P_SEAL,       /* a seal that does not check */
+	ALOG_P_UNSEALED,   /* records after the last seal (policy dependent) */
+	ALOG_P_CHECKPOINT, /* a saved checkpoint the log does not contain */
+	ALOG_P_TIME,       /* ts going backwards */
+	ALOG_P_NOTE,       /* information: recoveries, fragments */
+};
+#define ALOG_P_COUNT (ALOG_P_NOTE + 1)
+
+struct alog_problem {
+	enum alog_problem_kind kind;
+	int warning; /* 1: reported, does not fail verification */
+	const char *file;
+	uint64_t line; /* 0: about the file or log as a whole */
+	uint64_t seq;  /* 0: unknown */
+	char msg[400];
+};
+
+typedef void (*alog_problem_fn)(void *ctx, const struct alog_problem *p);
+
+struct alog_verify_opts {
+	int all;         /* report every independent problem instead of stopping */
+	int strict_time; /* ts going backwards is an error, not a warning */
+	int fragment;    /* input may start mid-log and have gaps */
+	int auto_fragment; /* a first file without header is checked as a fragment */
+	int strict_json; /* also validate every record as strict JSON */
+	int lock_live;   /* take a shared lock to finish reading a line being written */
+};
+
+struct alog_verify_summary {
+	uint64_t records, files, lines;
+	uint64_t first_seq, last_seq;
+	int64_t first_ts, last_ts;
+	uint8_t last_hash[32];
+	int have_hash;
+	char origin[256];
+	int fragment;            /* input did not start at a header */
+	uint64_t gaps;           /* fragment gaps (links not checkable) */
+	uint64_t unchecked_links;
+	int tree_known;          /* tree_size/tree_root are meaningful */
+	uint64_t tree_size;
+	uint8_t tree_root[32];
+	uint64_t errors, warnings;
+	uint64_t by_kind[ALOG_P_COUNT];
+	uint64_t seals, recoveries;
+	uint64_t last_seal_seq;  /* 0: none */
+	int64_t last_seal_ts;
+};
+
+struct alog_verifier;
+
+/*
+ * Seal hook: called for every seal record with the tree state before it
+ * (tree->size == seq - 1 when the tree is known, NULL otherwise).  Return 0
+ * if the seal checks, -1 with msg filled in (a problem of kind
+ * ALOG_P_SEAL is reported).
+ */
+typedef int (*alog_seal_fn)(void *ctx, const struct alog_rec *r, const struct alog_merkle *tree,
+                            char *msg, size_t cap);
+
+struct alog_verifier *alog_verifier_new(const struct alog_verify_opts *o, alog_problem_fn fn,
+                                        void *ctx);
+void alog_verifier_set_seal_hook(struct alog_verifier *v, alog_seal_fn fn, void *ctx);
+void alog_verifier_free(struct alog_verifier *v);
+
+/*
+ * Verify one file (path "-" for stdin) as the next part of the log.
+ * Returns 0 when the verifier can go on, 1 when it stopped at a problem
+ * (not --all), -1 on an I/O error (e set).
+ */
+int alog_verify_file(struct alog_verifier *v, const char *path, struct alog_error *e);
+/* Finish (decides anything pending) and fill the summary. */
+void alog_verifier_finish(struct alog_verifier *v, struct alog_verify_summary *s);
+/* Report a problem found outside the verifier (e.g. by the seal checks). */
+void alog_verifier_report(struct alog_verifier *v, enum alog_problem_kind kind, int warning,
+                          const char *file, uint64_t line, uint64_t seq, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+/* The current tree (NULL when not known). */
+const struct alog_merkle *alog_verifier_tree(const struct alog_verifier *v);
+
+const char *alog_problem_kind_name(enum alog_problem_kind k);
+
+/*
+ * Parse the members of a header record (v, origin, prev, range).
+ * 0 or -1 with msg filled in.
+ */
+struct alog_header {
+	int version;
+	char origin[256];
+	int has_prev;
+	uint8_t prev[32];
+	int has_range;
+	struct alog_merkle range; /* size = seq - 1 when has_range */
+};
+int alog_header_parse(const struct alog_rec *r, struct alog_header *h, char *msg, size_t cap);
+
+#endif
