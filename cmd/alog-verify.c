@@ -3,25 +3,38 @@
  * digests, chain, seq, headers, time order and tree; name every problem
  * by file, line and seq.
  */
+#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "enc.h"
+#include "key.h"
+#include "seal.h"
 #include "ts.h"
 #include "util.h"
 #include "verify.h"
 
 static const char usage[] =
-	"usage: alog-verify [-aq] [--json] [--fragment] [--strict] [--strict-time]\n"
-	"                   [FILE...]\n"
+	"usage: alog-verify [-aq] [--json] [-p PUBLIC_FILE [--require-sealed]\n"
+	"                   [--max-unsealed DURATION]] [--checkpoint FILE]\n"
+	"                   [--key-state SECRET_FILE] [--fragment] [--strict]\n"
+	"                   [--strict-time] [FILE...]\n"
 	"\n"
 	"Verify a tamper-evident audit log.  Several files are checked, in the order\n"
 	"given, as one rotated log; with no FILE, standard input is read (and may be a\n"
 	"fragment: lines cut from a log by grep, head or sed).\n"
 	"\n"
 	"  -a, --all          report every independent problem, not just the first\n"
+	"  -p, --public FILE  check every seal: signature, epoch key, epoch order;\n"
+	"                     records after the last seal are reported as unsealed\n"
+	"      --require-sealed  unsealed records are an error, not a warning\n"
+	"      --max-unsealed DURATION  fail if the last seal is older (30m, 2h, 1d)\n"
+	"      --checkpoint FILE  a checkpoint saved from alog-seal: the log must\n"
+	"                     contain it (catches truncation, rollback and forks)\n"
+	"      --key-state FILE  the host's secret key: its epoch must follow the\n"
+	"                     log's last seal (catches seals removed from the end)\n"
 	"  -q, --quiet        print nothing; the exit status tells\n"
 	"      --json         print a machine-readable report on standard output\n"
 	"      --fragment     the input may start mid-log and skip records: check what\n"
@@ -43,7 +56,10 @@ static const char usage[] =
 	"  alog-verify --all audit-2026-11-27.alog audit.alog\n"
 	"  alog-grep actor=alice audit.alog | alog-verify\n";
 
-enum { OPT_JSON = ALOG_OPT_BASE, OPT_FRAGMENT, OPT_STRICT, OPT_STRICT_TIME };
+enum {
+	OPT_JSON = ALOG_OPT_BASE, OPT_FRAGMENT, OPT_STRICT, OPT_STRICT_TIME, OPT_REQUIRE_SEALED,
+	OPT_MAX_UNSEALED, OPT_CHECKPOINT, OPT_KEY_STATE,
+};
 
 static const struct option longopts[] = {
 	{"all", no_argument, NULL, 'a'},
@@ -52,6 +68,11 @@ static const struct option longopts[] = {
 	{"fragment", no_argument, NULL, OPT_FRAGMENT},
 	{"strict", no_argument, NULL, OPT_STRICT},
 	{"strict-time", no_argument, NULL, OPT_STRICT_TIME},
+	{"public", required_argument, NULL, 'p'},
+	{"require-sealed", no_argument, NULL, OPT_REQUIRE_SEALED},
+	{"max-unsealed", required_argument, NULL, OPT_MAX_UNSEALED},
+	{"checkpoint", required_argument, NULL, OPT_CHECKPOINT},
+	{"key-state", required_argument, NULL, OPT_KEY_STATE},
 	{0, 0, 0, 0},
 };
 
@@ -103,7 +124,7 @@ static void kinds_text(const struct alog_verify_summary *s, char *buf, size_t ca
 	}
 }
 
-static void print_human(const struct alog_verify_summary *s)
+static void print_human(const struct alog_verify_summary *s, int checked)
 {
 	char t1[ALOG_TS_LEN + 1], t2[ALOG_TS_LEN + 1], hex[65], b64[ALOG_B64_LEN(32) + 1];
 	char kinds[512];
@@ -143,11 +164,24 @@ static void print_human(const struct alog_verify_summary *s)
 		       (unsigned long long)s->recoveries, s->recoveries == 1 ? "" : "s");
 	if (s->warnings)
 		printf("  warnings   %llu\n", (unsigned long long)s->warnings);
-	if (s->seals)
+	if (s->seals && checked)
+		printf("  seals      %llu, signatures and epoch keys verified (epochs ..%llu)\n",
+		       (unsigned long long)s->seals, (unsigned long long)s->last_epoch);
+	else if (s->seals)
 		printf("  seals      %llu in the log; signatures not checked (no public key: -p)\n",
 		       (unsigned long long)s->seals);
 	else
 		printf("  seals      none: nothing proves these records against a rewrite\n");
+	if (s->seals && s->unsealed)
+		printf("  unsealed   %llu record%s after the last seal (seq %llu..%llu); last seal "
+		       "%s\n", (unsigned long long)s->unsealed, s->unsealed == 1 ? "" : "s",
+		       (unsigned long long)(s->last_seal_seq + 1), (unsigned long long)s->last_seq,
+		       alog_ts_format(t1, s->last_seal_ts));
+	else if (s->seals)
+		printf("  unsealed   none: the last record is a seal (%s)\n",
+		       alog_ts_format(t1, s->last_seal_ts));
+	if (s->checkpoint_state == 1)
+		printf("  checkpoint contained in the log\n");
 }
 
 static void print_json(const struct alog_verify_summary *s, struct out *o, char **files,
@@ -181,6 +215,14 @@ static void print_json(const struct alog_verify_summary *s, struct out *o, char 
 	                                               "root", alog_b64(b64, s->tree_root, 32))
 	                                   : json_null());
 	json_object_set_new(r, "seals", json_integer((json_int_t)s->seals));
+	json_object_set_new(r, "seals_verified", json_integer((json_int_t)s->seals_checked));
+	json_object_set_new(r, "last_epoch",
+	                    s->have_epoch ? json_integer((json_int_t)s->last_epoch) : json_null());
+	json_object_set_new(r, "unsealed", json_integer((json_int_t)s->unsealed));
+	json_object_set_new(r, "last_seal_ts", s->seals ? json_string(alog_ts_format(t1,
+	                    s->last_seal_ts)) : json_null());
+	json_object_set_new(r, "checkpoint", s->checkpoint_state == 0 ? json_null()
+	                    : json_boolean(s->checkpoint_state == 1));
 	json_object_set_new(r, "recoveries", json_integer((json_int_t)s->recoveries));
 	json_object_set_new(r, "errors", json_integer((json_int_t)s->errors));
 	json_object_set_new(r, "warnings", json_integer((json_int_t)s->warnings));
@@ -193,9 +235,31 @@ static void print_json(const struct alog_verify_summary *s, struct out *o, char 
 	json_decref(r);
 }
 
+static void load_checkpoint(const char *path, struct alog_verify_opts *vo)
+{
+	struct alog_error e;
+	char buf[4096];
+	size_t n;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		alog_die(ALOG_EXIT_ERR, "cannot open %s: %s", path, strerror(errno));
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	if (alog_checkpoint_parse(buf, n, vo->checkpoint_origin, sizeof vo->checkpoint_origin,
+	                          &vo->checkpoint_size, vo->checkpoint_root, &e) != 0) {
+		e.file = path;
+		alog_die_error(ALOG_EXIT_ERR, &e);
+	}
+	vo->have_checkpoint = 1;
+}
+
 int main(int argc, char **argv)
 {
-	static const struct alog_cli cli = {"alog-verify", usage, "aq", longopts};
+	static const struct alog_cli cli = {"alog-verify", usage, "aqp:", longopts};
+	static struct alog_pubkey pubkey;
+	const char *pubfile = NULL, *cpfile = NULL, *keystate = NULL;
 	struct alog_verify_opts vo = {0};
 	struct alog_verify_summary s;
 	struct alog_verifier *v;
@@ -224,7 +288,43 @@ int main(int argc, char **argv)
 		case OPT_STRICT_TIME:
 			vo.strict_time = 1;
 			break;
+		case 'p':
+			pubfile = optarg;
+			break;
+		case OPT_REQUIRE_SEALED:
+			vo.require_sealed = 1;
+			break;
+		case OPT_MAX_UNSEALED:
+			if (alog_parse_duration(optarg, &vo.max_unsealed_ns) != 0 ||
+			    vo.max_unsealed_ns <= 0)
+				alog_usage_error("--max-unsealed takes a duration such as 90s, 30m, 2h "
+				                 "or 1d, not '%s'", optarg);
+			break;
+		case OPT_CHECKPOINT:
+			cpfile = optarg;
+			break;
+		case OPT_KEY_STATE:
+			keystate = optarg;
+			break;
 		}
+	}
+	vo.key_next = -1;
+	if (pubfile) {
+		if (alog_pubkey_load(&pubkey, pubfile, &e) != 0)
+			alog_die_error(ALOG_EXIT_ERR, &e);
+		vo.pubkey = &pubkey;
+	}
+	if (cpfile)
+		load_checkpoint(cpfile, &vo);
+	if (keystate) {
+		struct alog_seckey sk;
+		if (alog_seckey_load(&sk, keystate, 0, &e) != 0)
+			alog_die_error(ALOG_EXIT_ERR, &e);
+		if (pubfile && !alog_key_match(&sk, &pubkey))
+			alog_die(ALOG_EXIT_ERR, "%s does not belong to the public key %s", keystate,
+			         pubfile);
+		vo.key_next = sk.next;
+		alog_seckey_free(&sk);
 	}
 	argc -= optind;
 	argv += optind;
@@ -251,7 +351,7 @@ int main(int argc, char **argv)
 	if (o.json)
 		print_json(&s, &o, argv, argc);
 	else if (!o.quiet)
-		print_human(&s);
+		print_human(&s, vo.pubkey != NULL);
 	alog_close_stdout();
 	return s.errors ? ALOG_EXIT_FAIL : ALOG_EXIT_OK;
 }

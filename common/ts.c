@@ -194,3 +194,38 @@ int alog_ts_parse(const char *s, int64_t *ns)
 	*ns = to_ns(y, m, d, hh, mm, ss, frac) + off;
 	return 0;
 }
+
+int alog_parse_duration(const char *s, int64_t *ns)
+{
+	int64_t total = 0;
+	const char *p = s;
+
+	if (!*p)
+		return -1;
+	while (*p) {
+		int64_t v = 0, unit;
+		const char *start = p;
+		while (*p >= '0' && *p <= '9') {
+			if (v > 1000000000LL)
+				return -1;
+			v = v * 10 + (*p - '0');
+			p++;
+		}
+		if (p == start)
+			return -1;
+		switch (*p) {
+		case 's': unit = 1; break;
+		case 'm': unit = 60; break;
+		case 'h': unit = 3600; break;
+		case 'd': unit = 86400; break;
+		case 'w': unit = 7 * 86400; break;
+		default: return -1;
+		}
+		p++;
+		if (v > (INT64_MAX / NS - total) / unit)
+			return -1;
+		total += v * unit;
+	}
+	*ns = total * NS;
+	return 0;
+}

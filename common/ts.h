@@ -23,6 +23,8 @@ int alog_ts_parse_record(const char *s, size_t n, int64_t *ns);
  * ("2026-11-28", meaning its midnight UTC).  0 or -1.
  */
 int alog_ts_parse(const char *s, int64_t *ns);
+/* A duration such as "90s", "30m", "2h", "1d", "1w" or "1h30m". 0 or -1. */
+int alog_parse_duration(const char *s, int64_t *ns);
 /* Days since 1970-01-01 for a proleptic Gregorian date. */
 int64_t alog_days_from_civil(int64_t y, unsigned m, unsigned d);
 

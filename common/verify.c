@@ -16,6 +16,7 @@
 #include "enc.h"
 #include "json.h"
 #include "reader.h"
+#include "seal.h"
 #include "sha256.h"
 #include "ts.h"
 #include "writer.h"
@@ -33,8 +34,8 @@ struct alog_verifier {
 	struct alog_verify_opts o;
 	alog_problem_fn fn;
 	void *ctx;
-	alog_seal_fn seal_fn;
-	void *seal_ctx;
+	int from_start;      /* the log is checked from its first record (seq 1) */
+	int origin_checked;
 
 	const char *file; /* current file name */
 	uint64_t file_index;
@@ -76,15 +77,11 @@ struct alog_verifier *alog_verifier_new(const struct alog_verify_opts *o, alog_p
 	memset(v, 0, sizeof *v);
 	if (o)
 		v->o = *o;
+	else
+		v->o.key_next = -1;
 	v->fn = fn;
 	v->ctx = ctx;
 	return v;
-}
-
-void alog_verifier_set_seal_hook(struct alog_verifier *v, alog_seal_fn fn, void *ctx)
-{
-	v->seal_fn = fn;
-	v->seal_ctx = ctx;
 }
 
 void alog_verifier_free(struct alog_verifier *v)
@@ -147,36 +144,8 @@ static int parse_range(const char *p, const char *end, struct alog_merkle *m, ui
 	uint8_t hashes[64][32];
 	unsigned n = 0;
 
-	if (p >= end || *p != '[')
-		return snprintf(msg, cap, "range is not an array"), -1;
-	p++;
-	while (p < end && (*p == ' ' || *p == '\t'))
-		p++;
-	if (p < end && *p == ']') {
-		p++;
-	} else {
-		for (;;) {
-			const char *q = alog_json_skip(p, end);
-			if (!q || *p != '"')
-				return snprintf(msg, cap, "range holds something other than strings"), -1;
-			if (n >= 64 || alog_unb64(hashes[n], 32, p + 1, (size_t)(q - p - 2)) != 32)
-				return snprintf(msg, cap, "range entry %u is not a base64 SHA-256 hash", n + 1),
-				       -1;
-			n++;
-			p = q;
-			if (p < end && *p == ',') {
-				p++;
-				continue;
-			}
-			if (p < end && *p == ']') {
-				p++;
-				break;
-			}
-			return snprintf(msg, cap, "malformed range array"), -1;
-		}
-	}
-	if (p != end)
-		return snprintf(msg, cap, "malformed range array"), -1;
+	if (alog_json_hash_array(p, (size_t)(end - p), hashes, 64, &n) != 0)
+		return snprintf(msg, cap, "range is not an array of base64 SHA-256 hashes"), -1;
 	if (alog_merkle_load(m, size, (const uint8_t(*)[32])hashes, n) != 0)
 		return snprintf(msg, cap, "range has %u hashes; a tree of %llu records needs %d", n,
 		                (unsigned long long)size, __builtin_popcountll(size)),
@@ -252,6 +221,94 @@ static int links(const uint8_t prev[32], const uint8_t digest[32], const uint8_t
 	return memcmp(h, stored, 32) == 0;
 }
 
+static void check_checkpoint(struct alog_verifier *v, uint64_t line, uint64_t seq)
+{
+	uint8_t root[32];
+	char b1[ALOG_B64_LEN(32) + 1], b2[ALOG_B64_LEN(32) + 1];
+
+	alog_merkle_root(&v->tree, root);
+	if (memcmp(root, v->o.checkpoint_root, 32) == 0) {
+		v->s.checkpoint_state = 1;
+		return;
+	}
+	v->s.checkpoint_state = -1;
+	problem(v, ALOG_P_CHECKPOINT, line, seq, 0,
+	        "the log does not contain the saved checkpoint: at size %llu its root is %s, the "
+	        "checkpoint says %s (records up to seq %llu were changed, or the log was forked)",
+	        (unsigned long long)v->o.checkpoint_size, alog_b64(b1, root, 32),
+	        alog_b64(b2, v->o.checkpoint_root, 32), (unsigned long long)seq);
+}
+
+/* The public key and checkpoint must be for this log. */
+static void check_origin(struct alog_verifier *v, uint64_t line, uint64_t seq)
+{
+	if (v->origin_checked || !v->s.origin[0])
+		return;
+	v->origin_checked = 1;
+	if (v->o.pubkey && strcmp(v->o.pubkey->origin, v->s.origin) != 0)
+		problem(v, ALOG_P_SEAL, line, seq, 0,
+		        "wrong public key: it is for origin \"%s\", this log's origin is \"%s\"",
+		        v->o.pubkey->origin, v->s.origin);
+	if (v->o.have_checkpoint && strcmp(v->o.checkpoint_origin, v->s.origin) != 0)
+		problem(v, ALOG_P_CHECKPOINT, line, seq, 0,
+		        "the checkpoint is for origin \"%s\", this log's origin is \"%s\"",
+		        v->o.checkpoint_origin, v->s.origin);
+}
+
+static void check_seal(struct alog_verifier *v, uint64_t line, const struct alog_rec *r)
+{
+	struct alog_seal s;
+	char msg[300];
+
+	v->s.seals++;
+	v->s.last_seal_seq = r->seq;
+	v->s.last_seal_ts = r->ts_ns;
+	if (alog_seal_parse(r, &s, msg, sizeof msg) != 0) {
+		problem(v, ALOG_P_SEAL, line, r->seq, 0, "bad seal (seq %llu): %s",
+		        (unsigned long long)r->seq, msg);
+		return;
+	}
+	if (v->tree_ok) {
+		uint8_t root[32];
+		alog_merkle_root(&v->tree, root);
+		if (memcmp(root, s.root, 32) != 0) {
+			problem(v, ALOG_P_SEAL, line, r->seq, 0,
+			        "seal (seq %llu, epoch %llu) does not match the records it covers: the "
+			        "tree of seq 1..%llu has another root (sealed records were changed, "
+			        "removed, reordered or inserted)", (unsigned long long)r->seq,
+			        (unsigned long long)s.epoch, (unsigned long long)s.size);
+			/* later seals are checked against what this one signed */
+			v->tree = s.range;
+		}
+	} else {
+		/* Mid-log start: the seal's own range gives the tree from here on. */
+		v->tree = s.range;
+		v->tree_ok = 1;
+	}
+	if (v->s.have_epoch && s.epoch != v->s.last_epoch + 1)
+		problem(v, ALOG_P_SEAL, line, r->seq, 0,
+		        "seal (seq %llu) has epoch %llu after epoch %llu: seals were removed, replayed "
+		        "or re-made with a later key", (unsigned long long)r->seq,
+		        (unsigned long long)s.epoch, (unsigned long long)v->s.last_epoch);
+	else if (!v->s.have_epoch && v->from_start && s.epoch != 0)
+		problem(v, ALOG_P_SEAL, line, r->seq, 0,
+		        "the first seal (seq %llu) has epoch %llu, not 0: earlier seals were removed or "
+		        "the log was re-sealed", (unsigned long long)r->seq,
+		        (unsigned long long)s.epoch);
+	v->s.have_epoch = 1;
+	v->s.last_epoch = s.epoch;
+	if (v->stopped)
+		return;
+	if (v->o.pubkey) {
+		if (strcmp(v->o.pubkey->origin, v->s.origin[0] ? v->s.origin : v->o.pubkey->origin))
+			return; /* reported once as a wrong key */
+		if (alog_seal_check(&s, v->o.pubkey, msg, sizeof msg) != 0)
+			problem(v, ALOG_P_SEAL, line, r->seq, 0, "%s", msg);
+		else
+			v->s.seals_checked++;
+	}
+}
+
 /* Make rec the last accepted record. */
 static void accept(struct alog_verifier *v, uint64_t line, uint64_t seq, const uint8_t hash[32],
                    const uint8_t leaf[32], int64_t ts_ns, int chain_checked)
@@ -264,6 +321,8 @@ static void accept(struct alog_verifier *v, uint64_t line, uint64_t seq, const u
 			alog_merkle_push(&v->tree, leaf);
 		else
 			v->tree_ok = 0;
+		if (v->tree_ok && v->o.have_checkpoint && v->tree.size == v->o.checkpoint_size)
+			check_checkpoint(v, line, seq);
 	}
 	memcpy(v->h, hash, 32);
 	v->have_chain = 1;
@@ -476,10 +535,12 @@ static int file_start(struct alog_verifier *v, uint64_t line, const struct alog_
 			        "the log continues from seq %llu in an earlier file (not given); "
 			        "checked from this file's header on", (unsigned long long)r->seq);
 		v->tree_ok = 1;
+		v->from_start = r->seq == 1;
 		if (h.has_range)
 			v->tree = h.range;
 		else
 			alog_merkle_init(&v->tree);
+		check_origin(v, line, r->seq);
 		accept(v, line, r->seq, r->hash, leaf, r->ts_ns, 1);
 		return 0;
 	}
@@ -560,13 +621,9 @@ static void on_record(struct alog_verifier *v, uint64_t line, const struct alog_
 	if (r->seq == v->expected && links(v->h, d, r->hash)) {
 		/* a seal is checked against the tree of the records before it */
 		if (r->type == ALOG_REC_SEAL) {
-			char msg[300];
-			v->s.seals++;
-			v->s.last_seal_seq = r->seq;
-			v->s.last_seal_ts = r->ts_ns;
-			if (v->seal_fn &&
-			    v->seal_fn(v->seal_ctx, r, v->tree_ok ? &v->tree : NULL, msg, sizeof msg) != 0)
-				problem(v, ALOG_P_SEAL, line, r->seq, 0, "%s", msg);
+			check_seal(v, line, r);
+			if (v->stopped)
+				return;
 		} else if (r->type == ALOG_REC_RECOVER) {
 			v->s.recoveries++;
 			problem(v, ALOG_P_NOTE, line, r->seq, 1,
@@ -676,10 +733,76 @@ int alog_verify_file(struct alog_verifier *v, const char *path, struct alog_erro
 	return v->stopped ? 1 : 0;
 }
 
+static void finish_seals(struct alog_verifier *v)
+{
+	struct alog_verify_summary *s = &v->s;
+	int64_t now = v->o.now_ns ? v->o.now_ns : alog_ts_now();
+	char age[64];
+
+	if (s->records == 0)
+		return;
+	s->unsealed = s->last_seal_seq ? s->last_seq - s->last_seal_seq : s->records;
+	s->unsealed_newest_ts = s->last_ts;
+	if (v->o.pubkey || v->o.require_sealed || v->o.max_unsealed_ns) {
+		if (!s->seals)
+			problem(v, ALOG_P_UNSEALED, 0, 0, !v->o.require_sealed,
+			        "not sealed: the log has no seal; its %llu records are protected by "
+			        "nothing but the chain", (unsigned long long)s->records);
+		else if (s->unsealed)
+			problem(v, ALOG_P_UNSEALED, 0, 0, !v->o.require_sealed,
+			        "unsealed tail: %llu record%s after the last seal (seq %llu..%llu), not "
+			        "yet protected", (unsigned long long)s->unsealed,
+			        s->unsealed == 1 ? "" : "s", (unsigned long long)(s->last_seal_seq + 1),
+			        (unsigned long long)s->last_seq);
+	}
+	if (v->o.max_unsealed_ns > 0) {
+		int64_t since = s->seals ? s->last_seal_ts : s->first_ts;
+		if (now - since > v->o.max_unsealed_ns) {
+			snprintf(age, sizeof age, "%lld s", (long long)((now - since) / 1000000000LL));
+			problem(v, ALOG_P_UNSEALED, 0, 0, 0,
+			        s->seals ? "the last seal is %s old, more than --max-unsealed allows "
+			                   "(a stopped seal job, or the latest seals were removed)"
+			                 : "no seal for %s, more than --max-unsealed allows", age);
+		}
+	}
+	if (v->o.key_next >= 0) {
+		uint64_t next = (uint64_t)v->o.key_next;
+		if (!s->have_epoch && next > 0)
+			problem(v, ALOG_P_SEAL, 0, 0, 0,
+			        "seals removed: the host key has sealed epochs 0..%llu but the log has no "
+			        "seal", (unsigned long long)(next - 1));
+		else if (s->have_epoch && s->last_epoch + 1 < next)
+			problem(v, ALOG_P_SEAL, 0, 0, 0,
+			        "seals removed from the end: the host key has sealed up to epoch %llu but "
+			        "the log's last seal is epoch %llu", (unsigned long long)(next - 1),
+			        (unsigned long long)s->last_epoch);
+		else if (s->have_epoch && s->last_epoch + 1 > next)
+			problem(v, ALOG_P_SEAL, 0, 0, 1,
+			        "the host key is at epoch %llu, behind the log's last seal (epoch %llu): "
+			        "an interrupted seal (the next alog-seal catches up) or another key",
+			        (unsigned long long)next, (unsigned long long)s->last_epoch);
+	}
+	if (v->o.have_checkpoint && s->checkpoint_state == 0) {
+		if (s->last_seq < v->o.checkpoint_size && !s->fragment)
+			problem(v, ALOG_P_CHECKPOINT, 0, 0, 0,
+			        "the log is shorter than the saved checkpoint: it has %llu records, the "
+			        "checkpoint covers %llu (truncated or rolled back)",
+			        (unsigned long long)s->last_seq,
+			        (unsigned long long)v->o.checkpoint_size);
+		else
+			problem(v, ALOG_P_CHECKPOINT, 0, 0, 0,
+			        "the saved checkpoint (size %llu) could not be checked: the tree at that "
+			        "size is not known from this input",
+			        (unsigned long long)v->o.checkpoint_size);
+	}
+}
+
 void alog_verifier_finish(struct alog_verifier *v, struct alog_verify_summary *s)
 {
 	if (v->pend.active && !v->stopped)
 		settle_alone(v);
+	if (!v->stopped)
+		finish_seals(v);
 	v->s.tree_known = v->tree_ok;
 	if (v->tree_ok) {
 		v->s.tree_size = v->tree.size;

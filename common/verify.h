@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "key.h"
 #include "merkle.h"
 #include "record.h"
 #include "util.h"
@@ -49,6 +50,15 @@ struct alog_verify_opts {
 	int auto_fragment; /* a first file without header is checked as a fragment */
 	int strict_json; /* also validate every record as strict JSON */
 	int lock_live;   /* take a shared lock to finish reading a line being written */
+	const struct alog_pubkey *pubkey; /* check seal signatures and epoch keys */
+	int require_sealed;     /* records after the last seal are an error */
+	int64_t max_unsealed_ns; /* > 0: the last seal may be at most this old */
+	int64_t now_ns;         /* "now" for the age checks (0: the clock) */
+	int have_checkpoint;    /* a saved checkpoint the log must contain */
+	uint64_t checkpoint_size;
+	uint8_t checkpoint_root[32];
+	char checkpoint_origin[256];
+	int64_t key_next;       /* >= 0: the host key's next epoch (--key-state) */
 };
 
 struct alog_verify_summary {
@@ -67,24 +77,20 @@ struct alog_verify_summary {
 	uint64_t errors, warnings;
 	uint64_t by_kind[ALOG_P_COUNT];
 	uint64_t seals, recoveries;
+	uint64_t seals_checked;  /* signatures verified against the public key */
 	uint64_t last_seal_seq;  /* 0: none */
 	int64_t last_seal_ts;
+	int have_epoch;
+	uint64_t last_epoch;
+	uint64_t unsealed;       /* records after the last seal */
+	int64_t unsealed_newest_ts;
+	int checkpoint_state;    /* 0 not given, 1 matched, -1 failed */
 };
 
 struct alog_verifier;
 
-/*
- * Seal hook: called for every seal record with the tree state before it
- * (tree->size == seq - 1 when the tree is known, NULL otherwise).  Return 0
- * if the seal checks, -1 with msg filled in (a problem of kind
- * ALOG_P_SEAL is reported).
- */
-typedef int (*alog_seal_fn)(void *ctx, const struct alog_rec *r, const struct alog_merkle *tree,
-                            char *msg, size_t cap);
-
 struct alog_verifier *alog_verifier_new(const struct alog_verify_opts *o, alog_problem_fn fn,
                                         void *ctx);
-void alog_verifier_set_seal_hook(struct alog_verifier *v, alog_seal_fn fn, void *ctx);
 void alog_verifier_free(struct alog_verifier *v);
 
 /*

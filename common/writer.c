@@ -394,22 +394,36 @@ static int add_record(struct alog_writer *w, const char *type, const char *membe
 	return 0;
 }
 
+int alog_writer_ensure_header(struct alog_writer *w, struct alog_error *e)
+{
+	char hdr[300];
+	int hn;
+
+	if (!w->locked)
+		return alog_err(e, "log is not locked");
+	if (w->next.size != 0 || w->next.seq != 0)
+		return 0;
+	/* A new file: its header comes first. */
+	hn = snprintf(hdr, sizeof hdr, ",\"v\":%d,\"origin\":\"%s\"", ALOG_FORMAT_VERSION,
+	              w->origin);
+	if (add_record(w, "open", hdr, (size_t)hn, e) != 0)
+		return -1;
+	w->next.first_seq = 1;
+	w->created = 1;
+	return 0;
+}
+
 int alog_writer_add(struct alog_writer *w, const char *type, const char *members, size_t n,
                     struct alog_error *e)
 {
-	if (!w->locked)
-		return alog_err(e, "log is not locked");
-	if (w->next.size == 0 && w->next.seq == 0) {
-		/* A new file: its header comes first. */
-		char hdr[300];
-		int hn = snprintf(hdr, sizeof hdr, ",\"v\":%d,\"origin\":\"%s\"", ALOG_FORMAT_VERSION,
-		                  w->origin);
-		if (add_record(w, "open", hdr, (size_t)hn, e) != 0)
-			return -1;
-		w->next.first_seq = 1;
-		w->created = 1;
-	}
+	if (alog_writer_ensure_header(w, e) != 0)
+		return -1;
 	return add_record(w, type, members, n, e);
+}
+
+const struct alog_tail *alog_writer_next(const struct alog_writer *w)
+{
+	return &w->next;
 }
 
 size_t alog_writer_pending(const struct alog_writer *w)
@@ -444,14 +458,12 @@ void alog_writer_abort(struct alog_writer *w)
 	unlock(w);
 }
 
-int alog_writer_commit(struct alog_writer *w, struct alog_error *e)
+int alog_writer_flush(struct alog_writer *w, struct alog_error *e)
 {
 	if (!w->locked)
 		return alog_err(e, "log is not locked");
-	if (w->batch_len == 0) {
-		unlock(w);
+	if (w->batch_len == 0)
 		return 0;
-	}
 	if (alog_write_all(w->fd, w->batch, w->batch_len) != 0) {
 		int saved = errno;
 		/* Cut back whatever part of the batch reached the file. */
@@ -475,7 +487,7 @@ int alog_writer_commit(struct alog_writer *w, struct alog_error *e)
 		}
 		if (w->created && alog_fsync_dir(w->path) != 0) {
 			alog_errno(e, "cannot sync the log's directory");
-			w->tail = w->next;
+			w->tail_valid = 0;
 			alog_writer_abort(w);
 			return alog_err_at(e, w->path, 0);
 		}
@@ -484,8 +496,21 @@ int alog_writer_commit(struct alog_writer *w, struct alog_error *e)
 	w->tail_valid = 1;
 	w->batch_len = 0;
 	w->batch_count = 0;
+	w->created = 0;
+	return 0;
+}
+
+int alog_writer_commit(struct alog_writer *w, struct alog_error *e)
+{
+	if (alog_writer_flush(w, e) != 0)
+		return -1;
 	unlock(w);
 	return 0;
+}
+
+void alog_writer_unlock(struct alog_writer *w)
+{
+	alog_writer_abort(w);
 }
 
 /* ---- recovery ---- */
@@ -602,4 +627,59 @@ int alog_writer_recover(struct alog_writer *w, char *aside, size_t cap, struct a
 fail:
 	alog_writer_abort(w);
 	return alog_err_at(e, w->path, 0);
+}
+
+/* ---- reading backwards ---- */
+
+void alog_backscan_init(struct alog_backscan *b, int fd, uint64_t end)
+{
+	b->fd = fd;
+	b->cap = 2 * (size_t)ALOG_MAX_LINE + 65536;
+	b->buf = alog_xmalloc(b->cap);
+	b->buf_off = end;
+	b->buf_len = 0;
+	b->pos = end;
+}
+
+void alog_backscan_free(struct alog_backscan *b)
+{
+	free(b->buf);
+	b->buf = NULL;
+}
+
+int alog_backscan_prev(struct alog_backscan *b, const char **line, size_t *len, uint64_t *off,
+                       struct alog_error *e)
+{
+	int reloaded = 0;
+
+	if (b->pos == 0)
+		return 0;
+	for (;;) {
+		if (b->pos > b->buf_off && b->pos <= b->buf_off + b->buf_len) {
+			size_t end = (size_t)(b->pos - b->buf_off);
+			/* skip the line's own LF, then find the one before it */
+			char *nl = end > 1 ? memrchr(b->buf, '\n', end - 1) : NULL;
+			if (nl || b->buf_off == 0) {
+				size_t start = nl ? (size_t)(nl - b->buf) + 1 : 0;
+				*line = b->buf + start;
+				*len = end - start;
+				*off = b->buf_off + start;
+				b->pos = *off;
+				return 1;
+			}
+		}
+		if (reloaded)
+			return alog_err(e, "line longer than %d bytes before offset %llu",
+			                ALOG_MAX_LINE, (unsigned long long)b->pos);
+		/* Load the window that ends at pos. */
+		uint64_t from = b->pos > b->cap ? b->pos - b->cap : 0;
+		ssize_t got = alog_pread_all(b->fd, b->buf, (size_t)(b->pos - from), (off_t)from);
+		if (got < 0)
+			return alog_errno(e, "read error");
+		if ((uint64_t)got != b->pos - from)
+			return alog_err(e, "file shrank while reading");
+		b->buf_off = from;
+		b->buf_len = (size_t)got;
+		reloaded = 1;
+	}
 }

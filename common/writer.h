@@ -69,8 +69,16 @@ int alog_writer_lock(struct alog_writer *w, struct alog_error *e);
  * members: text after ts, starting with ',' or empty.  0 or -1. */
 int alog_writer_add(struct alog_writer *w, const char *type, const char *members, size_t n,
                     struct alog_error *e);
+/* Start a new file with its header if the file is empty (lock held). */
+int alog_writer_ensure_header(struct alog_writer *w, struct alog_error *e);
 /* Write the batch, sync as configured, release the lock.  0 or -1. */
 int alog_writer_commit(struct alog_writer *w, struct alog_error *e);
+/* The same, keeping the lock (for work that must follow under it). */
+int alog_writer_flush(struct alog_writer *w, struct alog_error *e);
+/* Release the lock, dropping anything pending. */
+void alog_writer_unlock(struct alog_writer *w);
+/* State after the pending batch. */
+const struct alog_tail *alog_writer_next(const struct alog_writer *w);
 /* Drop the pending batch and release the lock. */
 void alog_writer_abort(struct alog_writer *w);
 /* Records in the pending batch. */
@@ -90,6 +98,24 @@ const char *alog_writer_path(const struct alog_writer *w);
  * error.
  */
 int alog_writer_recover(struct alog_writer *w, char *aside, size_t cap, struct alog_error *e);
+
+/*
+ * Reading a file backwards line by line, in large blocks: for finding the
+ * last seal or header before the end without reading the whole file.
+ */
+struct alog_backscan {
+	int fd;
+	char *buf;
+	size_t cap;
+	uint64_t buf_off; /* file offset of buf[0] */
+	size_t buf_len;
+	uint64_t pos;     /* the next line returned ends here */
+};
+void alog_backscan_init(struct alog_backscan *b, int fd, uint64_t end);
+void alog_backscan_free(struct alog_backscan *b);
+/* The line ending at pos (LF included); 1 found, 0 at the start, -1 error. */
+int alog_backscan_prev(struct alog_backscan *b, const char **line, size_t *len, uint64_t *off,
+                       struct alog_error *e);
 
 /* Check an origin name: non-empty UTF-8, no spaces or controls, no '+'. */
 int alog_origin_ok(const char *origin, struct alog_error *e);

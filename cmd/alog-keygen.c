@@ -1,0 +1,118 @@
+/*
+ * alog-keygen - create a forward-secure sealing key pair for a log.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "key.h"
+#include "util.h"
+#include "writer.h"
+
+static const char usage[] =
+	"usage: alog-keygen --origin NAME -s SECRET_FILE [-p PUBLIC_FILE] [--epochs N]\n"
+	"\n"
+	"Create a forward-secure sealing key for the log named NAME.  The secret key\n"
+	"(mode 0600) stays on the host and moves forward one epoch at every seal,\n"
+	"erasing the epoch it used; the public key is one line to hand to whoever\n"
+	"verifies the log.  Neither file is ever overwritten.\n"
+	"\n"
+	"  -s, --secret FILE   where to create the secret key\n"
+	"  -p, --public FILE   where to create the public key (it is also printed)\n"
+	"      --origin NAME   the log's origin, as in its header (default: $ALOG_ORIGIN,\n"
+	"                      else the host name)\n"
+	"      --epochs N      how many seals the key can make (default 65536:\n"
+	"                      hourly seals for 7 years; at most 1048576)\n"
+	"  -h, --help          show this help\n"
+	"      --version       show the version\n"
+	"\n"
+	"Exit status: 0 created; 2 usage or I/O error (nothing is left half made).\n"
+	"\n"
+	"Example:\n"
+	"  alog-keygen --origin db-1.example.com/audit -s /etc/alog/seal.key \\\n"
+	"      -p /etc/alog/seal.pub\n";
+
+enum { OPT_ORIGIN = ALOG_OPT_BASE, OPT_EPOCHS };
+
+static const struct option longopts[] = {
+	{"secret", required_argument, NULL, 's'},
+	{"public", required_argument, NULL, 'p'},
+	{"origin", required_argument, NULL, OPT_ORIGIN},
+	{"epochs", required_argument, NULL, OPT_EPOCHS},
+	{0, 0, 0, 0},
+};
+
+int main(int argc, char **argv)
+{
+	static const struct alog_cli cli = {"alog-keygen", usage, "s:p:", longopts};
+	const char *secret = NULL, *public = NULL, *origin = NULL;
+	uint64_t epochs = ALOG_KEY_DEFAULT_EPOCHS;
+	struct alog_seckey sk;
+	struct alog_pubkey pk;
+	struct alog_error e;
+	char line[512];
+	int c, fd = -1;
+
+	alog_cli_init("alog-keygen");
+	while ((c = alog_cli_next(&cli, argc, argv)) != -1) {
+		switch (c) {
+		case 's':
+			secret = optarg;
+			break;
+		case 'p':
+			public = optarg;
+			break;
+		case OPT_ORIGIN:
+			origin = optarg;
+			break;
+		case OPT_EPOCHS:
+			if (alog_parse_u64(optarg, ALOG_KEY_MAX_EPOCHS, &epochs) != 0 || epochs == 0)
+				alog_usage_error("--epochs takes a number from 1 to %u", ALOG_KEY_MAX_EPOCHS);
+			break;
+		}
+	}
+	if (optind != argc)
+		alog_usage_error("unexpected argument '%s'", argv[optind]);
+	if (!secret)
+		alog_usage_error("-s SECRET_FILE is required");
+	if (!origin)
+		origin = alog_default_origin();
+
+	/* Claim the public file first so that a clash leaves nothing behind. */
+	if (public) {
+		fd = open(public, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+		if (fd < 0) {
+			if (errno == EEXIST)
+				alog_die(ALOG_EXIT_ERR, "%s already exists: refusing to overwrite a key",
+				         public);
+			alog_die(ALOG_EXIT_ERR, "cannot create %s: %s", public, strerror(errno));
+		}
+	}
+	if (alog_key_generate(&sk, &pk, origin, (uint32_t)epochs, &e) != 0 ||
+	    alog_seckey_save(&sk, secret, 1, &e) != 0) {
+		if (public) {
+			close(fd);
+			unlink(public);
+		}
+		alog_seckey_free(&sk);
+		alog_die_error(ALOG_EXIT_ERR, &e);
+	}
+	alog_seckey_free(&sk);
+	alog_pubkey_format(line, sizeof line, &pk);
+	if (public) {
+		size_t n = strlen(line);
+		line[n] = '\n';
+		if (alog_write_all(fd, line, n + 1) != 0 || fsync(fd) != 0 || close(fd) != 0) {
+			int saved = errno;
+			unlink(public);
+			unlink(secret);
+			alog_die(ALOG_EXIT_ERR, "cannot write %s: %s", public, strerror(saved));
+		}
+		line[n] = '\0';
+	}
+	puts(line);
+	alog_close_stdout();
+	return ALOG_EXIT_OK;
+}

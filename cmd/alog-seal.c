@@ -1,0 +1,111 @@
+/*
+ * alog-seal - seal a log with the next epoch of a forward-secure key, and
+ * optionally rotate it; print the checkpoint as a C2SP signed note.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "seal.h"
+#include "util.h"
+#include "writer.h"
+
+static const char usage[] =
+	"usage: alog-seal [-f LOG] -s SECRET_FILE [--rotate ARCHIVE] [--vkey] [-v]\n"
+	"\n"
+	"Seal the log: append a seal record signing the Merkle tree of every record\n"
+	"before it, with the key's next epoch, then erase that epoch from the key.\n"
+	"Safe while appenders run.  The checkpoint is printed on standard output as a\n"
+	"C2SP signed note: keep it elsewhere (mail, ticket, another host) to prove\n"
+	"later that the log still contains what was sealed (alog-verify --checkpoint).\n"
+	"\n"
+	"  -f, --file LOG       the log (default: $ALOG_FILE, else the alog-append\n"
+	"                       default)\n"
+	"  -s, --secret FILE    the secret sealing key (from alog-keygen)\n"
+	"      --rotate ARCHIVE after sealing, rename LOG to ARCHIVE and start a new LOG\n"
+	"                       that continues the same log (next seq, prev, tree)\n"
+	"      --vkey           also print the epoch's C2SP verifier key after the note\n"
+	"  -v, --verbose        say what was sealed on standard error\n"
+	"  -h, --help           show this help\n"
+	"      --version        show the version\n"
+	"\n"
+	"Exit status: 0 sealed; 1 refused: the log does not verify since its last seal,\n"
+	"its tail is damaged, or the key does not match its seals; 2 usage or I/O error.\n"
+	"\n"
+	"Example (daily, from cron):\n"
+	"  alog-seal -f /var/log/alog/audit.alog -s /etc/alog/seal.key \\\n"
+	"      --rotate /var/log/alog/audit-$(date +%F).alog\n";
+
+enum { OPT_ROTATE = ALOG_OPT_BASE, OPT_VKEY };
+
+static const struct option longopts[] = {
+	{"file", required_argument, NULL, 'f'},
+	{"secret", required_argument, NULL, 's'},
+	{"rotate", required_argument, NULL, OPT_ROTATE},
+	{"vkey", no_argument, NULL, OPT_VKEY},
+	{"verbose", no_argument, NULL, 'v'},
+	{0, 0, 0, 0},
+};
+
+int main(int argc, char **argv)
+{
+	static const struct alog_cli cli = {"alog-seal", usage, "f:s:v", longopts};
+	struct alog_seal_opts o = {0};
+	struct alog_seal_result res;
+	struct alog_error e;
+	int c, rc, vkey = 0, verbose = 0;
+
+	alog_cli_init("alog-seal");
+	while ((c = alog_cli_next(&cli, argc, argv)) != -1) {
+		switch (c) {
+		case 'f':
+			o.log = optarg;
+			break;
+		case 's':
+			o.key = optarg;
+			break;
+		case OPT_ROTATE:
+			o.rotate = optarg;
+			break;
+		case OPT_VKEY:
+			vkey = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		}
+	}
+	if (optind != argc)
+		alog_usage_error("unexpected argument '%s'", argv[optind]);
+	if (!o.key)
+		alog_usage_error("-s SECRET_FILE is required");
+	if (!o.log)
+		o.log = alog_default_file();
+	if (o.rotate && strcmp(o.rotate, o.log) == 0)
+		alog_usage_error("--rotate needs a name other than the log's own");
+
+	alog_error_clear(&e);
+	rc = alog_seal_run(&o, &res, &e);
+	if (rc != 0) {
+		if (!e.file)
+			e.file = o.log;
+		alog_report(&e);
+		free(res.note);
+		return rc == 1 ? ALOG_EXIT_FAIL : ALOG_EXIT_ERR;
+	}
+	fputs(res.note, stdout);
+	if (vkey)
+		printf("%s\n", res.vkey);
+	alog_close_stdout();
+	if (verbose)
+		alog_warnx("%s: sealed seq 1..%llu with epoch %llu (seal is seq %llu; %llu records "
+		           "hashed since the last seal)%s%s", o.log, (unsigned long long)res.size,
+		           (unsigned long long)res.epoch, (unsigned long long)res.seq,
+		           (unsigned long long)res.hashed, o.rotate ? "; archived as " : "",
+		           o.rotate ? o.rotate : "");
+	if (res.epochs_left < 100)
+		alog_warnx("warning: the key has %llu seal%s left; create a new key with alog-keygen "
+		           "before it runs out", (unsigned long long)res.epochs_left,
+		           res.epochs_left == 1 ? "" : "s");
+	free(res.note);
+	return ALOG_EXIT_OK;
+}

@@ -1,0 +1,64 @@
+# helpers.bash - shared set-up for the bats suites.  Every test runs in its
+# own empty directory with the tools under test first on PATH.
+
+ALOG_BIN=${ALOG_BIN:-$BATS_TEST_DIRNAME/../build/bin}
+ALOG_TESTBIN=${ALOG_TESTBIN:-$BATS_TEST_DIRNAME/../build/tests}
+
+# Under ALOG_VALGRIND=1 every tool runs in valgrind memcheck; an error or
+# leak makes the tool exit 99, which fails the test that ran it.
+_alog_path() {
+	if [ "${ALOG_VALGRIND:-0}" = 1 ]; then
+		local wrap=$BATS_RUN_TMPDIR/vgbin
+		if [ ! -d "$wrap" ]; then
+			mkdir -p "$wrap"
+			for t in "$ALOG_BIN"/alog-*; do
+				printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect "%s" "$@"\n' \
+					"$t" >"$wrap/${t##*/}"
+				chmod +x "$wrap/${t##*/}"
+			done
+		fi
+		echo "$wrap"
+	else
+		echo "$ALOG_BIN"
+	fi
+}
+
+setup() {
+	PATH="$(_alog_path):$PATH"
+	export PATH
+	export ALOG_ORIGIN=test.example/audit
+	unset ALOG_FILE ALOG_POLICY
+	cd "$BATS_TEST_TMPDIR" || exit 1
+}
+
+# Print line N of a file.
+line() { sed -n "${2}p" "$1"; }
+
+# A log of N events (plus its header) at the given path.
+make_log() {
+	local path=$1 n=$2 i
+	for ((i = 1; i <= n; i++)); do
+		printf '{"actor":"user%d","action":"act.%d","n":%d}\n' $((i % 7)) $((i % 3)) "$i"
+	done | alog-append -f "$path"
+}
+
+# Recompute the chain of a log after an edit, as an attacker with the file
+# (but no keys) would: every record's hash becomes valid again.
+rehash_log() {
+	python3 - "$1" <<'PY'
+import hashlib, sys
+path = sys.argv[1]
+lines = open(path, 'rb').read().split(b'\n')[:-1]
+h = bytes(32)
+out = []
+for l in lines:
+    body = l[:-75] + b'}'
+    if b'"type":"open"' in l[:80] and b'"prev":"' in l:
+        i = l.index(b'"prev":"') + 8
+        h = bytes.fromhex(l[i:i+64].decode())
+    d = hashlib.sha256(body).digest()
+    h = hashlib.sha256(h + d).digest()
+    out.append(l[:-66] + h.hex().encode() + b'"}')
+open(path, 'wb').write(b'\n'.join(out) + b'\n')
+PY
+}
