@@ -14,7 +14,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ALOG_MERKLE_MAX_PROOF 64 /* hashes in any proof for size < 2^64 */
+/*
+ * Hashes in any proof for sizes < 2^64: an inclusion proof has at most 64,
+ * a consistency proof one more (the seed subtree) once size2 > 2^63.
+ */
+#define ALOG_MERKLE_MAX_PROOF 65
 
 /* Compact range [0, size): hashes of the perfect subtrees, largest first. */
 struct alog_merkle {
@@ -50,7 +54,10 @@ typedef int (*alog_subtree_fn)(void *ctx, uint64_t begin, uint64_t end, uint8_t 
  */
 int alog_merkle_inclusion_proof(uint64_t index, uint64_t size, alog_subtree_fn fn, void *ctx,
                                 uint8_t (*proof)[32], unsigned *n);
-/* Consistency proof from size1 to size2 (RFC 9162 2.1.4.1), 0 < size1 <= size2. */
+/*
+ * Consistency proof from size1 to size2 (RFC 9162 2.1.4.1), 0 < size1 <=
+ * size2; empty when the sizes are equal.
+ */
 int alog_merkle_consistency_proof(uint64_t size1, uint64_t size2, alog_subtree_fn fn, void *ctx,
                                   uint8_t (*proof)[32], unsigned *n);
 
@@ -58,7 +65,11 @@ int alog_merkle_consistency_proof(uint64_t size1, uint64_t size2, alog_subtree_f
 int alog_merkle_verify_inclusion(uint64_t index, uint64_t size, const uint8_t leaf[32],
                                  const uint8_t (*proof)[32], unsigned n,
                                  const uint8_t root[32]);
-/* RFC 9162 2.1.4.2: 0 if consistent; else -1. */
+/*
+ * RFC 9162 2.1.4.2: 0 if consistent; else -1.  As in transparency-dev/merkle,
+ * size1 == size2 needs an empty proof and root1 == root2, and a proof from
+ * the empty tree to a non-empty one is refused as meaningless.
+ */
 int alog_merkle_verify_consistency(uint64_t size1, uint64_t size2, const uint8_t root1[32],
                                    const uint8_t root2[32], const uint8_t (*proof)[32],
                                    unsigned n);

@@ -28,21 +28,34 @@ struct alog_note_signer {
 	uint8_t sk[64]; /* libsodium secret key (seed || pk) */
 };
 
-/* Is name a valid key name (non-empty, no Unicode space, no '+')? */
+/*
+ * Is name a valid key name (non-empty, UTF-8, no Unicode space, no '+')?
+ * Also at most ALOG_NOTE_NAME_MAX bytes, to fit the structs below.
+ */
 int alog_note_name_ok(const char *name);
 /* Key ID = first 4 bytes of SHA-256(name || "\n" || 0x01 || pk), big-endian. */
 uint32_t alog_note_keyid(const char *name, const uint8_t pk[32]);
 
 /* Format a verifier key into out (cap bytes). 0, or -1 if it does not fit / bad name. */
 int alog_note_vkey_format(char *out, size_t cap, const char *name, const uint8_t pk[32]);
-/* Parse a verifier key; rejects bad names, IDs that do not match, unknown
- * algorithms and wrong lengths.  0 or -1 with e set. */
+/*
+ * Parse a verifier key; rejects bad names, IDs that do not match, unknown
+ * algorithms and wrong lengths, with Go's messages ("malformed verifier
+ * id", "invalid verifier hash", "unknown verifier algorithm").  Like Go it
+ * takes the ID in either case and skips CR and LF inside the base64.
+ * 0 or -1 with e set.
+ */
 int alog_note_vkey_parse(struct alog_note_verifier *v, const char *vkey, struct alog_error *e);
 
 /* Signer from an Ed25519 seed. 0 or -1 (bad name). */
 int alog_note_signer_from_seed(struct alog_note_signer *s, const char *name,
                                const uint8_t seed[32]);
-/* Format / parse "PRIVATE+KEY+name+keyid+base64(0x01||seed)". */
+/*
+ * Format / parse "PRIVATE+KEY+name+keyid+base64(0x01||seed)"; the parser
+ * follows the verifier key rules, and checks the ID against the derived
+ * public key ("malformed signer key", "unknown signer key algorithm",
+ * "signer key hash does not match its key").
+ */
 int alog_note_skey_format(char *out, size_t cap, const struct alog_note_signer *s);
 int alog_note_skey_parse(struct alog_note_signer *s, const char *skey, struct alog_error *e);
 
@@ -69,7 +82,11 @@ struct alog_note_opened {
  * Open a signed note against known verifiers, as Go's note.Open: errors
  * "malformed note", "note has no verifiable signatures", "invalid
  * signature for key NAME+KEYID", "ambiguous key NAME+KEYID" (two known
- * verifiers with the same name and ID).  0 or -1 with e set.
+ * verifiers with the same name and ID).  0 or -1 with e set.  As in Go,
+ * only the first signature by a known key is checked and later ones by
+ * the same key are skipped, and identical unknown signature lines count
+ * once.  out (may be NULL) is filled in on success, and also for "note
+ * has no verifiable signatures", where it gives the unverified count.
  */
 int alog_note_open(const char *note, size_t n, const struct alog_note_verifier *vs, size_t nv,
                    struct alog_note_opened *out, struct alog_error *e);
