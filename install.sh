@@ -32,7 +32,7 @@ cd "$(dirname "$0")"
 # Tests: bats, jq (fixtures), mandoc (man page lint), valgrind, clang (fuzzing),
 # util-linux (flock), procps (ps), ripgrep and hyperfine (benchmark peers).
 PACKAGES="gcc make pkg-config libsodium-dev libjansson-dev bats jq mandoc valgrind
-clang libclang-rt-dev util-linux procps ripgrep hyperfine time"
+clang libclang-rt-dev util-linux procps ripgrep hyperfine time xxd python3"
 
 if [ "$deps" = 1 ]; then
 	command -v dpkg-query >/dev/null 2>&1 ||

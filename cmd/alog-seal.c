@@ -102,7 +102,7 @@ int main(int argc, char **argv)
 		           (unsigned long long)res.epoch, (unsigned long long)res.seq,
 		           (unsigned long long)res.hashed, o.rotate ? "; archived as " : "",
 		           o.rotate ? o.rotate : "");
-	if (res.epochs_left < 100)
+	if (res.epochs_left * 10 <= res.epochs_left + res.epoch + 1)
 		alog_warnx("warning: the key has %llu seal%s left; create a new key with alog-keygen "
 		           "before it runs out", (unsigned long long)res.epochs_left,
 		           res.epochs_left == 1 ? "" : "s");
