@@ -72,6 +72,7 @@ struct state {
 	struct alog_writer *w;
 	int ack;
 	int sync_each;
+	size_t events; /* events in the pending batch (a new file's header is not one) */
 };
 
 /* Create the default log's directory on first use, so a bare call just works. */
@@ -102,12 +103,13 @@ static void commit(struct state *st)
 {
 	struct alog_error e;
 	const struct alog_tail *t;
-	size_t n = alog_writer_pending(st->w);
+	size_t n = st->events;
 
+	st->events = 0;
 	if (alog_writer_commit(st->w, &e) != 0)
 		alog_die_error(ALOG_EXIT_ERR, &e);
 	if (st->ack && n) {
-		/* The batch ends at the new tail; its records are the last n seqs. */
+		/* The batch ends at the new tail; its events are the last n seqs. */
 		t = alog_writer_tail(st->w);
 		for (uint64_t s = t->seq - n + 1; s <= t->seq; s++)
 			printf("%llu\n", (unsigned long long)s);
@@ -128,6 +130,7 @@ static int append_args(struct state *st, char **args, int n)
 		alog_writer_abort(st->w);
 		alog_die_error(ALOG_EXIT_ERR, &e);
 	}
+	st->events++;
 	free(members);
 	commit(st);
 	return ALOG_EXIT_OK;
@@ -192,6 +195,7 @@ static int append_stream(struct state *st, int text, int skip_bad)
 			commit(st);
 			alog_die_error(ALOG_EXIT_ERR, &e);
 		}
+		st->events++;
 		if (st->sync_each || alog_writer_pending(st->w) >= BATCH_RECORDS ||
 		    alog_writer_pending_bytes(st->w) >= BATCH_BYTES)
 			commit(st);

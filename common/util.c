@@ -28,6 +28,9 @@ static void vset(struct alog_error *e, int with_errno, const char *fmt, va_list 
 	int saved = errno;
 	if (!e)
 		return;
+	/* A new message starts without a location; callers add one after. */
+	e->file = NULL;
+	e->line = 0;
 	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
 	e->sys_errno = with_errno ? saved : 0;
 	if (with_errno) {
