@@ -24,7 +24,7 @@ _alog_path() {
 }
 
 setup() {
-	PATH="$(_alog_path):$PATH"
+	PATH="$(_alog_path):$ALOG_TESTBIN:$PATH"
 	export PATH
 	export ALOG_ORIGIN=test.example/audit
 	unset ALOG_FILE ALOG_POLICY
@@ -43,20 +43,22 @@ make_log() {
 }
 
 # Recompute the chain of a log after an edit, as an attacker with the file
-# (but no keys) would: every record's hash becomes valid again.
+# (but no keys) would: seq is renumbered from the first line's and every
+# record's hash becomes valid again.
 rehash_log() {
 	python3 - "$1" <<'PY'
-import hashlib, sys
+import hashlib, re, sys
 path = sys.argv[1]
 lines = open(path, 'rb').read().split(b'\n')[:-1]
 h = bytes(32)
 out = []
-for l in lines:
-    body = l[:-75] + b'}'
-    if b'"type":"open"' in l[:80] and b'"prev":"' in l:
-        i = l.index(b'"prev":"') + 8
-        h = bytes.fromhex(l[i:i+64].decode())
-    d = hashlib.sha256(body).digest()
+first = int(re.match(rb'\{"seq":(\d+),', lines[0]).group(1)) if lines else 1
+for i, l in enumerate(lines):
+    l = re.sub(rb'^\{"seq":\d+,', b'{"seq":%d,' % (first + i), l)
+    if i == 0 and b'"prev":"' in l:
+        j = l.index(b'"prev":"') + 8
+        h = bytes.fromhex(l[j:j+64].decode())
+    d = hashlib.sha256(l[:-75] + b'}').digest()
     h = hashlib.sha256(h + d).digest()
     out.append(l[:-66] + h.hex().encode() + b'"}')
 open(path, 'wb').write(b'\n'.join(out) + b'\n')

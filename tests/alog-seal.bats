@@ -1,0 +1,404 @@
+#!/usr/bin/env bats
+# alog-keygen, alog-seal and alog-verify with keys: forward-secure seals,
+# checkpoints, rotation, and the attacks seals exist to catch.
+
+load helpers
+
+key() { alog-keygen -s k.sec -p k.pub --epochs "${1:-64}" >/dev/null; }
+
+# A log of n events, sealed every `every` events.
+sealed_log() {
+	local n=$1 every=$2 i
+	for ((i = 1; i <= n; i++)); do
+		alog-append -f a.alog n:=$i actor=user$((i % 5))
+		if ((i % every == 0)); then alog-seal -f a.alog -s k.sec >cp.$((i / every)); fi
+	done
+}
+
+@test "keygen creates a 0600 secret and a one-line public key, never overwriting" {
+	run alog-keygen --origin db-1.example.com/audit -s k.sec -p k.pub --epochs 100
+	[ "$status" -eq 0 ]
+	[[ $output =~ ^alog1\+db-1\.example\.com/audit\+100\+[A-Za-z0-9+/]{43}=$ ]]
+	[ "$(cat k.pub)" = "$output" ]
+	[ "$(stat -c %a k.sec)" = 600 ]
+	[ "$(wc -l <k.pub)" -eq 1 ]
+	cp k.sec k.before
+	run alog-keygen -s k.sec -p other.pub
+	[ "$status" -eq 2 ]
+	[[ $output == *"k.sec already exists: refusing to overwrite a key"* ]]
+	cmp k.sec k.before
+	[ ! -e other.pub ]
+	run alog-keygen -s other.sec -p k.pub
+	[ "$status" -eq 2 ]
+	[[ $output == *"k.pub already exists"* ]]
+	[ ! -e other.sec ]
+}
+
+@test "keygen refuses bad origins and epoch counts" {
+	run alog-keygen --origin 'a b' -s k.sec
+	[ "$status" -eq 2 ]
+	[ ! -e k.sec ]
+	run alog-keygen -s k.sec --epochs 0
+	[ "$status" -eq 2 ]
+	run alog-keygen -s k.sec --epochs 99999999
+	[ "$status" -eq 2 ]
+	run alog-keygen -p k.pub
+	[ "$status" -eq 2 ]
+	[[ $output == *"-s SECRET_FILE is required"* ]]
+}
+
+@test "seal appends a seal, prints a C2SP checkpoint, and erases the epoch" {
+	key
+	make_log a.alog 4
+	seed0=$(grep '^seed ' k.sec)
+	run alog-seal -f a.alog -s k.sec
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "test.example/audit" ]
+	[ "${lines[1]}" = 5 ]
+	[[ ${lines[2]} =~ ^[A-Za-z0-9+/]{43}=$ ]]
+	[[ ${lines[3]} =~ ^—\ test\.example/audit\ [A-Za-z0-9+/]{91}=$ ]]
+	[[ $(line a.alog 6) == '{"seq":6,"ts":"'*'","type":"seal","size":5,"root":"'"${lines[2]}"'","range":['*'],"epoch":0,"key":"'*'","proof":['*'],"sig":"'*'","hash":"'*'"}' ]]
+	grep -q '^next 1$' k.sec
+	! grep -q "^$seed0\$" k.sec
+	[ "$(stat -c %a k.sec)" = 600 ]
+	alog-verify -q -p k.pub a.alog
+}
+
+@test "the checkpoint verifies with an independent Ed25519 implementation" {
+	command -v openssl >/dev/null || skip "openssl not installed"
+	key
+	make_log a.alog 3
+	alog-seal -f a.alog -s k.sec --vkey >note
+	vkey=$(sed -n 6p note)
+	[[ $vkey == test.example/audit+* ]]
+	name=${vkey%%+*}
+	rest=${vkey#*+}
+	keyid=${rest%%+*}
+	printf '%s' "${rest#*+}" | base64 -d >vk.bin
+	[ "$(head -c1 vk.bin | xxd -p)" = 01 ]
+	tail -c 32 vk.bin >pk.bin
+	# key ID = SHA-256(name || LF || 0x01 || pk)[:4]
+	[ "$( { printf '%s\n\001' "$name"; cat pk.bin; } | sha256sum | cut -c1-8)" = "$keyid" ]
+	# the signature line: key ID || Ed25519 signature over the first three lines
+	sed -n 5p note | sed 's/^— [^ ]* //' | base64 -d >sig.bin
+	[ "$(head -c 4 sig.bin | xxd -p)" = "$keyid" ]
+	tail -c 64 sig.bin >ed.sig
+	head -3 note >text
+	{ printf '302a300506032b6570032100' | xxd -r -p; cat pk.bin; } >pk.der
+	openssl pkey -pubin -inform DER -in pk.der -out pk.pem
+	openssl pkeyutl -verify -pubin -inkey pk.pem -rawin -in text -sigfile ed.sig
+	# and a changed checkpoint does not verify
+	sed -i '2s/.*/999/' text
+	! openssl pkeyutl -verify -pubin -inkey pk.pem -rawin -in text -sigfile ed.sig
+}
+
+@test "an empty period is sealed too, with consecutive epochs" {
+	key
+	make_log a.alog 2
+	alog-seal -f a.alog -s k.sec >/dev/null
+	alog-seal -f a.alog -s k.sec >/dev/null
+	alog-seal -f a.alog -s k.sec >/dev/null
+	[ "$(jq -r 'select(.type == "seal") | .epoch' a.alog | tr '\n' ' ')" = "0 1 2 " ]
+	run alog-verify -p k.pub a.alog
+	[ "$status" -eq 0 ]
+	[[ $output == *"seals      3, signatures and epoch keys verified"* ]]
+	[[ $output == *"unsealed   none"* ]]
+}
+
+@test "seals are checked: the summary reports the unsealed tail, never a plain pass" {
+	key
+	sealed_log 10 4
+	run alog-verify -p k.pub a.alog
+	[ "$status" -eq 0 ]
+	[[ $output == *"a.alog: warning: unsealed tail: 2 records after the last seal"* ]]
+	[[ $output == *"unsealed   2 records after the last seal"* ]]
+	run alog-verify -p k.pub --require-sealed a.alog
+	[ "$status" -eq 1 ]
+	alog-seal -f a.alog -s k.sec >/dev/null
+	alog-verify -q -p k.pub --require-sealed a.alog
+}
+
+@test "a log with no seal is reported as unsealed" {
+	key
+	make_log a.alog 3
+	run alog-verify -p k.pub a.alog
+	[ "$status" -eq 0 ]
+	[[ $output == *"not sealed: the log has no seal"* ]]
+	run alog-verify -p k.pub --require-sealed a.alog
+	[ "$status" -eq 1 ]
+}
+
+@test "--max-unsealed fails when the last seal is too old" {
+	key
+	make_log a.alog 3
+	alog-seal -f a.alog -s k.sec >/dev/null
+	alog-verify -q -p k.pub --max-unsealed 1h a.alog
+	sleep 2
+	run alog-verify -p k.pub --max-unsealed 1s a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"the last seal is"*"old, more than --max-unsealed allows"* ]]
+	run alog-verify --max-unsealed soon a.alog
+	[ "$status" -eq 2 ]
+}
+
+@test "attack: a sealed record edited and every hash recomputed" {
+	key
+	sealed_log 12 4
+	sed -i 's/"n":5,/"n":50,/' a.alog
+	rehash_log a.alog
+	run alog-verify -p k.pub a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"a.alog:11: seal (seq 11, epoch 1) does not match the records it covers"* ]]
+}
+
+@test "attack: a sealed record deleted and the chain recomputed" {
+	key
+	sealed_log 8 4
+	sed -i '3d' a.alog
+	rehash_log a.alog
+	run alog-verify --all -p k.pub a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"seal"* ]]
+}
+
+@test "attack: seals removed and the log re-sealed with the current key (CVE-2023-31439)" {
+	key
+	sealed_log 12 4
+	grep -v '"type":"seal"' a.alog >b.alog
+	mv b.alog a.alog
+	rehash_log a.alog
+	# alog-seal itself refuses: the key has sealed before
+	run alog-seal -f a.alog -s k.sec
+	[ "$status" -eq 1 ]
+	[[ $output == *"this log has no seal"* ]]
+	# an attacker's own code re-seals with the key's next epoch
+	forge-seal a.alog k.sec
+	run alog-verify -p k.pub a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"the first seal (seq 14) has epoch 3, not 0: earlier seals were removed or the log was re-sealed"* ]]
+}
+
+@test "attack: truncation after a seal, then appending and sealing on (CVE-2023-31438)" {
+	key
+	sealed_log 12 4
+	# keep up to the first seal (line 6), write new history after it
+	head -6 a.alog >b.alog
+	mv b.alog a.alog
+	alog-append -f a.alog actor=mallory action=cover
+	run alog-seal -f a.alog -s k.sec
+	[ "$status" -eq 1 ]
+	[[ $output == *"seals were removed from this log"* ]]
+	forge-seal a.alog k.sec
+	run alog-verify -p k.pub a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"has epoch 3 after epoch 0: seals were removed, replayed or re-made with a later key"* ]]
+}
+
+@test "attack: trailing seals removed, caught by --key-state and by a checkpoint" {
+	key
+	sealed_log 12 4
+	head -11 a.alog >b.alog # up to the second seal
+	mv b.alog a.alog
+	run alog-verify -p k.pub a.alog
+	[ "$status" -eq 0 ]
+	run alog-verify -p k.pub --key-state k.sec a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"seals removed from the end: the host key has sealed up to epoch 2 but the log's last seal is epoch 1"* ]]
+	run alog-verify -p k.pub --checkpoint cp.3 a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"the log is shorter than the saved checkpoint"* ]]
+	alog-verify -q -p k.pub --checkpoint cp.2 a.alog
+}
+
+@test "attack: a seal skipping or reusing an epoch" {
+	key
+	sealed_log 4 4
+	alog-append -f a.alog x=1
+	forge-seal a.alog k.sec 5
+	run alog-verify -p k.pub a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"has epoch 5 after epoch 0"* ]]
+}
+
+@test "attack: a seal replayed from another position" {
+	key
+	sealed_log 8 4
+	seal=$(line a.alog 6)
+	sed -i "11a $seal" a.alog
+	rehash_log a.alog
+	run alog-verify -p k.pub a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"a.alog:12: bad seal (seq 12): seal size 5 does not match its position"* ]]
+}
+
+@test "attack: a forked log does not contain the saved checkpoint" {
+	key
+	sealed_log 8 4
+	sed -i '3s/"n":2/"n":20/' a.alog
+	rehash_log a.alog
+	run alog-verify --checkpoint cp.1 a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"the log does not contain the saved checkpoint: at size 5 its root is"* ]]
+}
+
+@test "a swapped or wrong public key is an error, never a pass" {
+	key
+	sealed_log 4 4
+	alog-keygen -s other.sec -p other.pub --epochs 64 >/dev/null
+	run alog-verify -p other.pub a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"a.alog:6: seal key for epoch 0 is not proven by the public key"* ]]
+	alog-keygen --origin elsewhere/log -s o.sec -p o.pub --epochs 4 >/dev/null
+	run alog-verify -p o.pub a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *'wrong public key: it is for origin "elsewhere/log", this log'"'"'s origin is "test.example/audit"'* ]]
+	echo garbage >bad.pub
+	run alog-verify -p bad.pub a.alog
+	[ "$status" -eq 2 ]
+	[[ $output == *"bad.pub: not an alog public key"* ]]
+}
+
+@test "a seal signature that was tampered with is named" {
+	key
+	sealed_log 4 4
+	sed -i '6s/"sig":"\(.\)/"sig":"A\1/; 6s/"sig":"A\(.\{90\}\)./"sig":"A\1/' a.alog
+	rehash_log a.alog
+	run alog-verify -p k.pub a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"a.alog:6: seal"* ]]
+}
+
+@test "a secret key readable by others, or owned by someone else, is refused" {
+	key
+	make_log a.alog 2
+	chmod 644 k.sec
+	run alog-seal -f a.alog -s k.sec
+	[ "$status" -eq 2 ]
+	[[ $output == *"secret key k.sec is accessible by others (mode 0644): refusing to use it; run 'chmod 600 k.sec'"* ]]
+	run alog-verify --key-state k.sec a.alog
+	[ "$status" -eq 2 ]
+	chmod 640 k.sec
+	run alog-seal -f a.alog -s k.sec
+	[ "$status" -eq 2 ]
+	chmod 600 k.sec
+	if [ "$(id -u)" = 0 ]; then
+		chown nobody k.sec
+		run alog-seal -f a.alog -s k.sec
+		[ "$status" -eq 2 ]
+		[[ $output == *"is owned by uid"*"not by you"* ]]
+		chown root k.sec
+	fi
+	alog-seal -f a.alog -s k.sec >/dev/null
+}
+
+@test "seal refuses a log that does not verify since its last seal" {
+	key
+	sealed_log 7 3
+	sed -i '$s/"n":7/"n":70/' a.alog
+	cp a.alog before.alog
+	run alog-seal -f a.alog -s k.sec
+	[ "$status" -eq 1 ]
+	[[ $output == *"the log does not verify: record seq 10 does not match the chain"* ]]
+	cmp a.alog before.alog
+}
+
+@test "seal refuses a key for another origin, a damaged tail and a missing log" {
+	alog-keygen --origin elsewhere/log -s k.sec --epochs 8 >/dev/null
+	make_log a.alog 2
+	run alog-seal -f a.alog -s k.sec
+	[ "$status" -eq 1 ]
+	[[ $output == *'the key is for origin "elsewhere/log" but the log'"'"'s origin is "test.example/audit"'* ]]
+	rm k.sec
+	key
+	printf '{"seq":4,' >>a.alog
+	run alog-seal -f a.alog -s k.sec
+	[ "$status" -eq 1 ]
+	[[ $output == *"the last record is damaged"* ]]
+	run alog-seal -f nope.alog -s k.sec
+	[ "$status" -eq 2 ]
+}
+
+@test "a used-up key refuses to seal and warns before" {
+	key 3
+	make_log a.alog 1
+	alog-seal -f a.alog -s k.sec >/dev/null 2>&1
+	alog-seal -f a.alog -s k.sec >/dev/null 2>&1
+	run alog-seal -f a.alog -s k.sec
+	[ "$status" -eq 0 ]
+	[[ $output == *"warning: the key has 0 seals left"* ]]
+	run alog-seal -f a.alog -s k.sec
+	[ "$status" -eq 1 ]
+	[[ $output == *"the key is used up: all 3 epochs have sealed"* ]]
+	alog-verify -q -p k.pub a.alog
+}
+
+@test "a seal interrupted before the key was updated is caught up" {
+	key
+	make_log a.alog 2
+	cp k.sec k.old
+	alog-seal -f a.alog -s k.sec >/dev/null
+	# the crash: the key file still holds the epoch that signed
+	cp k.old k.sec
+	run alog-verify -p k.pub --key-state k.sec a.alog
+	[ "$status" -eq 0 ]
+	[[ $output == *"behind the log's last seal"* ]]
+	alog-append -f a.alog x=1
+	alog-seal -f a.alog -s k.sec >/dev/null
+	[ "$(jq -r 'select(.type == "seal") | .epoch' a.alog | tr '\n' ' ')" = "0 1 " ]
+	alog-verify -q -p k.pub --key-state k.sec a.alog
+}
+
+@test "rotation over several days keeps every record, with appenders running" {
+	key
+	make_log a.alog 1
+	( for i in $(seq 1 300); do alog-append -f a.alog w=1 i:=$i || exit 1; done ) &
+	w1=$!
+	( for i in $(seq 1 300); do printf '{"w":2,"i":%d}\n' $i; done | alog-append -f a.alog ) &
+	w2=$!
+	for day in 1 2 3 4 5; do
+		sleep 0.2
+		alog-seal -f a.alog -s k.sec --rotate day$day.alog >/dev/null
+	done
+	wait $w1 $w2
+	alog-seal -f a.alog -s k.sec >/dev/null
+	run alog-verify -p k.pub --require-sealed --key-state k.sec day1.alog day2.alog day3.alog day4.alog day5.alog a.alog
+	[ "$status" -eq 0 ]
+	for w in 1 2; do
+		[ "$(cat day*.alog a.alog | jq -r "select(.w == \"$w\" or .w == $w) | .i" | tr '\n' ' ')" = "$(seq -s ' ' 1 300) " ]
+	done
+	for f in day*.alog a.alog; do alog-verify -q -p k.pub "$f"; done
+}
+
+@test "a missing middle file is named with keys too" {
+	key
+	make_log a.alog 2
+	alog-seal -f a.alog -s k.sec --rotate d1.alog >/dev/null
+	alog-append -f a.alog x=1
+	alog-seal -f a.alog -s k.sec --rotate d2.alog >/dev/null
+	alog-append -f a.alog x=2
+	run alog-verify -p k.pub d1.alog a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"a.alog:1: missing file"* ]]
+}
+
+@test "rotation refuses an existing archive" {
+	key
+	make_log a.alog 2
+	echo keep >d1.alog
+	run alog-seal -f a.alog -s k.sec --rotate d1.alog
+	[ "$status" -eq 2 ]
+	[[ $output == *"d1.alog already exists"* ]]
+	[ "$(cat d1.alog)" = keep ]
+	run alog-seal -f a.alog -s k.sec --rotate a.alog
+	[ "$status" -eq 2 ]
+}
+
+@test "a fragment starting at a seal has its tree checked from there" {
+	key
+	sealed_log 12 4
+	run bash -c "sed -n '6,\$p' a.alog | alog-verify -p k.pub"
+	[ "$status" -eq 0 ]
+	[[ $output == *"seals      2, signatures and epoch keys verified"* ]]
+	run bash -c "sed -n '6,\$p' a.alog | sed '3s/\"n\":6/\"n\":66/' | alog-verify -p k.pub --all"
+	[ "$status" -eq 1 ]
+}

@@ -1,0 +1,91 @@
+/*
+ * forge-seal - a test tool playing an attacker who holds the host's secret
+ * key: it seals whatever the log holds now, with no checks, optionally
+ * skipping ahead to a later epoch.  The verifier must catch what it makes.
+ *
+ *   forge-seal LOG KEY [EPOCH]
+ */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "note.h"
+#include "reader.h"
+#include "seal.h"
+#include "sha256.h"
+#include "verify.h"
+#include "writer.h"
+
+int main(int argc, char **argv)
+{
+	struct alog_seckey sk;
+	struct alog_reader rd;
+	struct alog_line l;
+	struct alog_rec r;
+	struct alog_error e;
+	struct alog_merkle tree;
+	struct alog_seal s;
+	struct alog_writer_opts wo = {0};
+	struct alog_writer *w;
+	uint8_t d[32], leaf[32], esk[64];
+	char text[512], members[8192];
+	size_t n;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: forge-seal LOG KEY [EPOCH]\n");
+		return 2;
+	}
+	alog_cli_init("forge-seal");
+	if (alog_seckey_load(&sk, argv[2], 1, &e) != 0)
+		alog_die_error(2, &e);
+	if (argc > 3)
+		while (sk.next < (uint32_t)atoi(argv[3]))
+			alog_seckey_advance(&sk);
+
+	alog_merkle_init(&tree);
+	if (alog_reader_open(&rd, argv[1], ALOG_MAX_LINE, &e) != 0)
+		alog_die_error(2, &e);
+	while (alog_reader_next(&rd, &l, &e) == ALOG_LINE_OK) {
+		if (alog_rec_parse(&r, l.p, l.len, &e) != 0)
+			alog_die_error(2, &e);
+		if (r.type == ALOG_REC_OPEN && r.seq > 1 && tree.size == 0) {
+			struct alog_header h;
+			if (alog_header_parse(&r, &h, text, sizeof text) == 0)
+				tree = h.range;
+		}
+		alog_rec_digest(l.p, l.len, d);
+		alog_sha256_leaf32(leaf, d);
+		alog_merkle_push(&tree, leaf);
+	}
+	alog_reader_close(&rd);
+
+	memset(&s, 0, sizeof s);
+	alog_seckey_current(&sk, s.pk, esk);
+	s.size = tree.size;
+	s.range = tree;
+	alog_merkle_root(&tree, s.root);
+	s.epoch = sk.next;
+	alog_seckey_proof(&sk, s.proof, &s.nproof);
+	n = alog_checkpoint_text(text, sizeof text, sk.origin, s.size, s.root);
+	uint32_t id = alog_note_keyid(sk.origin, s.pk);
+	s.sig[0] = (uint8_t)(id >> 24);
+	s.sig[1] = (uint8_t)(id >> 16);
+	s.sig[2] = (uint8_t)(id >> 8);
+	s.sig[3] = (uint8_t)id;
+	crypto_sign_detached(s.sig + 4, NULL, (const unsigned char *)text, n, esk);
+
+	wo.origin = sk.origin;
+	wo.sync = ALOG_SYNC_EACH;
+	wo.no_create = 1;
+	if (!(w = alog_writer_open(argv[1], &wo, &e)) || alog_writer_lock(w, &e) != 0)
+		alog_die_error(2, &e);
+	n = alog_seal_members(members, sizeof members, &s);
+	if (alog_writer_add(w, "seal", members, n, &e) != 0 || alog_writer_commit(w, &e) != 0)
+		alog_die_error(2, &e);
+	alog_writer_close(w);
+	alog_seckey_advance(&sk);
+	if (alog_seckey_save(&sk, argv[2], 0, &e) != 0)
+		alog_die_error(2, &e);
+	alog_seckey_free(&sk);
+	return 0;
+}
