@@ -183,7 +183,8 @@ static int append_stream(struct state *st, int text, int skip_bad)
 			if (!skip_bad) {
 				alog_warnx("stopped at <stdin> line %llu; the events before it are "
 				           "appended", (unsigned long long)l.lineno);
-				return ALOG_EXIT_ERR;
+				bad = 1;
+				break;
 			}
 			bad++;
 			continue;
@@ -203,11 +204,10 @@ static int append_stream(struct state *st, int text, int skip_bad)
 	if (alog_writer_pending(st->w))
 		commit(st);
 	free(members);
-	if (bad) {
+	alog_reader_close(&rd);
+	if (bad && skip_bad)
 		alog_warnx("%llu bad input line(s) were not appended", (unsigned long long)bad);
-		return ALOG_EXIT_ERR;
-	}
-	return ALOG_EXIT_OK;
+	return bad ? ALOG_EXIT_ERR : ALOG_EXIT_OK;
 }
 
 int main(int argc, char **argv)

@@ -61,6 +61,10 @@ int alog_errno(struct alog_error *e, const char *fmt, ...)
 int alog_err_at(struct alog_error *e, const char *file, uint64_t line)
 {
 	if (e) {
+		if (file && file != e->filebuf) {
+			snprintf(e->filebuf, sizeof e->filebuf, "%s", file);
+			file = e->filebuf;
+		}
 		e->file = file;
 		e->line = line;
 	}

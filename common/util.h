@@ -26,9 +26,10 @@ enum {
  */
 struct alog_error {
 	char msg[512];
-	const char *file;
+	const char *file; /* points into filebuf when set by alog_err_at */
 	uint64_t line;
 	int sys_errno; /* errno at the time, or 0 */
+	char filebuf[512];
 };
 
 void alog_error_clear(struct alog_error *e);
@@ -38,7 +39,7 @@ int alog_err(struct alog_error *e, const char *fmt, ...)
 /* Same, with ": strerror(errno)" appended. */
 int alog_errno(struct alog_error *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Attach a location to an error already set. */
+/* Attach a location to an error already set (the name is copied). */
 int alog_err_at(struct alog_error *e, const char *file, uint64_t line);
 
 /* The running program's name ("alog-verify"), set by alog_cli_init. */
