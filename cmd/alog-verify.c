@@ -58,7 +58,7 @@ static const char usage[] =
 
 enum {
 	OPT_JSON = ALOG_OPT_BASE, OPT_FRAGMENT, OPT_STRICT, OPT_STRICT_TIME, OPT_REQUIRE_SEALED,
-	OPT_MAX_UNSEALED, OPT_CHECKPOINT, OPT_KEY_STATE,
+	OPT_MAX_UNSEALED, OPT_CHECKPOINT, OPT_KEY_STATE, OPT_JOBS,
 };
 
 static const struct option longopts[] = {
@@ -68,6 +68,7 @@ static const struct option longopts[] = {
 	{"fragment", no_argument, NULL, OPT_FRAGMENT},
 	{"strict", no_argument, NULL, OPT_STRICT},
 	{"strict-time", no_argument, NULL, OPT_STRICT_TIME},
+	{"jobs", required_argument, NULL, OPT_JOBS},
 	{"public", required_argument, NULL, 'p'},
 	{"require-sealed", no_argument, NULL, OPT_REQUIRE_SEALED},
 	{"max-unsealed", required_argument, NULL, OPT_MAX_UNSEALED},
@@ -306,6 +307,13 @@ int main(int argc, char **argv)
 		case OPT_KEY_STATE:
 			keystate = optarg;
 			break;
+		case OPT_JOBS: {
+			uint64_t j;
+			if (alog_parse_u64(optarg, 256, &j) != 0 || j == 0)
+				alog_usage_error("--jobs takes a number from 1 to 256, not '%s'", optarg);
+			vo.jobs = (int)j;
+			break;
+		}
 		}
 	}
 	vo.key_next = -1;

@@ -59,6 +59,7 @@ struct alog_verify_opts {
 	uint8_t checkpoint_root[32];
 	char checkpoint_origin[256];
 	int64_t key_next;       /* >= 0: the host key's next epoch (--key-state) */
+	int jobs;               /* threads hashing records (0: one per CPU) */
 };
 
 struct alog_verify_summary {

@@ -31,6 +31,58 @@ setup() {
 	cd "$BATS_TEST_TMPDIR" || exit 1
 }
 
+# ---- man page EXAMPLES, run as written ----
+# Each "$ " command in a page's EXAMPLES (with continuation lines) must exit
+# 0, or the status its trailing "# exit N" comment gives.  A tool's own bats
+# file sets up fixtures, then calls: run_examples "$(man_dir)/alog-X.1"
+# Print the example commands of a man page, one per line, continuations joined.
+examples() {
+	awk '
+		/^\.Sh / { inex = ($2 == "EXAMPLES") }
+		inex && /^\.Bd -literal/ { inbd = 1; next }
+		inex && /^\.Ed/ { inbd = 0; next }
+		inex && inbd {
+			line = $0
+			gsub(/\\e/, "\\", line)
+			if (cont != "") { cmd = cmd "\n" line }
+			else if (line ~ /^\$ /) { cmd = substr(line, 3) }
+			else next
+			if (line ~ /\\$/ || line ~ /\|$/) { cont = 1; next }
+			cont = ""
+			print cmd
+			print "\036"
+		}
+	' "$1"
+}
+
+# Run every example of a page in the current directory.
+run_examples() {
+	local page=$1 cmd want status n=0 exit_re='# exit ([0-9]+)$'
+	while IFS= read -r -d $'\036' cmd; do
+		cmd=${cmd#$'\n'}
+		cmd=${cmd%$'\n'}
+		[ -n "$cmd" ] || continue
+		want=0
+		if [[ $cmd =~ $exit_re ]]; then
+			want=${BASH_REMATCH[1]}
+		fi
+		set +e
+		bash -c "$cmd" >"out.$n" 2>&1
+		status=$?
+		set -e
+		if [ "$status" != "$want" ]; then
+			echo "example from $page exited $status, not $want:"
+			echo "$cmd"
+			cat "out.$n"
+			return 1
+		fi
+		n=$((n + 1))
+	done < <(examples "$page")
+	[ "$n" -gt 0 ] || { echo "$page: no examples found"; return 1; }
+}
+
+man_dir() { echo "$BATS_TEST_DIRNAME/../man"; }
+
 # Print line N of a file.
 line() { sed -n "${2}p" "$1"; }
 

@@ -1,0 +1,78 @@
+# lib.sh - helpers for the benchmark scripts (tests/bench/*.bench.sh), which
+# run.sh sources in turn.  Machines here are shared and noisy: every figure
+# is a ratio against a peer measured in the same run, interleaved A/B/A/B,
+# reported as min/median/max over the rounds.
+#
+# Available to a .bench.sh script:
+#   $BENCH_DIR     scratch directory (corpus and logs live here)
+#   $EVENTS        $BENCH_N events, one JSON object per line (~250 bytes)
+#   $LOG           the same events as an alog log (header + events)
+#   $SEALED        the same log sealed every 10,000 events, key $KEY/$PUB
+#   $BENCH_N       number of events (default 1000000; BENCH_N=100000 for a quick run)
+#   $BENCH_ROUNDS  rounds per comparison (default 5)
+#   bench_compare NAME TARGET CMD_A CMD_B
+#       time CMD_A (ours) and CMD_B (the peer) alternately; TARGET is the
+#       goal for time(A)/time(B), e.g. "<=0.25"; adds a table row.
+#   bench_value NAME VALUE TARGET   add a row with a measured figure
+#   bench_rss CMD   print the peak RSS of CMD in KiB
+#   bench_time CMD  print the wall time of one run of CMD in seconds
+
+: "${BENCH_ROUNDS:=5}"
+
+_now() { date +%s.%N; }
+
+bench_time() {
+	local t0 t1
+	t0=$(_now)
+	bash -c "$1" >/dev/null 2>&1 </dev/null
+	t1=$(_now)
+	echo "$t1 - $t0" | bc -l
+}
+
+bench_rss() {
+	/usr/bin/time -f '%M' bash -c "exec $1" 2>&1 >/dev/null </dev/null | tail -1
+}
+
+# min median max of numbers on stdin
+_stats() {
+	sort -g | awk '{ v[NR] = $1 } END { printf "%.3f %.3f %.3f", v[1], v[int((NR + 1) / 2)], v[NR] }'
+}
+
+_meets() { # value target(<=x or >=x)
+	local v=$1 t=$2 op=${2:0:2} x=${2:2}
+	if [ "$op" = "<=" ]; then
+		[ "$(echo "$v <= $x" | bc -l)" = 1 ]
+	else
+		[ "$(echo "$v >= $x" | bc -l)" = 1 ]
+	fi
+}
+
+bench_compare() {
+	local name=$1 target=$2 a=$3 b=$4 i ta tb ratios="" as="" bs=""
+	for ((i = 0; i < BENCH_ROUNDS; i++)); do
+		ta=$(bench_time "$a")
+		tb=$(bench_time "$b")
+		as="$as $ta"
+		bs="$bs $tb"
+		ratios="$ratios $(echo "$ta / $tb" | bc -l)"
+	done
+	local ra rb rr
+	ra=$(tr ' ' '\n' <<<"$as" | grep . | _stats)
+	rb=$(tr ' ' '\n' <<<"$bs" | grep . | _stats)
+	rr=$(tr ' ' '\n' <<<"$ratios" | grep . | _stats)
+	local med=${rr#* }
+	med=${med% *}
+	local verdict=miss
+	_meets "$med" "$target" && verdict=met
+	printf '| %s | %s | %s | %s s | %s s | %s |\n' "$name" \
+		"$(awk '{printf "%s / %s / %s", $1, $2, $3}' <<<"$rr")" "$target" \
+		"$(awk '{print $2}' <<<"$ra")" "$(awk '{print $2}' <<<"$rb")" "$verdict" >>"$BENCH_TABLE"
+	printf '%-58s ratio %s (min/med/max)  target %s  %s\n' "$name" "$rr" "$target" "$verdict"
+}
+
+bench_value() {
+	local name=$1 value=$2 target=$3 verdict=miss
+	_meets "$value" "$target" && verdict=met
+	printf '| %s | %s | %s | | | %s |\n' "$name" "$value" "$target" "$verdict" >>"$BENCH_TABLE"
+	printf '%-58s %s  target %s  %s\n' "$name" "$value" "$target" "$verdict"
+}
