@@ -75,7 +75,8 @@ int alog_rec_parse(struct alog_rec *r, const char *line, size_t len, struct alog
 
 	q = len - ALOG_HASH_TAIL;
 	if (memcmp(line + q, hash_prefix, sizeof hash_prefix - 1) != 0 ||
-	    !alog_is_lowerhex(line + q + 9, 64) || line[len - 3] != '"' || line[len - 2] != '}')
+	    alog_unhex(r->hash, 32, line + q + 9, 64) != 0 || line[len - 3] != '"' ||
+	    line[len - 2] != '}')
 		return alog_err(e, "line does not end with the hash member");
 	if (p > q || (p < q && line[p] != ','))
 		return alog_err(e, "malformed members between ts and hash");
@@ -102,7 +103,6 @@ int alog_rec_parse(struct alog_rec *r, const char *line, size_t len, struct alog
 	r->seq = seq;
 	r->members.p = line + p;
 	r->members.n = q - p;
-	alog_unhex(r->hash, 32, line + q + 9, 64);
 	return 0;
 }
 

@@ -27,6 +27,7 @@ typedef void (*compress_fn)(uint32_t state[8], const uint8_t *data, size_t nbloc
 static compress_fn hw_compress; /* NULL: use libsodium */
 static const char *impl_name = "libsodium";
 static pthread_once_t setup_once = PTHREAD_ONCE_INIT;
+static int ready; /* set once do_setup has run: skips pthread_once on hot paths */
 
 static const uint32_t K[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -60,6 +61,7 @@ static void compress_shani(uint32_t state[8], const uint8_t *data, size_t nblock
 
 	for (; nblocks > 0; nblocks--, data += 64) {
 		__m128i save0 = st0, save1 = st1;
+#pragma GCC unroll 16
 		for (int g = 0; g < 16; g++) {
 			__m128i *w = &msg[g & 3];
 			if (g < 4) {
@@ -150,11 +152,13 @@ static void do_setup(void)
 		impl_name = "armv8-sha2";
 	}
 #endif
+	__atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
 }
 
 void alog_sha256_setup(void)
 {
-	pthread_once(&setup_once, do_setup);
+	if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE))
+		pthread_once(&setup_once, do_setup);
 }
 
 const char *alog_sha256_impl(void)

@@ -11,7 +11,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/file.h>
+#include <unistd.h>
 
 #include "enc.h"
 #include "json.h"
@@ -582,13 +584,9 @@ static int file_start(struct alog_verifier *v, uint64_t line, const struct alog_
 	return 0;
 }
 
-static void on_record(struct alog_verifier *v, uint64_t line, const struct alog_rec *r)
+static void on_record(struct alog_verifier *v, uint64_t line, const struct alog_rec *r,
+                      const uint8_t d[32], const uint8_t leaf[32])
 {
-	uint8_t d[32], leaf[32];
-
-	alog_rec_digest(r->line, r->len, d);
-	alog_sha256_leaf32(leaf, d);
-
 	if (v->bad_line)
 		flush_bad(v, 0);
 	if (v->stopped)
@@ -644,14 +642,247 @@ after:
 	return;
 }
 
+/*
+ * Reading and hashing run ahead of the sequential checks: lines are copied
+ * into chunks, worker threads parse each line's shape and compute its
+ * digest and leaf hash (independent per record), and the calling thread
+ * takes the chunks in order for the chain, tree and seal decisions.  With
+ * one job everything runs in the calling thread.
+ */
+#define CHUNK_DATA (512 * 1024)
+#define CHUNK_ITEMS (CHUNK_DATA / 64)
+#define MAX_JOBS 16
+
+enum { IT_LINE, IT_TOOLONG, IT_PARTIAL };
+
+struct item {
+	uint32_t off, len;
+	uint64_t lineno;
+	uint8_t kind, parsed;
+	struct alog_rec rec; /* when parsed; points into the chunk */
+	uint8_t d[32], leaf[32];
+};
+
+struct chunk {
+	char *buf;
+	size_t used;
+	struct item *items;
+	size_t n;
+	int done; /* hashed */
+};
+
+struct pool {
+	pthread_mutex_t mu;
+	pthread_cond_t work, finished;
+	struct chunk *queue[MAX_JOBS + 1];
+	size_t qhead, qlen;
+	int quit;
+	pthread_t threads[MAX_JOBS];
+	int nthreads;
+};
+
+static void hash_chunk(struct chunk *c)
+{
+	struct alog_error pe;
+	for (size_t i = 0; i < c->n; i++) {
+		struct item *it = &c->items[i];
+		if (it->kind != IT_LINE)
+			continue;
+		it->parsed = alog_rec_parse(&it->rec, c->buf + it->off, it->len, &pe) == 0;
+		if (it->parsed) {
+			alog_rec_digest(c->buf + it->off, it->len, it->d);
+			alog_sha256_leaf32(it->leaf, it->d);
+		}
+	}
+}
+
+static void *worker(void *arg)
+{
+	struct pool *p = arg;
+	for (;;) {
+		struct chunk *c;
+		pthread_mutex_lock(&p->mu);
+		while (!p->qlen && !p->quit)
+			pthread_cond_wait(&p->work, &p->mu);
+		if (!p->qlen) {
+			pthread_mutex_unlock(&p->mu);
+			return NULL;
+		}
+		c = p->queue[p->qhead];
+		p->qhead = (p->qhead + 1) % (MAX_JOBS + 1);
+		p->qlen--;
+		pthread_mutex_unlock(&p->mu);
+		hash_chunk(c);
+		pthread_mutex_lock(&p->mu);
+		c->done = 1;
+		pthread_cond_broadcast(&p->finished);
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
+static void submit(struct pool *p, struct chunk *c)
+{
+	c->done = 0;
+	if (!p->nthreads) {
+		hash_chunk(c);
+		c->done = 1;
+		return;
+	}
+	pthread_mutex_lock(&p->mu);
+	p->queue[(p->qhead + p->qlen) % (MAX_JOBS + 1)] = c;
+	p->qlen++;
+	pthread_cond_signal(&p->work);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void wait_done(struct pool *p, struct chunk *c)
+{
+	if (!p->nthreads)
+		return;
+	pthread_mutex_lock(&p->mu);
+	while (!c->done)
+		pthread_cond_wait(&p->finished, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static int jobs_for(const struct alog_verify_opts *o)
+{
+	long n = o->jobs > 0 ? o->jobs : sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	return n > MAX_JOBS ? MAX_JOBS : (int)n;
+}
+
+static void pool_start(struct pool *p, int threads)
+{
+	memset(p, 0, sizeof *p);
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->work, NULL);
+	pthread_cond_init(&p->finished, NULL);
+	alog_sha256_setup();
+	for (int i = 0; i < threads; i++)
+		if (pthread_create(&p->threads[p->nthreads], NULL, worker, p) == 0)
+			p->nthreads++;
+}
+
+static void pool_stop(struct pool *p)
+{
+	pthread_mutex_lock(&p->mu);
+	p->quit = 1;
+	pthread_cond_broadcast(&p->work);
+	pthread_mutex_unlock(&p->mu);
+	for (int i = 0; i < p->nthreads; i++)
+		pthread_join(p->threads[i], NULL);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->work);
+	pthread_cond_destroy(&p->finished);
+}
+
+/* Note a line that is not a record; a run of them at the end is a torn tail. */
+static void bad_line(struct alog_verifier *v, uint64_t lineno, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void bad_line(struct alog_verifier *v, uint64_t lineno, const char *fmt, ...)
+{
+	va_list ap;
+	if (!v->bad_line) {
+		v->bad_line = lineno;
+		va_start(ap, fmt);
+		vsnprintf(v->bad_msg, sizeof v->bad_msg, fmt, ap);
+		va_end(ap);
+	}
+	v->bad_count++;
+}
+
+/* The sequential checks over one hashed chunk. */
+static void check_chunk(struct alog_verifier *v, struct chunk *c, char *scratch)
+{
+	struct alog_error pe;
+
+	for (size_t i = 0; i < c->n && !v->stopped; i++) {
+		struct item *it = &c->items[i];
+		const char *p = c->buf + it->off;
+
+		v->s.lines++;
+		if (it->kind == IT_TOOLONG) {
+			bad_line(v, it->lineno, "line longer than %d bytes", ALOG_MAX_LINE);
+			continue;
+		}
+		if (it->kind == IT_PARTIAL) {
+			bad_line(v, it->lineno, "%u bytes without a newline", it->len);
+			continue;
+		}
+		if (!it->parsed) {
+			alog_rec_parse(&it->rec, p, it->len, &pe);
+			bad_line(v, it->lineno, "%s", pe.msg);
+			continue;
+		}
+		if (scratch) {
+			struct alog_json_error je;
+			if (alog_json_compact(p, it->len - 1, scratch, 1, &je) < 0) {
+				if (v->bad_line)
+					flush_bad(v, 0);
+				problem(v, ALOG_P_MALFORMED, it->lineno, it->rec.seq, 0,
+				        "not strict JSON at column %zu: %s", je.offset + 1, je.msg);
+				continue;
+			}
+		}
+		on_record(v, it->lineno, &it->rec, it->d, it->leaf);
+	}
+}
+
+/*
+ * Fill a chunk with the next lines of input.  Returns 1 when it holds
+ * something, 0 at the end of input, -1 on a read error.
+ */
+static int fill_chunk(struct alog_verifier *v, struct alog_reader *rd, struct chunk *c,
+                      int *locked, struct alog_error *e)
+{
+	struct alog_line l;
+
+	c->used = 0;
+	c->n = 0;
+	while (c->used < CHUNK_DATA && c->n < CHUNK_ITEMS) {
+		struct item *it;
+		int rc = alog_reader_next(rd, &l, e);
+
+		if (rc == ALOG_LINE_EOF)
+			break;
+		if (rc == ALOG_LINE_ERROR)
+			return -1;
+		if (rc == ALOG_LINE_PARTIAL && rd->regular && v->o.lock_live && !*locked) {
+			/*
+			 * A writer may be in the middle of this line: writers hold an
+			 * exclusive lock while writing, so wait for a shared one and read on.
+			 */
+			while (flock(rd->fd, LOCK_SH) != 0 && errno == EINTR)
+				;
+			*locked = 1;
+			alog_reader_rewind_partial(rd, &l);
+			continue;
+		}
+		it = &c->items[c->n++];
+		it->lineno = l.lineno;
+		it->off = (uint32_t)c->used;
+		it->len = (uint32_t)(l.len > UINT32_MAX ? UINT32_MAX : l.len);
+		it->kind = rc == ALOG_LINE_TOOLONG ? IT_TOOLONG
+		           : rc == ALOG_LINE_PARTIAL ? IT_PARTIAL : IT_LINE;
+		if (it->kind == IT_LINE) {
+			memcpy(c->buf + c->used, l.p, l.len);
+			c->used += l.len;
+		}
+	}
+	return c->n > 0;
+}
+
 int alog_verify_file(struct alog_verifier *v, const char *path, struct alog_error *e)
 {
 	struct alog_reader rd;
-	struct alog_line l;
-	struct alog_rec r;
-	struct alog_error pe;
+	struct chunk chunks[MAX_JOBS + 1];
+	struct pool pool;
 	char *scratch = NULL;
-	int rc, locked = 0;
+	int jobs = jobs_for(&v->o), nchunks = jobs == 1 ? 1 : jobs + 1;
+	unsigned long filled = 0, checked = 0;
+	int locked = 0, eof = 0, rc = 0;
 
 	if (alog_reader_open(&rd, path, ALOG_MAX_LINE, e) != 0)
 		return -1;
@@ -661,75 +892,50 @@ int alog_verify_file(struct alog_verifier *v, const char *path, struct alog_erro
 	v->file_has_records = 0;
 	if (v->o.strict_json)
 		scratch = alog_xmalloc(ALOG_MAX_LINE);
+	for (int i = 0; i < nchunks; i++) {
+		chunks[i].buf = alog_xmalloc(CHUNK_DATA + ALOG_MAX_LINE);
+		chunks[i].items = alog_xmalloc(CHUNK_ITEMS * sizeof(struct item));
+	}
+	pool_start(&pool, jobs > 1 ? jobs - 1 : 0);
 
-	while (!v->stopped) {
-		rc = alog_reader_next(&rd, &l, e);
-		if (rc == ALOG_LINE_EOF)
+	while (!v->stopped && (!eof || checked < filled)) {
+		while (!eof && filled - checked < (unsigned long)nchunks) {
+			struct chunk *c = &chunks[filled % (unsigned long)nchunks];
+			int got = fill_chunk(v, &rd, c, &locked, e);
+			if (got < 0) {
+				rc = -1;
+				eof = 1;
+				break;
+			}
+			if (got == 0) {
+				eof = 1;
+				break;
+			}
+			submit(&pool, c);
+			filled++;
+		}
+		if (rc < 0 || checked == filled)
 			break;
-		if (rc == ALOG_LINE_ERROR) {
-			free(scratch);
-			alog_reader_close(&rd);
-			return -1;
-		}
-		v->s.lines++;
-		if (rc == ALOG_LINE_PARTIAL && rd.regular && v->o.lock_live && !locked) {
-			/*
-			 * A writer may be in the middle of this line: writers hold an
-			 * exclusive lock while writing, so wait for a shared one and read on.
-			 */
-			while (flock(rd.fd, LOCK_SH) != 0 && errno == EINTR)
-				;
-			locked = 1;
-			v->s.lines--;
-			alog_reader_rewind_partial(&rd, &l);
-			continue;
-		}
-		if (rc == ALOG_LINE_TOOLONG) {
-			if (!v->bad_line) {
-				v->bad_line = l.lineno;
-				snprintf(v->bad_msg, sizeof v->bad_msg, "line longer than %d bytes",
-				         ALOG_MAX_LINE);
-			}
-			v->bad_count++;
-			continue;
-		}
-		if (rc == ALOG_LINE_PARTIAL) {
-			if (!v->bad_line) {
-				v->bad_line = l.lineno;
-				snprintf(v->bad_msg, sizeof v->bad_msg, "%zu bytes without a newline",
-				         l.len);
-			}
-			v->bad_count++;
-			continue;
-		}
-		if (alog_rec_parse(&r, l.p, l.len, &pe) != 0) {
-			if (!v->bad_line) {
-				v->bad_line = l.lineno;
-				snprintf(v->bad_msg, sizeof v->bad_msg, "%s", pe.msg);
-			}
-			v->bad_count++;
-			continue;
-		}
-		if (scratch) {
-			struct alog_json_error je;
-			if (alog_json_compact(l.p, l.len - 1, scratch, 1, &je) < 0) {
-				if (v->bad_line)
-					flush_bad(v, 0);
-				problem(v, ALOG_P_MALFORMED, l.lineno, r.seq, 0,
-				        "not strict JSON at column %zu: %s", je.offset + 1, je.msg);
-				continue;
-			}
-		}
-		on_record(v, l.lineno, &r);
+		wait_done(&pool, &chunks[checked % (unsigned long)nchunks]);
+		check_chunk(v, &chunks[checked % (unsigned long)nchunks], scratch);
+		checked++;
 	}
-	if (!v->stopped) {
-		if (v->bad_line)
-			flush_bad(v, 1);
-	}
+	/* Let workers finish whatever is still queued before freeing chunks. */
+	while (checked < filled)
+		wait_done(&pool, &chunks[checked++ % (unsigned long)nchunks]);
+	pool_stop(&pool);
+	if (rc == 0 && !v->stopped && v->bad_line)
+		flush_bad(v, 1);
 	if (locked)
 		flock(rd.fd, LOCK_UN);
+	for (int i = 0; i < nchunks; i++) {
+		free(chunks[i].buf);
+		free(chunks[i].items);
+	}
 	free(scratch);
 	alog_reader_close(&rd);
+	if (rc < 0)
+		return -1;
 	return v->stopped ? 1 : 0;
 }
 

@@ -301,3 +301,16 @@ rotated_logs() {
 	[ "$fails" -eq 0 ]
 	alog-verify -q live.alog
 }
+
+@test "the report is the same with one job and with several" {
+	make_log a.alog 20000
+	sed -i -e '500s/user/USER/' -e '9000d' -e '15000p' a.alog
+	alog-verify --all --json --jobs 1 a.alog >one.json || true
+	for j in 2 3 8; do
+		alog-verify --all --json --jobs $j a.alog >many.json || true
+		cmp one.json many.json
+	done
+	[ "$(jq '.errors' one.json)" -eq 3 ]
+	run alog-verify --jobs 0 a.alog
+	[ "$status" -eq 2 ]
+}
