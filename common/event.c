@@ -11,6 +11,19 @@
 #include "json.h"
 #include "record.h"
 
+/* Is this raw (still escaped) member name one the format reserves? */
+static int reserved(struct alog_span name)
+{
+	if (memchr(name.p, '\\', name.n)) {
+		/* escaped spelling of a name: compare after unescaping */
+		for (const char *const *r = alog_reserved_names; *r; r++)
+			if (alog_json_name_eq(name, *r, strlen(*r)))
+				return 1;
+		return 0;
+	}
+	return alog_name_reserved(name.p, name.n);
+}
+
 /* Refuse reserved top-level names in a compact object. */
 static int check_reserved(const char *obj, size_t n, struct alog_error *e)
 {
@@ -21,11 +34,12 @@ static int check_reserved(const char *obj, size_t n, struct alog_error *e)
 	if (alog_json_iter_init(&it, obj, n) != 0)
 		return alog_err(e, "expected a JSON object");
 	while ((rc = alog_json_iter_next(&it, &name, &val)) == 1) {
-		for (const char *const *r = alog_reserved_names; *r; r++) {
-			if (alog_json_name_eq(name, *r, strlen(*r)))
-				return alog_err(e, "member name \"%s\" is reserved (the log sets it); use "
-				                   "another name",
-				                *r);
+		if (reserved(name)) {
+			char plain[32];
+			long k = alog_json_unescape(name.p, name.n, plain, sizeof plain - 1);
+			plain[k < 0 ? 0 : k] = '\0';
+			return alog_err(e, "member name \"%s\" is reserved (the log sets it); use "
+			                   "another name", plain);
 		}
 	}
 	return rc < 0 ? alog_err(e, "malformed JSON object") : 0;
@@ -49,13 +63,14 @@ long alog_event_from_json(const char *in, size_t n, char *out, struct alog_error
 		n--;
 	if (n > ALOG_MAX_MEMBERS)
 		return alog_err(e, "event longer than %d bytes", ALOG_MAX_MEMBERS);
-	if (memchr(in, '\0', n)) {
-		size_t at = (size_t)((const char *)memchr(in, '\0', n) - in);
-		return alog_err(e, "column %zu: NUL byte in input", at + 1);
-	}
 	m = alog_json_compact(in, n, out, 1, &je);
-	if (m < 0)
+	if (m < 0) {
+		/* JSON has no raw NUL anywhere: say so plainly when that is the cause */
+		const char *nul = memchr(in, '\0', n);
+		if (nul)
+			return alog_err(e, "column %zu: NUL byte in input", (size_t)(nul - in) + 1);
 		return alog_err(e, "column %zu: invalid JSON: %s", je.offset + 1, je.msg);
+	}
 	if (check_reserved(out, (size_t)m, e) != 0)
 		return -1;
 	return to_members(out, m);

@@ -18,10 +18,18 @@ const char *const alog_reserved_names[] = {"seq", "ts", "type", "hash", "prev", 
 
 int alog_name_reserved(const char *name, size_t n)
 {
-	for (const char *const *r = alog_reserved_names; *r; r++)
-		if (strlen(*r) == n && memcmp(*r, name, n) == 0)
-			return 1;
-	return 0;
+	/* every event passes here: compare by length first */
+	switch (n) {
+	case 2:
+		return memcmp(name, "ts", 2) == 0;
+	case 3:
+		return memcmp(name, "seq", 3) == 0;
+	case 4:
+		return memcmp(name, "type", 4) == 0 || memcmp(name, "hash", 4) == 0 ||
+		       memcmp(name, "prev", 4) == 0 || memcmp(name, "alog", 4) == 0;
+	default:
+		return 0;
+	}
 }
 
 const char *alog_rec_type_name(enum alog_rec_type t)
