@@ -1,0 +1,163 @@
+/*
+ * test_record.c - record lines: shape parsing, digest and chain against the
+ * worked example of alog(5), formatting, reserved names; timestamps and
+ * durations; hex and base64.
+ */
+#include "enc.h"
+#include "record.h"
+#include "t.h"
+#include "ts.h"
+
+static const char line1[] =
+	"{\"seq\":1,\"ts\":\"2026-11-28T05:17:17.123456789Z\",\"type\":\"open\",\"v\":1,"
+	"\"origin\":\"db-1.example.com/audit\",\"hash\":"
+	"\"edbcefc0a4f6f93180cea945e72fedd993a4b067114f5022f475aa276033915c\"}\n";
+static const char line2[] =
+	"{\"seq\":2,\"ts\":\"2026-11-28T05:17:18.000000001Z\",\"actor\":\"alice\","
+	"\"action\":\"db.query\",\"rows\":42,\"hash\":"
+	"\"a0a43354375f7a1ac802b841e75816c9c8282726d178e9c4cda1c754616ab852\"}\n";
+
+static int parses(const char *s)
+{
+	struct alog_rec r;
+	struct alog_error e;
+	return alog_rec_parse(&r, s, strlen(s), &e) == 0;
+}
+
+static void worked_example(void)
+{
+	struct alog_rec r;
+	struct alog_error e;
+	uint8_t d[32], h[32], zero[32] = {0}, want[32];
+	char hex[65];
+
+	CHECK(alog_rec_parse(&r, line1, strlen(line1), &e) == 0);
+	CHECK(r.seq == 1 && r.type == ALOG_REC_OPEN);
+	alog_rec_digest(line1, strlen(line1), d);
+	CHECK_STR(alog_hex(hex, d, 32), "9772fccda87036f14dd668a8adbb9cdef582824a5d0801c0a0f3da3ede08af50");
+	alog_chain(h, zero, d);
+	CHECK_MEM(h, r.hash, 32);
+
+	CHECK(alog_rec_parse(&r, line2, strlen(line2), &e) == 0);
+	CHECK(r.seq == 2 && r.type == ALOG_REC_EVENT);
+	CHECK(r.members.n == strlen(",\"actor\":\"alice\",\"action\":\"db.query\",\"rows\":42"));
+	alog_rec_digest(line2, strlen(line2), d);
+	CHECK_STR(alog_hex(hex, d, 32), "d36aa2f09f36ae473d6baf8fc5eb3209371ed33f027e4e6468d1f27ebfcf953d");
+	t_unhex(want, "edbcefc0a4f6f93180cea945e72fedd993a4b067114f5022f475aa276033915c");
+	alog_chain(h, want, d);
+	CHECK_MEM(h, r.hash, 32);
+
+	/* formatting the same record reproduces the line byte for byte */
+	char out[512];
+	int64_t ns;
+	uint8_t hh[32];
+	CHECK(alog_ts_parse_record("2026-11-28T05:17:18.000000001Z", 30, &ns) == 0);
+	const char *m = ",\"actor\":\"alice\",\"action\":\"db.query\",\"rows\":42";
+	CHECK(alog_rec_size(strlen(m), NULL) >= strlen(line2));
+	size_t n = alog_rec_format(out, 2, ns, NULL, m, strlen(m), want, hh);
+	CHECK(n == strlen(line2) && memcmp(out, line2, n) == 0);
+	CHECK_MEM(hh, h, 32);
+}
+
+static void shapes(void)
+{
+	char buf[512];
+	const char *tail = "\"hash\":\"edbcefc0a4f6f93180cea945e72fedd993a4b067114f5022f475aa276033915c\"}\n";
+
+	CHECK(parses(line1) && parses(line2));
+	snprintf(buf, sizeof buf, "{\"seq\":3,\"ts\":\"2026-11-28T05:17:18.000000001Z\",%s", tail);
+	CHECK(parses(buf)); /* an event with no members of its own */
+	snprintf(buf, sizeof buf, "{\"seq\":03,\"ts\":\"2026-11-28T05:17:18.000000001Z\",%s", tail);
+	CHECK(!parses(buf));
+	snprintf(buf, sizeof buf, "{\"seq\":0,\"ts\":\"2026-11-28T05:17:18.000000001Z\",%s", tail);
+	CHECK(!parses(buf));
+	snprintf(buf, sizeof buf, "{\"seq\":9007199254740992,\"ts\":\"2026-11-28T05:17:18.000000001Z\",%s", tail);
+	CHECK(!parses(buf));
+	snprintf(buf, sizeof buf, "{\"seq\":9007199254740991,\"ts\":\"2026-11-28T05:17:18.000000001Z\",%s", tail);
+	CHECK(parses(buf));
+	snprintf(buf, sizeof buf, "{\"seq\":3,\"ts\":\"2026-11-28T05:17:18.00000001Z\",%s", tail);
+	CHECK(!parses(buf));
+	snprintf(buf, sizeof buf, "{\"seq\":3,\"ts\":\"2026-02-30T05:17:18.000000001Z\",%s", tail);
+	CHECK(!parses(buf));
+	snprintf(buf, sizeof buf, "{\"seq\":3,\"ts\":\"2026-11-28T05:17:18.000000001Z\",\"type\":\"x\",%s", tail);
+	CHECK(!parses(buf));
+	snprintf(buf, sizeof buf, "{\"seq\":3,\"ts\":\"2026-11-28T05:17:18.000000001Z\",\"a\":1%s", tail);
+	CHECK(!parses(buf)); /* no comma before the hash */
+	/* uppercase hex, missing LF, short lines */
+	strcpy(buf, line2);
+	buf[strlen(buf) - 10] = 'A';
+	CHECK(!parses(buf));
+	strcpy(buf, line2);
+	buf[strlen(buf) - 1] = '\0';
+	CHECK(!parses(buf));
+	CHECK(!parses("{}\n"));
+	CHECK(!parses(""));
+}
+
+static void reserved(void)
+{
+	for (const char *const *r = alog_reserved_names; *r; r++)
+		CHECK(alog_name_reserved(*r, strlen(*r)));
+	CHECK(!alog_name_reserved("actor", 5));
+	CHECK(!alog_name_reserved("se", 2));
+	CHECK(!alog_name_reserved("types", 5));
+}
+
+static void times(void)
+{
+	int64_t ns, d;
+	char out[ALOG_TS_LEN + 1];
+
+	CHECK(alog_ts_parse("2026-11-28T05:17:17Z", &ns) == 0);
+	CHECK_STR(alog_ts_format(out, ns), "2026-11-28T05:17:17.000000000Z");
+	CHECK(alog_ts_parse("2026-11-28T07:17:17.5+02:00", &ns) == 0);
+	CHECK_STR(alog_ts_format(out, ns), "2026-11-28T05:17:17.500000000Z");
+	CHECK(alog_ts_parse("2026-11-28", &ns) == 0);
+	CHECK_STR(alog_ts_format(out, ns), "2026-11-28T00:00:00.000000000Z");
+	CHECK(alog_ts_parse("1969-12-31T23:59:59.999999999Z", &ns) == 0 && ns == -1);
+	CHECK(alog_ts_parse("2024-02-29T00:00:00Z", &ns) == 0);
+	CHECK(alog_ts_parse("2023-02-29T00:00:00Z", &ns) != 0);
+	CHECK(alog_ts_parse("2026-11-28T25:00:00Z", &ns) != 0);
+	CHECK(alog_ts_parse("2026-11-28T05:17:17", &ns) != 0);
+	CHECK(alog_ts_parse("yesterday", &ns) != 0);
+	CHECK(alog_ts_parse_record("2000-01-01T00:00:00.000000000Z", 30, &ns) == 0 &&
+	      ns == 946684800LL * 1000000000LL);
+	CHECK(alog_parse_duration("90s", &d) == 0 && d == 90LL * 1000000000);
+	CHECK(alog_parse_duration("1h30m", &d) == 0 && d == 5400LL * 1000000000);
+	CHECK(alog_parse_duration("2d", &d) == 0 && d == 172800LL * 1000000000);
+	CHECK(alog_parse_duration("1w", &d) == 0);
+	CHECK(alog_parse_duration("", &d) != 0);
+	CHECK(alog_parse_duration("5", &d) != 0);
+	CHECK(alog_parse_duration("5x", &d) != 0);
+	CHECK(alog_parse_duration("h", &d) != 0);
+	CHECK(alog_parse_duration("99999999999999d", &d) != 0);
+}
+
+static void codecs(void)
+{
+	uint8_t b[40];
+	char s[100];
+
+	CHECK(alog_unhex(b, 2, "00ff", 4) == 0 && b[0] == 0 && b[1] == 255);
+	CHECK(alog_unhex(b, 2, "00FF", 4) != 0);
+	CHECK(alog_unhex(b, 2, "00f", 3) != 0);
+	CHECK(alog_unhex(b, 1, "g0", 2) != 0);
+	CHECK(alog_is_lowerhex("0123456789abcdef", 16));
+	CHECK(!alog_is_lowerhex("0123456789abcdeF", 16));
+	CHECK_STR(alog_b64(s, (const uint8_t *)"hello", 5), "aGVsbG8=");
+	CHECK(alog_unb64(b, sizeof b, "aGVsbG8=", 8) == 5 && memcmp(b, "hello", 5) == 0);
+	CHECK(alog_unb64(b, sizeof b, "aGVsbG9=", 8) == -1); /* stray bits: not canonical */
+	CHECK(alog_unb64(b, sizeof b, "aGVsbG8", 7) == -1);
+	CHECK(alog_unb64(b, 4, "aGVsbG8=", 8) == -1);
+	CHECK(alog_unb64(b, sizeof b, "", 0) == 0);
+}
+
+int main(void)
+{
+	worked_example();
+	shapes();
+	reserved();
+	times();
+	codecs();
+	return t_done("test_record");
+}
