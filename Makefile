@@ -44,7 +44,7 @@ MAN5      := $(sort $(wildcard man/*.5))
 
 .SECONDARY:
 
-.PHONY: all install uninstall check check-unit check-bats check-asan check-valgrind \
+.PHONY: all install uninstall check check-unit check-bats check-asan check-valgrind check-sodium check-arm \
         check-man bench soak fuzz coverage lint clean
 
 all: $(TOOLS)
@@ -96,6 +96,14 @@ check-man:
 # The same suite, built with ASan+UBSan into build-asan/.
 check-asan:
 	$(MAKE) BUILD=build-asan SAN=1 check
+
+# The suite again with the hardware SHA-256 path switched off (libsodium's).
+check-sodium: $(UNITS) $(TOOLS) $(HELPERS)
+	ALOG_SHA256=sodium $(MAKE) check-unit check-bats
+
+# The ARMv8 SHA-256 path, cross-compiled and run under qemu (when installed).
+check-arm:
+	sh tests/arm/run.sh
 
 # The bats suite with every tool run under valgrind memcheck.
 check-valgrind: $(TOOLS) $(HELPERS)

@@ -13,7 +13,8 @@
 #include <cpuid.h>
 #include <immintrin.h>
 #define ALOG_HAVE_X86 1
-#elif defined(__aarch64__) && defined(__linux__)
+#elif defined(__aarch64__) && defined(__linux__) && (!defined(__clang__) || defined(__ARM_FEATURE_SHA2))
+/* GCC compiles the SHA2 intrinsics per function; clang only with -march=...+sha2 */
 #include <arm_neon.h>
 #include <sys/auxv.h>
 #ifndef HWCAP_SHA2
@@ -105,7 +106,7 @@ static int cpu_has_shani(void)
 #endif
 
 #ifdef ALOG_HAVE_ARM
-__attribute__((target("+sha2")))
+__attribute__((target("+crypto")))
 static void compress_armv8(uint32_t state[8], const uint8_t *data, size_t nblocks)
 {
 	uint32x4_t abcd = vld1q_u32(&state[0]), efgh = vld1q_u32(&state[4]);
