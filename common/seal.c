@@ -437,6 +437,36 @@ static int same_file(const char *a, const char *b)
 	       sa.st_ino == sb.st_ino;
 }
 
+int alog_seal_make(struct alog_seal *s, const struct alog_seckey *sk,
+                   const struct alog_merkle *tree)
+{
+	uint8_t esk[64];
+	char text[512];
+	size_t n;
+	uint32_t id;
+
+	memset(s, 0, sizeof *s);
+	if (alog_seckey_current(sk, s->pk, esk) != 0)
+		return -1;
+	s->size = tree->size;
+	s->range = *tree;
+	alog_merkle_root(tree, s->root);
+	s->epoch = sk->next;
+	if (alog_seckey_proof(sk, s->proof, &s->nproof) != 0) {
+		sodium_memzero(esk, sizeof esk);
+		return -1;
+	}
+	n = alog_checkpoint_text(text, sizeof text, sk->origin, s->size, s->root);
+	id = alog_note_keyid(sk->origin, s->pk);
+	s->sig[0] = (uint8_t)(id >> 24);
+	s->sig[1] = (uint8_t)(id >> 16);
+	s->sig[2] = (uint8_t)(id >> 8);
+	s->sig[3] = (uint8_t)id;
+	crypto_sign_detached(s->sig + 4, NULL, (const unsigned char *)text, n, esk);
+	sodium_memzero(esk, sizeof esk);
+	return 0;
+}
+
 /*
  * Under the log's lock: the file becomes the archive (a hard link first, so
  * the log's path never disappears for appenders), and a new file holding
@@ -490,8 +520,7 @@ int alog_seal_run(const struct alog_seal_opts *o, struct alog_seal_result *res,
 	struct resume rs;
 	struct alog_seal s;
 	const struct alog_tail *t;
-	uint8_t esk[64];
-	char text[512], members[8192];
+	char members[8192];
 	uint64_t sealed_at;
 	size_t n;
 	int rc;
@@ -553,34 +582,18 @@ int alog_seal_run(const struct alog_seal_opts *o, struct alog_seal_result *res,
 		         sk.next - 1);
 		goto out_unlock;
 	}
-	if (alog_seckey_current(&sk, s.pk, esk) != 0) {
+	if (sk.next >= sk.epochs) {
 		alog_err(e, "the key is used up: all %u epochs have sealed; generate a new key with "
 		            "alog-keygen", sk.epochs);
 		goto out_unlock;
 	}
 
 	/* The seal: checkpoint of everything before it, signed with this epoch's key. */
-	memset(&s, 0, sizeof s);
-	alog_seckey_current(&sk, s.pk, esk);
-	s.size = t->seq;
-	s.range = rs.tree;
-	alog_merkle_root(&rs.tree, s.root);
-	s.epoch = sk.next;
-	if (alog_seckey_proof(&sk, s.proof, &s.nproof) != 0) {
+	if (alog_seal_make(&s, &sk, &rs.tree) != 0) {
 		rc = -1;
 		alog_err(e, "cannot compute the epoch key's proof (damaged key file?)");
 		goto out_unlock;
 	}
-	n = alog_checkpoint_text(text, sizeof text, sk.origin, s.size, s.root);
-	{
-		uint32_t id = alog_note_keyid(sk.origin, s.pk);
-		s.sig[0] = (uint8_t)(id >> 24);
-		s.sig[1] = (uint8_t)(id >> 16);
-		s.sig[2] = (uint8_t)(id >> 8);
-		s.sig[3] = (uint8_t)id;
-		crypto_sign_detached(s.sig + 4, NULL, (const unsigned char *)text, n, esk);
-	}
-	sodium_memzero(esk, sizeof esk);
 
 	rc = -1;
 	n = alog_seal_members(members, sizeof members, &s);

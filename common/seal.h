@@ -55,6 +55,14 @@ int alog_seal_vkey(char *out, size_t cap, const char *origin, const struct alog_
 int alog_seal_check(const struct alog_seal *s, const struct alog_pubkey *pk, char *msg,
                     size_t cap);
 
+/*
+ * Make the seal of a tree with the key's current epoch: root, range, the
+ * epoch key with its proof, and the signature.  The key is not advanced.
+ * 0, or -1 when the key is used up or its file is inconsistent.
+ */
+int alog_seal_make(struct alog_seal *s, const struct alog_seckey *sk,
+                   const struct alog_merkle *tree);
+
 struct alog_seal_opts {
 	const char *log;
 	const char *key;

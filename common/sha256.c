@@ -269,19 +269,25 @@ void alog_sha256(uint8_t out[32], const void *p, size_t n)
  * The fixed-size hashes below are the inner loops of chaining and tree
  * building; with hardware SHA they build the padded blocks directly.
  */
+/* Hash a message already padded into whole blocks, on the hardware path. */
+static void hw_padded(uint8_t out[32], const uint8_t *blk, size_t nblocks)
+{
+	uint32_t h[8];
+	memcpy(h, IV, sizeof h);
+	hw_compress(h, blk, nblocks);
+	output(out, h);
+}
+
 void alog_sha256_pair(uint8_t out[32], const uint8_t a[32], const uint8_t b[32])
 {
 	alog_sha256_setup();
 	if (hw_compress) {
 		uint8_t blk[128] = {0};
-		uint32_t h[8];
 		memcpy(blk, a, 32);
 		memcpy(blk + 32, b, 32);
 		blk[64] = 0x80;
 		store_be64(blk + 120, 64 * 8);
-		memcpy(h, IV, sizeof h);
-		hw_compress(h, blk, 2);
-		output(out, h);
+		hw_padded(out, blk, 2);
 		return;
 	}
 	uint8_t in[64];
@@ -295,13 +301,10 @@ void alog_sha256_leaf32(uint8_t out[32], const uint8_t d[32])
 	alog_sha256_setup();
 	if (hw_compress) {
 		uint8_t blk[64] = {0};
-		uint32_t h[8];
 		memcpy(blk + 1, d, 32);
 		blk[33] = 0x80;
 		store_be64(blk + 56, 33 * 8);
-		memcpy(h, IV, sizeof h);
-		hw_compress(h, blk, 1);
-		output(out, h);
+		hw_padded(out, blk, 1);
 		return;
 	}
 	uint8_t in[33];
@@ -315,15 +318,12 @@ void alog_sha256_node(uint8_t out[32], const uint8_t l[32], const uint8_t r[32])
 	alog_sha256_setup();
 	if (hw_compress) {
 		uint8_t blk[128] = {0};
-		uint32_t h[8];
 		blk[0] = 0x01;
 		memcpy(blk + 1, l, 32);
 		memcpy(blk + 33, r, 32);
 		blk[65] = 0x80;
 		store_be64(blk + 120, 65 * 8);
-		memcpy(h, IV, sizeof h);
-		hw_compress(h, blk, 2);
-		output(out, h);
+		hw_padded(out, blk, 2);
 		return;
 	}
 	uint8_t in[65];

@@ -5,11 +5,9 @@
  *
  *   forge-seal LOG KEY [EPOCH]
  */
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "note.h"
 #include "reader.h"
 #include "seal.h"
 #include "sha256.h"
@@ -27,7 +25,7 @@ int main(int argc, char **argv)
 	struct alog_seal s;
 	struct alog_writer_opts wo = {0};
 	struct alog_writer *w;
-	uint8_t d[32], leaf[32], esk[64];
+	uint8_t d[32], leaf[32];
 	char text[512], members[8192];
 	size_t n;
 
@@ -59,20 +57,8 @@ int main(int argc, char **argv)
 	}
 	alog_reader_close(&rd);
 
-	memset(&s, 0, sizeof s);
-	alog_seckey_current(&sk, s.pk, esk);
-	s.size = tree.size;
-	s.range = tree;
-	alog_merkle_root(&tree, s.root);
-	s.epoch = sk.next;
-	alog_seckey_proof(&sk, s.proof, &s.nproof);
-	n = alog_checkpoint_text(text, sizeof text, sk.origin, s.size, s.root);
-	uint32_t id = alog_note_keyid(sk.origin, s.pk);
-	s.sig[0] = (uint8_t)(id >> 24);
-	s.sig[1] = (uint8_t)(id >> 16);
-	s.sig[2] = (uint8_t)(id >> 8);
-	s.sig[3] = (uint8_t)id;
-	crypto_sign_detached(s.sig + 4, NULL, (const unsigned char *)text, n, esk);
+	if (alog_seal_make(&s, &sk, &tree) != 0)
+		alog_die(2, "the key is used up");
 
 	wo.origin = sk.origin;
 	wo.sync = ALOG_SYNC_EACH;
