@@ -23,6 +23,7 @@ void alog_error_clear(struct alog_error *e)
 	e->sys_errno = 0;
 }
 
+__attribute__((format(printf, 3, 0)))
 static void vset(struct alog_error *e, int with_errno, const char *fmt, va_list ap)
 {
 	int saved = errno;
@@ -84,6 +85,7 @@ void alog_report(const struct alog_error *e)
 }
 
 /* "prog: " + message + newline on stderr, after whatever stdout holds. */
+__attribute__((format(printf, 1, 0)))
 static void vwarn(const char *fmt, va_list ap)
 {
 	fflush(stdout);

@@ -96,6 +96,7 @@ const struct alog_merkle *alog_verifier_tree(const struct alog_verifier *v)
 	return v->tree_ok ? &v->tree : NULL;
 }
 
+__attribute__((format(printf, 7, 0)))
 static void vreport(struct alog_verifier *v, enum alog_problem_kind kind, int warning,
                     const char *file, uint64_t line, uint64_t seq, const char *fmt, va_list ap)
 {
