@@ -635,6 +635,9 @@ int alog_checkpoint_parse(const char *note, size_t n, char *origin, size_t cap, 
 		return alog_err(e, "not a checkpoint: bad origin line");
 	memcpy(origin, lines[0].p, lines[0].n);
 	origin[lines[0].n] = '\0';
+	/* A NUL or control byte would make the origin compare as something it is not. */
+	if (strlen(origin) != lines[0].n || alog_origin_ok(origin, e) != 0)
+		return alog_err(e, "not a checkpoint: bad origin line");
 	if (parse_uint(lines[1], &v) != 0)
 		return alog_err(e, "not a checkpoint: the second line is not a tree size");
 	if (alog_unb64(root, 32, lines[2].p, lines[2].n) != 32)
