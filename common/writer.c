@@ -480,7 +480,16 @@ int alog_writer_flush(struct alog_writer *w, struct alog_error *e)
 	}
 	if (w->sync != ALOG_SYNC_NONE) {
 		if (fdatasync(w->fd) != 0) {
-			alog_errno(e, "fdatasync failed: the records may not be on disk");
+			int saved = errno;
+			/* Not acknowledged, so not kept: a retry must not find them twice. */
+			if (ftruncate(w->fd, (off_t)w->tail.size) != 0) {
+				errno = saved;
+				alog_errno(e, "fdatasync failed, and cutting the records back failed "
+				              "too");
+			} else {
+				errno = saved;
+				alog_errno(e, "fdatasync failed (nothing appended)");
+			}
 			w->tail_valid = 0;
 			alog_writer_abort(w);
 			return alog_err_at(e, w->path, 0);
