@@ -27,7 +27,9 @@ static void check_accepted(const struct alog_rec *r, const char *line, size_t le
 		abort();
 	if (r->ts.p != line + nd || r->ts.n != ALOG_TS_LEN)
 		abort();
-	if (memcmp(alog_ts_format(ts, r->ts_ns), r->ts.p, ALOG_TS_LEN) != 0)
+	/* the same instant back, except a leap second (:60 reads as the next :00) */
+	if (memcmp(r->ts.p + 17, "60", 2) != 0 &&
+	    memcmp(alog_ts_format(ts, r->ts_ns), r->ts.p, ALOG_TS_LEN) != 0)
 		abort();
 	if (memcmp(alog_hex(hex, r->hash, 32), line + len - 67, 64) != 0)
 		abort();

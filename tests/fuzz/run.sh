@@ -66,7 +66,7 @@ run_one() {
 		-max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix="$OUT/artifacts/$t-" $dirs >"$OUT/stats/$t.log" 2>&1
 	status=$?
-	cpu=$(awk '{printf "%.1f", ($1 + $2) / 60}' "$OUT/stats/$t.time" | tail -1)
+	cpu=$(tail -1 "$OUT/stats/$t.time" | awk '{printf "%.1f", ($1 + $2) / 60}')
 	execs=$(sed -n 's/.*stat::number_of_executed_units: *//p' "$OUT/stats/$t.log")
 	crashes=$(ls "$OUT/artifacts" | grep -c "^$t-" || true)
 	printf '%s wall_s=%s cpu_min=%s execs=%s corpus=%s exit=%s artifacts=%s\n' "$t" \

@@ -8,7 +8,9 @@
  * ftruncate, close); ACTION is eio, enospc, eintr, short (half the bytes),
  * null (malloc), kill (SIGKILL instead of the call) or killafter (SIGKILL
  * right after it).  FAULTINJ_LOG names a file that gets "OP N ACTION"
- * appended when the fault fires, so a harness knows whether it did.
+ * appended when the fault fires, so a harness knows whether it did;
+ * FAULTINJ_COUNT names a file that gets the number of calls of each kind
+ * at exit ("OP COUNT" lines), so a harness knows how many N to try.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -62,6 +64,20 @@ static void init(void)
 		want_act = A_KILLAFTER;
 }
 
+static const char *const ops[] = {"open", "read", "write", "pwrite", "fsync", "fdatasync",
+                                  "rename", "link", "unlink", "ftruncate", "close", "malloc",
+                                  NULL};
+static unsigned long calls[16];
+
+static void tally(const char *op)
+{
+	for (int i = 0; ops[i]; i++)
+		if (!strcmp(ops[i], op)) {
+			calls[i]++;
+			return;
+		}
+}
+
 static const char *const changing[] = {"open", "write", "pwrite", "fsync", "fdatasync", "rename",
                                        "link", "unlink", "ftruncate", "close", NULL};
 
@@ -103,6 +119,7 @@ static void note(const char *op)
 static enum act hit(const char *op)
 {
 	init();
+	tally(op);
 	if (fired || want_act == A_NONE || !matches(op))
 		return A_NONE;
 	if (++count != want_n)
@@ -364,4 +381,23 @@ void *realloc(void *p, size_t n)
 __attribute__((constructor)) static void faultinj_start(void)
 {
 	init();
+}
+
+__attribute__((destructor)) static void faultinj_end(void)
+{
+	const char *path = getenv("FAULTINJ_COUNT");
+	char line[64];
+	int fd;
+
+	if (!path)
+		return;
+	fd = (int)syscall(SYS_open, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	for (int i = 0; ops[i]; i++) {
+		int n = snprintf(line, sizeof line, "%s %lu\n", ops[i], calls[i]);
+		if (syscall(SYS_write, fd, line, (size_t)n) < 0)
+			break;
+	}
+	syscall(SYS_close, fd);
 }
