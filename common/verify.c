@@ -812,10 +812,16 @@ static void finish_seals(struct alog_verifier *v)
 	}
 	if (v->o.key_next >= 0) {
 		uint64_t next = (uint64_t)v->o.key_next;
-		if (!s->have_epoch && next > 0)
+		if (!s->have_epoch && next > 0 && v->from_start)
 			problem(v, ALOG_P_SEAL, 0, 0, 0,
 			        "seals removed: the host key has sealed epochs 0..%llu but the log has no "
 			        "seal", (unsigned long long)(next - 1));
+		else if (!s->have_epoch && next > 0)
+			/* a file that continues a rotated log: its seals so far are in earlier files */
+			problem(v, ALOG_P_NOTE, 0, 0, 1,
+			        "no seal since seq %llu; the host key's seals (epochs 0..%llu) are in the "
+			        "earlier files, not given", (unsigned long long)s->first_seq,
+			        (unsigned long long)(next - 1));
 		else if (s->have_epoch && s->last_epoch + 1 < next)
 			problem(v, ALOG_P_SEAL, 0, 0, 0,
 			        "seals removed from the end: the host key has sealed up to epoch %llu but "
