@@ -38,14 +38,16 @@ LIB_A     := $(BUILD)/libalog.a
 TOOLS     := $(patsubst cmd/%.c,$(BUILD)/bin/%,$(sort $(wildcard cmd/alog-*.c)))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNITS     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
-HELPERS   := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/tools/*.c)))
+HELPERS   := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,\
+               $(filter-out tests/tools/faultinj.c,$(sort $(wildcard tests/tools/*.c)))) \
+             $(BUILD)/tests/libfaultinj.so
 MAN1      := $(sort $(wildcard man/*.1))
 MAN5      := $(sort $(wildcard man/*.5))
 
 .SECONDARY:
 
-.PHONY: all install uninstall check check-unit check-bats check-asan check-valgrind check-sodium check-arm \
-        check-man bench soak fuzz coverage lint clean
+.PHONY: all install uninstall check check-unit check-bats check-asan check-valgrind check-sodium \
+        check-arm check-man check-fuzz fuzz-build bench soak fuzz coverage lint clean
 
 all: $(TOOLS)
 
@@ -68,6 +70,41 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB_A)
 $(BUILD)/tests/%: $(BUILD)/tests/tools/%.o $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# The fault-injection shim, LD_PRELOADed by tests/harness/faults.py.  Never
+# sanitised: it sits under the sanitiser's own interceptors.
+$(BUILD)/tests/libfaultinj.so: tests/tools/faultinj.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g -fPIC -shared -o $@ $< -ldl
+
+# libFuzzer targets (tests/fuzz/fuzz_*.c) with clang, ASan and UBSan, in
+# $(FUZZ_BUILD)/.  `make fuzz` runs each for FUZZ_SECONDS (see tests/fuzz/run.sh).
+FUZZ_BUILD  ?= build-fuzz
+FUZZ_CC     ?= clang
+FUZZ_CFLAGS  = -std=c11 -D_GNU_SOURCE -DALOG_VERSION='"fuzz"' -Icommon $(DEPS_CFLAGS) \
+               -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+               -fno-sanitize-recover=undefined -pthread
+FUZZ_OBJ    := $(LIB_SRC:common/%.c=$(FUZZ_BUILD)/obj/%.o)
+FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+
+$(FUZZ_BUILD)/obj/%.o: common/%.c $(wildcard common/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+# Long campaigns: FUZZ_SECONDS per target (default 30 min; fuzz_verify twice
+# that), FUZZ_JOBS at a time, at nice 19.
+fuzz:
+	FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$${FUZZ_SECONDS:-1800} bash tests/fuzz/run.sh campaign
+
+# Corpus replay plus a few seconds per target (skipped without libFuzzer).
+check-fuzz:
+	FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$${FUZZ_SECONDS:-2} bash tests/fuzz/run.sh check
 
 install: $(TOOLS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
@@ -118,6 +155,6 @@ lint:
 	  --suppress=missingIncludeSystem -Icommon common cmd
 
 clean:
-	rm -rf build build-asan build-cov
+	rm -rf build build-asan build-cov build-fuzz
 
 -include tests/extra.mk

@@ -44,6 +44,20 @@ static const struct option longopts[] = {
 	{0, 0, 0, 0},
 };
 
+/* Files this run created, removed at exit unless the key pair is complete. */
+static const char *made_public, *made_secret;
+static int done;
+
+static void cleanup(void)
+{
+	if (done)
+		return;
+	if (made_public)
+		unlink(made_public);
+	if (made_secret)
+		unlink(made_secret);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct alog_cli cli = {"alog-keygen", usage, "s:p:", longopts};
@@ -80,6 +94,8 @@ int main(int argc, char **argv)
 	if (!origin)
 		origin = alog_default_origin();
 
+	/* Whatever ends the run early (an error, out of memory), no file is left behind. */
+	atexit(cleanup);
 	/* Claim the public file first so that a clash leaves nothing behind. */
 	if (public) {
 		fd = open(public, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -89,7 +105,10 @@ int main(int argc, char **argv)
 				         public);
 			alog_die(ALOG_EXIT_ERR, "cannot create %s: %s", public, strerror(errno));
 		}
+		made_public = public;
 	}
+	if (access(secret, F_OK) != 0 && errno == ENOENT)
+		made_secret = secret; /* else the save refuses it, and it is not ours to remove */
 	if (alog_key_generate(&sk, &pk, origin, (uint32_t)epochs, &e) != 0 ||
 	    alog_seckey_save(&sk, secret, 1, &e) != 0) {
 		if (public) {
@@ -112,6 +131,7 @@ int main(int argc, char **argv)
 		}
 		line[n] = '\0';
 	}
+	done = 1;
 	puts(line);
 	alog_close_stdout();
 	return ALOG_EXIT_OK;

@@ -307,9 +307,12 @@ int alog_seckey_load(struct alog_seckey *sk, const char *path, int lock, struct 
 			close(fd);
 			return -1;
 		}
-		if (!lock)
-			break;
-		while (flock(fd, LOCK_EX) != 0) {
+		/*
+		 * A reader takes a shared lock too: a seal replaces the file and then
+		 * zeroes the old one under its exclusive lock, so an unlocked read of
+		 * the old file could see zeros.
+		 */
+		while (flock(fd, lock ? LOCK_EX : LOCK_SH) != 0) {
 			if (errno != EINTR) {
 				alog_errno(e, "cannot lock secret key");
 				close(fd);

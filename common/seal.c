@@ -238,7 +238,7 @@ struct resume {
 	char origin[256];
 };
 
-/* Read the header (first line) of the open log for its origin. */
+/* Read the header (first line) of the open log for its origin: 0, 1 bad, -1 I/O error. */
 static int read_origin(int fd, char *origin, size_t cap, struct alog_error *e)
 {
 	char *buf = alog_xmalloc(ALOG_MAX_LINE);
@@ -248,9 +248,12 @@ static int read_origin(int fd, char *origin, size_t cap, struct alog_error *e)
 	struct alog_header h;
 	struct alog_error pe;
 	char msg[200];
-	int rc = -1;
+	int rc = 1;
 
-	if (!nl || alog_rec_parse(&r, buf, (size_t)(nl - buf) + 1, &pe) != 0 ||
+	if (got < 0) {
+		alog_errno(e, "read error");
+		rc = -1;
+	} else if (!nl || alog_rec_parse(&r, buf, (size_t)(nl - buf) + 1, &pe) != 0 ||
 	    r.type != ALOG_REC_OPEN)
 		alog_err(e, "the first line is not a header");
 	else if (alog_header_parse(&r, &h, msg, sizeof msg) != 0)
@@ -284,8 +287,9 @@ static int resume_tree(int fd, const struct alog_tail *tail, struct resume *rs,
 	int rc, found = 0;
 
 	memset(rs, 0, sizeof *rs);
-	if (read_origin(fd, rs->origin, sizeof rs->origin, e) != 0)
-		return 1;
+	rc = read_origin(fd, rs->origin, sizeof rs->origin, e);
+	if (rc != 0)
+		return rc;
 	alog_backscan_init(&b, fd, tail->size);
 	while ((rc = alog_backscan_prev(&b, &line, &len, &off, e)) == 1) {
 		if (alog_rec_parse(&r, line, len, &pe) != 0) {
@@ -481,6 +485,7 @@ static int rotate(const struct alog_seal_opts *o, struct alog_writer *w, uint64_
 	uint8_t d[32], leaf[32];
 	size_t len = (size_t)(t->size - seal_off);
 	ssize_t got;
+	int linked;
 
 	line = alog_xmalloc(len);
 	got = alog_pread_all(alog_writer_fd(w), line, len, (off_t)seal_off);
@@ -495,15 +500,18 @@ static int rotate(const struct alog_seal_opts *o, struct alog_writer *w, uint64_
 
 	if (write_next_header(o->log, alog_writer_fd(w), origin, t, tree, tmp, sizeof tmp, e) != 0)
 		return -1;
-	if (link(o->log, o->rotate) != 0 && !(errno == EEXIST && same_file(o->log, o->rotate))) {
+	linked = link(o->log, o->rotate) == 0;
+	if (!linked && !(errno == EEXIST && same_file(o->log, o->rotate))) {
 		alog_errno(e, "sealed, but cannot create the archive %s", o->rotate);
 		unlink(tmp);
 		return -1;
 	}
 	if (rename(tmp, o->log) != 0) {
-		alog_errno(e, "sealed and archived as %s, but cannot put the new file in place",
-		           o->rotate);
+		/* Not rotated: the archive name must not stay a second name of the live log. */
+		alog_errno(e, "sealed, but cannot put the new file in place (not rotated)");
 		unlink(tmp);
+		if (linked)
+			unlink(o->rotate);
 		return -1;
 	}
 	if (alog_fsync_dir(o->log) != 0 || alog_fsync_dir(o->rotate) != 0)
@@ -648,6 +656,9 @@ int alog_checkpoint_parse(const char *note, size_t n, char *origin, size_t cap, 
 		return alog_err(e, "not a checkpoint: bad origin line");
 	memcpy(origin, lines[0].p, lines[0].n);
 	origin[lines[0].n] = '\0';
+	/* A NUL or control byte would make the origin compare as something it is not. */
+	if (strlen(origin) != lines[0].n || alog_origin_ok(origin, e) != 0)
+		return alog_err(e, "not a checkpoint: bad origin line");
 	if (parse_uint(lines[1], &v) != 0)
 		return alog_err(e, "not a checkpoint: the second line is not a tree size");
 	if (alog_unb64(root, 32, lines[2].p, lines[2].n) != 32)

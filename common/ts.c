@@ -110,6 +110,9 @@ static int parse_date(const char *s, unsigned *y, unsigned *m, unsigned *d)
 		return -1;
 	if (*m < 1 || *m > 12 || *d < 1 || (int)*d > days_in_month(*y, *m))
 		return -1;
+	/* Times are int64 nanoseconds since 1970: 1677-09-21 .. 2262-04-11. */
+	if (*y < 1678 || *y > 2261)
+		return -1;
 	return 0;
 }
 

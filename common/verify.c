@@ -46,6 +46,9 @@ struct alog_verifier {
 	/* chain state after the last accepted record */
 	int have_chain;
 	uint8_t h[32];
+	int have_before;     /* the chain before the last accepted record, and its line */
+	uint8_t h_before[32];
+	uint64_t last_line;
 	uint64_t expected; /* seq of the next record; 0 when unknown */
 	int64_t last_ts;
 	int have_ts;
@@ -316,7 +319,6 @@ static void check_seal(struct alog_verifier *v, uint64_t line, const struct alog
 static void accept(struct alog_verifier *v, uint64_t line, uint64_t seq, const uint8_t hash[32],
                    const uint8_t leaf[32], int64_t ts_ns, int chain_checked)
 {
-	(void)line; /* kept for symmetry with the reports; lines are not stored */
 	if (!chain_checked)
 		v->s.unchecked_links++;
 	if (v->tree_ok) {
@@ -327,6 +329,9 @@ static void accept(struct alog_verifier *v, uint64_t line, uint64_t seq, const u
 		if (v->tree_ok && v->o.have_checkpoint && v->tree.size == v->o.checkpoint_size)
 			check_checkpoint(v, line, seq);
 	}
+	memcpy(v->h_before, v->h, 32);
+	v->have_before = v->have_chain;
+	v->last_line = line;
 	memcpy(v->h, hash, 32);
 	v->have_chain = 1;
 	v->expected = seq + 1;
@@ -367,6 +372,28 @@ static void report_gap(struct alog_verifier *v, uint64_t line, uint64_t seq, uin
 		        (unsigned long long)seq);
 }
 
+/*
+ * The record accepted last (line A) has the seq of the held one P, and P
+ * links to the record before A: A was slipped into the chain, P belongs.
+ * Report A and go on from P.
+ */
+static int inserted_before(struct alog_verifier *v)
+{
+	struct held *p = &v->pend;
+
+	if (!(p->seq == v->expected - 1 && v->have_before && v->last_line &&
+	      links(v->h_before, p->digest, p->hash)))
+		return 0;
+	problem(v, ALOG_P_INSERTED, v->last_line, p->seq, 0,
+	        "inserted record (seq %llu): it is not part of the chain; the record after it "
+	        "(line %llu) is", (unsigned long long)p->seq, (unsigned long long)p->line);
+	v->tree_ok = 0;
+	memcpy(v->h, p->hash, 32);
+	v->last_line = p->line;
+	v->have_before = 0;
+	return 1;
+}
+
 /* Report the held record's problem judged on its own (no usable successor). */
 static void settle_alone(struct alog_verifier *v)
 {
@@ -382,6 +409,8 @@ static void settle_alone(struct alog_verifier *v)
 	else if (p->seq == e - 1 && memcmp(p->hash, v->h, 32) == 0)
 		problem(v, ALOG_P_DUPLICATED, p->line, p->seq, 0,
 		        "duplicated record: seq %llu appears twice", (unsigned long long)p->seq);
+	else if (inserted_before(v))
+		;
 	else
 		problem(v, ALOG_P_REORDERED, p->line, p->seq, 0,
 		        "record out of order: seq %llu after seq %llu", (unsigned long long)p->seq,
@@ -451,6 +480,11 @@ static int settle_with(struct alog_verifier *v, uint64_t line, const struct alog
 			p->active = 0;
 			return 0;
 		}
+	}
+	/* S follows P and P follows the record before the last one: that one was inserted. */
+	if (r->seq == p->seq + 1 && links(p->hash, d, r->hash) && inserted_before(v)) {
+		p->active = 0;
+		return 0;
 	}
 	settle_alone(v);
 	return 0;
@@ -946,8 +980,19 @@ static void finish_seals(struct alog_verifier *v)
 	int64_t now = v->o.now_ns ? v->o.now_ns : alog_ts_now();
 	char age[64];
 
-	if (s->records == 0)
+	if (s->records == 0) {
+		/* Nothing to seal; but an emptied log still contradicts a checkpoint or key. */
+		if (v->o.key_next > 0)
+			problem(v, ALOG_P_SEAL, 0, 0, 0,
+			        "seals removed: the host key has sealed epochs 0..%llu but the log is "
+			        "empty", (unsigned long long)(v->o.key_next - 1));
+		if (v->o.have_checkpoint && v->o.checkpoint_size > 0)
+			problem(v, ALOG_P_CHECKPOINT, 0, 0, 0,
+			        "the log is empty but the saved checkpoint covers %llu records "
+			        "(truncated or rolled back)",
+			        (unsigned long long)v->o.checkpoint_size);
 		return;
+	}
 	s->unsealed = s->last_seal_seq ? s->last_seq - s->last_seal_seq : s->records;
 	s->unsealed_newest_ts = s->last_ts;
 	if (v->o.pubkey || v->o.require_sealed || v->o.max_unsealed_ns) {
@@ -974,10 +1019,16 @@ static void finish_seals(struct alog_verifier *v)
 	}
 	if (v->o.key_next >= 0) {
 		uint64_t next = (uint64_t)v->o.key_next;
-		if (!s->have_epoch && next > 0)
+		if (!s->have_epoch && next > 0 && v->from_start)
 			problem(v, ALOG_P_SEAL, 0, 0, 0,
 			        "seals removed: the host key has sealed epochs 0..%llu but the log has no "
 			        "seal", (unsigned long long)(next - 1));
+		else if (!s->have_epoch && next > 0)
+			/* a file that continues a rotated log: its seals so far are in earlier files */
+			problem(v, ALOG_P_NOTE, 0, 0, 1,
+			        "no seal since seq %llu; the host key's seals (epochs 0..%llu) are in the "
+			        "earlier files, not given", (unsigned long long)s->first_seq,
+			        (unsigned long long)(next - 1));
 		else if (s->have_epoch && s->last_epoch + 1 < next)
 			problem(v, ALOG_P_SEAL, 0, 0, 0,
 			        "seals removed from the end: the host key has sealed up to epoch %llu but "

@@ -76,17 +76,18 @@ static int64_t line_start(int fd, uint64_t end, char *buf, struct alog_error *e)
 	}
 }
 
+/* 0 a record; -1 not a record; -2 a read error (io set), which is no sign of damage. */
 static int read_record_at(int fd, uint64_t start, uint64_t end, char *buf, struct alog_rec *r,
-                          struct alog_error *e)
+                          struct alog_error *e, struct alog_error *io)
 {
 	ssize_t got;
 	if (end - start > ALOG_MAX_LINE)
 		return alog_err(e, "line too long");
 	got = alog_pread_all(fd, buf, end - start, (off_t)start);
 	if (got < 0)
-		return alog_errno(e, "read error");
+		return alog_errno(io, "read error"), -2;
 	if ((uint64_t)got != end - start)
-		return alog_err(e, "file shrank while reading");
+		return alog_err(io, "file shrank while reading"), -2;
 	return alog_rec_parse(r, buf, end - start, e);
 }
 
@@ -132,12 +133,18 @@ int alog_tail_read(int fd, uint64_t size, struct alog_tail *tail, struct alog_to
 			rc = -1;
 			goto out;
 		}
-		if (start >= 0 && (end < size || last == '\n') &&
-		    read_record_at(fd, (uint64_t)start, end, buf, &r, &pe) == 0) {
-			tail_from_rec(tail, &r, end);
-			good_end = end;
-			found = 1;
-			break;
+		if (start >= 0 && (end < size || last == '\n')) {
+			int got = read_record_at(fd, (uint64_t)start, end, buf, &r, &pe, e);
+			if (got == -2) {
+				rc = -1;
+				goto out;
+			}
+			if (got == 0) {
+				tail_from_rec(tail, &r, end);
+				good_end = end;
+				found = 1;
+				break;
+			}
 		}
 		if (start < 0) /* a line too long to be a record: all of it is damage */
 			start = (int64_t)(end > ALOG_MAX_LINE ? end - ALOG_MAX_LINE : 0);
@@ -480,7 +487,16 @@ int alog_writer_flush(struct alog_writer *w, struct alog_error *e)
 	}
 	if (w->sync != ALOG_SYNC_NONE) {
 		if (fdatasync(w->fd) != 0) {
-			alog_errno(e, "fdatasync failed: the records may not be on disk");
+			int saved = errno;
+			/* Not acknowledged, so not kept: a retry must not find them twice. */
+			if (ftruncate(w->fd, (off_t)w->tail.size) != 0) {
+				errno = saved;
+				alog_errno(e, "fdatasync failed, and cutting the records back failed "
+				              "too");
+			} else {
+				errno = saved;
+				alog_errno(e, "fdatasync failed (nothing appended)");
+			}
 			w->tail_valid = 0;
 			alog_writer_abort(w);
 			return alog_err_at(e, w->path, 0);
