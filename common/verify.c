@@ -56,6 +56,8 @@ struct alog_verifier {
 	char bad_msg[sizeof(((struct alog_error *)0)->msg)];
 	uint64_t bad_count;
 	int file_has_records;
+	char *scratch;         /* strict JSON checks */
+	uint64_t proven;       /* highest seq covered by a seal that checked */
 
 	struct alog_verify_summary s;
 };
@@ -86,7 +88,15 @@ struct alog_verifier *alog_verifier_new(const struct alog_verify_opts *o, alog_p
 
 void alog_verifier_free(struct alog_verifier *v)
 {
+	if (v)
+		free(v->scratch);
 	free(v);
+}
+
+void alog_verifier_progress(const struct alog_verifier *v, uint64_t *accepted, uint64_t *sealed)
+{
+	*accepted = v->s.records ? v->s.last_seq : 0;
+	*sealed = v->proven;
 }
 
 const struct alog_merkle *alog_verifier_tree(const struct alog_verifier *v)
@@ -259,6 +269,7 @@ static void check_seal(struct alog_verifier *v, uint64_t line, const struct alog
 {
 	struct alog_seal s;
 	char msg[300];
+	int root_checked = 0;
 
 	v->s.seals++;
 	v->s.last_seal_seq = r->seq;
@@ -279,6 +290,8 @@ static void check_seal(struct alog_verifier *v, uint64_t line, const struct alog
 			        (unsigned long long)s.epoch, (unsigned long long)s.size);
 			/* later seals are checked against what this one signed */
 			v->tree = s.range;
+		} else {
+			root_checked = 1;
 		}
 	} else {
 		/* Mid-log start: the seal's own range gives the tree from here on. */
@@ -302,10 +315,13 @@ static void check_seal(struct alog_verifier *v, uint64_t line, const struct alog
 	if (v->o.pubkey) {
 		if (strcmp(v->o.pubkey->origin, v->s.origin[0] ? v->s.origin : v->o.pubkey->origin))
 			return; /* reported once as a wrong key */
-		if (alog_seal_check(&s, v->o.pubkey, msg, sizeof msg) != 0)
+		if (alog_seal_check(&s, v->o.pubkey, msg, sizeof msg) != 0) {
 			problem(v, ALOG_P_SEAL, line, r->seq, 0, "%s", msg);
-		else
+		} else {
 			v->s.seals_checked++;
+			if (root_checked && !v->stopped)
+				v->proven = s.size;
+		}
 	}
 }
 
@@ -644,34 +660,88 @@ after:
 	return;
 }
 
+void alog_verify_begin(struct alog_verifier *v, const char *name)
+{
+	v->file = name;
+	v->file_index++;
+	v->s.files++;
+	v->file_has_records = 0;
+	if (v->o.strict_json && !v->scratch)
+		v->scratch = alog_xmalloc(ALOG_MAX_LINE);
+}
+
+int alog_verify_line(struct alog_verifier *v, uint64_t lineno, const char *line, size_t len,
+                     int kind)
+{
+	struct alog_rec r;
+	struct alog_error pe;
+
+	if (v->stopped)
+		return 1;
+	v->s.lines++;
+	if (kind == ALOG_LINE_TOOLONG) {
+		if (!v->bad_line) {
+			v->bad_line = lineno;
+			snprintf(v->bad_msg, sizeof v->bad_msg, "line longer than %d bytes",
+			         ALOG_MAX_LINE);
+		}
+		v->bad_count++;
+		return 0;
+	}
+	if (kind == ALOG_LINE_PARTIAL) {
+		if (!v->bad_line) {
+			v->bad_line = lineno;
+			snprintf(v->bad_msg, sizeof v->bad_msg, "%zu bytes without a newline", len);
+		}
+		v->bad_count++;
+		return 0;
+	}
+	if (alog_rec_parse(&r, line, len, &pe) != 0) {
+		if (!v->bad_line) {
+			v->bad_line = lineno;
+			snprintf(v->bad_msg, sizeof v->bad_msg, "%s", pe.msg);
+		}
+		v->bad_count++;
+		return 0;
+	}
+	if (v->scratch) {
+		struct alog_json_error je;
+		if (alog_json_compact(line, len - 1, v->scratch, 1, &je) < 0) {
+			if (v->bad_line)
+				flush_bad(v, 0);
+			problem(v, ALOG_P_MALFORMED, lineno, r.seq, 0,
+			        "not strict JSON at column %zu: %s", je.offset + 1, je.msg);
+			return v->stopped;
+		}
+	}
+	on_record(v, lineno, &r);
+	return v->stopped;
+}
+
+int alog_verify_end(struct alog_verifier *v)
+{
+	if (!v->stopped && v->bad_line)
+		flush_bad(v, 1);
+	return v->stopped;
+}
+
 int alog_verify_file(struct alog_verifier *v, const char *path, struct alog_error *e)
 {
 	struct alog_reader rd;
 	struct alog_line l;
-	struct alog_rec r;
-	struct alog_error pe;
-	char *scratch = NULL;
 	int rc, locked = 0;
 
 	if (alog_reader_open(&rd, path, ALOG_MAX_LINE, e) != 0)
 		return -1;
-	v->file = rd.name;
-	v->file_index++;
-	v->s.files++;
-	v->file_has_records = 0;
-	if (v->o.strict_json)
-		scratch = alog_xmalloc(ALOG_MAX_LINE);
-
+	alog_verify_begin(v, rd.name);
 	while (!v->stopped) {
 		rc = alog_reader_next(&rd, &l, e);
 		if (rc == ALOG_LINE_EOF)
 			break;
 		if (rc == ALOG_LINE_ERROR) {
-			free(scratch);
 			alog_reader_close(&rd);
 			return -1;
 		}
-		v->s.lines++;
 		if (rc == ALOG_LINE_PARTIAL && rd.regular && v->o.lock_live && !locked) {
 			/*
 			 * A writer may be in the middle of this line: writers hold an
@@ -680,55 +750,14 @@ int alog_verify_file(struct alog_verifier *v, const char *path, struct alog_erro
 			while (flock(rd.fd, LOCK_SH) != 0 && errno == EINTR)
 				;
 			locked = 1;
-			v->s.lines--;
 			alog_reader_rewind_partial(&rd, &l);
 			continue;
 		}
-		if (rc == ALOG_LINE_TOOLONG) {
-			if (!v->bad_line) {
-				v->bad_line = l.lineno;
-				snprintf(v->bad_msg, sizeof v->bad_msg, "line longer than %d bytes",
-				         ALOG_MAX_LINE);
-			}
-			v->bad_count++;
-			continue;
-		}
-		if (rc == ALOG_LINE_PARTIAL) {
-			if (!v->bad_line) {
-				v->bad_line = l.lineno;
-				snprintf(v->bad_msg, sizeof v->bad_msg, "%zu bytes without a newline",
-				         l.len);
-			}
-			v->bad_count++;
-			continue;
-		}
-		if (alog_rec_parse(&r, l.p, l.len, &pe) != 0) {
-			if (!v->bad_line) {
-				v->bad_line = l.lineno;
-				snprintf(v->bad_msg, sizeof v->bad_msg, "%s", pe.msg);
-			}
-			v->bad_count++;
-			continue;
-		}
-		if (scratch) {
-			struct alog_json_error je;
-			if (alog_json_compact(l.p, l.len - 1, scratch, 1, &je) < 0) {
-				if (v->bad_line)
-					flush_bad(v, 0);
-				problem(v, ALOG_P_MALFORMED, l.lineno, r.seq, 0,
-				        "not strict JSON at column %zu: %s", je.offset + 1, je.msg);
-				continue;
-			}
-		}
-		on_record(v, l.lineno, &r);
+		alog_verify_line(v, l.lineno, l.p, l.len, rc);
 	}
-	if (!v->stopped) {
-		if (v->bad_line)
-			flush_bad(v, 1);
-	}
+	alog_verify_end(v);
 	if (locked)
 		flock(rd.fd, LOCK_UN);
-	free(scratch);
 	alog_reader_close(&rd);
 	return v->stopped ? 1 : 0;
 }
