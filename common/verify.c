@@ -61,6 +61,8 @@ struct alog_verifier {
 	char bad_msg[sizeof(((struct alog_error *)0)->msg)];
 	uint64_t bad_count;
 	int file_has_records;
+	char *scratch;         /* strict JSON checks */
+	uint64_t proven;       /* highest seq covered by a seal that checked */
 
 	struct alog_verify_summary s;
 };
@@ -91,7 +93,15 @@ struct alog_verifier *alog_verifier_new(const struct alog_verify_opts *o, alog_p
 
 void alog_verifier_free(struct alog_verifier *v)
 {
+	if (v)
+		free(v->scratch);
 	free(v);
+}
+
+void alog_verifier_progress(const struct alog_verifier *v, uint64_t *accepted, uint64_t *sealed)
+{
+	*accepted = v->s.records ? v->s.last_seq : 0;
+	*sealed = v->proven;
 }
 
 const struct alog_merkle *alog_verifier_tree(const struct alog_verifier *v)
@@ -265,6 +275,7 @@ static void check_seal(struct alog_verifier *v, uint64_t line, const struct alog
 {
 	struct alog_seal s;
 	char msg[300];
+	int root_checked = 0;
 
 	v->s.seals++;
 	v->s.last_seal_seq = r->seq;
@@ -285,6 +296,8 @@ static void check_seal(struct alog_verifier *v, uint64_t line, const struct alog
 			        (unsigned long long)s.epoch, (unsigned long long)s.size);
 			/* later seals are checked against what this one signed */
 			v->tree = s.range;
+		} else {
+			root_checked = 1;
 		}
 	} else {
 		/* Mid-log start: the seal's own range gives the tree from here on. */
@@ -308,10 +321,13 @@ static void check_seal(struct alog_verifier *v, uint64_t line, const struct alog
 	if (v->o.pubkey) {
 		if (strcmp(v->o.pubkey->origin, v->s.origin[0] ? v->s.origin : v->o.pubkey->origin))
 			return; /* reported once as a wrong key */
-		if (alog_seal_check(&s, v->o.pubkey, msg, sizeof msg) != 0)
+		if (alog_seal_check(&s, v->o.pubkey, msg, sizeof msg) != 0) {
 			problem(v, ALOG_P_SEAL, line, r->seq, 0, "%s", msg);
-		else
+		} else {
 			v->s.seals_checked++;
+			if (root_checked && !v->stopped)
+				v->proven = s.size;
+		}
 	}
 }
 
@@ -828,41 +844,78 @@ static void bad_line(struct alog_verifier *v, uint64_t lineno, const char *fmt, 
 	v->bad_count++;
 }
 
-/* The sequential checks over one hashed chunk. */
-static void check_chunk(struct alog_verifier *v, struct chunk *c, char *scratch)
+/* The sequential checks of one line, its shape already parsed and hashed. */
+static void check_item(struct alog_verifier *v, const struct item *it, const char *p)
 {
 	struct alog_error pe;
+	struct alog_rec r;
 
-	for (size_t i = 0; i < c->n && !v->stopped; i++) {
-		struct item *it = &c->items[i];
-		const char *p = c->buf + it->off;
-
-		v->s.lines++;
-		if (it->kind == IT_TOOLONG) {
-			bad_line(v, it->lineno, "line longer than %d bytes", ALOG_MAX_LINE);
-			continue;
-		}
-		if (it->kind == IT_PARTIAL) {
-			bad_line(v, it->lineno, "%u bytes without a newline", it->len);
-			continue;
-		}
-		if (!it->parsed) {
-			alog_rec_parse(&it->rec, p, it->len, &pe);
-			bad_line(v, it->lineno, "%s", pe.msg);
-			continue;
-		}
-		if (scratch) {
-			struct alog_json_error je;
-			if (alog_json_compact(p, it->len - 1, scratch, 1, &je) < 0) {
-				if (v->bad_line)
-					flush_bad(v, 0);
-				problem(v, ALOG_P_MALFORMED, it->lineno, it->rec.seq, 0,
-				        "not strict JSON at column %zu: %s", je.offset + 1, je.msg);
-				continue;
-			}
-		}
-		on_record(v, it->lineno, &it->rec, it->d, it->leaf);
+	v->s.lines++;
+	if (it->kind == IT_TOOLONG) {
+		bad_line(v, it->lineno, "line longer than %d bytes", ALOG_MAX_LINE);
+		return;
 	}
+	if (it->kind == IT_PARTIAL) {
+		bad_line(v, it->lineno, "%u bytes without a newline", it->len);
+		return;
+	}
+	if (!it->parsed) {
+		alog_rec_parse(&r, p, it->len, &pe);
+		bad_line(v, it->lineno, "%s", pe.msg);
+		return;
+	}
+	if (v->scratch) {
+		struct alog_json_error je;
+		if (alog_json_compact(p, it->len - 1, v->scratch, 1, &je) < 0) {
+			if (v->bad_line)
+				flush_bad(v, 0);
+			problem(v, ALOG_P_MALFORMED, it->lineno, it->rec.seq, 0,
+			        "not strict JSON at column %zu: %s", je.offset + 1, je.msg);
+			return;
+		}
+	}
+	on_record(v, it->lineno, &it->rec, it->d, it->leaf);
+}
+
+static void check_chunk(struct alog_verifier *v, struct chunk *c)
+{
+	for (size_t i = 0; i < c->n && !v->stopped; i++)
+		check_item(v, &c->items[i], c->buf + c->items[i].off);
+}
+
+void alog_verify_begin(struct alog_verifier *v, const char *name)
+{
+	v->file = name;
+	v->file_index++;
+	v->s.files++;
+	v->file_has_records = 0;
+	if (v->o.strict_json && !v->scratch)
+		v->scratch = alog_xmalloc(ALOG_MAX_LINE);
+}
+
+int alog_verify_line(struct alog_verifier *v, uint64_t lineno, const char *line, size_t len,
+                     int kind)
+{
+	struct item it;
+	struct chunk one = {.buf = (char *)line, .items = &it, .n = 1};
+
+	if (v->stopped)
+		return 1;
+	it.lineno = lineno;
+	it.off = 0;
+	it.len = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
+	it.kind = kind == ALOG_LINE_TOOLONG ? IT_TOOLONG
+	          : kind == ALOG_LINE_PARTIAL ? IT_PARTIAL : IT_LINE;
+	hash_chunk(&one);
+	check_item(v, &it, line);
+	return v->stopped;
+}
+
+int alog_verify_end(struct alog_verifier *v)
+{
+	if (!v->stopped && v->bad_line)
+		flush_bad(v, 1);
+	return v->stopped;
 }
 
 /*
@@ -914,19 +967,13 @@ int alog_verify_file(struct alog_verifier *v, const char *path, struct alog_erro
 	struct alog_reader rd;
 	struct chunk chunks[MAX_JOBS + 1];
 	struct pool pool;
-	char *scratch = NULL;
 	int jobs = jobs_for(&v->o), nchunks = jobs == 1 ? 1 : jobs + 1;
 	unsigned long filled = 0, checked = 0;
 	int locked = 0, eof = 0, rc = 0;
 
 	if (alog_reader_open(&rd, path, ALOG_MAX_LINE, e) != 0)
 		return -1;
-	v->file = rd.name;
-	v->file_index++;
-	v->s.files++;
-	v->file_has_records = 0;
-	if (v->o.strict_json)
-		scratch = alog_xmalloc(ALOG_MAX_LINE);
+	alog_verify_begin(v, rd.name);
 	for (int i = 0; i < nchunks; i++) {
 		chunks[i].buf = alog_xmalloc(CHUNK_DATA + ALOG_MAX_LINE);
 		chunks[i].items = alog_xmalloc(CHUNK_ITEMS * sizeof(struct item));
@@ -952,22 +999,21 @@ int alog_verify_file(struct alog_verifier *v, const char *path, struct alog_erro
 		if (rc < 0 || checked == filled)
 			break;
 		wait_done(&pool, &chunks[checked % (unsigned long)nchunks]);
-		check_chunk(v, &chunks[checked % (unsigned long)nchunks], scratch);
+		check_chunk(v, &chunks[checked % (unsigned long)nchunks]);
 		checked++;
 	}
 	/* Let workers finish whatever is still queued before freeing chunks. */
 	while (checked < filled)
 		wait_done(&pool, &chunks[checked++ % (unsigned long)nchunks]);
 	pool_stop(&pool);
-	if (rc == 0 && !v->stopped && v->bad_line)
-		flush_bad(v, 1);
+	if (rc == 0)
+		alog_verify_end(v);
 	if (locked)
 		flock(rd.fd, LOCK_UN);
 	for (int i = 0; i < nchunks; i++) {
 		free(chunks[i].buf);
 		free(chunks[i].items);
 	}
-	free(scratch);
 	alog_reader_close(&rd);
 	if (rc < 0)
 		return -1;

@@ -100,6 +100,24 @@ void alog_verifier_free(struct alog_verifier *v);
  * (not --all), -1 on an I/O error (e set).
  */
 int alog_verify_file(struct alog_verifier *v, const char *path, struct alog_error *e);
+/*
+ * The same checks on lines read by the caller (alog-grep searches and
+ * verifies in one pass): begin a file (name must stay valid until the
+ * next begin), give every line in order with its number and its reader
+ * status (ALOG_LINE_OK, ALOG_LINE_TOOLONG or ALOG_LINE_PARTIAL), end the
+ * file.  alog_verify_line and alog_verify_end return 1 once the verifier
+ * has stopped at a problem, else 0.
+ */
+void alog_verify_begin(struct alog_verifier *v, const char *name);
+int alog_verify_line(struct alog_verifier *v, uint64_t lineno, const char *line, size_t len,
+                     int kind);
+int alog_verify_end(struct alog_verifier *v);
+/*
+ * Progress while feeding: the seq of the last record accepted so far (a
+ * final decision), and the highest seq covered by a seal whose root and
+ * signature both checked (0: none yet).
+ */
+void alog_verifier_progress(const struct alog_verifier *v, uint64_t *accepted, uint64_t *sealed);
 /* Finish (decides anything pending) and fill the summary. */
 void alog_verifier_finish(struct alog_verifier *v, struct alog_verify_summary *s);
 /* Report a problem found outside the verifier (e.g. by the seal checks). */
