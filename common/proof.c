@@ -561,6 +561,13 @@ const struct alog_tree_info *alog_tree_info(const struct alog_tree *t)
 	return &t->info;
 }
 
+int alog_tree_rebuild(struct alog_tree *t, struct alog_error *e)
+{
+	reset_state(t);
+	t->info.hashed = 0;
+	return update_state(t, e);
+}
+
 int alog_tree_last_seal(struct alog_tree *t, struct alog_seal *s, uint64_t *seq,
                         struct alog_error *e)
 {
@@ -575,9 +582,7 @@ int alog_tree_last_seal(struct alog_tree *t, struct alog_seal *s, uint64_t *seq,
 			return 0;
 		if (attempt == 0 && !t->info.rebuilt) {
 			/* a stale or damaged state: build it again from the log */
-			reset_state(t);
-			t->info.hashed = 0;
-			if (update_state(t, e) != 0)
+			if (alog_tree_rebuild(t, e) != 0)
 				return -1;
 			continue;
 		}
@@ -630,17 +635,25 @@ int alog_proof_bundle(struct alog_tree *t, const struct alog_seal *seal, const c
 		                (unsigned long long)seal->size), 1;
 	alog_rec_digest(line, len, d);
 	alog_sha256_leaf32(leaf, d);
-	if (perfect(t, 0, index, stored) != 0)
-		return alog_err(e, "%s", t->err);
-	if (memcmp(stored, leaf, 32) != 0)
-		return alog_err(e, "record seq %llu is not the one in the log (its bytes differ)",
-		                (unsigned long long)r.seq), 1;
-	if (alog_merkle_inclusion_proof(index, seal->size, alog_tree_subtree, t, proof, &n) != 0)
-		return alog_err(e, "%s", t->err);
-	if (alog_merkle_verify_inclusion(index, seal->size, leaf, (const uint8_t(*)[32])proof, n,
-	                                 seal->root) != 0)
-		return alog_err(e, "the tree state does not match the seal: remove %s and retry",
-		                t->info.state_path);
+	for (int attempt = 0;; attempt++) {
+		int ok = perfect(t, 0, index, stored) == 0 && memcmp(stored, leaf, 32) == 0 &&
+		         alog_merkle_inclusion_proof(index, seal->size, alog_tree_subtree, t, proof,
+		                                     &n) == 0 &&
+		         alog_merkle_verify_inclusion(index, seal->size, leaf,
+		                                      (const uint8_t(*)[32])proof, n, seal->root) == 0;
+		if (ok)
+			break;
+		if (attempt == 0 && !t->info.rebuilt) {
+			/* the state may be damaged: only a state built afresh can tell */
+			if (alog_tree_rebuild(t, e) != 0)
+				return -1;
+			continue;
+		}
+		if (perfect(t, 0, index, stored) == 0 && memcmp(stored, leaf, 32) != 0)
+			return alog_err(e, "record seq %llu is not the one in the log (its bytes "
+			                "differ)", (unsigned long long)r.seq), 1;
+		return alog_err(e, "the log does not match its last seal: run alog-verify");
+	}
 
 	/* extra: the record and the epoch key with its proof, as JSON */
 	json = alog_xmalloc(jcap);

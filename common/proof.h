@@ -48,6 +48,8 @@ struct alog_tree_info {
 struct alog_tree *alog_tree_open(const char *log, const char *state, struct alog_error *e);
 void alog_tree_close(struct alog_tree *t);
 const struct alog_tree_info *alog_tree_info(const struct alog_tree *t);
+/* Forget the stored state and hash the whole file again. 0 or -1. */
+int alog_tree_rebuild(struct alog_tree *t, struct alog_error *e);
 /* RFC 9162 MTH of leaves [begin, end): an alog_subtree_fn (ctx is the tree). */
 int alog_tree_subtree(void *ctx, uint64_t begin, uint64_t end, uint8_t out[32]);
 /* Root of the tree of the first size leaves. 0 or -1. */
