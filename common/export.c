@@ -403,7 +403,7 @@ static const struct pair ecs_map[] = {
 	{"src.port", "source.port"},  {"source.ip", "source.ip"},
 	{"source.port", "source.port"}, {"source.address", "source.address"},
 	{"host", "host.name"},        {"host.name", "host.name"},
-	{"session", "session.id"},    {NULL, NULL},
+	{NULL, NULL},
 };
 
 static const struct pair ocsf_map[] = {
