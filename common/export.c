@@ -810,6 +810,37 @@ static void cell_tables(void)
 	cell_special['\\'] |= 2;
 }
 
+/* RFC 8259 number grammar, exactly: a damaged line may hold anything. */
+static int strict_number(const char *s, size_t n)
+{
+	size_t i = 0, d;
+	if (i < n && s[i] == '-')
+		i++;
+	if (i < n && s[i] == '0')
+		i++;
+	else if (i < n && s[i] >= '1' && s[i] <= '9')
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	else
+		return 0;
+	if (i < n && s[i] == '.') {
+		for (d = ++i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			;
+		if (i == d)
+			return 0;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		for (d = i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			;
+		if (i == d)
+			return 0;
+	}
+	return i == n;
+}
+
 static int formula_start(unsigned char c)
 {
 	return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
@@ -891,7 +922,7 @@ static void put_cell(struct alog_export *x, struct alog_buf *out, struct alog_sp
 		}
 		return;
 	case ALOG_JSON_NUMBER:
-		put_cell_text(x, out, v.p, v.n, 1);
+		put_cell_text(x, out, v.p, v.n, strict_number(v.p, v.n));
 		return;
 	default:
 		put_cell_text(x, out, v.p, v.n, 0);
