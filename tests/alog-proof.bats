@@ -142,8 +142,7 @@ PY
 	reject bad.size
 	{ head -n "$n" good; cat cp1; } >bad.swapped
 	reject bad.swapped
-	sed '$ s/[A-Za-z0-9]\(=*\)$/A\1/' good >bad.sig
-	cmp -s good bad.sig && sed '$ s/[A-Za-z0-9]\(=*\)$/B\1/' good >bad.sig
+	awk -v last="$(wc -l <good)" 'NR == last { c = substr($3, 11, 1); $3 = substr($3, 1, 10) (c == "A" ? "B" : "A") substr($3, 12) } 1' good >bad.sig
 	reject bad.sig
 	# the record, the epoch key or its proof in the extra data
 	extra=$(sed -n 2p good | cut -c7- | base64 -d)

@@ -4,7 +4,7 @@
  * no CSV or TSV cell starts like a formula unless it is a JSON number.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
- *     -DALOG_VERSION='"fuzz"' -Icommon tests/fuzz/fuzz_export.c common/[a-z]*.c \\
+ *     -DALOG_VERSION='"fuzz"' -Icommon tests/fuzz/fuzz_export.c common/[a-z]*.c \
  *     -lsodium -ljansson -lm -pthread -o /tmp/fuzz_export
  */
 #include <stdint.h>
