@@ -11,6 +11,7 @@
 
 #include "enc.h"
 #include "key.h"
+#include "proof.h"
 #include "seal.h"
 #include "ts.h"
 #include "util.h"
@@ -21,6 +22,8 @@ static const char usage[] =
 	"                   [--max-unsealed DURATION]] [--checkpoint FILE]\n"
 	"                   [--key-state SECRET_FILE] [--fragment] [--strict]\n"
 	"                   [--strict-time] [--jobs N] [FILE...]\n"
+	"       alog-verify --proof FILE -p PUBLIC_FILE\n"
+	"       alog-verify --consistency OLD NEW {--proof FILE | [-p PUBLIC_FILE] FILE...}\n"
 	"\n"
 	"Verify a tamper-evident audit log.  Several files are checked, in the order\n"
 	"given, as one rotated log; with no FILE, standard input is read (and may be a\n"
@@ -43,6 +46,10 @@ static const char usage[] =
 	"                     writes it\n"
 	"      --strict-time  a ts going back in time is an error (default: a warning)\n"
 	"      --jobs N       hash records in N threads (default: one per CPU)\n"
+	"      --proof FILE   check proof bundles from alog-export --proof offline, with\n"
+	"                     the public key only (no log needed)\n"
+	"      --consistency OLD NEW  two saved checkpoints: NEW must extend OLD, shown\n"
+	"                     by the log FILEs or by a proof from alog-export --consistency\n"
 	"  -h, --help         show this help\n"
 	"      --version      show the version\n"
 	"\n"
@@ -59,7 +66,7 @@ static const char usage[] =
 
 enum {
 	OPT_JSON = ALOG_OPT_BASE, OPT_FRAGMENT, OPT_STRICT, OPT_STRICT_TIME, OPT_REQUIRE_SEALED,
-	OPT_MAX_UNSEALED, OPT_CHECKPOINT, OPT_KEY_STATE, OPT_JOBS,
+	OPT_MAX_UNSEALED, OPT_CHECKPOINT, OPT_KEY_STATE, OPT_JOBS, OPT_PROOF, OPT_CONSISTENCY,
 };
 
 static const struct option longopts[] = {
@@ -75,6 +82,8 @@ static const struct option longopts[] = {
 	{"max-unsealed", required_argument, NULL, OPT_MAX_UNSEALED},
 	{"checkpoint", required_argument, NULL, OPT_CHECKPOINT},
 	{"key-state", required_argument, NULL, OPT_KEY_STATE},
+	{"proof", required_argument, NULL, OPT_PROOF},
+	{"consistency", required_argument, NULL, OPT_CONSISTENCY},
 	{0, 0, 0, 0},
 };
 
@@ -182,7 +191,9 @@ static void print_human(const struct alog_verify_summary *s, int checked)
 	else if (s->seals)
 		printf("  unsealed   none: the last record is a seal (%s)\n",
 		       alog_ts_format(t1, s->last_seal_ts));
-	if (s->checkpoint_state == 1)
+	if (s->checkpoint_state == 1 && s->checkpoint2_state == 1)
+		printf("  checkpoints both contained in the log: the new one extends the old\n");
+	else if (s->checkpoint_state == 1 && s->checkpoint2_state == 0)
 		printf("  checkpoint contained in the log\n");
 }
 
@@ -224,7 +235,8 @@ static void print_json(const struct alog_verify_summary *s, struct out *o, char 
 	json_object_set_new(r, "last_seal_ts", s->seals ? json_string(alog_ts_format(t1,
 	                    s->last_seal_ts)) : json_null());
 	json_object_set_new(r, "checkpoint", s->checkpoint_state == 0 ? json_null()
-	                    : json_boolean(s->checkpoint_state == 1));
+	                    : json_boolean(s->checkpoint_state == 1 &&
+	                                   s->checkpoint2_state != -1));
 	json_object_set_new(r, "recoveries", json_integer((json_int_t)s->recoveries));
 	json_object_set_new(r, "errors", json_integer((json_int_t)s->errors));
 	json_object_set_new(r, "warnings", json_integer((json_int_t)s->warnings));
@@ -237,31 +249,92 @@ static void print_json(const struct alog_verify_summary *s, struct out *o, char 
 	json_decref(r);
 }
 
-static void load_checkpoint(const char *path, struct alog_verify_opts *vo)
+static void load_checkpoint(const char *path, char *origin, uint64_t *size, uint8_t root[32])
 {
 	struct alog_error e;
-	char buf[4096];
 	size_t n;
-	FILE *f = fopen(path, "r");
+	char *buf = alog_read_file(path, 65536, &n, &e);
 
-	if (!f)
-		alog_die(ALOG_EXIT_ERR, "cannot open %s: %s", path, strerror(errno));
-	n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	if (alog_checkpoint_parse(buf, n, vo->checkpoint_origin, sizeof vo->checkpoint_origin,
-	                          &vo->checkpoint_size, vo->checkpoint_root, &e) != 0) {
-		e.file = path;
+	if (!buf)
+		alog_die_error(ALOG_EXIT_ERR, &e);
+	if (alog_checkpoint_parse(buf, n, origin, 256, size, root, &e) != 0) {
+		alog_err_at(&e, path, 0);
 		alog_die_error(ALOG_EXIT_ERR, &e);
 	}
-	vo->have_checkpoint = 1;
+	free(buf);
+}
+
+/* --proof FILE: every bundle in the file, offline. */
+static int check_bundles(const char *path, const struct alog_pubkey *pk, int quiet)
+{
+	struct alog_error e;
+	size_t n, at = 0, used;
+	char *text = alog_read_file(path, 64u << 20, &n, &e);
+	int bad = 0, count = 0;
+
+	if (!text)
+		alog_die_error(ALOG_EXIT_ERR, &e);
+	while (at < n) {
+		struct alog_bundle_result r;
+		int rc = alog_bundle_verify(text + at, n - at, &used, pk, &r, &e);
+		count++;
+		if (rc < 0) {
+			if (count == 1)
+				alog_die(ALOG_EXIT_ERR, "%s: %s", path, e.msg);
+			alog_warnx("%s: proof %d: %s", path, count, e.msg);
+			bad = 1;
+			break;
+		}
+		if (rc > 0) {
+			if (!quiet)
+				alog_warnx("%s: proof %d: %s", path, count, e.msg);
+			bad = 1;
+		} else if (!quiet) {
+			printf("OK: seq %llu is in %s, tree size %llu, checkpoint signed with epoch "
+			       "%llu\n", (unsigned long long)r.seq, r.origin, (unsigned long long)r.size,
+			       (unsigned long long)r.epoch);
+		}
+		at += used;
+	}
+	if (count == 0)
+		alog_die(ALOG_EXIT_ERR, "%s: no proof in the file", path);
+	free(text);
+	alog_close_stdout();
+	return bad ? ALOG_EXIT_FAIL : ALOG_EXIT_OK;
+}
+
+/* --consistency OLD NEW --proof FILE: the proof alone, offline. */
+static int check_consistency_proof(const char *oldf, const char *newf, const char *proof,
+                                   int quiet)
+{
+	struct alog_error e;
+	size_t on, nn, pn;
+	char *ot = alog_read_file(oldf, 65536, &on, &e), *nt = NULL, *pt = NULL;
+	int rc;
+
+	if (!ot || !(nt = alog_read_file(newf, 65536, &nn, &e)) ||
+	    !(pt = alog_read_file(proof, 1 << 20, &pn, &e)))
+		alog_die_error(ALOG_EXIT_ERR, &e);
+	rc = alog_consistency_verify(pt, pn, ot, on, nt, nn, &e);
+	if (rc < 0)
+		alog_die(ALOG_EXIT_ERR, "%s", e.msg);
+	if (rc > 0 && !quiet)
+		alog_warnx("%s: %s", proof, e.msg);
+	if (rc == 0 && !quiet)
+		printf("OK: %s extends %s (consistency proof checked)\n", newf, oldf);
+	free(ot);
+	free(nt);
+	free(pt);
+	alog_close_stdout();
+	return rc ? ALOG_EXIT_FAIL : ALOG_EXIT_OK;
 }
 
 int main(int argc, char **argv)
 {
 	static const struct alog_cli cli = {"alog-verify", usage, "aqp:", longopts};
 	static struct alog_pubkey pubkey;
-	const char *pubfile = NULL, *cpfile = NULL, *keystate = NULL;
+	const char *pubfile = NULL, *cpfile = NULL, *keystate = NULL, *prooffile = NULL;
+	const char *oldcp = NULL, *newcp = NULL;
 	struct alog_verify_opts vo = {0};
 	struct alog_verify_summary s;
 	struct alog_verifier *v;
@@ -308,6 +381,12 @@ int main(int argc, char **argv)
 		case OPT_KEY_STATE:
 			keystate = optarg;
 			break;
+		case OPT_PROOF:
+			prooffile = optarg;
+			break;
+		case OPT_CONSISTENCY:
+			oldcp = optarg;
+			break;
 		case OPT_JOBS: {
 			uint64_t j;
 			if (alog_parse_u64(optarg, 256, &j) != 0 || j == 0)
@@ -318,13 +397,50 @@ int main(int argc, char **argv)
 		}
 	}
 	vo.key_next = -1;
+	argc -= optind;
+	argv += optind;
+	if (oldcp) {
+		/* --consistency OLD NEW: NEW is the first operand */
+		if (argc < 1)
+			alog_usage_error("--consistency takes two checkpoint files: OLD NEW");
+		newcp = argv[0];
+		argc--;
+		argv++;
+		if (cpfile)
+			alog_usage_error("--consistency and --checkpoint do not go together");
+	}
+	if (prooffile && (o.json || argc || cpfile || keystate))
+		alog_usage_error("--proof checks a proof file alone: no log files, --json, "
+		                 "--checkpoint or --key-state");
+	if (prooffile && !oldcp && !pubfile)
+		alog_usage_error("--proof needs the public key: -p PUBLIC_FILE");
+	if (oldcp && prooffile)
+		return check_consistency_proof(oldcp, newcp, prooffile, o.quiet);
 	if (pubfile) {
 		if (alog_pubkey_load(&pubkey, pubfile, &e) != 0)
 			alog_die_error(ALOG_EXIT_ERR, &e);
 		vo.pubkey = &pubkey;
 	}
-	if (cpfile)
-		load_checkpoint(cpfile, &vo);
+	if (prooffile)
+		return check_bundles(prooffile, &pubkey, o.quiet);
+	if (cpfile) {
+		load_checkpoint(cpfile, vo.checkpoint_origin, &vo.checkpoint_size, vo.checkpoint_root);
+		vo.have_checkpoint = 1;
+	}
+	if (oldcp) {
+		load_checkpoint(oldcp, vo.checkpoint_origin, &vo.checkpoint_size, vo.checkpoint_root);
+		load_checkpoint(newcp, vo.checkpoint2_origin, &vo.checkpoint2_size,
+		                vo.checkpoint2_root);
+		vo.have_checkpoint = vo.have_checkpoint2 = 1;
+		if (vo.checkpoint_size > vo.checkpoint2_size) {
+			if (!o.quiet)
+				alog_warnx("%s (size %llu) is larger than %s (size %llu): the checkpoints "
+				           "are swapped, or the log was rolled back", oldcp,
+				           (unsigned long long)vo.checkpoint_size, newcp,
+				           (unsigned long long)vo.checkpoint2_size);
+			return ALOG_EXIT_FAIL;
+		}
+	}
 	if (keystate) {
 		struct alog_seckey sk;
 		if (alog_seckey_load(&sk, keystate, 0, &e) != 0)
@@ -335,8 +451,6 @@ int main(int argc, char **argv)
 		vo.key_next = sk.next;
 		alog_seckey_free(&sk);
 	}
-	argc -= optind;
-	argv += optind;
 	if (o.json && o.quiet)
 		alog_usage_error("--json and --quiet do not go together");
 	if (o.json)

@@ -237,22 +237,36 @@ static int links(const uint8_t prev[32], const uint8_t digest[32], const uint8_t
 	return memcmp(h, stored, 32) == 0;
 }
 
-static void check_checkpoint(struct alog_verifier *v, uint64_t line, uint64_t seq)
+/* The saved checkpoints: which 0 is the first, 1 the second. */
+static void checkpoint_of(const struct alog_verifier *v, int which, uint64_t *size,
+                          const uint8_t **root, const char **origin)
+{
+	*size = which ? v->o.checkpoint2_size : v->o.checkpoint_size;
+	*root = which ? v->o.checkpoint2_root : v->o.checkpoint_root;
+	*origin = which ? v->o.checkpoint2_origin : v->o.checkpoint_origin;
+}
+
+static void check_checkpoint(struct alog_verifier *v, int which, uint64_t line, uint64_t seq)
 {
 	uint8_t root[32];
 	char b1[ALOG_B64_LEN(32) + 1], b2[ALOG_B64_LEN(32) + 1];
+	int *state = which ? &v->s.checkpoint2_state : &v->s.checkpoint_state;
+	uint64_t size;
+	const uint8_t *want;
+	const char *origin;
 
+	checkpoint_of(v, which, &size, &want, &origin);
 	alog_merkle_root(&v->tree, root);
-	if (memcmp(root, v->o.checkpoint_root, 32) == 0) {
-		v->s.checkpoint_state = 1;
+	if (memcmp(root, want, 32) == 0) {
+		*state = 1;
 		return;
 	}
-	v->s.checkpoint_state = -1;
+	*state = -1;
 	problem(v, ALOG_P_CHECKPOINT, line, seq, 0,
 	        "the log does not contain the saved checkpoint: at size %llu its root is %s, the "
 	        "checkpoint says %s (records up to seq %llu were changed, or the log was forked)",
-	        (unsigned long long)v->o.checkpoint_size, alog_b64(b1, root, 32),
-	        alog_b64(b2, v->o.checkpoint_root, 32), (unsigned long long)seq);
+	        (unsigned long long)size, alog_b64(b1, root, 32), alog_b64(b2, want, 32),
+	        (unsigned long long)seq);
 }
 
 /* The public key and checkpoint must be for this log. */
@@ -269,6 +283,10 @@ static void check_origin(struct alog_verifier *v, uint64_t line, uint64_t seq)
 		problem(v, ALOG_P_CHECKPOINT, line, seq, 0,
 		        "the checkpoint is for origin \"%s\", this log's origin is \"%s\"",
 		        v->o.checkpoint_origin, v->s.origin);
+	if (v->o.have_checkpoint2 && strcmp(v->o.checkpoint2_origin, v->s.origin) != 0)
+		problem(v, ALOG_P_CHECKPOINT, line, seq, 0,
+		        "the checkpoint is for origin \"%s\", this log's origin is \"%s\"",
+		        v->o.checkpoint2_origin, v->s.origin);
 }
 
 static void check_seal(struct alog_verifier *v, uint64_t line, const struct alog_rec *r)
@@ -343,7 +361,9 @@ static void accept(struct alog_verifier *v, uint64_t line, uint64_t seq, const u
 		else
 			v->tree_ok = 0;
 		if (v->tree_ok && v->o.have_checkpoint && v->tree.size == v->o.checkpoint_size)
-			check_checkpoint(v, line, seq);
+			check_checkpoint(v, 0, line, seq);
+		if (v->tree_ok && v->o.have_checkpoint2 && v->tree.size == v->o.checkpoint2_size)
+			check_checkpoint(v, 1, line, seq);
 	}
 	memcpy(v->h_before, v->h, 32);
 	v->have_before = v->have_chain;
@@ -1086,18 +1106,24 @@ static void finish_seals(struct alog_verifier *v)
 			        "an interrupted seal (the next alog-seal catches up) or another key",
 			        (unsigned long long)next, (unsigned long long)s->last_epoch);
 	}
-	if (v->o.have_checkpoint && s->checkpoint_state == 0) {
-		if (s->last_seq < v->o.checkpoint_size && !s->fragment)
+	for (int which = 0; which < 2; which++) {
+		int have = which ? v->o.have_checkpoint2 : v->o.have_checkpoint;
+		int state = which ? s->checkpoint2_state : s->checkpoint_state;
+		uint64_t size;
+		const uint8_t *root;
+		const char *origin;
+		if (!have || state != 0)
+			continue;
+		checkpoint_of(v, which, &size, &root, &origin);
+		if (s->last_seq < size && !s->fragment)
 			problem(v, ALOG_P_CHECKPOINT, 0, 0, 0,
 			        "the log is shorter than the saved checkpoint: it has %llu records, the "
 			        "checkpoint covers %llu (truncated or rolled back)",
-			        (unsigned long long)s->last_seq,
-			        (unsigned long long)v->o.checkpoint_size);
+			        (unsigned long long)s->last_seq, (unsigned long long)size);
 		else
 			problem(v, ALOG_P_CHECKPOINT, 0, 0, 0,
 			        "the saved checkpoint (size %llu) could not be checked: the tree at that "
-			        "size is not known from this input",
-			        (unsigned long long)v->o.checkpoint_size);
+			        "size is not known from this input", (unsigned long long)size);
 	}
 }
 

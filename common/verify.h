@@ -58,6 +58,11 @@ struct alog_verify_opts {
 	uint64_t checkpoint_size;
 	uint8_t checkpoint_root[32];
 	char checkpoint_origin[256];
+	/* A second saved checkpoint, checked the same way (alog-verify --consistency). */
+	int have_checkpoint2;
+	uint64_t checkpoint2_size;
+	uint8_t checkpoint2_root[32];
+	char checkpoint2_origin[256];
 	int64_t key_next;       /* >= 0: the host key's next epoch (--key-state) */
 	int jobs;               /* threads hashing records (0: one per CPU) */
 };
@@ -86,6 +91,7 @@ struct alog_verify_summary {
 	uint64_t unsealed;       /* records after the last seal */
 	int64_t unsealed_newest_ts;
 	int checkpoint_state;    /* 0 not given, 1 matched, -1 failed */
+	int checkpoint2_state;   /* the same for the second checkpoint */
 };
 
 struct alog_verifier;

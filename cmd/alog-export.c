@@ -1,0 +1,474 @@
+/*
+ * alog-export - hand records to other tools in their formats (NDJSON,
+ * JSON, CSV/TSV, syslog, CEF, ECS, OCSF), and evidence to someone who
+ * will never see the log: checkpoints, per-record proof bundles and
+ * consistency proofs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "export.h"
+#include "proof.h"
+#include "reader.h"
+#include "record.h"
+#include "seal.h"
+#include "util.h"
+#include "writer.h"
+
+static const char usage[] =
+	"usage: alog-export [-F FORMAT] [--fields LIST] [--with-meta] [--allow-formulas]\n"
+	"                   [--bulk INDEX] [--map FILE] [--redact PATH]... [--drop PATH]...\n"
+	"                   [-o FILE] [FILE...]\n"
+	"       alog-export --checkpoint [--vkey] [-f LOG | LOG]\n"
+	"       alog-export --proof [-f LOG] [--tree-state FILE] [-o FILE] [RECORDS...]\n"
+	"       alog-export --consistency OLD NEW [-f LOG] [--tree-state FILE] [-o FILE]\n"
+	"\n"
+	"Convert alog records (from the files, or standard input) for other tools, or\n"
+	"print evidence that verifies offline.\n"
+	"\n"
+	"  -F, --format NAME  ndjson (default), json, csv, tsv, syslog, cef, ecs, ocsf\n"
+	"      --fields LIST  csv, tsv: the columns, dotted paths (default\n"
+	"                     " ALOG_EXPORT_DEFAULT_FIELDS ")\n"
+	"      --with-meta    ndjson, json: keep seq, ts and hash (records verbatim)\n"
+	"      --allow-formulas  csv, tsv: do not neutralise cells starting with\n"
+	"                     = + - @ TAB CR (CWE-1236)\n"
+	"      --bulk INDEX   ecs: an Elasticsearch/OpenSearch _bulk body\n"
+	"      --map FILE     field mappings (JSON) replacing the built-in ones\n"
+	"      --redact PATH  replace the value at PATH with \"" ALOG_REDACTED "\"\n"
+	"      --drop PATH    leave the member at PATH out\n"
+	"  -o, --output FILE  write FILE (replaced whole, never half-written)\n"
+	"      --checkpoint   print the log's last seal as a C2SP checkpoint\n"
+	"      --vkey         print the verifier key of that seal's epoch\n"
+	"      --proof        a tlog-proof@v1 bundle for each record read\n"
+	"      --consistency OLD NEW  a proof that checkpoint NEW extends OLD\n"
+	"  -f, --file LOG     the log file (default $ALOG_FILE or " ALOG_DEFAULT_FILE ")\n"
+	"      --tree-state FILE  where the log's tree state is kept (default LOG.tree)\n"
+	"  -h, --help         show this help\n"
+	"      --version      show the version\n"
+	"\n"
+	"Exit status: 0 success; 1 a record or checkpoint could not be proven; 2 usage,\n"
+	"input or I/O error.\n";
+
+enum {
+	OPT_FIELDS = ALOG_OPT_BASE, OPT_WITH_META, OPT_ALLOW_FORMULAS, OPT_BULK, OPT_MAP,
+	OPT_REDACT, OPT_DROP, OPT_CHECKPOINT, OPT_VKEY, OPT_PROOF, OPT_CONSISTENCY, OPT_STATE,
+};
+
+static const struct option longopts[] = {
+	{"format", required_argument, NULL, 'F'},
+	{"fields", required_argument, NULL, OPT_FIELDS},
+	{"with-meta", no_argument, NULL, OPT_WITH_META},
+	{"allow-formulas", no_argument, NULL, OPT_ALLOW_FORMULAS},
+	{"bulk", required_argument, NULL, OPT_BULK},
+	{"map", required_argument, NULL, OPT_MAP},
+	{"redact", required_argument, NULL, OPT_REDACT},
+	{"drop", required_argument, NULL, OPT_DROP},
+	{"output", required_argument, NULL, 'o'},
+	{"file", required_argument, NULL, 'f'},
+	{"checkpoint", no_argument, NULL, OPT_CHECKPOINT},
+	{"vkey", no_argument, NULL, OPT_VKEY},
+	{"proof", no_argument, NULL, OPT_PROOF},
+	{"consistency", required_argument, NULL, OPT_CONSISTENCY},
+	{"tree-state", required_argument, NULL, OPT_STATE},
+	{0, 0, 0, 0},
+};
+
+/* ---- output: standard output, or a temporary file renamed onto -o ---- */
+
+static struct {
+	int fd;
+	const char *target;
+	char tmp[PATH_MAX];
+	struct alog_buf buf;
+} out = {1, NULL, "", {0}};
+
+static void out_abort(void)
+{
+	if (out.tmp[0])
+		unlink(out.tmp);
+	out.tmp[0] = '\0';
+}
+
+static void __attribute__((noreturn)) fail(const struct alog_error *e)
+{
+	alog_report(e);
+	out_abort();
+	exit(ALOG_EXIT_ERR);
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2))) failx(const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fprintf(stderr, "%s: ", alog_progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	out_abort();
+	exit(ALOG_EXIT_ERR);
+}
+
+static void out_flush(void)
+{
+	if (out.buf.n && alog_write_all(out.fd, out.buf.p, out.buf.n) != 0) {
+		if (errno == EPIPE && out.fd == 1)
+			exit(ALOG_EXIT_ERR);
+		failx("write error: %s", strerror(errno));
+	}
+	out.buf.n = 0;
+}
+
+/* Refuse an output path that names one of the inputs: it would replace it. */
+static void check_not_input(const char *path, const char *what)
+{
+	struct stat a, b;
+	if (!out.target || stat(out.target, &a) != 0)
+		return;
+	if ((path ? stat(path, &b) : fstat(0, &b)) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino) {
+		alog_warnx("%s is also %s: refusing to overwrite it", out.target,
+		           path ? what : "standard input");
+		exit(ALOG_EXIT_ERR);
+	}
+}
+
+static void out_open(void)
+{
+	char *copy, *copy2;
+	mode_t mask;
+
+	if (!out.target)
+		return;
+	copy = alog_xstrdup(out.target);
+	copy2 = alog_xstrdup(out.target);
+	if ((size_t)snprintf(out.tmp, sizeof out.tmp, "%s/.%s.XXXXXX", dirname(copy),
+	                     basename(copy2)) >= sizeof out.tmp)
+		failx("output path too long: %s", out.target);
+	free(copy);
+	free(copy2);
+	out.fd = mkstemp(out.tmp);
+	if (out.fd < 0) {
+		out.tmp[0] = '\0';
+		failx("cannot create a file next to %s", out.target);
+	}
+	mask = umask(0);
+	umask(mask);
+	fchmod(out.fd, 0666 & ~mask);
+}
+
+static void out_commit(void)
+{
+	out_flush();
+	if (!out.target) {
+		alog_close_stdout();
+		return;
+	}
+	if (fsync(out.fd) != 0 || close(out.fd) != 0 || rename(out.tmp, out.target) != 0)
+		failx("cannot write %s", out.target);
+	out.tmp[0] = '\0';
+	alog_fsync_dir(out.target);
+}
+
+/* ---- modes ---- */
+
+static int run_export(struct alog_export *x, char **files, int nfiles)
+{
+	struct alog_error e;
+	alog_export_begin(x, &out.buf);
+	for (int i = 0; i < (nfiles ? nfiles : 1); i++) {
+		struct alog_reader r;
+		struct alog_line l;
+		int got;
+		if (alog_reader_open(&r, nfiles ? files[i] : "-", ALOG_MAX_LINE, &e) != 0)
+			fail(&e);
+		while ((got = alog_reader_next(&r, &l, &e)) != ALOG_LINE_EOF) {
+			if (got == ALOG_LINE_ERROR)
+				fail(&e);
+			if (got == ALOG_LINE_TOOLONG) {
+				alog_err(&e, "line longer than %d bytes", ALOG_MAX_LINE);
+				alog_err_at(&e, r.name, l.lineno);
+				fail(&e);
+			}
+			if (alog_export_line(x, l.p, l.len, &out.buf, &e) != 0) {
+				alog_err_at(&e, r.name, l.lineno);
+				fail(&e);
+			}
+			if (out.buf.n > (1 << 18))
+				out_flush();
+		}
+		alog_reader_close(&r);
+	}
+	alog_export_end(x, &out.buf);
+	out_commit();
+	return ALOG_EXIT_OK;
+}
+
+static struct alog_tree *open_tree(const char *log, const char *state)
+{
+	struct alog_error e;
+	struct alog_tree *t = alog_tree_open(log, state, &e);
+	if (!t)
+		fail(&e);
+	if (!alog_tree_info(t)->persistent)
+		alog_warnx("cannot write %s%s: the tree state is kept in a temporary file (every run "
+		           "hashes the whole log)", log, ALOG_TREE_SUFFIX);
+	return t;
+}
+
+static int run_proof(const char *log, const char *state, char **files, int nfiles)
+{
+	struct alog_tree *t = open_tree(log, state);
+	struct alog_seal seal;
+	struct alog_error e;
+	uint64_t seq;
+	int rc = ALOG_EXIT_OK, got;
+
+	got = alog_tree_last_seal(t, &seal, &seq, &e);
+	if (got < 0)
+		fail(&e);
+	if (got == 1) {
+		alog_warnx("%s: the log has no seal yet: nothing to prove records against (run "
+		           "alog-seal)", log);
+		alog_tree_close(t);
+		out_abort();
+		return ALOG_EXIT_FAIL;
+	}
+	for (int i = 0; i < (nfiles ? nfiles : 1); i++) {
+		struct alog_reader r;
+		struct alog_line l;
+		if (alog_reader_open(&r, nfiles ? files[i] : "-", ALOG_MAX_LINE, &e) != 0)
+			fail(&e);
+		while ((got = alog_reader_next(&r, &l, &e)) != ALOG_LINE_EOF) {
+			char *bundle, *line;
+			if (got == ALOG_LINE_ERROR)
+				fail(&e);
+			if (got == ALOG_LINE_TOOLONG) {
+				alog_err(&e, "line longer than %d bytes", ALOG_MAX_LINE);
+				alog_err_at(&e, r.name, l.lineno);
+				fail(&e);
+			}
+			line = alog_xmalloc(l.len + 1);
+			memcpy(line, l.p, l.len);
+			if (got == ALOG_LINE_PARTIAL || l.p[l.len - 1] != '\n')
+				line[l.len++] = '\n';
+			got = alog_proof_bundle(t, &seal, line, l.len, &bundle, &e);
+			free(line);
+			if (got != 0) {
+				alog_err_at(&e, r.name, l.lineno);
+				if (got < 0)
+					fail(&e);
+				alog_report(&e);
+				rc = ALOG_EXIT_FAIL;
+				continue;
+			}
+			alog_buf_str(&out.buf, bundle);
+			free(bundle);
+			out_flush();
+		}
+		alog_reader_close(&r);
+	}
+	alog_tree_close(t);
+	out_commit();
+	return rc;
+}
+
+static void load_cp(const char *path, char **text, size_t *n, char *origin, uint64_t *size,
+                    uint8_t root[32])
+{
+	struct alog_error e;
+	*text = alog_read_file(path, 65536, n, &e);
+	if (!*text)
+		fail(&e);
+	if (alog_checkpoint_parse(*text, *n, origin, 256, size, root, &e) != 0) {
+		alog_err_at(&e, path, 0);
+		fail(&e);
+	}
+}
+
+static int run_consistency(const char *log, const char *state, const char *oldf,
+                           const char *newf)
+{
+	struct alog_tree *t;
+	struct alog_error e;
+	char *ot, *nt, *proof, o1[256], o2[256];
+	size_t on, nn;
+	uint64_t s[2];
+	uint8_t r[2][32], have[32];
+	const char *names[2] = {oldf, newf};
+
+	load_cp(oldf, &ot, &on, o1, &s[0], r[0]);
+	load_cp(newf, &nt, &nn, o2, &s[1], r[1]);
+	t = open_tree(log, state);
+	for (int i = 0; i < 2; i++) {
+		const char *o = i ? o2 : o1;
+		if (strcmp(o, alog_tree_info(t)->origin) != 0)
+			failx("%s is a checkpoint of another log", names[i]);
+		if (s[i] > alog_tree_info(t)->size) {
+			alog_warnx("%s: the log is shorter than %s (size %llu): truncated or rolled "
+			           "back", log, names[i], (unsigned long long)s[i]);
+			out_abort();
+			return ALOG_EXIT_FAIL;
+		}
+		if (alog_tree_root(t, s[i], have, &e) != 0)
+			fail(&e);
+		if (memcmp(have, r[i], 32) != 0) {
+			alog_warnx("%s: the log does not contain %s: its tree of size %llu has another "
+			           "root (changed records, or a fork)", log, names[i],
+			           (unsigned long long)s[i]);
+			out_abort();
+			return ALOG_EXIT_FAIL;
+		}
+	}
+	proof = alog_consistency_text(t, s[0], s[1], &e);
+	if (!proof)
+		fail(&e);
+	alog_buf_str(&out.buf, proof);
+	free(proof);
+	free(ot);
+	free(nt);
+	alog_tree_close(t);
+	out_commit();
+	return ALOG_EXIT_OK;
+}
+
+static int run_checkpoint(const char *log, int note, int vkey)
+{
+	struct alog_seal s;
+	struct alog_error e;
+	char origin[256], vk[400];
+	uint64_t seq;
+	int rc = alog_last_seal(log, origin, sizeof origin, &s, &seq, &e);
+
+	if (rc < 0)
+		fail(&e);
+	if (rc == 1) {
+		alog_warnx("%s: the log has no seal (run alog-seal)", log);
+		return ALOG_EXIT_FAIL;
+	}
+	if (note) {
+		char *n = alog_seal_note(origin, &s);
+		alog_buf_str(&out.buf, n);
+		free(n);
+	}
+	if (vkey) {
+		alog_seal_vkey(vk, sizeof vk, origin, &s);
+		alog_buf_str(&out.buf, vk);
+		alog_buf_str(&out.buf, "\n");
+	}
+	out_commit();
+	return ALOG_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct alog_cli cli = {"alog-export", usage, "F:o:f:", longopts};
+	struct alog_export_opts o = {0};
+	const char *log = NULL, *state = NULL, *mapfile = NULL, *oldcp = NULL;
+	const char **redact = alog_xmalloc((size_t)argc * sizeof *redact);
+	const char **drop = alog_xmalloc((size_t)argc * sizeof *drop);
+	int c, checkpoint = 0, vkey = 0, proof = 0, modes;
+	struct alog_error e;
+	char *map = NULL;
+
+	alog_cli_init("alog-export");
+	while ((c = alog_cli_next(&cli, argc, argv)) != -1) {
+		switch (c) {
+		case 'F':
+			if (alog_export_format_parse(optarg, &o.format) != 0)
+				alog_usage_error("unknown format '%s' (ndjson, json, csv, tsv, syslog, "
+				                 "cef, ecs, ocsf)", optarg);
+			break;
+		case OPT_FIELDS: o.fields = optarg; break;
+		case OPT_WITH_META: o.with_meta = 1; break;
+		case OPT_ALLOW_FORMULAS: o.allow_formulas = 1; break;
+		case OPT_BULK:
+			if (!*optarg)
+				alog_usage_error("--bulk needs an index name");
+			o.bulk_index = optarg;
+			break;
+		case OPT_MAP: mapfile = optarg; break;
+		case OPT_REDACT: redact[o.nredact++] = optarg; break;
+		case OPT_DROP: drop[o.ndrop++] = optarg; break;
+		case 'o': out.target = optarg; break;
+		case 'f': log = optarg; break;
+		case OPT_CHECKPOINT: checkpoint = 1; break;
+		case OPT_VKEY: vkey = 1; break;
+		case OPT_PROOF: proof = 1; break;
+		case OPT_CONSISTENCY: oldcp = optarg; break;
+		case OPT_STATE: state = optarg; break;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	o.redact = redact;
+	o.drop = drop;
+	modes = (checkpoint || vkey) + proof + (oldcp != NULL);
+	if (modes > 1)
+		alog_usage_error("--checkpoint/--vkey, --proof and --consistency are separate modes");
+
+	if (checkpoint || vkey) {
+		if (argc > 1 || (argc == 1 && log))
+			alog_usage_error("--checkpoint and --vkey take one log file");
+		log = argc ? argv[0] : log ? log : alog_default_file();
+		check_not_input(log, "the log");
+		out_open();
+		return run_checkpoint(log, checkpoint, vkey);
+	}
+	if (proof || oldcp) {
+		if (!log)
+			log = alog_default_file();
+		if (oldcp && argc != 1)
+			alog_usage_error("--consistency takes two checkpoint files: OLD NEW");
+		check_not_input(log, "the log");
+		if (state)
+			check_not_input(state, "the tree state");
+		if (oldcp) {
+			check_not_input(oldcp, "a checkpoint");
+			check_not_input(argv[0], "a checkpoint");
+			out_open();
+			return run_consistency(log, state, oldcp, argv[0]);
+		}
+		for (int i = 0; i < argc; i++)
+			check_not_input(argv[i], "an input");
+		if (!argc)
+			check_not_input(NULL, NULL);
+		out_open();
+		return run_proof(log, state, argv, argc);
+	}
+	if (log || state)
+		alog_usage_error("-f and --tree-state are for --proof, --consistency and --checkpoint; "
+		                 "give the files to export as arguments");
+	if (mapfile) {
+		map = alog_read_file(mapfile, 1 << 20, &o.map_len, &e);
+		if (!map)
+			fail(&e);
+		o.map = map;
+		check_not_input(mapfile, "the map");
+	}
+	{
+		struct alog_export *x = alog_export_new(&o, &e);
+		int rc;
+		if (!x)
+			alog_usage_error("%s", e.msg);
+		for (int i = 0; i < argc; i++)
+			check_not_input(argv[i], "an input");
+		if (!argc)
+			check_not_input(NULL, NULL);
+		out_open();
+		rc = run_export(x, argv, argc);
+		alog_export_free(x);
+		free(map);
+		free(redact);
+		free(drop);
+		alog_buf_free(&out.buf);
+		return rc;
+	}
+}

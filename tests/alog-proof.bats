@@ -1,0 +1,245 @@
+#!/usr/bin/env bats
+# Portable evidence: checkpoints, tlog-proof@v1 bundles checked offline by
+# alog-verify --proof, consistency proofs, the tree state beside the log,
+# and every way a bundle can be tampered with.
+
+load helpers
+
+# A log sealed twice (cp1, cp2), with one unsealed record after.
+sealed() {
+	alog-keygen -s k.sec -p k.pub --epochs 64 >/dev/null
+	make_log a.alog 10
+	alog-seal -f a.alog -s k.sec >cp1
+	make_log a.alog 20
+	alog-seal -f a.alog -s k.sec >cp2
+	alog-append -f a.alog actor=late action=x
+}
+
+# alog-grep is a separate tool; plain grep copies lines verbatim too.
+grep_records() {
+	if command -v alog-grep >/dev/null; then
+		alog-grep "$1" "$2"
+	else
+		local k=${1%%=*} v=${1#*=}
+		grep -F "\"$k\":\"$v\"" "$2"
+	fi
+}
+
+@test "--checkpoint prints the last seal as alog-seal did; --vkey its epoch's verifier key" {
+	sealed
+	alog-export --checkpoint a.alog | cmp - cp2
+	alog-export --checkpoint -f a.alog | cmp - cp2
+	run alog-export --vkey a.alog
+	[ "$status" -eq 0 ]
+	[[ $output =~ ^test\.example/audit\+([0-9a-f]{8})\+A[A-Za-z0-9+/]{43}$ ]]
+	id=${BASH_REMATCH[1]}
+	# the signature line names the same key ID
+	[ "$(tail -1 cp2 | cut -d' ' -f3 | base64 -d | head -c4 | xxd -p)" = "$id" ]
+	alog-export --checkpoint --vkey a.alog | tail -1 | grep -q "^$output\$"
+	make_log plain.alog 2
+	run alog-export --checkpoint plain.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"no seal"* ]]
+}
+
+@test "proof bundles verify offline with the public key alone" {
+	sealed
+	grep -F '"n":7,' a.alog | alog-export --proof -f a.alog >b
+	[ "$(head -1 b)" = "c2sp.org/tlog-proof@v1" ]
+	[ "$(grep -c '^c2sp.org/tlog-proof@v1$' b)" = 2 ]
+	mkdir elsewhere
+	mv b elsewhere/
+	cp k.pub elsewhere/
+	cd elsewhere
+	run alog-verify --proof b -p k.pub
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" = 2 ]
+	[ "${lines[0]}" = "OK: seq 8 is in test.example/audit, tree size 32, checkpoint signed with epoch 1" ]
+	[ "${lines[1]}" = "OK: seq 19 is in test.example/audit, tree size 32, checkpoint signed with epoch 1" ]
+	run alog-verify -q --proof b -p k.pub
+	[ -z "$output" ]
+}
+
+@test "alog-grep | alog-export --proof | alog-verify --proof" {
+	sealed
+	grep_records actor=user3 a.alog | alog-export --proof -f a.alog | alog-verify --proof - -p k.pub >out
+	[ "$(grep -c '^OK: seq' out)" = "$(grep -c '"actor":"user3"' a.alog)" ]
+}
+
+@test "the bundle's Merkle proof checks with an independent RFC 9162 implementation" {
+	sealed
+	sed -n 9p a.alog | alog-export --proof -f a.alog >b
+	python3 - b <<'PY'
+import base64, hashlib, json, sys
+lines = open(sys.argv[1]).read().split('\n')
+assert lines[0] == 'c2sp.org/tlog-proof@v1'
+extra = json.loads(base64.b64decode(lines[1][6:]))
+index = int(lines[2][6:])
+i = 3
+proof = []
+while lines[i]:
+    proof.append(base64.b64decode(lines[i])); i += 1
+origin, size, root = lines[i + 1], int(lines[i + 2]), base64.b64decode(lines[i + 3])
+rec = extra['record'].encode()
+body = rec[:-75] + b'}'
+leaf = hashlib.sha256(b'\0' + hashlib.sha256(body).digest()).digest()
+# RFC 9162 2.1.3.2
+fn, sn, r = index, size - 1, leaf
+for p in proof:
+    assert sn != 0
+    if fn & 1 or fn == sn:
+        r = hashlib.sha256(b'\1' + p + r).digest()
+        while fn and not fn & 1:
+            fn >>= 1; sn >>= 1
+    else:
+        r = hashlib.sha256(b'\1' + r + p).digest()
+    fn >>= 1; sn >>= 1
+assert sn == 0 and r == root, 'inclusion proof does not verify'
+assert json.loads(rec)['seq'] == index + 1
+PY
+	command -v openssl >/dev/null || skip "openssl not installed"
+	# the checkpoint signature with the epoch key carried in the bundle
+	key=$(sed -n 2p b | cut -c7- | base64 -d | jq -r .key)
+	printf '302a300506032b6570032100%s' "$(echo "$key" | base64 -d | xxd -p -c 64)" | xxd -r -p >pk.der
+	openssl pkey -pubin -inform DER -in pk.der -out pk.pem
+	awk 'f && NF == 0 {exit} f {print} /^$/ && !f {f = 1}' b >text
+	tail -1 b | cut -d' ' -f3 | base64 -d | tail -c 64 >sig
+	openssl pkeyutl -verify -pubin -inkey pk.pem -rawin -in text -sigfile sig
+}
+
+@test "a bundle with anything changed is rejected" {
+	sealed
+	other=$(mktemp -d)
+	(cd "$other" && alog-keygen -s o.sec -p o.pub --epochs 64 >/dev/null)
+	sed -n 9p a.alog | alog-export --proof -f a.alog >good
+	alog-verify -q --proof good -p k.pub
+	n=$(grep -n '^$' good | head -1 | cut -d: -f1) # the blank line before the checkpoint
+	reject() {
+		run alog-verify --proof "$1" -p "${2:-k.pub}"
+		if [ "$status" != 1 ]; then
+			echo "accepted ($status): $1"
+			cat "$1"
+			return 1
+		fi
+	}
+	# every hash of the inclusion proof, one character changed
+	for ((i = 4; i < n; i++)); do
+		awk -v i=$i 'NR == i { c = substr($0, 5, 1); $0 = substr($0, 1, 4) (c == "A" ? "B" : "A") substr($0, 6) } 1' good >bad.$i
+		reject bad.$i
+	done
+	# truncated, and an extra hash
+	sed "$((n - 1))d" good >bad.short
+	reject bad.short
+	sed "$((n - 1))p" good >bad.long
+	reject bad.long
+	# another index
+	sed 's/^index 8$/index 9/' good >bad.index
+	reject bad.index
+	# the checkpoint: wrong root, wrong size, another checkpoint of the log, bad signature
+	awk -v n=$n 'NR == n + 3 { $0 = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=" } 1' good >bad.root
+	reject bad.root
+	awk -v n=$n 'NR == n + 2 { $0 = $0 + 1 } 1' good >bad.size
+	reject bad.size
+	{ head -n "$n" good; cat cp1; } >bad.swapped
+	reject bad.swapped
+	awk -v last="$(wc -l <good)" 'NR == last { c = substr($3, 11, 1); $3 = substr($3, 1, 10) (c == "A" ? "B" : "A") substr($3, 12) } 1' good >bad.sig
+	reject bad.sig
+	# the record, the epoch key or its proof in the extra data
+	extra=$(sed -n 2p good | cut -c7- | base64 -d)
+	for change in '.record |= sub("user[0-9]"; "mallory")' '.epoch += 1' '.key_proof |= .[1:]' \
+		'.key = "LYhrS/RRKOv6Slq6bbwXX6YoDgbBGPKeuD4JPne+BpI="' '.key_proof[0] = .key'; do
+		x=$(echo "$extra" | jq -c "$change" | base64 -w0)
+		sed "2s|.*|extra $x|" good >bad.extra
+		reject bad.extra
+	done
+	sed 2d good >bad.noextra
+	reject bad.noextra
+	# the right bundle with the wrong public key
+	reject good "$other/o.pub"
+	# not a bundle at all
+	echo hello >notproof
+	run alog-verify --proof notproof -p k.pub
+	[ "$status" -eq 2 ]
+	rm -rf "$other"
+}
+
+@test "records that cannot be proven are named, the others still proven" {
+	sealed
+	{ sed -n 3p a.alog; grep late a.alog; sed -n 4p a.alog | sed 's/user/USER/'; } >in
+	run alog-export --proof -f a.alog in
+	[ "$status" -eq 1 ]
+	[[ $output == *"in:2: seq 34 is not sealed yet (the last seal covers seq 1..32)"* ]]
+	[[ $output == *"in:3: record seq 4 is not the one in the log"* ]]
+	[ "$(echo "$output" | grep -c '^c2sp.org/tlog-proof@v1$')" = 1 ]
+	make_log plain.alog 2
+	run bash -c 'sed -n 2p plain.alog | alog-export --proof -f plain.alog'
+	[ "$status" -eq 1 ]
+	[[ $output == *"no seal yet"* ]]
+}
+
+@test "the tree state is kept beside the log and survives damage and rotation" {
+	sealed
+	sed -n 5p a.alog | alog-export --proof -f a.alog >b1
+	[ -s a.alog.tree ]
+	# damaged state: rebuilt, the proof is the same
+	printf 'garbage' | dd of=a.alog.tree bs=1 seek=200 conv=notrunc 2>/dev/null
+	sed -n 5p a.alog | alog-export --proof -f a.alog | cmp - b1
+	truncate -s 100 a.alog.tree
+	sed -n 5p a.alog | alog-export --proof -f a.alog | cmp - b1
+	# a named state file
+	sed -n 5p a.alog | alog-export --proof -f a.alog --tree-state elsewhere.tree | cmp - b1
+	[ -s elsewhere.tree ]
+	run bash -c 'sed -n 5p a.alog | alog-export --proof -f a.alog --tree-state no/such/dir/t'
+	[ "$status" -eq 2 ]
+	# after rotation: archived records are proven from the archive
+	alog-seal -f a.alog -s k.sec --rotate old.alog >/dev/null
+	make_log a.alog 3
+	alog-seal -f a.alog -s k.sec >/dev/null
+	sed -n 5p old.alog | alog-export --proof -f old.alog | alog-verify -q --proof - -p k.pub
+	run bash -c 'sed -n 5p old.alog | alog-export --proof -f a.alog'
+	[ "$status" -eq 1 ]
+	[[ $output == *"in an earlier file"* ]]
+	tail -2 a.alog | head -1 | alog-export --proof -f a.alog | alog-verify -q --proof - -p k.pub
+}
+
+@test "consistency proofs between two checkpoints" {
+	sealed
+	alog-export --consistency cp1 cp2 -f a.alog >cons
+	[ "$(head -3 cons)" = "$(printf 'alog/consistency-proof@v1\nold 11\nnew 32')" ]
+	mkdir elsewhere
+	cp cp1 cp2 cons elsewhere/
+	(cd elsewhere && alog-verify --consistency cp1 cp2 --proof cons)
+	run alog-verify --consistency cp2 cp1 --proof cons
+	[ "$status" -eq 1 ]
+	sed '4s/^./A/;4s/^AA/BA/' cons >bad
+	run alog-verify --consistency cp1 cp2 --proof bad
+	[ "$status" -eq 1 ]
+	[[ $output == *"not consistent"* ]]
+	sed '$d' cons >short
+	run alog-verify --consistency cp1 cp2 --proof short
+	[ "$status" -eq 1 ]
+	# against the log itself
+	run alog-verify --consistency cp1 cp2 -p k.pub a.alog
+	[ "$status" -eq 0 ]
+	[[ $output == *"checkpoints both contained in the log"* ]]
+	run alog-verify --consistency cp2 cp1 a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"swapped"* ]]
+	# a log rewritten before the old checkpoint contains neither
+	cp a.alog forged.alog
+	sed -i '3s/user/USER/' forged.alog
+	rehash_log forged.alog
+	run alog-verify --consistency cp1 cp2 forged.alog
+	[ "$status" -eq 1 ]
+	run alog-export --consistency cp1 cp2 -f forged.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"does not contain cp1"* ]]
+	# and a checkpoint of another log
+	(mkdir o && cd o && ALOG_ORIGIN=other.example/log make_log o.alog 2 &&
+		alog-keygen --origin other.example/log -s o.sec -p o.pub >/dev/null &&
+		alog-seal -f o.alog -s o.sec >../cpo)
+	run alog-export --consistency cp1 cpo -f a.alog
+	[ "$status" -eq 2 ]
+	run alog-verify --consistency cp1 cpo --proof cons
+	[ "$status" -eq 1 ]
+}
