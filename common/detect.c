@@ -1,13 +1,17 @@
 /*
- * detect.c - the built-in detectors.  The scan skips bytes that cannot
- * start anything a detector wants ('@', '-', 'A', 'e', 'B'/'b', digits,
- * depending on which are on) through a table, and only there looks
- * closer; no regular expressions, no allocation.
+ * detect.c - the built-in detectors.  The scan skips, 16 bytes at a time,
+ * bytes that cannot be part of anything a detector wants ('@', '-', the
+ * 'I' of AKIA, the 'J' of eyJ, 'B'/'b', digits, depending on which are
+ * on), and only there looks closer; no regular expressions, no allocation.
  */
 #include "detect.h"
 
 #include <string.h>
 #include <strings.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 typedef unsigned char uchar;
 
@@ -71,23 +75,35 @@ static inline int is_scheme(uchar c)
 	return is_alnum(c) || c == '+' || c == '.' || c == '-';
 }
 
+static void add_trigger(struct alog_detectors *d, char c)
+{
+	d->trigger[(unsigned char)c] = 1;
+	d->trigger_nd[(unsigned char)c] = 1;
+	d->bytes[d->nbytes++] = c;
+}
+
 void alog_detectors_init(struct alog_detectors *d, unsigned enabled)
 {
 	memset(d, 0, sizeof *d);
 	d->enabled = enabled;
+	/* the rarest byte of each thing looked for */
 	if (enabled & 1u << ALOG_DET_PRIVATE_KEY)
-		d->trigger['-'] = 1;
+		add_trigger(d, '-');
 	if (enabled & 1u << ALOG_DET_AWS_KEY)
-		d->trigger['A'] = 1;
+		add_trigger(d, 'I');
 	if (enabled & 1u << ALOG_DET_JWT)
-		d->trigger['e'] = 1;
-	if (enabled & 1u << ALOG_DET_BEARER)
-		d->trigger['B'] = d->trigger['b'] = 1;
+		add_trigger(d, 'J');
+	if (enabled & 1u << ALOG_DET_BEARER) {
+		add_trigger(d, 'B');
+		add_trigger(d, 'b');
+	}
 	if (enabled & (1u << ALOG_DET_URL_PASSWORD | 1u << ALOG_DET_EMAIL))
-		d->trigger['@'] = 1;
-	if (enabled & 1u << ALOG_DET_CARD)
+		add_trigger(d, '@');
+	if (enabled & 1u << ALOG_DET_CARD) {
+		d->digits = 1;
 		for (int c = '0'; c <= '9'; c++)
 			d->trigger[c] = 1;
+	}
 }
 
 int alog_luhn(const char *d, size_t n)
@@ -155,7 +171,8 @@ static size_t card_at(struct scan *s, size_t i)
 	uchar sep = 0;
 	int grouped = 0;
 
-	if (i > 0 && is_word(t[i - 1])) {
+	/* glued to a word ("x4111...", "req-4111..."): part of an identifier */
+	if (i > 0 && (is_word(t[i - 1]) || (t[i - 1] == '-' && i > 1 && is_alnum(t[i - 2])))) {
 		while (j < n && is_digit(t[j]))
 			j++;
 		return j;
@@ -271,41 +288,41 @@ static size_t at_sign(struct scan *s, size_t i)
 	return i + 1;
 }
 
-/* AKIA / ASIA and 16 more upper-case letters or digits. */
-static size_t aws_at(struct scan *s, size_t i)
+/* AKIA / ASIA and 16 more upper-case letters or digits; at is the 'I'. */
+static size_t aws_at(struct scan *s, size_t at)
 {
 	const uchar *t = s->t;
-	size_t n = s->n;
+	size_t n = s->n, i = at - 2;
 
-	if (n - i < 20 || (i > 0 && is_alnum(t[i - 1])) ||
-	    (memcmp(t + i + 1, "KIA", 3) != 0 && memcmp(t + i + 1, "SIA", 3) != 0))
-		return i + 1;
+	if (at < s->from + 2 || t[i] != 'A' || n - i < 20 || (i > 0 && is_alnum(t[i - 1])) ||
+	    t[at + 1] != 'A')
+		return at + 1;
 	for (size_t k = i + 4; k < i + 20; k++)
 		if (!is_digit(t[k]) && (unsigned)(t[k] - 'A') >= 26)
-			return i + 1;
+			return at + 1;
 	if (i + 20 < n && is_alnum(t[i + 20]))
-		return i + 1;
+		return at + 1;
 	emit(s, ALOG_DET_AWS_KEY, i, i + 20, 0);
 	return i + 20;
 }
 
-/* header.payload.signature, the header base64url of '{"' */
-static size_t jwt_at(struct scan *s, size_t i)
+/* header.payload.signature, the header base64url of '{"'; at is the 'J' of "eyJ". */
+static size_t jwt_at(struct scan *s, size_t at)
 {
 	const uchar *t = s->t;
-	size_t n = s->n, k = i, seg;
+	size_t n = s->n, i = at - 2, k = at, seg;
 
-	if (n - i < 3 || t[i + 1] != 'y' || t[i + 2] != 'J' || (i > 0 && is_b64url(t[i - 1])))
-		return i + 1;
+	if (at < s->from + 2 || t[i] != 'e' || (i > 0 && is_b64url(t[i - 1])))
+		return at + 1;
 	while (k < n && is_b64url(t[k]))
 		k++;
 	if (k - i < 10 || k >= n || t[k] != '.')
-		return i + 1;
+		return at + 1;
 	seg = ++k;
 	while (k < n && is_b64url(t[k]))
 		k++;
 	if (k - seg < 2 || k >= n || t[k] != '.')
-		return i + 1;
+		return at + 1;
 	k++;
 	while (k < n && is_b64url(t[k]))
 		k++;
@@ -369,37 +386,132 @@ static size_t privkey_at(struct scan *s, size_t i)
 	return end;
 }
 
+/* A card number has at least 13 digits: fewer in the whole text, no need to look. */
+#define CARD_MIN_DIGITS 13
+
+#ifdef __SSE2__
+struct vec {
+	__m128i want[8], lo, hi;
+};
+
+static inline __m128i digit_mask(const struct vec *x, __m128i v)
+{
+	return _mm_and_si128(_mm_cmpgt_epi8(v, x->lo), _mm_cmplt_epi8(v, x->hi));
+}
+
+static inline __m128i byte_mask(const struct alog_detectors *d, const struct vec *x, __m128i v)
+{
+	__m128i m = _mm_setzero_si128();
+	for (int k = 0; k < d->nbytes; k++)
+		m = _mm_or_si128(m, _mm_cmpeq_epi8(v, x->want[k]));
+	return m;
+}
+#endif
+
+/*
+ * One pass over the text: how many digits it has, and whether any other
+ * trigger byte is in it.  Most strings have neither, and are done here.
+ */
+static void prescan(const struct alog_detectors *d, const void *x, const uchar *t, size_t n,
+                    size_t *ndig, int *other)
+{
+	size_t i = 0, nd = 0;
+	unsigned any = 0;
+
+#ifdef __SSE2__
+	const struct vec *vx = x;
+	for (; n - i >= 16; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+		nd += (size_t)__builtin_popcount((unsigned)_mm_movemask_epi8(digit_mask(vx, v)));
+		any |= (unsigned)_mm_movemask_epi8(byte_mask(d, vx, v));
+	}
+#else
+	(void)x;
+#endif
+	for (; i < n; i++) {
+		nd += (unsigned)(t[i] - '0') < 10;
+		any |= d->trigger_nd[t[i]];
+	}
+	*ndig = nd;
+	*other = any != 0;
+}
+
+/* The next trigger byte at or after i, or n. */
+static inline size_t next_trigger(const struct alog_detectors *d, const void *x,
+                                  const uint8_t *trig, int digits, const uchar *t, size_t i,
+                                  size_t n)
+{
+#ifdef __SSE2__
+	const struct vec *vx = x;
+	while (n - i >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + i)), m;
+		unsigned bits;
+		m = byte_mask(d, vx, v);
+		if (digits)
+			m = _mm_or_si128(m, digit_mask(vx, v));
+		bits = (unsigned)_mm_movemask_epi8(m);
+		if (bits)
+			return i + (size_t)__builtin_ctz(bits);
+		i += 16;
+	}
+#else
+	(void)d;
+	(void)x;
+	(void)digits;
+#endif
+	while (i < n && !trig[t[i]])
+		i++;
+	return i;
+}
+
 int alog_detect(const struct alog_detectors *d, const char *text, size_t n, alog_detect_fn fn,
                 void *ctx)
 {
 	struct scan s = {d, (const uchar *)text, n, 0, fn, ctx, 0};
 	const uchar *t = s.t;
-	const uint8_t *trig = d->trigger;
-	size_t i = 0;
+	const uint8_t *trig;
+	size_t i = 0, ndig;
+	int other, digits;
+#ifdef __SSE2__
+	struct vec vx;
+	void *x = &vx;
+
+	for (int k = 0; k < d->nbytes; k++)
+		vx.want[k] = _mm_set1_epi8(d->bytes[k]);
+	vx.lo = _mm_set1_epi8('0' - 1);
+	vx.hi = _mm_set1_epi8('9' + 1);
+#else
+	void *x = NULL;
+#endif
 
 	if (!d->enabled)
 		return 0;
+	prescan(d, x, t, n, &ndig, &other);
+	digits = d->digits && ndig >= CARD_MIN_DIGITS;
+	if (!other && !digits)
+		return 0;
+	trig = digits ? d->trigger : d->trigger_nd;
 	while (i < n && !s.stop) {
-		while (i < n && !trig[t[i]])
-			i++;
+		i = next_trigger(d, x, trig, digits, t, i, n);
 		if (i == n)
 			break;
+		/* the cheap second look happens here, before any call */
 		switch (t[i]) {
 		case '@':
 			i = at_sign(&s, i);
 			break;
 		case '-':
-			i = privkey_at(&s, i);
+			i = i + 1 < n && t[i + 1] == '-' ? privkey_at(&s, i) : i + 1;
 			break;
-		case 'A':
-			i = aws_at(&s, i);
+		case 'I':
+			i = i >= 2 && (t[i - 1] == 'K' || t[i - 1] == 'S') ? aws_at(&s, i) : i + 1;
 			break;
-		case 'e':
-			i = jwt_at(&s, i);
+		case 'J':
+			i = i >= 2 && t[i - 1] == 'y' ? jwt_at(&s, i) : i + 1;
 			break;
 		case 'B':
 		case 'b':
-			i = bearer_at(&s, i);
+			i = i + 1 < n && (t[i + 1] | 0x20) == 'e' ? bearer_at(&s, i) : i + 1;
 			break;
 		default:
 			i = card_at(&s, i);

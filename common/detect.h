@@ -30,7 +30,11 @@ int alog_detector_find(const char *name);
 /* Which detectors run, and the bytes that make each look closer. */
 struct alog_detectors {
 	unsigned enabled; /* bit (1 << enum alog_detector) */
-	uint8_t trigger[256];
+	uint8_t trigger[256];    /* with digits when card numbers are looked for */
+	uint8_t trigger_nd[256]; /* the same without digits */
+	char bytes[8];    /* the trigger bytes other than digits */
+	int nbytes;
+	int digits;       /* digits trigger too */
 };
 
 void alog_detectors_init(struct alog_detectors *d, unsigned enabled);

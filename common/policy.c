@@ -7,7 +7,6 @@
  */
 #include "policy.h"
 
-#include <fnmatch.h>
 #include <jansson.h>
 #include <regex.h>
 #include <sodium.h>
@@ -15,6 +14,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "detect.h"
 #include "enc.h"
@@ -89,6 +92,14 @@ struct block {
 	uint64_t pats;
 };
 
+/* The index of path components: (depth, name) -> the entries with that name there. */
+struct cslot {
+	const char *s;
+	size_t n;
+	unsigned depth;
+	uint64_t *mask;
+};
+
 struct det {
 	int on;
 	enum act act;
@@ -103,14 +114,21 @@ struct match {
 	unsigned keep;
 };
 
+/*
+ * The output is made lazily: input bytes are copied only when something
+ * before them changes (flushed is how far the input is copied or skipped),
+ * so an event the policy leaves alone costs no copying at all.
+ */
 struct walk {
-	const char *end;
+	const char *end, *flushed;
 	char *out;
 	size_t on, cap;
 	int overflow, changed;
+	unsigned replaced; /* values replaced so far */
 	const uint64_t *active;
 	uint64_t pats;
 	struct alog_span names[MAX_DEPTH + 1];
+	uint8_t name_esc[MAX_DEPTH + 1];
 	struct {
 		const char *p;
 		size_t n;
@@ -140,7 +158,12 @@ struct alog_policy {
 	size_t nent, nw;
 	uint64_t *gmask;
 	int *floating;
+	const struct comp **floating_last;
 	size_t nfloating;
+	struct cslot *ctab;
+	size_t ctab_mask;
+	uint64_t *cpool, *star, *ends; /* star[d], ends[d]: nw words per depth */
+	unsigned maxlen;
 	struct rule *rules;
 	size_t nrules;
 	int pat_rule[ALOG_POLICY_MAX_PATTERNS];
@@ -712,6 +735,82 @@ static int parse_root(struct parse *ps, json_t *root)
 	return parse_keys(ps, root);
 }
 
+/* Names are short: mix them a word at a time. */
+static inline uint64_t name_hash(const char *s, size_t n, unsigned depth)
+{
+	uint64_t h = (uint64_t)depth << 32 ^ n, w;
+
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 32;
+	}
+	w = 0;
+	for (size_t i = 0; i < n; i++)
+		w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+	h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+	return h ^ h >> 29;
+}
+
+/* The entries whose component at depth is the (unescaped) name, or NULL. */
+static const uint64_t *ctab_find(const struct alog_policy *p, const char *s, size_t n,
+                                 unsigned depth)
+{
+	size_t i = (size_t)name_hash(s, n, depth) & p->ctab_mask;
+
+	for (;; i = (i + 1) & p->ctab_mask) {
+		const struct cslot *c = &p->ctab[i];
+		if (!c->mask)
+			return NULL;
+		if (c->depth == depth && c->n == n && memcmp(c->s, s, n) == 0)
+			return c->mask;
+	}
+}
+
+static void build_index(struct alog_policy *p)
+{
+	size_t ncomp = 0, cap = 16, used = 0;
+
+	for (size_t k = 0; k < p->nent; k++) {
+		if (p->ent[k].path.floating)
+			continue;
+		ncomp += p->ent[k].path.n;
+		if (p->ent[k].path.n > p->maxlen)
+			p->maxlen = p->ent[k].path.n;
+	}
+	while (cap < 2 * ncomp + 2)
+		cap *= 2;
+	p->ctab = calloc(cap, sizeof *p->ctab);
+	p->ctab_mask = cap - 1;
+	p->cpool = calloc(ncomp + 1, p->nw * sizeof *p->cpool);
+	p->star = calloc(p->maxlen + 1, p->nw * sizeof *p->star);
+	p->ends = calloc(p->maxlen + 1, p->nw * sizeof *p->ends);
+	if (!p->ctab || !p->cpool || !p->star || !p->ends)
+		alog_die(ALOG_EXIT_ERR, "out of memory");
+	for (size_t k = 0; k < p->nent; k++) {
+		const struct path *pt = &p->ent[k].path;
+		if (pt->floating)
+			continue;
+		bit_set(p->ends + (pt->n - 1) * p->nw, k);
+		for (unsigned d = 0; d < pt->n; d++) {
+			size_t i;
+			if (pt->c[d].star) {
+				bit_set(p->star + d * p->nw, k);
+				continue;
+			}
+			i = (size_t)name_hash(pt->c[d].s, pt->c[d].n, d) & p->ctab_mask;
+			while (p->ctab[i].mask && !(p->ctab[i].depth == d && p->ctab[i].n == pt->c[d].n &&
+			                            memcmp(p->ctab[i].s, pt->c[d].s, pt->c[d].n) == 0))
+				i = (i + 1) & p->ctab_mask;
+			if (!p->ctab[i].mask) {
+				p->ctab[i] = (struct cslot){pt->c[d].s, pt->c[d].n, d,
+				                            p->cpool + used++ * p->nw};
+			}
+			bit_set(p->ctab[i].mask, k);
+		}
+	}
+}
+
 /* Bitsets of entries, pattern masks and the working buffers. */
 static void finish(struct alog_policy *p)
 {
@@ -722,12 +821,16 @@ static void finish(struct alog_policy *p)
 	for (size_t b = 0; b < p->nblocks; b++)
 		p->blocks[b].mask = calloc(p->nw, sizeof *p->gmask);
 	p->floating = alog_xmalloc((p->nent + 1) * sizeof *p->floating);
+	p->floating_last = alog_xmalloc((p->nent + 1) * sizeof *p->floating_last);
 	for (size_t i = 0; i < p->nent; i++) {
 		struct entry *e = &p->ent[i];
 		bit_set(e->block < 0 ? p->gmask : p->blocks[e->block].mask, i);
-		if (e->path.floating)
+		if (e->path.floating) {
+			p->floating_last[p->nfloating] = &e->path.c[e->path.n - 1];
 			p->floating[p->nfloating++] = (int)i;
+		}
 	}
+	build_index(p);
 	for (size_t r = 0; r < p->nrules; r++)
 		if (!p->rules[r].has_path && p->rules[r].block >= 0)
 			p->blocks[p->rules[r].block].pats |= 1ULL << p->rules[r].pat;
@@ -867,6 +970,11 @@ void alog_policy_free(struct alog_policy *p)
 	alog_pepper_wipe(&p->pepper);
 	free(p->gmask);
 	free(p->floating);
+	free(p->floating_last);
+	free(p->ctab);
+	free(p->cpool);
+	free(p->star);
+	free(p->ends);
 	free(p->sets);
 	free(p->active);
 	free(p->w.present);
@@ -899,6 +1007,44 @@ static void put(struct walk *w, const char *s, size_t n)
 	}
 	memcpy(w->out + w->on, s, n);
 	w->on += n;
+}
+
+/* Copy the input up to p to the output. */
+static void flush_to(struct walk *w, const char *p)
+{
+	if (p > w->flushed) {
+		put(w, w->flushed, (size_t)(p - w->flushed));
+		w->flushed = p;
+	}
+}
+
+/* The input a..b is replaced by what is put next. */
+static void replace_span(struct walk *w, const char *a, const char *b)
+{
+	flush_to(w, a);
+	w->flushed = b;
+	w->changed = 1;
+	w->replaced++;
+}
+
+/*
+ * Drop the member or element at a..b (a: its name's or its own first byte;
+ * at the top level, its leading comma) with the comma that separates it.
+ */
+static void drop_span(struct walk *w, const char *a, const char *b, int top)
+{
+	char last;
+
+	flush_to(w, a);
+	w->flushed = b;
+	w->changed = 1;
+	if (top)
+		return;
+	last = w->on ? w->out[w->on - 1] : 0;
+	if (*b == ',' && (last == '{' || last == '[' || last == ','))
+		w->flushed = b + 1;
+	else if ((*b == '}' || *b == ']') && last == ',')
+		w->on--;
 }
 
 /* UTF-8 text (no NUL) as JSON string contents. */
@@ -1118,9 +1264,46 @@ static void problem(struct alog_policy *p, int hard, const char *rule, const cha
 	w->nviol++;
 }
 
-static int comp_eq(const struct comp *c, struct alog_span name)
+/*
+ * s just past the opening quote of a string in valid JSON: its closing
+ * quote.  *esc is set when the string holds a backslash.
+ */
+static inline const char *str_close(const char *s, const char *end, int *esc)
 {
-	return c->star || alog_json_name_eq(name, c->s, c->n);
+	const unsigned char *p = (const unsigned char *)s, *e = (const unsigned char *)end;
+
+	*esc = 0;
+	for (;;) {
+#ifdef __SSE2__
+		while (e - p >= 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+			unsigned bits = (unsigned)_mm_movemask_epi8(
+				_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+			                     _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+			if (bits) {
+				p += __builtin_ctz(bits);
+				break;
+			}
+			p += 16;
+		}
+#endif
+		while (p < e && *p != '"' && *p != '\\')
+			p++;
+		if (p >= e || *p == '"')
+			return (const char *)p;
+		*esc = 1;
+		p += 2;
+	}
+}
+
+/* Does the name at names[d] (raw, escaped when name_esc[d]) match a path component? */
+static inline int comp_eq(const struct walk *w, const struct comp *c, int d)
+{
+	if (c->star)
+		return 1;
+	if (w->name_esc[d])
+		return alog_json_name_eq(w->names[d], c->s, c->n);
+	return w->names[d].n == c->n && memcmp(w->names[d].p, c->s, c->n) == 0;
 }
 
 /* A "**.a.b" path: do its names match the end of the path at names[depth]? */
@@ -1129,7 +1312,7 @@ static int floating_match(const struct walk *w, const struct path *pt, int depth
 	if ((int)pt->n > depth + 1)
 		return 0;
 	for (unsigned i = 0; i < pt->n; i++)
-		if (!comp_eq(&pt->c[pt->n - 1 - i], w->names[depth - (int)i]))
+		if (!comp_eq(w, &pt->c[pt->n - 1 - i], depth - (int)i))
 			return 0;
 	return 1;
 }
@@ -1226,12 +1409,15 @@ static void hit(struct alog_policy *p, size_t k, const char *v, int *first, uint
 	}
 }
 
+/* Replace the value v[0..n) by its encryption. */
 static void seal(struct alog_policy *p, const char *v, size_t n)
 {
 	struct walk *w = &p->w;
 	struct alog_error e;
-	long k = alog_protect_seal(p->readers, p->nreaders, v, n, w->out + w->on, w->cap - w->on,
-	                           &e);
+	long k;
+
+	replace_span(w, v, v + n);
+	k = alog_protect_seal(p->readers, p->nreaders, v, n, w->out + w->on, w->cap - w->on, &e);
 	if (k < 0) {
 		w->overflow = 1;
 		return;
@@ -1241,11 +1427,11 @@ static void seal(struct alog_policy *p, const char *v, size_t n)
 }
 
 /* The decoded text of a string's raw contents: the raw bytes themselves unless escaped. */
-static const char *text_of(struct alog_policy *p, const char *raw, size_t n, size_t *len)
+static const char *text_of(struct alog_policy *p, const char *raw, size_t n, int esc, size_t *len)
 {
 	long m;
 
-	if (!memchr(raw, '\\', n)) {
+	if (!esc) {
 		*len = n;
 		return raw;
 	}
@@ -1314,9 +1500,11 @@ static void replace(struct alog_policy *p, const char *t, const struct match *m)
 	}
 }
 
-/* A whole string or number, masked or pseudonymised by a path rule. */
-static void transform_whole(struct alog_policy *p, const char *t, size_t n, const struct rule *r)
+/* A whole string or number v..ve (text t[0..n)), masked or pseudonymised by a path rule. */
+static void transform_whole(struct alog_policy *p, const char *v, const char *ve, const char *t,
+                            size_t n, const struct rule *r)
 {
+	replace_span(&p->w, v, ve);
 	p->w.tn = 0;
 	p->w.tmp_over = 0;
 	if (r->act == ACT_PSEUDO) {
@@ -1327,7 +1515,6 @@ static void transform_whole(struct alog_policy *p, const char *t, size_t n, cons
 		mask_plain(p, t, n, r->keep);
 	}
 	put_tmp_string(p);
-	p->w.changed = 1;
 }
 
 static void add_match(struct alog_policy *p, size_t s, size_t e, size_t at, int src, enum act a,
@@ -1419,7 +1606,6 @@ static int resolve(struct alog_policy *p, const char *v, const char *ve, const c
 		problem(p, 1, src_name(p, rej->src), "member \"%s\" holds %s", path,
 		        rej->src < ALOG_DET_COUNT ? det_what[rej->src] :
 		                                    "a value matching the rule's pattern");
-		put(w, v, (size_t)(ve - v));
 		return 0;
 	}
 	if (drop) {
@@ -1448,6 +1634,7 @@ static int resolve(struct alog_policy *p, const char *v, const char *ve, const c
 			seen_pat |= 1ULL << (m->src - ALOG_DET_COUNT);
 	}
 	tmp_put(p, t + at, n - at);
+	replace_span(w, v, ve);
 	put_tmp_string(p);
 	for (int d = 0; d < ALOG_DET_COUNT; d++)
 		if (seen_det >> d & 1)
@@ -1467,21 +1654,20 @@ static int walk_string(struct alog_policy *p, const char **pp, uint64_t scoped,
                        const struct rule *forced)
 {
 	struct walk *w = &p->w;
-	const char *v = *pp, *ve = alog_json_skip(v, w->end), *t;
+	int esc;
+	const char *v = *pp, *ve = str_close(v + 1, w->end, &esc) + 1, *t;
 	uint64_t pats = w->pats | scoped;
 	size_t n;
 
 	*pp = ve;
 	if (forced) {
-		t = text_of(p, v + 1, (size_t)(ve - v - 2), &n);
-		transform_whole(p, t, n, forced);
+		t = text_of(p, v + 1, (size_t)(ve - v - 2), esc, &n);
+		transform_whole(p, v, ve, t, n, forced);
 		return 0;
 	}
-	if (!p->detectors.enabled && !pats) {
-		put(w, v, (size_t)(ve - v));
+	if (!p->detectors.enabled && !pats)
 		return 0;
-	}
-	t = text_of(p, v + 1, (size_t)(ve - v - 2), &n);
+	t = text_of(p, v + 1, (size_t)(ve - v - 2), esc, &n);
 	p->nm = 0;
 	if (p->detectors.enabled)
 		alog_detect(&p->detectors, t, n, on_detect, p);
@@ -1492,10 +1678,8 @@ static int walk_string(struct alog_policy *p, const char **pp, uint64_t scoped,
 		t = p->dec;
 		run_patterns(p, t, n, pats);
 	}
-	if (p->nm == 0) {
-		put(w, v, (size_t)(ve - v));
+	if (p->nm == 0)
 		return 0;
-	}
 	return resolve(p, v, ve, t, n);
 }
 
@@ -1510,7 +1694,7 @@ static int walk_number(struct alog_policy *p, const char **pp, const struct rule
 	*pp = q;
 	n = (size_t)(q - v);
 	if (forced) {
-		transform_whole(p, v, n, forced);
+		transform_whole(p, v, q, v, n, forced);
 		return 0;
 	}
 	if ((p->detectors.enabled & 1u << ALOG_DET_CARD) && n >= 13 && n <= 19 &&
@@ -1524,7 +1708,7 @@ static int walk_number(struct alog_policy *p, const char **pp, const struct rule
 			msg_path(w, path, sizeof path);
 			problem(p, 1, alog_detector_names[ALOG_DET_CARD], "member \"%s\" holds %s", path,
 			        det_what[ALOG_DET_CARD]);
-			break;
+			return 0;
 		case ACT_DROP:
 			add_note(w, alog_detector_names[ALOG_DET_CARD], ACT_DROP);
 			return 1;
@@ -1536,12 +1720,12 @@ static int walk_number(struct alog_policy *p, const char **pp, const struct rule
 			w->tn = 0;
 			w->tmp_over = 0;
 			replace(p, v, &m);
+			replace_span(w, v, q);
 			put_tmp_string(p);
 			add_note(w, alog_detector_names[ALOG_DET_CARD], d->act);
 			return 0;
 		}
 	}
-	put(w, v, n);
 	return 0;
 }
 
@@ -1553,18 +1737,14 @@ static int walk_object(struct alog_policy *p, const char **pp, const uint64_t *s
 {
 	struct walk *w = &p->w;
 	const char *s = *pp + 1;
-	int count = 0;
 
-	put(w, "{", 1);
 	while (*s != '}') {
-		const char *ne = alog_json_skip(s, w->end);
-		size_t mark = w->on;
+		int esc;
+		const char *ne = str_close(s + 1, w->end, &esc) + 1, *ms = s;
 		int dropped;
 
-		if (count)
-			put(w, ",", 1);
-		put(w, s, (size_t)(ne - s) + 1);
 		w->names[depth] = (struct alog_span){s + 1, (size_t)(ne - s) - 2};
+		w->name_esc[depth] = (uint8_t)esc;
 		w->seg[w->nseg].p = s + 1;
 		w->seg[w->nseg].n = (size_t)(ne - s) - 2;
 		w->seg[w->nseg].idx = -1;
@@ -1576,13 +1756,10 @@ static int walk_object(struct alog_policy *p, const char **pp, const uint64_t *s
 			dropped = member(p, &s, set, depth, scoped);
 		w->nseg--;
 		if (dropped)
-			w->on = mark;
-		else
-			count++;
+			drop_span(w, ms, s, 0);
 		if (*s == ',')
 			s++;
 	}
-	put(w, "}", 1);
 	*pp = s + 1;
 	return 0;
 }
@@ -1592,28 +1769,21 @@ static int walk_array(struct alog_policy *p, const char **pp, const uint64_t *se
 {
 	struct walk *w = &p->w;
 	const char *s = *pp + 1;
-	int count = 0;
 	long idx = 0;
 
-	put(w, "[", 1);
 	while (*s != ']') {
-		size_t mark = w->on;
+		const char *ms = s;
 		int dropped;
 
-		if (count)
-			put(w, ",", 1);
 		w->seg[w->nseg].idx = idx++;
 		w->nseg++;
 		dropped = walk_value(p, &s, set, depth, scoped, forced);
 		w->nseg--;
 		if (dropped)
-			w->on = mark;
-		else
-			count++;
+			drop_span(w, ms, s, 0);
 		if (*s == ',')
 			s++;
 	}
-	put(w, "]", 1);
 	*pp = s + 1;
 	return 0;
 }
@@ -1632,11 +1802,9 @@ static int walk_value(struct alog_policy *p, const char **pp, const uint64_t *se
 		return walk_string(p, pp, scoped, forced);
 	case 't':
 	case 'n':
-		put(&p->w, v, 4);
 		*pp = v + 4;
 		return 0;
 	case 'f':
-		put(&p->w, v, 5);
 		*pp = v + 5;
 		return 0;
 	default:
@@ -1649,7 +1817,7 @@ static int apply_rule(struct alog_policy *p, const char **pp, const struct rule 
 {
 	struct walk *w = &p->w;
 	const char *v = *pp, *ve = alog_json_skip(v, w->end);
-	size_t before;
+	unsigned before;
 	char path[256];
 
 	switch (r->act) {
@@ -1660,7 +1828,6 @@ static int apply_rule(struct alog_policy *p, const char **pp, const struct rule 
 	case ACT_REJECT:
 		msg_path(w, path, sizeof path);
 		problem(p, 1, r->name, "member \"%s\" is not allowed", path);
-		put(w, v, (size_t)(ve - v));
 		*pp = ve;
 		return 0;
 	case ACT_ENCRYPT:
@@ -1669,13 +1836,60 @@ static int apply_rule(struct alog_policy *p, const char **pp, const struct rule 
 		*pp = ve;
 		return 0;
 	default:
-		before = w->on;
+		before = w->replaced;
 		walk_value(p, pp, NULL, depth + 1, 0, r);
 		/* true, false and null have nothing to mask */
-		if (w->on - before != (size_t)(ve - v) || memcmp(w->out + before, v, w->on - before))
+		if (w->replaced != before)
 			add_note(w, r->name, r->act);
 		return 0;
 	}
+}
+
+/*
+ * The entries of set that go on through the name at names[depth]: into
+ * child those that go deeper, hit() for those that end here.  Names
+ * without escapes (nearly all) are found in the index; others compared
+ * entry by entry.  Returns whether child is non-empty.
+ */
+static int step(struct alog_policy *p, const uint64_t *set, int depth, uint64_t *child,
+                const char *v, int *first, uint64_t *scoped)
+{
+	struct walk *w = &p->w;
+	const uint64_t *byname = NULL, *star, *ends;
+	int any = 0;
+
+	if ((unsigned)depth >= p->maxlen)
+		return 0;
+	star = p->star + (size_t)depth * p->nw;
+	ends = p->ends + (size_t)depth * p->nw;
+	if (!w->name_esc[depth]) {
+		byname = ctab_find(p, w->names[depth].p, w->names[depth].n, (unsigned)depth);
+	} else {
+		for (size_t i = 0; i < p->nw; i++) {
+			uint64_t bits = set[i], c = 0;
+			while (bits) {
+				int b = __builtin_ctzll(bits);
+				const struct entry *e = &p->ent[i * 64 + (size_t)b];
+				bits &= bits - 1;
+				if (!e->path.floating && e->path.n > (unsigned)depth &&
+				    comp_eq(w, &e->path.c[depth], depth))
+					c |= 1ULL << b;
+			}
+			child[i] = c;
+		}
+		byname = child;
+	}
+	for (size_t i = 0; i < p->nw; i++) {
+		uint64_t m = set[i] & ((byname ? byname[i] : 0) | star[i]), hits = m & ends[i];
+		child[i] = m & ~ends[i];
+		any |= child[i] != 0;
+		while (hits) {
+			int b = __builtin_ctzll(hits);
+			hits &= hits - 1;
+			hit(p, i * 64 + (size_t)b, v, first, scoped);
+		}
+	}
+	return any;
 }
 
 /* The member whose name is names[depth] and whose value is at *pp.  1 when dropped. */
@@ -1683,35 +1897,18 @@ static int member(struct alog_policy *p, const char **pp, const uint64_t *set, i
                   uint64_t scoped)
 {
 	struct walk *w = &p->w;
-	struct alog_span name = w->names[depth];
-	uint64_t *child = NULL;
+	uint64_t *child = p->sets + (size_t)(depth + 1) * p->nw;
 	int first = -1, any = 0;
 	const char *v = *pp;
 
-	if (set) {
-		child = p->sets + (size_t)(depth + 1) * p->nw;
-		for (size_t i = 0; i < p->nw; i++) {
-			uint64_t bits = set[i], c = 0;
-			while (bits) {
-				int b = __builtin_ctzll(bits);
-				size_t k = i * 64 + (size_t)b;
-				const struct entry *e = &p->ent[k];
-				bits &= bits - 1;
-				if (e->path.floating || e->path.n <= (unsigned)depth ||
-				    !comp_eq(&e->path.c[depth], name))
-					continue;
-				if (e->path.n == (unsigned)depth + 1)
-					hit(p, k, v, &first, &scoped);
-				else
-					c |= 1ULL << b;
-			}
-			child[i] = c;
-			any |= c != 0;
-		}
-	}
+	if (set)
+		any = step(p, set, depth, child, v, &first, &scoped);
 	for (size_t f = 0; f < p->nfloating; f++) {
 		size_t k = (size_t)p->floating[f];
-		if (bit_get(w->active, k) && floating_match(w, &p->ent[k].path, depth))
+		const struct comp *last = p->floating_last[f];
+		/* the last name first: it rarely matches */
+		if ((last->star || last->n == w->names[depth].n || w->name_esc[depth]) &&
+		    bit_get(w->active, k) && floating_match(w, &p->ent[k].path, depth))
 			hit(p, k, v, &first, &scoped);
 	}
 	if (first >= 0)
@@ -1745,6 +1942,33 @@ static void find_action(struct alog_policy *p, const char *s, const char *end)
 	}
 }
 
+/* An action pattern: '*' matches any run of characters, '?' any one, the rest itself. */
+static int glob(const char *pat, const char *s)
+{
+	const char *star = NULL, *resume = NULL;
+
+	while (*s) {
+		if (*pat == '*') {
+			star = pat++;
+			resume = s;
+		} else if (*pat && (*pat == '?' || *pat == *s)) {
+			if (*pat == '?')
+				while (((unsigned char)s[1] & 0xc0) == 0x80)
+					s++;
+			pat++;
+			s++;
+		} else if (star) {
+			pat = star + 1;
+			s = ++resume;
+		} else {
+			return 0;
+		}
+	}
+	while (*pat == '*')
+		pat++;
+	return *pat == '\0';
+}
+
 static void match_action(struct alog_policy *p)
 {
 	struct walk *w = &p->w;
@@ -1765,7 +1989,7 @@ static void match_action(struct alog_policy *p)
 	for (size_t b = 0; b < p->nblocks; b++) {
 		const struct block *bl = &p->blocks[b];
 		for (size_t j = 0; j < bl->nacts; j++) {
-			if (fnmatch(bl->acts[j], act, 0) == 0) {
+			if (glob(bl->acts[j], act)) {
 				for (size_t i = 0; i < p->nw; i++)
 					p->active[i] |= bl->mask[i];
 				w->pats |= bl->pats;
@@ -1774,7 +1998,7 @@ static void match_action(struct alog_policy *p)
 		}
 	}
 	for (size_t j = 0; j < p->nallow && !allowed; j++)
-		allowed = fnmatch(p->allow[j], act, 0) == 0;
+		allowed = glob(p->allow[j], act);
 	if (p->nallow && !allowed) {
 		char shown[256];
 		snprintf(shown, sizeof shown, "%.*s", (int)(w->action.n < 200 ? w->action.n : 200),
@@ -1847,7 +2071,9 @@ int alog_policy_apply(struct alog_policy *p, const char *in, size_t n, const cha
 	const char *s = in, *end = in + n;
 
 	w->end = end;
+	w->flushed = in;
 	w->on = 0;
+	w->replaced = 0;
 	w->overflow = w->changed = w->rejected = 0;
 	w->nseg = 0;
 	w->nn = w->vn = 0;
@@ -1864,20 +2090,20 @@ int alog_policy_apply(struct alog_policy *p, const char *in, size_t n, const cha
 	}
 	/* members text: each member is ',' "name" ':' value */
 	while (s < end) {
-		const char *ne = alog_json_skip(s + 1, end);
-		size_t mark = w->on;
+		int esc;
+		const char *ne = str_close(s + 2, end, &esc) + 1, *ms = s;
 
-		if (!ne || ne >= end || *ne != ':')
+		if (*s != ',' || s[1] != '"' || ne >= end || *ne != ':')
 			return alog_err(e, "malformed event members");
-		put(w, s, (size_t)(ne - s) + 1);
 		w->names[0] = (struct alog_span){s + 2, (size_t)(ne - s) - 3};
+		w->name_esc[0] = (uint8_t)esc;
 		w->seg[0].p = s + 2;
 		w->seg[0].n = (size_t)(ne - s) - 3;
 		w->seg[0].idx = -1;
 		w->nseg = 1;
 		s = ne + 1;
 		if (member(p, &s, p->active, 0, 0))
-			w->on = mark;
+			drop_span(w, ms, s, 1);
 		w->nseg = 0;
 	}
 	check_required(p);
@@ -1888,6 +2114,7 @@ int alog_policy_apply(struct alog_policy *p, const char *in, size_t n, const cha
 		*outlen = n;
 		return 0;
 	}
+	flush_to(w, end);
 	put_note(w);
 	if (w->overflow)
 		return alog_err(e, "the event would be longer than %d bytes after the policy's "
