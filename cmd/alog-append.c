@@ -9,15 +9,18 @@
 #include <unistd.h>
 
 #include "event.h"
+#include "policy.h"
 #include "reader.h"
 #include "util.h"
 #include "writer.h"
 
 static const char usage[] =
-	"usage: alog-append [-f LOG] [--origin NAME] [--sync=MODE] KEY=VALUE|KEY:=JSON...\n"
-	"       alog-append [-f LOG] [--origin NAME] [--sync=MODE] [--text] [--skip-bad]\n"
-	"                   [--ack] < EVENTS\n"
+	"usage: alog-append [-f LOG] [--origin NAME] [--sync=MODE] [--policy FILE]\n"
+	"                   KEY=VALUE|KEY:=JSON...\n"
+	"       alog-append [-f LOG] [--origin NAME] [--sync=MODE] [--policy FILE] [--text]\n"
+	"                   [--skip-bad] [--ack] < EVENTS\n"
 	"       alog-append [-f LOG] --recover\n"
+	"       alog-append --policy-check FILE\n"
 	"\n"
 	"Append events to a tamper-evident audit log.  With KEY arguments, append\n"
 	"one event; without, read one JSON object per line from standard input and\n"
@@ -37,21 +40,35 @@ static const char usage[] =
 	"                     it made durable, one per line\n"
 	"      --recover      move a damaged tail (a crash mid-write) aside into\n"
 	"                     LOG.torn-TIME and append a record saying so\n"
+	"      --policy FILE  check and transform each event by a logging policy\n"
+	"                     (default: $ALOG_POLICY; see alog-policy(5))\n"
+	"      --policy-check FILE\n"
+	"                     check a policy file and explain it, then exit\n"
 	"  -h, --help         show this help\n"
 	"      --version      show the version\n"
 	"\n"
 	"KEY=VALUE stores a string, KEY:=JSON a typed value (rows:=42,\n"
 	"tags:='[\"a\",\"b\"]'); dotted keys nest (user.id=7).  The names seq, ts,\n"
-	"type, hash, prev and alog are reserved.\n"
+	"type, hash, prev and alog are reserved (a policy records its changes under\n"
+	"alog).\n"
 	"\n"
 	"Exit status: 0 appended; 1 the log's tail is damaged (nothing appended; see\n"
-	"--recover); 2 usage, input or I/O error.\n"
+	"--recover); 2 usage, input or I/O error, or an event the policy rejects.\n"
 	"\n"
 	"Examples:\n"
 	"  alog-append -f audit.alog actor=alice action=db.query target=payments rows:=42\n"
 	"  tail -F app.log | jq -c '{actor, action}' | alog-append -f audit.alog\n";
 
-enum { OPT_ORIGIN = ALOG_OPT_BASE, OPT_SYNC, OPT_TEXT, OPT_SKIP_BAD, OPT_ACK, OPT_RECOVER };
+enum {
+	OPT_ORIGIN = ALOG_OPT_BASE,
+	OPT_SYNC,
+	OPT_TEXT,
+	OPT_SKIP_BAD,
+	OPT_ACK,
+	OPT_RECOVER,
+	OPT_POLICY,
+	OPT_POLICY_CHECK,
+};
 
 static const struct option longopts[] = {
 	{"file", required_argument, NULL, 'f'},
@@ -61,6 +78,8 @@ static const struct option longopts[] = {
 	{"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
 	{"ack", no_argument, NULL, OPT_ACK},
 	{"recover", no_argument, NULL, OPT_RECOVER},
+	{"policy", required_argument, NULL, OPT_POLICY},
+	{"policy-check", required_argument, NULL, OPT_POLICY_CHECK},
 	{0, 0, 0, 0},
 };
 
@@ -70,6 +89,7 @@ static const struct option longopts[] = {
 
 struct state {
 	struct alog_writer *w;
+	struct alog_policy *policy; /* NULL: events go in as given */
 	int ack;
 	int sync_each;
 	size_t events; /* events in the pending batch (a new file's header is not one) */
@@ -122,11 +142,14 @@ static int append_args(struct state *st, char **args, int n)
 	struct alog_error e;
 	size_t len;
 	char *members = alog_event_from_args(args, n, &len, &e);
+	const char *out = members;
 
 	if (!members)
 		alog_die_error(ALOG_EXIT_ERR, &e);
+	if (st->policy && alog_policy_apply(st->policy, members, len, &out, &len, &e) != 0)
+		alog_die_error(ALOG_EXIT_ERR, &e);
 	lock_log(st);
-	if (alog_writer_add(st->w, NULL, members, len, &e) != 0) {
+	if (alog_writer_add(st->w, NULL, out, len, &e) != 0) {
 		alog_writer_abort(st->w);
 		alog_die_error(ALOG_EXIT_ERR, &e);
 	}
@@ -147,6 +170,8 @@ static int append_stream(struct state *st, int text, int skip_bad)
 
 	alog_reader_fdopen(&rd, 0, "<stdin>", ALOG_MAX_LINE);
 	for (;;) {
+		const char *out;
+		size_t outlen;
 		long m;
 
 		/* Never hold the lock across a read that may block: commit first. */
@@ -175,6 +200,11 @@ static int append_stream(struct state *st, int text, int skip_bad)
 				continue;
 			m = alog_event_from_json(l.p, l.len, members, &e);
 		}
+		out = members;
+		outlen = m < 0 ? 0 : (size_t)m;
+		if (m >= 0 && st->policy &&
+		    alog_policy_apply(st->policy, members, outlen, &out, &outlen, &e) != 0)
+			m = -1;
 		if (m < 0) {
 			alog_err_at(&e, "<stdin>", l.lineno);
 			if (alog_writer_pending(st->w))
@@ -191,7 +221,7 @@ static int append_stream(struct state *st, int text, int skip_bad)
 		}
 		if (!alog_writer_pending(st->w))
 			lock_log(st);
-		if (alog_writer_add(st->w, NULL, members, (size_t)m, &e) != 0) {
+		if (alog_writer_add(st->w, NULL, out, outlen, &e) != 0) {
 			alog_err_at(&e, "<stdin>", l.lineno);
 			commit(st);
 			alog_die_error(ALOG_EXIT_ERR, &e);
@@ -210,13 +240,30 @@ static int append_stream(struct state *st, int text, int skip_bad)
 	return bad ? ALOG_EXIT_ERR : ALOG_EXIT_OK;
 }
 
+/* --policy-check: the policy is valid (exit 0) or the first problem is named (exit 2). */
+static int check_policy(const char *path, int nargs)
+{
+	struct alog_error e;
+	struct alog_policy *p;
+
+	if (nargs > 0)
+		alog_usage_error("--policy-check takes no KEY arguments");
+	p = alog_policy_load(path, &e);
+	if (!p)
+		alog_die_error(ALOG_EXIT_ERR, &e);
+	alog_policy_explain(p, stdout);
+	alog_policy_free(p);
+	alog_close_stdout();
+	return ALOG_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct alog_cli cli = {"alog-append", usage, "f:", longopts};
 	struct alog_writer_opts wo = {0};
 	struct alog_error e;
 	struct state st = {0};
-	const char *file = NULL, *sync = NULL;
+	const char *file = NULL, *sync = NULL, *policy = NULL, *policy_check = NULL;
 	int c, text = 0, skip_bad = 0, recover = 0, rc;
 
 	alog_cli_init("alog-append");
@@ -243,10 +290,18 @@ int main(int argc, char **argv)
 		case OPT_RECOVER:
 			recover = 1;
 			break;
+		case OPT_POLICY:
+			policy = optarg;
+			break;
+		case OPT_POLICY_CHECK:
+			policy_check = optarg;
+			break;
 		}
 	}
 	argc -= optind;
 	argv += optind;
+	if (policy_check)
+		return check_policy(policy_check, argc);
 
 	if (sync == NULL)
 		wo.sync = argc > 0 ? ALOG_SYNC_EACH : ALOG_SYNC_BATCH;
@@ -269,6 +324,14 @@ int main(int argc, char **argv)
 	}
 	if (recover)
 		wo.no_create = 1;
+	if (!policy && !recover)
+		policy = getenv("ALOG_POLICY");
+	/* Load the policy before opening the log: a bad one leaves no new file. */
+	if (policy && *policy && !recover) {
+		st.policy = alog_policy_load(policy, &e);
+		if (!st.policy)
+			alog_die_error(ALOG_EXIT_ERR, &e);
+	}
 
 	st.w = alog_writer_open(file, &wo, &e);
 	if (!st.w)
@@ -298,5 +361,6 @@ int main(int argc, char **argv)
 		rc = append_stream(&st, text, skip_bad);
 	}
 	alog_writer_close(st.w);
+	alog_policy_free(st.policy);
 	return rc;
 }
