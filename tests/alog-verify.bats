@@ -37,7 +37,7 @@ setup_file() {
 
 @test "a changed hash is a modified record" {
 	make_log a.alog 10
-	sed -i '4s/"hash":"./"hash":"0/' a.alog
+	flip_hex a.alog 4 hash
 	run alog-verify a.alog
 	[ "$status" -eq 1 ]
 	[[ $output == *"a.alog:4: record modified (seq 4)"* ]] || [[ $output == *"a.alog:5:"* ]]
@@ -273,7 +273,7 @@ rotated_logs() {
 
 @test "a header whose prev does not match is named" {
 	rotated_logs
-	sed -i '1s/"prev":"./"prev":"0/' day2.alog
+	flip_hex day2.alog 1 prev
 	rehash_log day2.alog
 	run alog-verify day1.alog day2.alog
 	[ "$status" -eq 1 ]

@@ -116,3 +116,10 @@ for i, l in enumerate(lines):
 open(path, 'wb').write(b'\n'.join(out) + b'\n')
 PY
 }
+
+# Change the first hex digit of a member's value on one line to another one.
+flip_hex() {
+	local file=$1 n=$2 member=$3 c
+	c=$(sed -n "${n}p" "$file" | sed "s/.*\"$member\":\"\\(.\\).*/\\1/")
+	sed -i "${n}s/\"$member\":\"$c/\"$member\":\"$([ "$c" = 0 ] && echo 1 || echo 0)/" "$file"
+}
