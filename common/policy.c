@@ -189,6 +189,15 @@ struct alog_policy {
 
 /* ---- bitsets ---- */
 
+/* Zeroed memory; like alog_xmalloc, ends the program when there is none. */
+static void *zalloc(size_t n, size_t size)
+{
+	size_t bytes = n * size;
+	void *p = alog_xmalloc(bytes ? bytes : 1);
+	memset(p, 0, bytes);
+	return p;
+}
+
 static inline int bit_get(const uint64_t *s, size_t i)
 {
 	return (int)(s[i / 64] >> (i % 64) & 1);
@@ -780,13 +789,11 @@ static void build_index(struct alog_policy *p)
 	}
 	while (cap < 2 * ncomp + 2)
 		cap *= 2;
-	p->ctab = calloc(cap, sizeof *p->ctab);
+	p->ctab = zalloc(cap, sizeof *p->ctab);
 	p->ctab_mask = cap - 1;
-	p->cpool = calloc(ncomp + 1, p->nw * sizeof *p->cpool);
-	p->star = calloc(p->maxlen + 1, p->nw * sizeof *p->star);
-	p->ends = calloc(p->maxlen + 1, p->nw * sizeof *p->ends);
-	if (!p->ctab || !p->cpool || !p->star || !p->ends)
-		alog_die(ALOG_EXIT_ERR, "out of memory");
+	p->cpool = zalloc(ncomp + 1, p->nw * sizeof *p->cpool);
+	p->star = zalloc(p->maxlen + 1, p->nw * sizeof *p->star);
+	p->ends = zalloc(p->maxlen + 1, p->nw * sizeof *p->ends);
 	for (size_t k = 0; k < p->nent; k++) {
 		const struct path *pt = &p->ent[k].path;
 		if (pt->floating)
@@ -817,9 +824,9 @@ static void finish(struct alog_policy *p)
 	unsigned enabled = 0;
 
 	p->nw = p->nent / 64 + 1;
-	p->gmask = calloc(p->nw, sizeof *p->gmask);
+	p->gmask = zalloc(p->nw, sizeof *p->gmask);
 	for (size_t b = 0; b < p->nblocks; b++)
-		p->blocks[b].mask = calloc(p->nw, sizeof *p->gmask);
+		p->blocks[b].mask = zalloc(p->nw, sizeof *p->gmask);
 	p->floating = alog_xmalloc((p->nent + 1) * sizeof *p->floating);
 	p->floating_last = alog_xmalloc((p->nent + 1) * sizeof *p->floating_last);
 	for (size_t i = 0; i < p->nent; i++) {
@@ -839,14 +846,9 @@ static void finish(struct alog_policy *p)
 			enabled |= 1u << d;
 	alog_detectors_init(&p->detectors, enabled);
 
-	p->sets = calloc((MAX_DEPTH + 2) * p->nw, sizeof *p->sets);
-	p->active = calloc(p->nw, sizeof *p->active);
-	p->w.present = calloc(p->nw, sizeof *p->w.present);
-	if (!p->gmask || !p->sets || !p->active || !p->w.present)
-		alog_die(ALOG_EXIT_ERR, "out of memory");
-	for (size_t b = 0; b < p->nblocks; b++)
-		if (!p->blocks[b].mask)
-			alog_die(ALOG_EXIT_ERR, "out of memory");
+	p->sets = zalloc((MAX_DEPTH + 2) * p->nw, sizeof *p->sets);
+	p->active = zalloc(p->nw, sizeof *p->active);
+	p->w.present = zalloc(p->nw, sizeof *p->w.present);
 	p->w.cap = ALOG_MAX_MEMBERS;
 	p->w.out = alog_xmalloc(p->w.cap);
 	p->deccap = ALOG_MAX_LINE + 1;
@@ -862,13 +864,11 @@ static void finish(struct alog_policy *p)
 struct alog_policy *alog_policy_parse(const char *text, size_t n, const char *name,
                                       const char *dir, struct alog_error *e)
 {
-	struct alog_policy *p = calloc(1, sizeof *p);
+	struct alog_policy *p = zalloc(1, sizeof *p);
 	struct parse ps = {p, name, dir, e};
 	json_error_t je;
 	json_t *root;
 
-	if (!p)
-		alog_die(ALOG_EXIT_ERR, "out of memory");
 	p->file = alog_xstrdup(name);
 	root = json_loadb(text, n, JSON_REJECT_DUPLICATES, &je);
 	if (!root) {
@@ -1207,7 +1207,7 @@ static void add_note(struct walk *w, const char *rule, enum act a)
 	char *o;
 
 	w->changed = 1;
-	need = plen + strlen(rule) + 48;
+	need = plen + strlen(rule) + 64;
 	if (w->nnotes >= ALOG_POLICY_MAX_NOTES || w->nn + need > NOTES_CAP) {
 		w->notes_more++;
 		return;
