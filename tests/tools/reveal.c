@@ -52,8 +52,8 @@ int main(int argc, char **argv)
 		size_t n;
 		if (member) {
 			struct alog_span v;
-			rc = alog_unprotect_lookup(u, l.p, l.len, (const char *const *)path, depth, &v,
-			                           &e);
+			rc = alog_unprotect_lookup(u, l.p, l.len, (const char *const *)path, depth,
+			                           &v, &e);
 			if (rc == ALOG_UNPROTECT_FOUND) {
 				printf("%.*s\n", (int)v.n, v.p);
 			} else if (rc == ALOG_UNPROTECT_ABSENT) {
