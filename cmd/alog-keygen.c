@@ -80,7 +80,8 @@ static int claim_public(const char *public)
 	fd = open(public, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0) {
 		if (errno == EEXIST)
-			alog_die(ALOG_EXIT_ERR, "%s already exists: refusing to overwrite a key", public);
+			alog_die(ALOG_EXIT_ERR, "%s already exists: refusing to overwrite a key",
+			         public);
 		alog_die(ALOG_EXIT_ERR, "cannot create %s: %s", public, strerror(errno));
 	}
 	made_public = public;

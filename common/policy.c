@@ -189,6 +189,15 @@ struct alog_policy {
 
 /* ---- bitsets ---- */
 
+/* Zeroed memory; like alog_xmalloc, ends the program when there is none. */
+static void *zalloc(size_t n, size_t size)
+{
+	size_t bytes = n * size;
+	void *p = alog_xmalloc(bytes ? bytes : 1);
+	memset(p, 0, bytes);
+	return p;
+}
+
 static inline int bit_get(const uint64_t *s, size_t i)
 {
 	return (int)(s[i / 64] >> (i % 64) & 1);
@@ -242,7 +251,8 @@ static int check_keys(struct parse *ps, json_t *obj, const char *where, const ch
 			for (o = ok; *o && n < sizeof list; o++)
 				n += (size_t)snprintf(list + n, sizeof list - n, "%s%s",
 				                      o == ok ? "" : ", ", *o);
-			return perr(ps, "%s: unknown member \"%.64s\" (expected %s)", where, k, list);
+			return perr(ps, "%s: unknown member \"%.64s\" (expected %s)", where, k,
+			            list);
 		}
 	}
 	return 0;
@@ -281,16 +291,16 @@ static int parse_path(struct parse *ps, const char *where, const char *text, str
 		n = dot ? (size_t)(dot - s) : strlen(s);
 		if (n == 2 && memcmp(s, "**", 2) == 0) {
 			if (out->n != 0)
-				return perr(ps, "%s: \"**\" may only start a member path (\"%s\")", where,
-				            text);
+				return perr(ps, "%s: \"**\" may only start a member path (\"%s\")",
+				            where, text);
 			out->floating = 1;
 		} else {
 			if (out->n >= MAX_DEPTH)
-				return perr(ps, "%s: member path \"%s\" is deeper than %d names", where,
-				            text, MAX_DEPTH);
+				return perr(ps, "%s: member path \"%s\" is deeper than %d names",
+				            where, text, MAX_DEPTH);
 			if (memchr(s, '*', n) && !(n == 1))
-				return perr(ps, "%s: in \"%s\", '*' stands for a whole name, not part of "
-				                "one", where, text);
+				return perr(ps, "%s: in \"%s\", '*' stands for a whole name, not "
+				                "part of one", where, text);
 			out->c[out->n].s = alog_xmalloc(n + 1);
 			memcpy(out->c[out->n].s, s, n);
 			out->c[out->n].s[n] = '\0';
@@ -339,7 +349,8 @@ static int parse_require(struct parse *ps, json_t *v, const char *where, int blo
 		snprintf(w, sizeof w, "%s[%zu]", where, i);
 		if (!json_is_string(x))
 			return perr(ps, "%s: expected a member path (a string)", w);
-		if (parse_path(ps, w, json_string_value(x), &add_entry(ps->p, E_REQUIRE, block)->path))
+		if (parse_path(ps, w, json_string_value(x),
+		               &add_entry(ps->p, E_REQUIRE, block)->path))
 			return -1;
 	}
 	return 0;
@@ -370,16 +381,18 @@ static int parse_types(struct parse *ps, json_t *v, const char *where, int block
 		snprintf(w, sizeof w, "%s.\"%.64s\"", where, k);
 		if (json_is_string(x)) {
 			if (type_bit(json_string_value(x), &bits) != 0)
-				return perr(ps, "%s: unknown type \"%.32s\" (expected string, number, "
-				                "integer, boolean, object, array or null)", w,
-				            json_string_value(x));
+				return perr(ps,
+				            "%s: unknown type \"%.32s\" (expected string, number, "
+				            "integer, boolean, object, array or null)",
+				            w, json_string_value(x));
 		} else if (json_is_array(x) && json_array_size(x) > 0) {
 			size_t i;
 			json_t *t;
 			json_array_foreach(x, i, t) {
 				if (!json_is_string(t) || type_bit(json_string_value(t), &b) != 0)
-					return perr(ps, "%s: expected type names (string, number, integer, "
-					                "boolean, object, array, null)", w);
+					return perr(ps, "%s: expected type names (string, "
+					                "number, integer, boolean, object, array, "
+					                "null)", w);
 				bits |= b;
 			}
 		} else {
@@ -447,8 +460,10 @@ static int parse_rules(struct parse *ps, json_t *v, const char *where, int block
 		name = json_object_get(x, "name");
 		if (name) {
 			if (!json_is_string(name) || !name_ok(json_string_value(name)))
-				return perr(ps, "%s: \"name\" must be 1 to %d letters, digits, '.', '_' "
-				                "or '-'", w, NAME_MAX_LEN);
+				return perr(ps,
+				            "%s: \"name\" must be 1 to %d letters, digits, '.', "
+				            "'_' or '-'",
+				            w, NAME_MAX_LEN);
 			r->name = alog_xstrdup(json_string_value(name));
 		} else {
 			snprintf(defname, sizeof defname, "%s", w);
@@ -456,8 +471,8 @@ static int parse_rules(struct parse *ps, json_t *v, const char *where, int block
 		}
 		p->nrules++;
 		if (!json_object_get(x, "do"))
-			return perr(ps, "%s: a rule needs \"do\" (drop, mask, pseudonymise, encrypt or "
-			                "reject)", w);
+			return perr(ps, "%s: a rule needs \"do\" (drop, mask, pseudonymise, "
+			                "encrypt or reject)", w);
 		if (parse_act(ps, w, json_object_get(x, "do"), &r->act) != 0)
 			return -1;
 		r->keep = DEFAULT_KEEP;
@@ -473,7 +488,9 @@ static int parse_rules(struct parse *ps, json_t *v, const char *where, int block
 		if (match) {
 			int rc;
 			if (!json_is_string(match) || json_string_length(match) == 0)
-				return perr(ps, "%s: \"match\" must be a regular expression (a string)", w);
+				return perr(ps,
+				            "%s: \"match\" must be a regular expression (a string)",
+				            w);
 			if (p->npat == ALOG_POLICY_MAX_PATTERNS)
 				return perr(ps, "%s: more than %d rules with \"match\"", w,
 				            ALOG_POLICY_MAX_PATTERNS);
@@ -484,7 +501,8 @@ static int parse_rules(struct parse *ps, json_t *v, const char *where, int block
 				regerror(rc, &r->re, msg, sizeof msg);
 				free(r->pattern);
 				r->pattern = NULL;
-				return perr(ps, "%s: bad regular expression in \"match\": %s", w, msg);
+				return perr(ps, "%s: bad regular expression in \"match\": %s", w,
+				            msg);
 			}
 			r->pat = (int)p->npat;
 			p->pat_rule[p->npat++] = (int)p->nrules - 1;
@@ -522,8 +540,10 @@ static int parse_detectors(struct parse *ps, json_t *v)
 		struct det *dt;
 		snprintf(w, sizeof w, "detectors.%.64s", k);
 		if (d < 0)
-			return perr(ps, "%s: unknown detector (expected private-key, aws-access-key, "
-			                "jwt, bearer-token, url-password, card-number or email)", w);
+			return perr(ps,
+			            "%s: unknown detector (expected private-key, aws-access-key, "
+			            "jwt, bearer-token, url-password, card-number or email)",
+			            w);
 		dt = &ps->p->det[d];
 		dt->act = defaults[d];
 		dt->keep = d == ALOG_DET_CARD || d == ALOG_DET_AWS_KEY ? DEFAULT_KEEP : 0;
@@ -548,7 +568,8 @@ static int parse_detectors(struct parse *ps, json_t *v)
 			if (parse_keep(ps, w, json_object_get(x, "keep"), &dt->keep) != 0)
 				return -1;
 		} else {
-			return perr(ps, "%s: expected true, false, \"off\", an action or {\"do\": ...}",
+			return perr(ps,
+			            "%s: expected true, false, \"off\", an action or {\"do\": ...}",
 			            w);
 		}
 	}
@@ -582,7 +603,8 @@ static int parse_events(struct parse *ps, json_t *v)
 		memset(b, 0, sizeof *b);
 		name = json_object_get(x, "name");
 		if (name && (!json_is_string(name) || !name_ok(json_string_value(name))))
-			return perr(ps, "%s: \"name\" must be 1 to %d letters, digits, '.', '_' or '-'",
+			return perr(ps,
+			            "%s: \"name\" must be 1 to %d letters, digits, '.', '_' or '-'",
 			            w, NAME_MAX_LEN);
 		b->name = alog_xstrdup(name ? json_string_value(name) : w);
 		a = json_object_get(x, "action");
@@ -595,13 +617,17 @@ static int parse_events(struct parse *ps, json_t *v)
 			b->acts = alog_xmalloc(json_array_size(a) * sizeof *b->acts);
 			json_array_foreach(a, j, y) {
 				if (!json_is_string(y) || json_string_length(y) == 0)
-					return perr(ps, "%s: \"action\" must be a pattern or an array of "
-					                "patterns", w);
+					return perr(ps,
+					            "%s: \"action\" must be a pattern or an array "
+					            "of patterns",
+					            w);
 				b->acts[b->nacts++] = alog_xstrdup(json_string_value(y));
 			}
 		} else {
-			return perr(ps, "%s: needs \"action\": the action pattern (\"db.*\") it applies "
-			                "to", w);
+			return perr(ps,
+			            "%s: needs \"action\": the action pattern (\"db.*\") it "
+			            "applies to",
+			            w);
 		}
 		snprintf(rw, sizeof rw, "%s.require", w);
 		if (json_object_get(x, "require") &&
@@ -651,8 +677,8 @@ static int parse_keys(struct parse *ps, json_t *root)
 			return perr(ps, "pepper: expected the path of a pepper file");
 		p->pepper_path = key_path(ps, json_string_value(pep));
 		if (alog_pepper_load(&p->pepper, p->pepper_path, &ke) != 0)
-			return perr(ps, "pepper: %s%s%s", ke.file ? ke.file : "", ke.file ? ": " : "",
-			            ke.msg);
+			return perr(ps, "pepper: %s%s%s", ke.file ? ke.file : "",
+			            ke.file ? ": " : "", ke.msg);
 		p->has_pepper = 1;
 	}
 	if (rd) {
@@ -660,28 +686,33 @@ static int parse_keys(struct parse *ps, json_t *root)
 		json_t *x;
 		if (!json_is_array(rd) || json_array_size(rd) == 0 ||
 		    json_array_size(rd) > ALOG_MAX_READERS)
-			return perr(ps, "readers: expected an array of 1 to %d reader public key files",
+			return perr(ps,
+			            "readers: expected an array of 1 to %d reader public key files",
 			            ALOG_MAX_READERS);
 		p->reader_paths = alog_xmalloc(json_array_size(rd) * sizeof *p->reader_paths);
 		json_array_foreach(rd, i, x) {
 			if (!json_is_string(x) || json_string_length(x) == 0)
-				return perr(ps, "readers[%zu]: expected the path of a reader public key",
-				            i);
+				return perr(ps, "readers[%zu]: expected the path of a reader "
+				                "public key", i);
 			p->reader_paths[i] = key_path(ps, json_string_value(x));
 			p->nreaders = i + 1;
 			if (alog_reader_pub_load(&p->readers[i], p->reader_paths[i], &ke) != 0)
 				return perr(ps, "readers[%zu]: %s%s%s", i, ke.file ? ke.file : "",
 				            ke.file ? ": " : "", ke.msg);
 			for (size_t j = 0; j < i; j++)
-				if (memcmp(p->readers[j].id, p->readers[i].id, ALOG_READER_ID_LEN) == 0)
-					return perr(ps, "readers[%zu]: the same key as readers[%zu]", i, j);
+				if (memcmp(p->readers[j].id, p->readers[i].id,
+				           ALOG_READER_ID_LEN) == 0)
+					return perr(ps,
+					            "readers[%zu]: the same key as readers[%zu]", i,
+					            j);
 		}
 	}
 	if (uses(p, ACT_ENCRYPT) && !p->nreaders)
 		return perr(ps, "encrypt needs \"readers\": the public keys of who may read the "
 		                "values (alog-keygen --reader)");
 	if (uses(p, ACT_PSEUDO) && !p->has_pepper)
-		return perr(ps, "pseudonymise needs \"pepper\": a pepper file (alog-keygen --pepper)");
+		return perr(ps, "pseudonymise needs \"pepper\": a pepper file (alog-keygen "
+		                "--pepper)");
 	return 0;
 }
 
@@ -721,7 +752,9 @@ static int parse_root(struct parse *ps, json_t *root)
 		p->allow = alog_xmalloc(json_array_size(v) * sizeof *p->allow);
 		json_array_foreach(v, i, x) {
 			if (!json_is_string(x) || json_string_length(x) == 0)
-				return perr(ps, "actions[%zu]: expected an action pattern (a string)", i);
+				return perr(ps,
+				            "actions[%zu]: expected an action pattern (a string)",
+				            i);
 			p->allow[p->nallow++] = alog_xstrdup(json_string_value(x));
 		}
 	}
@@ -780,13 +813,11 @@ static void build_index(struct alog_policy *p)
 	}
 	while (cap < 2 * ncomp + 2)
 		cap *= 2;
-	p->ctab = calloc(cap, sizeof *p->ctab);
+	p->ctab = zalloc(cap, sizeof *p->ctab);
 	p->ctab_mask = cap - 1;
-	p->cpool = calloc(ncomp + 1, p->nw * sizeof *p->cpool);
-	p->star = calloc(p->maxlen + 1, p->nw * sizeof *p->star);
-	p->ends = calloc(p->maxlen + 1, p->nw * sizeof *p->ends);
-	if (!p->ctab || !p->cpool || !p->star || !p->ends)
-		alog_die(ALOG_EXIT_ERR, "out of memory");
+	p->cpool = zalloc(ncomp + 1, p->nw * sizeof *p->cpool);
+	p->star = zalloc(p->maxlen + 1, p->nw * sizeof *p->star);
+	p->ends = zalloc(p->maxlen + 1, p->nw * sizeof *p->ends);
 	for (size_t k = 0; k < p->nent; k++) {
 		const struct path *pt = &p->ent[k].path;
 		if (pt->floating)
@@ -799,8 +830,9 @@ static void build_index(struct alog_policy *p)
 				continue;
 			}
 			i = (size_t)name_hash(pt->c[d].s, pt->c[d].n, d) & p->ctab_mask;
-			while (p->ctab[i].mask && !(p->ctab[i].depth == d && p->ctab[i].n == pt->c[d].n &&
-			                            memcmp(p->ctab[i].s, pt->c[d].s, pt->c[d].n) == 0))
+			while (p->ctab[i].mask &&
+			       !(p->ctab[i].depth == d && p->ctab[i].n == pt->c[d].n &&
+			         memcmp(p->ctab[i].s, pt->c[d].s, pt->c[d].n) == 0))
 				i = (i + 1) & p->ctab_mask;
 			if (!p->ctab[i].mask) {
 				p->ctab[i] = (struct cslot){pt->c[d].s, pt->c[d].n, d,
@@ -817,9 +849,9 @@ static void finish(struct alog_policy *p)
 	unsigned enabled = 0;
 
 	p->nw = p->nent / 64 + 1;
-	p->gmask = calloc(p->nw, sizeof *p->gmask);
+	p->gmask = zalloc(p->nw, sizeof *p->gmask);
 	for (size_t b = 0; b < p->nblocks; b++)
-		p->blocks[b].mask = calloc(p->nw, sizeof *p->gmask);
+		p->blocks[b].mask = zalloc(p->nw, sizeof *p->gmask);
 	p->floating = alog_xmalloc((p->nent + 1) * sizeof *p->floating);
 	p->floating_last = alog_xmalloc((p->nent + 1) * sizeof *p->floating_last);
 	for (size_t i = 0; i < p->nent; i++) {
@@ -839,14 +871,9 @@ static void finish(struct alog_policy *p)
 			enabled |= 1u << d;
 	alog_detectors_init(&p->detectors, enabled);
 
-	p->sets = calloc((MAX_DEPTH + 2) * p->nw, sizeof *p->sets);
-	p->active = calloc(p->nw, sizeof *p->active);
-	p->w.present = calloc(p->nw, sizeof *p->w.present);
-	if (!p->gmask || !p->sets || !p->active || !p->w.present)
-		alog_die(ALOG_EXIT_ERR, "out of memory");
-	for (size_t b = 0; b < p->nblocks; b++)
-		if (!p->blocks[b].mask)
-			alog_die(ALOG_EXIT_ERR, "out of memory");
+	p->sets = zalloc((MAX_DEPTH + 2) * p->nw, sizeof *p->sets);
+	p->active = zalloc(p->nw, sizeof *p->active);
+	p->w.present = zalloc(p->nw, sizeof *p->w.present);
 	p->w.cap = ALOG_MAX_MEMBERS;
 	p->w.out = alog_xmalloc(p->w.cap);
 	p->deccap = ALOG_MAX_LINE + 1;
@@ -862,13 +889,11 @@ static void finish(struct alog_policy *p)
 struct alog_policy *alog_policy_parse(const char *text, size_t n, const char *name,
                                       const char *dir, struct alog_error *e)
 {
-	struct alog_policy *p = calloc(1, sizeof *p);
+	struct alog_policy *p = zalloc(1, sizeof *p);
 	struct parse ps = {p, name, dir, e};
 	json_error_t je;
 	json_t *root;
 
-	if (!p)
-		alog_die(ALOG_EXIT_ERR, "out of memory");
 	p->file = alog_xstrdup(name);
 	root = json_loadb(text, n, JSON_REJECT_DUPLICATES, &je);
 	if (!root) {
@@ -1207,7 +1232,7 @@ static void add_note(struct walk *w, const char *rule, enum act a)
 	char *o;
 
 	w->changed = 1;
-	need = plen + strlen(rule) + 48;
+	need = plen + strlen(rule) + 64;
 	if (w->nnotes >= ALOG_POLICY_MAX_NOTES || w->nn + need > NOTES_CAP) {
 		w->notes_more++;
 		return;
@@ -1375,7 +1400,8 @@ static void types_list(unsigned bits, char *out, size_t cap)
 	k += (size_t)snprintf(out, cap, "one of ");
 	for (size_t i = 0, first = 1; i < ALOG_ARRAY_LEN(type_names) && k < cap; i++) {
 		if (bits & 1u << i) {
-			k += (size_t)snprintf(out + k, cap - k, "%s%s", first ? "" : ", ", type_names[i]);
+			k += (size_t)snprintf(out + k, cap - k, "%s%s", first ? "" : ", ",
+			                      type_names[i]);
 			first = 0;
 		}
 	}
@@ -1397,8 +1423,8 @@ static void hit(struct alog_policy *p, size_t k, const char *v, int *first, uint
 			char path[256], want[96];
 			msg_path(&p->w, path, sizeof path);
 			types_list(e->types, want, sizeof want);
-			problem(p, 0, block_rule(p, e->block, "types"), "member \"%s\" is %s, not %s",
-			        path, type_desc(t), want);
+			problem(p, 0, block_rule(p, e->block, "types"),
+			        "member \"%s\" is %s, not %s", path, type_desc(t), want);
 		}
 	} else if (e->kind == E_RULE) {
 		const struct rule *r = &p->rules[e->rule];
@@ -1706,8 +1732,8 @@ static int walk_number(struct alog_policy *p, const char **pp, const struct rule
 		switch (d->act) {
 		case ACT_REJECT:
 			msg_path(w, path, sizeof path);
-			problem(p, 1, alog_detector_names[ALOG_DET_CARD], "member \"%s\" holds %s", path,
-			        det_what[ALOG_DET_CARD]);
+			problem(p, 1, alog_detector_names[ALOG_DET_CARD], "member \"%s\" holds %s",
+			        path, det_what[ALOG_DET_CARD]);
 			return 0;
 		case ACT_DROP:
 			add_note(w, alog_detector_names[ALOG_DET_CARD], ACT_DROP);
@@ -1929,7 +1955,8 @@ static void find_action(struct alog_policy *p, const char *s, const char *end)
 		ve = alog_json_skip(ne + 1, end);
 		if (!ve)
 			return;
-		if (alog_json_name_eq((struct alog_span){s + 2, (size_t)(ne - s) - 3}, "action", 6)) {
+		if (alog_json_name_eq((struct alog_span){s + 2, (size_t)(ne - s) - 3}, "action",
+		                      6)) {
 			if (ne[1] == '"') {
 				w->action_state = 2;
 				w->action = (struct alog_span){ne + 2, (size_t)(ve - ne) - 3};
@@ -2044,7 +2071,8 @@ static void put_note(struct walk *w)
 		first = 0;
 	}
 	if (w->notes_more) {
-		snprintf(num, sizeof num, "%s\"policy_omitted\":%u", first ? "" : ",", w->notes_more);
+		snprintf(num, sizeof num, "%s\"policy_omitted\":%u", first ? "" : ",",
+		         w->notes_more);
 		put(w, num, strlen(num));
 		first = 0;
 	}
@@ -2186,7 +2214,8 @@ static void explain_entries(const struct alog_policy *p, FILE *out, int block, c
 				path = p->ent[k].path.text;
 		fprintf(out, "%srule %s: ", ind, ru->name);
 		if (path && ru->pattern)
-			fprintf(out, "parts of strings at or under %s matching /%s/: ", path, ru->pattern);
+			fprintf(out, "parts of strings at or under %s matching /%s/: ", path,
+			        ru->pattern);
 		else if (path)
 			fprintf(out, "member %s: ", path);
 		else

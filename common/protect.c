@@ -74,10 +74,12 @@ int alog_reader_pub_parse(struct alog_reader_pub *p, const char *text, size_t n,
 		return alog_err(e, "malformed reader public key: expected %sKEYID+KEY",
 		                ALOG_READER_PREFIX);
 	if (alog_unb64(p->pk, 32, text + pre + hexlen + 1, n - pre - hexlen - 1) != 32)
-		return alog_err(e, "malformed reader public key: the key is not base64 of 32 bytes");
+		return alog_err(e, "malformed reader public key: the key is not base64 of 32 "
+		                   "bytes");
 	alog_reader_id(p->id, p->pk);
 	if (memcmp(id, p->id, sizeof id) != 0)
-		return alog_err(e, "malformed reader public key: the key id does not match the key");
+		return alog_err(e, "malformed reader public key: the key id does not match the "
+		                   "key");
 	return 0;
 }
 
@@ -633,8 +635,10 @@ static void closed_msg(struct alog_unprotect *u, const char *v, size_t n, const 
 			w += (size_t)snprintf(who + w, sizeof who - w, "%s%s", i ? ", " : "",
 			                      alog_hex(hex, ids[i], ALOG_READER_ID_LEN));
 	if (u->has_key)
-		alog_err(e, "member \"%s\" is protected, and not encrypted to reader key %s (only to "
-		            "%s)", name, alog_hex(hex, u->key.id, ALOG_READER_ID_LEN), who);
+		alog_err(e,
+		         "member \"%s\" is protected, and not encrypted to reader key %s (only to "
+		         "%s)",
+		         name, alog_hex(hex, u->key.id, ALOG_READER_ID_LEN), who);
 	else
 		alog_err(e, "member \"%s\" is protected (encrypted for reader%s %s): reading it "
 		            "needs a reader secret key", name, count > 1 ? "s" : "", who);

@@ -52,8 +52,8 @@ int main(int argc, char **argv)
 		size_t n;
 		if (member) {
 			struct alog_span v;
-			rc = alog_unprotect_lookup(u, l.p, l.len, (const char *const *)path, depth, &v,
-			                           &e);
+			rc = alog_unprotect_lookup(u, l.p, l.len, (const char *const *)path, depth,
+			                           &v, &e);
 			if (rc == ALOG_UNPROTECT_FOUND) {
 				printf("%.*s\n", (int)v.n, v.p);
 			} else if (rc == ALOG_UNPROTECT_ABSENT) {
@@ -76,12 +76,12 @@ int main(int argc, char **argv)
 	alog_reader_close(&rd);
 	alog_unprotect_free(u);
 	free(copy);
+	alog_close_stdout();
 	if (!member)
 		fprintf(stderr, "reveal: %llu opened, %llu closed, %llu broken\n",
 		        (unsigned long long)st.opened, (unsigned long long)st.closed,
 		        (unsigned long long)st.broken);
 	if (st.closed || st.broken)
 		status = 1;
-	alog_close_stdout();
 	return status;
 }

@@ -195,7 +195,8 @@ static void test_language(void)
 	CHECK_STR(parse_err("{\"version\":2}"), "version: this is policy language version 1");
 	CHECK_STR(parse_err("{\"on_violation\":\"warn\"}"),
 	          "on_violation: expected \"reject\" or \"record\"");
-	CHECK_STR(parse_err("{\"require\":\"actor\"}"), "require: expected an array of member paths");
+	CHECK_STR(parse_err("{\"require\":\"actor\"}"), "require: expected an array of member "
+	                                                "paths");
 	CHECK_STR(parse_err("{\"require\":[\"a..b\"]}"),
 	          "require[0]: member path \"a..b\" has an empty name (paths are names joined by "
 	          "dots)");
@@ -205,9 +206,10 @@ static void test_language(void)
 	          "require[0]: \"**\" needs a name after it (\"**.password\")");
 	CHECK_STR(parse_err("{\"require\":[\"a.b*\"]}"),
 	          "require[0]: in \"a.b*\", '*' stands for a whole name, not part of one");
-	CHECK_STR(parse_err("{\"types\":{\"rows\":\"int\"}}"),
-	          "types.\"rows\": unknown type \"int\" (expected string, number, integer, boolean, "
-	          "object, array or null)");
+	CHECK_STR(parse_err("{\"types\":{\"rows\":\"int\"}}"), "types.\"rows\": unknown type "
+	                                                       "\"int\" (expected string, number, "
+	                                                       "integer, boolean, "
+	                                                       "object, array or null)");
 	CHECK_STR(parse_err("{\"actions\":[]}"),
 	          "actions: expected an array of action patterns (\"db.*\")");
 	CHECK_STR(parse_err("{\"rules\":[{\"path\":\"a\"}]}"),
@@ -225,7 +227,8 @@ static void test_language(void)
 	CHECK(strncmp(parse_err("{\"rules\":[{\"match\":\"(\",\"do\":\"drop\"}]}"),
 	              "rules[0]: bad regular expression in \"match\": ", 45) == 0);
 	CHECK_STR(parse_err("{\"rules\":[{\"path\":\"a\",\"do\":\"drop\",\"paht\":1}]}"),
-	          "rules[0]: unknown member \"paht\" (expected name, comment, path, match, do, keep)");
+	          "rules[0]: unknown member \"paht\" (expected name, comment, path, match, do, "
+	          "keep)");
 	CHECK_STR(parse_err("{\"rules\":[{\"path\":\"a\",\"do\":\"encrypt\"}]}"),
 	          "encrypt needs \"readers\": the public keys of who may read the values "
 	          "(alog-keygen --reader)");
@@ -289,11 +292,13 @@ static struct alog_policy *must(const char *text)
 
 static void test_acceptance(void)
 {
-	struct alog_policy *p = must(
-		"{\"require\":[\"actor\",\"action\"],\"actions\":[\"db.*\",\"auth.login\"],"
-		"\"types\":{\"rows\":\"integer\",\"src.port\":[\"integer\",\"null\"]},"
-		"\"events\":[{\"name\":\"db\",\"action\":\"db.*\",\"require\":[\"target\",\"query\"],"
-		"\"types\":{\"target\":\"string\"}}]}");
+	struct alog_policy *p = must("{\"require\":[\"actor\",\"action\"],\"actions\":[\"db.*\","
+	                             "\"auth.login\"],"
+	                             "\"types\":{\"rows\":\"integer\",\"src.port\":[\"integer\","
+	                             "\"null\"]},"
+	                             "\"events\":[{\"name\":\"db\",\"action\":\"db.*\",\"require\":"
+	                             "[\"target\",\"query\"],"
+	                             "\"types\":{\"target\":\"string\"}}]}");
 	struct alog_error e;
 	const char *out;
 	size_t n;
@@ -304,9 +309,11 @@ static void test_acceptance(void)
 	m = alog_event_from_json("{\"actor\":\"a\",\"action\":\"auth.login\"}", 35, mem, &e);
 	CHECK(alog_policy_apply(p, mem, (size_t)m, &out, &n, &e) == 0 && out == mem &&
 	      n == (size_t)m);
-	CHECK_STR(apply(p, "{\"actor\":\"a\",\"action\":\"db.query\",\"target\":\"t\",\"query\":\"q\","
+	CHECK_STR(apply(p, "{\"actor\":\"a\",\"action\":\"db.query\",\"target\":\"t\",\"query\":"
+	                   "\"q\","
 	                   "\"rows\":3,\"src\":{\"port\":null}}"),
-	          "{\"actor\":\"a\",\"action\":\"db.query\",\"target\":\"t\",\"query\":\"q\",\"rows\":3,"
+	          "{\"actor\":\"a\",\"action\":\"db.query\",\"target\":\"t\",\"query\":\"q\","
+	          "\"rows\":3,"
 	          "\"src\":{\"port\":null}}");
 	CHECK_STR(apply(p, "{\"action\":\"auth.login\"}"),
 	          "error: rejected by rule \"require\": missing member \"actor\"");
@@ -339,7 +346,8 @@ static void test_acceptance(void)
 	p = must("{\"on_violation\":\"record\",\"require\":[\"actor\"],\"actions\":[\"db.*\"],"
 	         "\"rules\":[{\"name\":\"no-ssn\",\"path\":\"ssn\",\"do\":\"reject\"}]}");
 	CHECK_STR(apply(p, "{\"action\":\"shell\",\"x\":1}"),
-	          "{\"action\":\"shell\",\"x\":1,\"alog\":{\"policy_violation\":[{\"rule\":\"actions\","
+	          "{\"action\":\"shell\",\"x\":1,\"alog\":{\"policy_violation\":[{\"rule\":"
+	          "\"actions\","
 	          "\"msg\":\"action \\\"shell\\\" is not allowed\"},{\"rule\":\"require\",\"msg\":"
 	          "\"missing member \\\"actor\\\"\"}]}}");
 	/* a reject rule rejects even then */
@@ -350,19 +358,21 @@ static void test_acceptance(void)
 
 static void test_rules(void)
 {
-	struct alog_policy *p = must(
-		"{\"rules\":["
-		"{\"name\":\"drop-pw\",\"path\":\"**.password\",\"do\":\"drop\"},"
-		"{\"name\":\"mask-email\",\"path\":\"user.email\",\"do\":\"mask\"},"
-		"{\"name\":\"mask-2\",\"path\":\"short\",\"do\":\"mask\",\"keep\":2},"
-		"{\"name\":\"hdr\",\"path\":\"headers.*\",\"do\":\"mask\",\"keep\":0},"
-		"{\"name\":\"who\",\"path\":\"actor\",\"do\":\"pseudonymise\"},"
-		"{\"name\":\"enc\",\"path\":\"query\",\"do\":\"encrypt\"},"
-		"{\"name\":\"ssn\",\"match\":\"[0-9]{3}-[0-9]{2}-[0-9]{4}\",\"do\":\"mask\",\"keep\":4},"
-		"{\"name\":\"tickets\",\"path\":\"notes\",\"match\":\"TKT-[0-9]+\",\"do\":\"drop\"},"
-		"{\"name\":\"first\",\"path\":\"dup\",\"do\":\"drop\"},"
-		"{\"name\":\"second\",\"path\":\"dup\",\"do\":\"mask\"}],"
-		"\"pepper\":\"pepper.key\",\"readers\":[\"alice.pub\",\"bob.pub\"]}");
+	struct alog_policy *p =
+	        must("{\"rules\":["
+	             "{\"name\":\"drop-pw\",\"path\":\"**.password\",\"do\":\"drop\"},"
+	             "{\"name\":\"mask-email\",\"path\":\"user.email\",\"do\":\"mask\"},"
+	             "{\"name\":\"mask-2\",\"path\":\"short\",\"do\":\"mask\",\"keep\":2},"
+	             "{\"name\":\"hdr\",\"path\":\"headers.*\",\"do\":\"mask\",\"keep\":0},"
+	             "{\"name\":\"who\",\"path\":\"actor\",\"do\":\"pseudonymise\"},"
+	             "{\"name\":\"enc\",\"path\":\"query\",\"do\":\"encrypt\"},"
+	             "{\"name\":\"ssn\",\"match\":\"[0-9]{3}-[0-9]{2}-[0-9]{4}\",\"do\":\"mask\","
+	             "\"keep\":4},"
+	             "{\"name\":\"tickets\",\"path\":\"notes\",\"match\":\"TKT-[0-9]+\",\"do\":"
+	             "\"drop\"},"
+	             "{\"name\":\"first\",\"path\":\"dup\",\"do\":\"drop\"},"
+	             "{\"name\":\"second\",\"path\":\"dup\",\"do\":\"mask\"}],"
+	             "\"pepper\":\"pepper.key\",\"readers\":[\"alice.pub\",\"bob.pub\"]}");
 	const char *r;
 	char *q;
 
@@ -381,15 +391,17 @@ static void test_rules(void)
 	CHECK_STR(apply(p, "{\"user\":{\"email\":\"alice@example.com\",\"id\":1}}"),
 	          "{\"user\":{\"email\":\"*************.com\",\"id\":1},\"alog\":{\"policy\":["
 	          "{\"path\":\"user.email\",\"rule\":\"mask-email\",\"action\":\"mask\"}]}}");
-	CHECK_STR(apply(p, "{\"short\":\"abc\"}"),
-	          "{\"short\":\"**c\",\"alog\":{\"policy\":[{\"path\":\"short\",\"rule\":\"mask-2\","
-	          "\"action\":\"mask\"}]}}");
-	CHECK_STR(apply(p, "{\"short\":\"h\\u00e9llo\"}"),
-	          "{\"short\":\"***lo\",\"alog\":{\"policy\":[{\"path\":\"short\",\"rule\":\"mask-2\","
-	          "\"action\":\"mask\"}]}}");
+	CHECK_STR(apply(p, "{\"short\":\"abc\"}"), "{\"short\":\"**c\",\"alog\":{\"policy\":[{"
+	                                           "\"path\":\"short\",\"rule\":\"mask-2\","
+	                                           "\"action\":\"mask\"}]}}");
+	CHECK_STR(apply(p, "{\"short\":\"h\\u00e9llo\"}"), "{\"short\":\"***lo\",\"alog\":{"
+	                                                   "\"policy\":[{\"path\":\"short\","
+	                                                   "\"rule\":\"mask-2\","
+	                                                   "\"action\":\"mask\"}]}}");
 	/* a container: every string and number in it; true and null stay */
 	CHECK_STR(apply(p, "{\"short\":{\"a\":[\"wxyz\",12345],\"b\":true,\"c\":null}}"),
-	          "{\"short\":{\"a\":[\"**yz\",\"***45\"],\"b\":true,\"c\":null},\"alog\":{\"policy\":["
+	          "{\"short\":{\"a\":[\"**yz\",\"***45\"],\"b\":true,\"c\":null},\"alog\":{"
+	          "\"policy\":["
 	          "{\"path\":\"short\",\"rule\":\"mask-2\",\"action\":\"mask\"}]}}");
 	CHECK_STR(apply(p, "{\"short\":true}"), "{\"short\":true}");
 	/* wildcards */
@@ -430,17 +442,18 @@ static void test_rules(void)
 	          "{\"notes\":[\"ok\"],\"other\":\"TKT-9\",\"alog\":{\"policy\":["
 	          "{\"path\":\"notes[0]\",\"rule\":\"tickets\",\"action\":\"drop\"}]}}");
 	/* the first rule in the file wins a path */
-	CHECK_STR(apply(p, "{\"dup\":\"x\"}"),
-	          "{\"alog\":{\"policy\":[{\"path\":\"dup\",\"rule\":\"first\",\"action\":\"drop\"}]}}");
+	CHECK_STR(apply(p, "{\"dup\":\"x\"}"), "{\"alog\":{\"policy\":[{\"path\":\"dup\",\"rule\":"
+	                                       "\"first\",\"action\":\"drop\"}]}}");
 	alog_policy_free(p);
 }
 
 static void test_detector_actions(void)
 {
-	struct alog_policy *p = must(
-		"{\"detectors\":{\"private-key\":\"reject\",\"aws-access-key\":true,\"jwt\":\"drop\","
-		"\"bearer-token\":{\"do\":\"mask\",\"keep\":4},\"url-password\":\"mask\","
-		"\"card-number\":true,\"email\":\"mask\"}}");
+	struct alog_policy *p = must("{\"detectors\":{\"private-key\":\"reject\",\"aws-access-"
+	                             "key\":true,\"jwt\":\"drop\","
+	                             "\"bearer-token\":{\"do\":\"mask\",\"keep\":4},\"url-"
+	                             "password\":\"mask\","
+	                             "\"card-number\":true,\"email\":\"mask\"}}");
 	char big[8192];
 	size_t k;
 
@@ -458,10 +471,12 @@ static void test_detector_actions(void)
 	          "\"rule\":\"bearer-token\",\"action\":\"mask\"}]}}");
 	/* escaped input is decoded for the detectors, and the result escaped again */
 	CHECK_STR(apply(p, "{\"u\":\"postgres:\\/\\/app:p\\u0077d1@db\\/x\\n\\\"\"}"),
-	          "{\"u\":\"postgres://app:****@db/x\\n\\\"\",\"alog\":{\"policy\":[{\"path\":\"u\","
+	          "{\"u\":\"postgres://app:****@db/"
+	          "x\\n\\\"\",\"alog\":{\"policy\":[{\"path\":\"u\","
 	          "\"rule\":\"url-password\",\"action\":\"mask\"}]}}");
 	CHECK_STR(apply(p, "{\"c\":\"4111 1111 1111 1111\",\"order\":\"4111111111111112\"}"),
-	          "{\"c\":\"**** **** **** 1111\",\"order\":\"4111111111111112\",\"alog\":{\"policy\":"
+	          "{\"c\":\"**** **** **** "
+	          "1111\",\"order\":\"4111111111111112\",\"alog\":{\"policy\":"
 	          "[{\"path\":\"c\",\"rule\":\"card-number\",\"action\":\"mask\"}]}}");
 	/* card numbers stored as numbers become masked strings; order ids stay */
 	CHECK_STR(apply(p, "{\"pan\":4111111111111111,\"order\":4111111111111112}"),
@@ -481,8 +496,8 @@ static void test_detector_actions(void)
 	/* more changes than the note lists: the rest are counted */
 	k = (size_t)snprintf(big, sizeof big, "{\"l\":[");
 	for (int i = 0; i < 70; i++)
-		k += (size_t)snprintf(big + k, sizeof big - k, "%s\"x%d@example.org\"", i ? "," : "",
-		                      i);
+		k += (size_t)snprintf(big + k, sizeof big - k, "%s\"x%d@example.org\"",
+		                      i ? "," : "", i);
 	snprintf(big + k, sizeof big - k, "]}");
 	{
 		const char *r = apply(p, big);

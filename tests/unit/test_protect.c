@@ -253,8 +253,10 @@ static void test_unprotect(void)
 	CHECK(alog_unprotect_reveal(ua, rec, strlen(rec), &out, &outlen, &st, &e) == 0);
 	CHECK(outlen == strlen("{\"seq\":2,\"actor\":\"alice\",\"query\":\"select 1\",\"user\":"
 	                       "{\"email\":\"a@b.example\",\"id\":7},\"tags\":[\"select 1\",1]}"));
-	CHECK(memcmp(out, "{\"seq\":2,\"actor\":\"alice\",\"query\":\"select 1\",\"user\":{\"email\":"
-	                  "\"a@b.example\",\"id\":7},\"tags\":[\"select 1\",1]}", outlen) == 0);
+	CHECK(memcmp(out,
+	             "{\"seq\":2,\"actor\":\"alice\",\"query\":\"select 1\",\"user\":{\"email\":"
+	             "\"a@b.example\",\"id\":7},\"tags\":[\"select 1\",1]}",
+	             outlen) == 0);
 	CHECK(st.opened == 3 && st.closed == 0 && st.broken == 0);
 	CHECK(alog_unprotect_reveal(none, rec, strlen(rec), &out, &outlen, &st, &e) == 0);
 	CHECK(st.closed == 3);

@@ -1,0 +1,410 @@
+#!/usr/bin/env bats
+# Logging policies and protected fields: alog-append --policy and
+# --policy-check, every rule and detector (positive and negative), the
+# alog note, rejection messages, reader keys and peppers, encryption to
+# two readers, and verification without any key.
+
+load helpers
+
+data_dir() { echo "$BATS_TEST_DIRNAME/data/policy"; }
+
+# Keys most tests use: a pepper and the readers alice and bob.
+keys() {
+	alog-keygen --pepper -s pepper.key
+	alog-keygen --reader -s alice.key -p alice.pub >/dev/null
+	alog-keygen --reader -s bob.key -p bob.pub >/dev/null
+}
+
+# The members of line N of a log, without seq, ts and hash, as compact JSON.
+event() { line "$1" "$2" | jq -c 'del(.seq, .ts, .hash)'; }
+
+# ---- --policy-check ----
+
+@test "--policy-check explains a valid policy and exits 0" {
+	keys
+	cp "$(data_dir)"/db.json .
+	alog-keygen --reader -s dba.key -p dba.pub >/dev/null
+	alog-keygen --reader -s security.key -p security.pub >/dev/null
+	run alog-append --policy-check db.json
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "policy db.json: valid" ]
+	[[ $output == *"required members: actor, action"* ]]
+	[[ $output == *"rule query-text: member query: encrypt to the readers (alog-enc1:...)"* ]]
+	[[ $output == *"events db-query, for actions db.*:"* ]]
+	[[ $output == *"  card-number     mask, keeping the last 4 characters (at most half)"* ]]
+	[[ $output == *"  jwt             off"* ]]
+	[[ $output == *"reader: ./dba.pub (key id $(cut -d+ -f2 dba.pub))"* ]]
+}
+
+@test "--policy-check names the member at fault in a bad policy and exits 2" {
+	echo '{"rules": [{"path": "password", "do": "hide"}]}' >bad.json
+	run alog-append --policy-check bad.json
+	[ "$status" -eq 2 ]
+	[ "$output" = 'alog-append: bad.json: rules[0]: "do" must be drop, mask, pseudonymise, encrypt or reject' ]
+	echo '{"detectors": {"emails": true}}' >bad.json
+	run alog-append --policy-check bad.json
+	[ "$status" -eq 2 ]
+	[ "$output" = 'alog-append: bad.json: detectors.emails: unknown detector (expected private-key, aws-access-key, jwt, bearer-token, url-password, card-number or email)' ]
+	echo '{"requires": ["actor"]}' >bad.json
+	run alog-append --policy-check bad.json
+	[ "$status" -eq 2 ]
+	[[ $output == 'alog-append: bad.json: policy: unknown member "requires" (expected '* ]]
+}
+
+@test "--policy-check reports invalid JSON with its line" {
+	printf '{\n  "require": ["actor",]\n}\n' >bad.json
+	run alog-append --policy-check bad.json
+	[ "$status" -eq 2 ]
+	[[ $output == "alog-append: bad.json:2: invalid JSON at column "* ]]
+	run alog-append --policy-check absent.json
+	[ "$status" -eq 2 ]
+	[ "$output" = "alog-append: absent.json: cannot open policy: No such file or directory" ]
+}
+
+@test "a policy that cannot be loaded leaves no log behind" {
+	echo '{"rules": [{"path": "q", "do": "encrypt"}]}' >p.json
+	run alog-append -f a.alog --policy p.json actor=a q=1
+	[ "$status" -eq 2 ]
+	[ "$output" = 'alog-append: p.json: encrypt needs "readers": the public keys of who may read the values (alog-keygen --reader)' ]
+	[ ! -e a.alog ]
+}
+
+@test "ALOG_POLICY applies when --policy is not given; empty means none" {
+	echo '{"require": ["actor"]}' >p.json
+	ALOG_POLICY=p.json run alog-append -f a.alog action=x
+	[ "$status" -eq 2 ]
+	[ "$output" = 'alog-append: rejected by rule "require": missing member "actor"' ]
+	ALOG_POLICY= alog-append -f a.alog action=x
+	[ "$(event a.alog 2)" = '{"action":"x"}' ]
+}
+
+# ---- which events are acceptable ----
+
+@test "a rejected event names the rule and the input line; nothing of it is written" {
+	echo '{"require": ["actor", "action"]}' >p.json
+	run alog-append -f a.alog --policy p.json < <(printf '%s\n' \
+		'{"actor":"a","action":"x"}' '{"action":"y"}' '{"actor":"c","action":"z"}')
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = 'alog-append: <stdin>:2: rejected by rule "require": missing member "actor"' ]
+	[ "${lines[1]}" = 'alog-append: stopped at <stdin> line 2; the events before it are appended' ]
+	[ "$(wc -l <a.alog)" -eq 2 ]
+	[ "$(event a.alog 2)" = '{"actor":"a","action":"x"}' ]
+	alog-verify -q a.alog
+}
+
+@test "--skip-bad goes on after a rejected event" {
+	echo '{"require": ["actor"]}' >p.json
+	run alog-append -f a.alog --policy p.json --skip-bad < <(printf '%s\n' \
+		'{"actor":"a"}' '{"x":1}' '{"actor":"c"}')
+	[ "$status" -eq 2 ]
+	[[ $output == *'<stdin>:2: rejected by rule "require": missing member "actor"'* ]]
+	[ "$(wc -l <a.alog)" -eq 3 ]
+}
+
+@test "actions: only actions matching a pattern are accepted" {
+	echo '{"actions": ["db.*", "auth.log?n"]}' >p.json
+	alog-append -f a.alog --policy p.json action=db.query
+	alog-append -f a.alog --policy p.json action=auth.login
+	run alog-append -f a.alog --policy p.json action=shell.exec
+	[ "$status" -eq 2 ]
+	[ "$output" = 'alog-append: rejected by rule "actions": action "shell.exec" is not allowed' ]
+	run alog-append -f a.alog --policy p.json actor=x
+	[ "$output" = 'alog-append: rejected by rule "actions": the event has no action member' ]
+	run alog-append -f a.alog --policy p.json action:=7
+	[ "$output" = 'alog-append: rejected by rule "actions": the action member is not a string' ]
+	[ "$(wc -l <a.alog)" -eq 3 ]
+}
+
+@test "events blocks require members for matching actions only" {
+	echo '{"events": [{"name": "db", "action": "db.*", "require": ["target", "query"]}]}' >p.json
+	alog-append -f a.alog --policy p.json action=auth.login
+	alog-append -f a.alog --policy p.json action=db.query target=t query=q
+	run alog-append -f a.alog --policy p.json action=db.query target=t
+	[ "$status" -eq 2 ]
+	[ "$output" = 'alog-append: rejected by rule "db": missing member "query" (required for action "db.query")' ]
+}
+
+@test "types: a member of the wrong type is rejected, an absent one is not" {
+	echo '{"types": {"rows": "integer", "src.port": ["integer", "null"]}}' >p.json
+	alog-append -f a.alog --policy p.json rows:=3 src.port:=null
+	alog-append -f a.alog --policy p.json x=1
+	run alog-append -f a.alog --policy p.json rows=3
+	[ "$status" -eq 2 ]
+	[ "$output" = 'alog-append: rejected by rule "types": member "rows" is a string, not an integer' ]
+	run alog-append -f a.alog --policy p.json src.port:=1.5
+	[ "$output" = 'alog-append: rejected by rule "types": member "src.port" is a number, not one of integer, null' ]
+}
+
+@test "on_violation record writes the event with a policy_violation note" {
+	echo '{"on_violation": "record", "require": ["actor"], "types": {"n": "integer"}}' >p.json
+	alog-append -f a.alog --policy p.json action=x n=1
+	[ "$(event a.alog 2)" = '{"action":"x","n":"1","alog":{"policy_violation":[{"rule":"types","msg":"member \"n\" is a string, not an integer"},{"rule":"require","msg":"missing member \"actor\""}]}}' ]
+	alog-verify -q a.alog
+}
+
+# ---- what happens to sensitive members ----
+
+@test "drop removes a member by path, or by name at any depth with **" {
+	echo '{"rules": [{"name": "pw", "path": "**.password", "do": "drop"},
+	                 {"name": "tok", "path": "session.token", "do": "drop"}]}' >p.json
+	alog-append -f a.alog --policy p.json user=a password=x form.password=y session.token=t session.id:=1
+	[ "$(event a.alog 2)" = '{"user":"a","form":{},"session":{"id":1},"alog":{"policy":[{"path":"password","rule":"pw","action":"drop"},{"path":"form.password","rule":"pw","action":"drop"},{"path":"session.token","rule":"tok","action":"drop"}]}}' ]
+	# negative: other members of those names elsewhere stay
+	alog-append -f a.alog --policy p.json token=t passwords=1
+	[ "$(event a.alog 3)" = '{"token":"t","passwords":"1"}' ]
+}
+
+@test "mask keeps the documented number of trailing characters, never more than half" {
+	echo '{"rules": [{"name": "m", "path": "user.email", "do": "mask"},
+	                 {"name": "k", "path": "key", "do": "mask", "keep": 6},
+	                 {"name": "z", "path": "pin", "do": "mask", "keep": 0}]}' >p.json
+	alog-append -f a.alog --policy p.json user.email=alice@example.com key=abc pin:=1234 other=alice@example.com
+	[ "$(event a.alog 2)" = '{"user":{"email":"*************.com"},"key":"**c","pin":"****","other":"alice@example.com","alog":{"policy":[{"path":"user.email","rule":"m","action":"mask"},{"path":"key","rule":"k","action":"mask"},{"path":"pin","rule":"z","action":"mask"}]}}' ]
+}
+
+@test "pseudonymise maps the same value to the same token, and another pepper elsewhere" {
+	keys
+	echo '{"rules": [{"name": "who", "path": "actor", "do": "pseudonymise"},
+	                 {"name": "ip", "path": "src.ip", "do": "pseudonymise"}], "pepper": "pepper.key"}' >p.json
+	alog-append -f a.alog --policy p.json actor=alice src.ip=10.0.0.7
+	alog-append -f a.alog --policy p.json actor=alice src.ip=10.0.0.8
+	alog-append -f a.alog --policy p.json actor=bob
+	a1=$(line a.alog 2 | jq -r .actor) a2=$(line a.alog 3 | jq -r .actor) b=$(line a.alog 4 | jq -r .actor)
+	[[ $a1 =~ ^alog-ps1:[A-Za-z0-9_-]{22}$ ]]
+	[ "$a1" = "$a2" ] && [ "$a1" != "$b" ]
+	[ "$(line a.alog 2 | jq -r .src.ip)" != "$(line a.alog 3 | jq -r .src.ip)" ]
+	! grep -q alice a.alog
+	mkdir other && alog-keygen --pepper -s other/pepper.key && cp p.json other/
+	alog-append -f b.alog --policy other/p.json actor=alice
+	[ "$(line b.alog 2 | jq -r .actor)" != "$a1" ]
+}
+
+@test "reject refuses an event with the member, even when violations are recorded" {
+	echo '{"on_violation": "record", "rules": [{"name": "no-otp", "path": "otp", "do": "reject"}]}' >p.json
+	run alog-append -f a.alog --policy p.json action=mfa otp=123456
+	[ "$status" -eq 2 ]
+	[ "$output" = 'alog-append: rejected by rule "no-otp": member "otp" is not allowed' ]
+	[ ! -s a.alog ] || [ "$(wc -l <a.alog)" -eq 1 ]
+	alog-append -f a.alog --policy p.json action=mfa
+}
+
+@test "a value pattern changes the part that matches, in every string or under its path" {
+	echo '{"rules": [{"name": "ssn", "match": "[0-9]{3}-[0-9]{2}-[0-9]{4}", "do": "mask"},
+	                 {"name": "tkt", "path": "notes", "match": "^TKT-[0-9]+$", "do": "drop"}]}' >p.json
+	alog-append -f a.alog --policy p.json msg='ssn 123-45-6789 on file' notes:='["TKT-1","keep"]' ref=TKT-2
+	[ "$(event a.alog 2)" = '{"msg":"ssn *******6789 on file","notes":["keep"],"ref":"TKT-2","alog":{"policy":[{"path":"msg","rule":"ssn","action":"mask"},{"path":"notes[0]","rule":"tkt","action":"drop"}]}}' ]
+	alog-append -f a.alog --policy p.json msg='call 555-1234'
+	[ "$(event a.alog 3)" = '{"msg":"call 555-1234"}' ]
+}
+
+# ---- built-in detectors, each positive and negative ----
+
+det_policy() { echo "{\"detectors\": {\"$1\": ${2:-true}}}" >p.json; }
+
+@test "detector private-key: a key block rejects the event; a certificate passes" {
+	det_policy private-key
+	run alog-append -f a.alog --policy p.json cfg.tls_key="$(printf -- '-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----')"
+	[ "$status" -eq 2 ]
+	[ "$output" = 'alog-append: rejected by rule "private-key": member "cfg.tls_key" holds a private key block' ]
+	alog-append -f a.alog --policy p.json cert="-----BEGIN CERTIFICATE----- MIIB -----END CERTIFICATE-----"
+	[ "$(event a.alog 2)" = '{"cert":"-----BEGIN CERTIFICATE----- MIIB -----END CERTIFICATE-----"}' ]
+}
+
+@test "detector aws-access-key: key ids are masked, look-alikes are not" {
+	det_policy aws-access-key
+	alog-append -f a.alog --policy p.json env='AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE' near=AKIAIOSFODNN7EXAMPL
+	[ "$(event a.alog 2)" = '{"env":"AWS_ACCESS_KEY_ID=****************MPLE","near":"AKIAIOSFODNN7EXAMPL","alog":{"policy":[{"path":"env","rule":"aws-access-key","action":"mask"}]}}' ]
+}
+
+@test "detector jwt: tokens are masked, other eyJ text is not" {
+	det_policy jwt
+	jwt=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl
+	alog-append -f a.alog --policy p.json t="id_token=$jwt" u='eyJhbGciOiJIUzI1NiJ9 alone'
+	stars=$(printf '%*s' ${#jwt} '' | tr ' ' '*')
+	[ "$(event a.alog 2)" = '{"t":"id_token='"$stars"'","u":"eyJhbGciOiJIUzI1NiJ9 alone","alog":{"policy":[{"path":"t","rule":"jwt","action":"mask"}]}}' ]
+}
+
+@test "detector bearer-token: the token is masked, the word bearer alone is not" {
+	det_policy bearer-token '{"do": "mask", "keep": 4}'
+	alog-append -f a.alog --policy p.json h='Authorization: Bearer 0123456789abcdefXYZW' m='the bearer token expired'
+	[ "$(event a.alog 2)" = '{"h":"Authorization: Bearer ****************XYZW","m":"the bearer token expired","alog":{"policy":[{"path":"h","rule":"bearer-token","action":"mask"}]}}' ]
+}
+
+@test "detector url-password: the password in a URL is masked, a URL without one is not" {
+	det_policy url-password
+	alog-append -f a.alog --policy p.json dsn=postgres://app:s3cr3t@db-1:5432/app url=https://bob@example.com/x
+	[ "$(event a.alog 2)" = '{"dsn":"postgres://app:******@db-1:5432/app","url":"https://bob@example.com/x","alog":{"policy":[{"path":"dsn","rule":"url-password","action":"mask"}]}}' ]
+}
+
+@test "detector card-number: Luhn-valid numbers are masked; a 16-digit order id failing Luhn is not" {
+	det_policy card-number
+	alog-append -f a.alog --policy p.json card='4111 1111 1111 1111' order=4111111111111112 pan:=5555555555554444 id:=4111111111111112
+	[ "$(event a.alog 2)" = '{"card":"**** **** **** 1111","order":"4111111111111112","pan":"************4444","id":4111111111111112,"alog":{"policy":[{"path":"card","rule":"card-number","action":"mask"},{"path":"pan","rule":"card-number","action":"mask"}]}}' ]
+}
+
+@test "detector email: addresses lose their local part, other @ text stays" {
+	det_policy email
+	alog-append -f a.alog --policy p.json msg='reset sent to alice.smith@example.com' host=root@localhost
+	[ "$(event a.alog 2)" = '{"msg":"reset sent to ***********@example.com","host":"root@localhost","alog":{"policy":[{"path":"msg","rule":"email","action":"mask"}]}}' ]
+}
+
+@test "detectors that are off leave values alone; events the policy does not touch are kept byte for byte" {
+	det_policy email false
+	alog-append -f a.alog --policy p.json m=alice@example.com
+	[ "$(event a.alog 2)" = '{"m":"alice@example.com"}' ]
+	cp "$(data_dir)"/detectors.json .
+	printf '%s\n' '{ "a" : "caf\u00e9 \/x" , "n" : 1.50 }' | alog-append -f b.alog --policy detectors.json
+	[[ $(line b.alog 2) == *',"a":"caf\u00e9 \/x","n":1.50,"hash":'* ]]
+}
+
+@test "text lines go through the detectors too" {
+	cp "$(data_dir)"/detectors.json .
+	echo 'login failed for bob@example.org' | alog-append -f a.alog --text --policy detectors.json
+	[ "$(event a.alog 2)" = '{"msg":"login failed for ***@example.org","alog":{"policy":[{"path":"msg","rule":"email","action":"mask"}]}}' ]
+}
+
+@test "the alog member cannot be set by an event, with or without a policy" {
+	echo '{}' >p.json
+	run alog-append -f a.alog --policy p.json alog.policy=forged
+	[ "$status" -eq 2 ]
+	[[ $output == *'member name "alog" is reserved'* ]]
+}
+
+# ---- protected fields ----
+
+@test "alog-keygen --reader creates a 0600 secret key and a public key, never overwriting" {
+	run alog-keygen --reader -s r.key -p r.pub
+	[ "$status" -eq 0 ]
+	[[ $output =~ ^alog-reader1\+[0-9a-f]{16}\+[A-Za-z0-9+/]{43}=$ ]]
+	[ "$output" = "$(cat r.pub)" ]
+	[ "$(stat -c %a r.key)" = 600 ]
+	grep -q '^alog-reader-secret-v1$' r.key
+	run alog-keygen --reader -s r.key -p r2.pub
+	[ "$status" -eq 2 ]
+	[ "$output" = 'alog-keygen: r.key already exists: refusing to overwrite a key' ]
+	[ ! -e r2.pub ]
+	run alog-keygen --reader -s r3.key -p r.pub
+	[ "$status" -eq 2 ]
+	[ ! -e r3.key ]
+}
+
+@test "alog-keygen --pepper creates a 0600 pepper; bad combinations are usage errors" {
+	alog-keygen --pepper -s p.key
+	[ "$(stat -c %a p.key)" = 600 ]
+	grep -q '^alog-pepper-v1$' p.key
+	run alog-keygen --pepper -s q.key -p q.pub
+	[ "$status" -eq 2 ]
+	[[ $output == "alog-keygen: a pepper has no public part: -p does not apply"* ]]
+	run alog-keygen --reader --pepper -s q.key
+	[ "$status" -eq 2 ]
+	run alog-keygen --reader --origin x -s q.key
+	[ "$status" -eq 2 ]
+	[ ! -e q.key ]
+}
+
+@test "a pepper or reader key that others can read is refused" {
+	keys
+	echo '{"rules": [{"path": "a", "do": "pseudonymise"}], "pepper": "pepper.key"}' >p.json
+	chmod 644 pepper.key
+	run alog-append -f a.alog --policy p.json a=1
+	[ "$status" -eq 2 ]
+	[[ $output == "alog-append: p.json: pepper: secret key ./pepper.key is accessible by others (mode 0644): refusing to use it"* ]]
+	chmod 640 alice.key
+	run reveal -k alice.key </dev/null
+	[ "$status" -eq 2 ]
+	[[ $output == *"secret key alice.key is accessible by others (mode 0640)"* ]]
+}
+
+# A log with a query encrypted to alice and bob.
+protected_log() {
+	keys
+	echo '{"rules": [{"name": "q", "path": "query", "do": "encrypt"}], "readers": ["alice.pub", "bob.pub"]}' >p.json
+	alog-append -f a.alog --policy p.json actor=dba action=db.query query='SELECT * FROM cards' rows:=3
+}
+
+@test "encrypt: the value is a sealed box for each reader, and both readers get it back" {
+	protected_log
+	[[ $(line a.alog 2 | jq -r .query) == alog-enc1:* ]]
+	[ "$(line a.alog 2 | jq -c .alog)" = '{"policy":[{"path":"query","rule":"q","action":"encrypt"}]}' ]
+	! grep -q 'SELECT' a.alog
+	run reveal -k alice.key -m query <a.alog
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = '"SELECT * FROM cards"' ]
+	run reveal -k bob.key <a.alog
+	[ "$status" -eq 0 ]
+	[ "$(echo "${lines[1]}" | jq -c 'del(.seq, .ts, .hash)')" = '{"actor":"dba","action":"db.query","query":"SELECT * FROM cards","rows":3,"alog":{"policy":[{"path":"query","rule":"q","action":"encrypt"}]}}' ]
+}
+
+@test "encrypt keeps any JSON value: objects and numbers come back as they were" {
+	keys
+	echo '{"rules": [{"path": "body", "do": "encrypt"}], "readers": ["alice.pub"]}' >p.json
+	alog-append -f a.alog --policy p.json body:='{"n":1.50,"l":[true,null,"x"]}' x=1
+	run reveal -k alice.key -m body <a.alog
+	[ "${lines[1]}" = '{"n":1.50,"l":[true,null,"x"]}' ]
+}
+
+@test "a wrong reader key opens nothing and says whose the value is" {
+	protected_log
+	alog-keygen --reader -s carol.key >/dev/null
+	run reveal -k carol.key -m query <a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"<stdin>:2: member \"query\" is protected, and not encrypted to reader key $(sed -n 's/^id //p' carol.key) (only to $(cut -d+ -f2 alice.pub), $(cut -d+ -f2 bob.pub))"* ]]
+	run reveal -k carol.key <a.alog
+	[ "$status" -eq 1 ]
+	[[ $output != *alog-enc1:* ]]
+	[[ $output == *'"query":"<protected: encrypted for readers '* ]]
+}
+
+@test "without a reader key, readable output shows a placeholder and a query on the member is an error" {
+	protected_log
+	run reveal <a.alog
+	[ "$status" -eq 1 ]
+	[[ $output != *alog-enc1:* ]]
+	[[ $output == *"\"query\":\"<protected: encrypted for readers $(cut -d+ -f2 alice.pub), $(cut -d+ -f2 bob.pub)>\""* ]]
+	run reveal -m query <a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *'<stdin>:2: member "query" is protected (encrypted for readers '*'): reading it needs a reader secret key'* ]]
+	run reveal -m actor <a.alog
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = '"dba"' ]
+}
+
+@test "a log with protected fields verifies without any key, and a changed ciphertext is caught" {
+	protected_log
+	mkdir elsewhere && cp a.alog elsewhere/ && cd elsewhere
+	run alog-verify a.alog
+	[ "$status" -eq 0 ]
+	[[ $output == "OK: 2 records"* ]]
+	sed -i '2s/alog-enc1:AQ/alog-enc1:AR/' a.alog
+	run alog-verify a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"a.alog:2: record modified"* ]]
+}
+
+@test "an event that would grow past the record size after encryption is refused" {
+	keys
+	echo '{"rules": [{"path": "v", "do": "encrypt"}], "readers": ["alice.pub", "bob.pub"]}' >p.json
+	head -c 600000 /dev/zero | tr '\0' a | sed 's/.*/{"v":"&"}/' >big.json
+	run alog-append -f a.alog --policy p.json <big.json
+	[ "$status" -eq 2 ]
+	[[ $output == *'<stdin>:1: the event would be longer than 1048320 bytes after the policy'* ]]
+}
+
+# ---- documentation ----
+
+@test "alog-policy(5) examples run as documented, with the policies in tests/data/policy" {
+	cp "$(data_dir)"/{db,auth,http}.json .
+	run_examples "$(man_dir)/alog-policy.5"
+	alog-verify audit.alog
+	[ "$(line audit.alog 3 | jq -r .actor)" = "$(line audit.alog 3 | jq -r .form.user)" ]
+	# the policies the page shows are these files, byte for byte
+	for f in db auth http; do
+		awk -v f="$f.json" '
+			$0 == ".Pa " f " :" { want = 1; next }
+			want && /^\.Bd -literal/ { inbd = 1; next }
+			inbd && /^\.Ed/ { exit }
+			inbd { print }
+		' "$(man_dir)/alog-policy.5" >shown.json
+		diff shown.json "$f.json"
+	done
+}
