@@ -372,13 +372,15 @@ int main(int argc, char **argv)
 	static const struct alog_cli cli = {"alog-export", usage, "F:o:f:", longopts};
 	struct alog_export_opts o = {0};
 	const char *log = NULL, *state = NULL, *mapfile = NULL, *oldcp = NULL;
-	const char **redact = alog_xmalloc((size_t)argc * sizeof *redact);
-	const char **drop = alog_xmalloc((size_t)argc * sizeof *drop);
+	/* kept for the whole run (static: every mode's exit leaves them reachable) */
+	static const char **redact, **drop;
 	int c, checkpoint = 0, vkey = 0, proof = 0, modes;
 	struct alog_error e;
 	char *map = NULL;
 
 	alog_cli_init("alog-export");
+	redact = alog_xmalloc((size_t)argc * sizeof *redact);
+	drop = alog_xmalloc((size_t)argc * sizeof *drop);
 	while ((c = alog_cli_next(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'F':
@@ -466,8 +468,6 @@ int main(int argc, char **argv)
 		rc = run_export(x, argv, argc);
 		alog_export_free(x);
 		free(map);
-		free(redact);
-		free(drop);
 		alog_buf_free(&out.buf);
 		return rc;
 	}

@@ -1770,6 +1770,57 @@ void alog_export_end(struct alog_export *x, struct alog_buf *out)
 		alog_buf_str(out, x->count ? "\n]\n" : "]\n");
 }
 
+/*
+ * The shape of an event line as alog_rec_parse checks it, without
+ * decoding ts and hash, which the text formats copy rather than read.
+ * 1 with the members span set; 0 for a typed record or anything odd,
+ * which then goes through alog_rec_parse.
+ */
+static int quick_event(const char *line, size_t len, struct alog_span *members)
+{
+	size_t p = 7, q;
+
+	if (len < 7 + 1 + 7 + ALOG_TS_LEN + 1 + ALOG_HASH_TAIL || memcmp(line, "{\"seq\":", 7) != 0 ||
+	    line[7] < '1' || line[7] > '9')
+		return 0;
+	while (p < 23 && line[p] >= '0' && line[p] <= '9')
+		p++;
+	if (memcmp(line + p, ",\"ts\":\"", 7) != 0)
+		return 0;
+	p += 7 + ALOG_TS_LEN;
+	q = len - ALOG_HASH_TAIL;
+	if (p >= q || line[p] != '"' || memcmp(line + q, ",\"hash\":\"", 9) != 0 ||
+	    memcmp(line + len - 3, "\"}\n", 3) != 0)
+		return 0;
+	p++;
+	if (p < q && line[p] != ',')
+		return 0;
+	if (q - p >= 9 && memcmp(line + p, ",\"type\":\"", 9) == 0)
+		return 0;
+	members->p = line + p;
+	members->n = q - p;
+	return 1;
+}
+
+/* Is there a byte < 0x20 or 0x7f in s[0..n)?  Eight bytes at a time. */
+static int has_ctl(const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w, d;
+		memcpy(&w, s + i, 8);
+		d = w ^ (0x7f * ones);
+		/* a byte below 0x20, or a zero byte of w ^ 0x7f.. (a DEL) */
+		if (((w - 0x20 * ones) & ~w & highs) | ((d - ones) & ~d & highs))
+			break;
+	}
+	for (; i < n; i++)
+		if (is_ctl((unsigned char)s[i]))
+			return 1;
+	return 0;
+}
+
 int alog_export_line(struct alog_export *x, const char *line, size_t len, struct alog_buf *out,
                      struct alog_error *e)
 {
@@ -1778,27 +1829,34 @@ int alog_export_line(struct alog_export *x, const char *line, size_t len, struct
 	char *tmp = NULL;
 	int rc;
 
+	if (len == 0 || (len == 1 && line[0] == '\n'))
+		return alog_err(e, "not an alog record: an empty line");
 	/* A line from a pipe may come without its LF (the last one). */
-	if (len && line[len - 1] != '\n') {
+	if (line[len - 1] != '\n') {
 		tmp = alog_xmalloc(len + 1);
 		memcpy(tmp, line, len);
 		tmp[len] = '\n';
 		line = tmp;
 		len++;
 	}
-	if (alog_rec_parse(&r, line, len, e) != 0) {
+	/* Stored records never hold raw control characters; damaged lines must not pass them on. */
+	if (has_ctl(line, len - 1)) {
+		size_t i = 0;
+		while (!is_ctl((unsigned char)line[i]))
+			i++;
+		free(tmp);
+		return alog_err(e, "not an alog record: raw control character at byte %zu", i + 1);
+	}
+	if (x->o.format <= ALOG_FMT_TSV && quick_event(line, len, &r.members)) {
+		r.line = line;
+		r.len = len;
+		r.type = ALOG_REC_EVENT;
+	} else if (alog_rec_parse(&r, line, len, e) != 0) {
 		char why[sizeof e->msg];
 		snprintf(why, sizeof why, "%s", e->msg);
 		free(tmp);
 		return alog_err(e, "not an alog record: %s", why);
 	}
-	/* Stored records never hold raw control characters; damaged lines must not pass them on. */
-	for (size_t i = 0; i + 1 < len; i++)
-		if (is_ctl((unsigned char)line[i])) {
-			free(tmp);
-			return alog_err(e, "not an alog record: raw control character at byte %zu",
-			                i + 1);
-		}
 	if (r.type == ALOG_REC_OPEN) {
 		struct alog_header h;
 		char msg[200];

@@ -115,15 +115,19 @@ fail:
 /* The line starting at off (LF included), into a malloc'd buffer. */
 static char *read_line_at(int fd, uint64_t off, size_t *len)
 {
-	char *buf = alog_xmalloc(ALOG_MAX_LINE);
-	ssize_t got = alog_pread_all(fd, buf, ALOG_MAX_LINE, (off_t)off);
-	char *nl = got > 0 ? memchr(buf, '\n', (size_t)got) : NULL;
-	if (!nl) {
+	/* most lines are short: read 16 KiB first, the longest line only if needed */
+	for (size_t cap = 16384;; cap = ALOG_MAX_LINE) {
+		char *buf = alog_xmalloc(cap);
+		ssize_t got = alog_pread_all(fd, buf, cap, (off_t)off);
+		char *nl = got > 0 ? memchr(buf, '\n', (size_t)got) : NULL;
+		if (nl) {
+			*len = (size_t)(nl - buf) + 1;
+			return buf;
+		}
 		free(buf);
-		return NULL;
+		if (cap == ALOG_MAX_LINE || got < (ssize_t)cap)
+			return NULL;
 	}
-	*len = (size_t)(nl - buf) + 1;
-	return buf;
 }
 
 struct log_head {
