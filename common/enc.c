@@ -54,7 +54,7 @@ int alog_unhex(uint8_t *out, size_t n, const char *hex, size_t hexlen)
 	for (size_t i = 0; i < n; i++) {
 		int hi = hexval[(unsigned char)hex[2 * i]], lo = hexval[(unsigned char)hex[2 * i + 1]];
 		bad |= hi | lo;
-		out[i] = (uint8_t)(hi << 4 | (lo & 15));
+		out[i] = (uint8_t)((unsigned)(hi & 15) << 4 | (unsigned)(lo & 15));
 	}
 	return bad < 0 ? -1 : 0;
 }
