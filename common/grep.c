@@ -401,6 +401,8 @@ struct grep {
 	/* --verify */
 	struct alog_verifier *v;
 	uint64_t threshold, last_selected_seq;
+	uint64_t accepted;          /* last record the verifier accepted */
+	uint64_t last_rec_seq, last_rec_pos; /* the newest record, where its output starts */
 };
 
 static void report_at(struct grep *g, uint64_t ln, uint64_t off, const char *fmt, ...)
@@ -575,22 +577,41 @@ static void put_name_line(struct grep *g, const char *suffix)
 	out_put(&g->out, b->p, b->n);
 }
 
-/* Feed the verifier and release what it now vouches for.  GO_ON or STOP_ALL. */
+/*
+ * Feed the verifier and release what a seal now vouches for (its root
+ * matched the records before it; with -p its signature too): until then
+ * a rewrite that recomputed the chain cannot be told from the real log.
+ * GO_ON or STOP_ALL.
+ */
 static int verify_line(struct grep *g, uint64_t ln, const char *p, size_t len, int kind,
                        const struct alog_rec *r)
 {
-	uint64_t acc, sealed;
+	uint64_t sealed;
 
 	if (alog_verify_line(g->v, ln, p, len, kind)) {
 		g->res->tampered = 1;
 		return STOP_ALL;
 	}
-	if (r && (!g->o->pubkey || r->type == ALOG_REC_SEAL))
+	if (r && r->type == ALOG_REC_SEAL)
 		out_mark(&g->out, r->seq - 1, g->res->selected);
-	alog_verifier_progress(g->v, &acc, &sealed);
-	g->threshold = g->o->pubkey ? sealed : acc;
-	out_commit_seq(&g->out, g->threshold);
+	alog_verifier_progress(g->v, &g->accepted, &sealed);
+	out_commit_seq(&g->out, sealed);
+	/* following a live log, the chain is what there is between seals */
+	g->threshold = g->o->follow && g->accepted > sealed ? g->accepted : sealed;
+	if (r) {
+		g->last_rec_seq = r->seq;
+		g->last_rec_pos = g->out.hpos;
+	}
 	return GO_ON;
+}
+
+/* --follow --verify, waiting: show what the chain has accepted so far. */
+static void verify_wait(struct grep *g)
+{
+	if (!g->v)
+		return;
+	out_commit(&g->out, g->accepted >= g->last_rec_seq ? g->out.hpos : g->last_rec_pos);
+	g->out.nmarks = 0;
 }
 
 /* One line of input, LF included when kind is ALOG_LINE_OK. */
@@ -886,6 +907,7 @@ static int scan(struct grep *g, int follow)
 			return r;
 		}
 		/* following: wait for more, or for a new file at the path */
+		verify_wait(g);
 		out_flush(&g->out);
 		if (g->out.failed)
 			return STOP_ALL;

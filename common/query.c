@@ -252,7 +252,11 @@ static void word_free(struct word *w, size_t n)
 	free(w);
 }
 
-/* Split text into words the way sh does: whitespace, '...', "...", backslash. */
+/*
+ * Split text into words the way sh does: whitespace, '...', "..." and
+ * backslash, except that outside quotes a backslash escapes only blanks,
+ * quotes and itself.
+ */
 static int tokenize(const char *text, struct word **out, size_t *nout, size_t *at, size_t *at_len,
                     struct alog_error *e)
 {
@@ -315,6 +319,15 @@ static int tokenize(const char *text, struct word **out, size_t *nout, size_t *a
 					*at_len = 1;
 					word_free(w, nw);
 					return alog_err(e, "a backslash ends the query");
+				}
+				/*
+				 * Only what would end or quote the word is escaped; other
+				 * backslashes stand for themselves, so that a regular
+				 * expression such as ^db\. keeps its own.
+				 */
+				if (!strchr(" \t\n'\"\\", text[i + 1])) {
+					cur->s[cur->n++] = text[i++];
+					continue;
 				}
 				i++;
 				if (text[i] == '\n') {
