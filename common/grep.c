@@ -556,11 +556,17 @@ static int covered(const struct grep *g)
 	return !g->v || g->threshold >= g->last_selected_seq;
 }
 
-/* Ask to stop; under --verify, reading goes on until the selection is covered. */
+/*
+ * Ask to stop.  Under --verify, reading goes on until a seal covers what
+ * was selected, and an input is always read to its end (matching stops),
+ * so that the next file can be checked as its continuation.
+ */
 static int stop(struct grep *g, int how)
 {
 	if (how > g->stop)
 		g->stop = how;
+	if (g->v && g->stop == STOP_INPUT)
+		return GO_ON;
 	return covered(g) ? g->stop : GO_ON;
 }
 

@@ -237,9 +237,10 @@ int alog_time_arg(const char *s, int64_t now, int64_t *ns)
 
 enum { F_LIT = 1, F_QUOTE = 2 };
 
+/* A word of the query; fl has n + 1 entries (a quote may open at the end). */
 struct word {
-	char *s;           /* quote removal done */
-	unsigned char *fl; /* per byte (n + 1 entries): F_LIT quoted or escaped, F_QUOTE a quote opened here */
+	char *s;            /* quote removal done */
+	unsigned char *fl;  /* F_LIT: quoted or escaped; F_QUOTE: a quote opened here */
 	size_t n, off, end; /* where it was in the text */
 };
 
@@ -408,6 +409,114 @@ static void set_literal(struct term *t, const char *s, size_t n, int as_name)
 	t->score = as_name ? (unsigned)bestlen : 10 * (unsigned)bestlen;
 }
 
+/*
+ * glibc's regcomp copies a repeated subexpression once per repetition and
+ * can take gigabytes for a short pattern such as x+++++... or
+ * ((a{99}){99}){99}: estimate the compiled size first.  Adjacent
+ * duplication symbols are undefined in POSIX EREs anyway.
+ */
+#define RE_MAX_SIZE 100000.0
+
+static int re_check(const char *re, const char **why)
+{
+	double stack[ALOG_JSON_MAX_DEPTH + 1], alt[ALOG_JSON_MAX_DEPTH + 1], last = 0;
+	int depth = 0, after_dup = 0;
+	const char *p = re;
+
+	stack[0] = alt[0] = 0;
+	while (*p) {
+		double atom = 1;
+		if (*p == '*' || *p == '+' || *p == '?' || *p == '{') {
+			double times = *p == '+' || *p == '*' || *p == '?' ? 2 : 1;
+			if (after_dup) {
+				*why = "adjacent repetition operators";
+				return -1;
+			}
+			if (*p == '{') {
+				unsigned long m = 0, n = 0;
+				const char *q = p + 1;
+				while (*q >= '0' && *q <= '9' && m < 100000)
+					m = m * 10 + (unsigned long)(*q++ - '0');
+				n = m;
+				if (*q == ',') {
+					n = 0;
+					for (q++; *q >= '0' && *q <= '9' && n < 100000; q++)
+						n = n * 10 + (unsigned long)(*q - '0');
+					if (n < m)
+						n = m + 1;
+				}
+				times = (double)(n > m ? n : m) + 1;
+				p = strchr(p, '}') ? strchr(p, '}') : p + strlen(p) - 1;
+			}
+			stack[depth] += last * (times - 1);
+			p++;
+			after_dup = 1;
+			continue;
+		}
+		after_dup = 0;
+		if (*p == '\\' && p[1]) {
+			p += 2;
+		} else if (*p == '[') {
+			/* a bracket expression: ] first is literal; [: :] [. .] [= =] nest */
+			p++;
+			if (*p == '^')
+				p++;
+			if (*p == ']')
+				p++;
+			while (*p && *p != ']') {
+				if (*p == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
+					char c = p[1];
+					const char *q = p + 2;
+					while (*q && !(q[0] == c && q[1] == ']'))
+						q++;
+					p = *q ? q + 2 : q;
+				} else {
+					p++;
+				}
+			}
+			if (*p)
+				p++;
+		} else if (*p == '(') {
+			if (depth == ALOG_JSON_MAX_DEPTH) {
+				*why = "groups nested too deep";
+				return -1;
+			}
+			depth++;
+			stack[depth] = alt[depth] = 0;
+			p++;
+			continue;
+		} else if (*p == ')' && depth > 0) {
+			atom = stack[depth] + alt[depth];
+			depth--;
+			p++;
+		} else if (*p == '|') {
+			alt[depth] += stack[depth];
+			stack[depth] = 0;
+			p++;
+			last = 0;
+			continue;
+		} else {
+			p++;
+		}
+		stack[depth] += atom;
+		last = atom;
+		if (stack[depth] + alt[depth] > RE_MAX_SIZE) {
+			*why = "too large once its repetitions are expanded";
+			return -1;
+		}
+	}
+	while (depth > 0) {
+		double v = stack[depth] + alt[depth];
+		depth--;
+		stack[depth] += v;
+	}
+	if (stack[0] + alt[0] > RE_MAX_SIZE) {
+		*why = "too large once its repetitions are expanded";
+		return -1;
+	}
+	return 0;
+}
+
 static const char op_help[] =
 	"use NAME=VALUE, NAME!=VALUE, NAME~REGEX, NAME^=PREFIX, NAME>N, NAME>=N, NAME<N, "
 	"NAME<=N or NAME?";
@@ -508,7 +617,14 @@ static int parse_term(struct term *t, const struct word *w, const char *text,
 		}
 		break;
 	case OP_RE: {
+		const char *bad;
 		int rc;
+		if (re_check(t->val, &bad) != 0) {
+			alog_err(e, "'%.*s': bad regular expression: %s", src, srcp, bad);
+			term_free(t);
+			memset(t, 0, sizeof *t);
+			return -1;
+		}
 		if ((rc = regcomp(&t->re, t->val, REG_EXTENDED | REG_NOSUB)) != 0) {
 			char why[200];
 			regerror(rc, &t->re, why, sizeof why);

@@ -611,6 +611,39 @@ wait_lines() {
 	[[ $output == *"a.alog:20: record modified"* ]]
 }
 
+@test "--verify with -m and -l still checks each rotated file whole" {
+	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
+	make_log a.alog 20
+	alog-seal -f a.alog -s k.sec --rotate a-1.alog >/dev/null
+	make_log a.alog 20
+	alog-seal -f a.alog -s k.sec >/dev/null
+	run alog-grep --verify -p k.pub -m 1 --fields seq actor=user1 a-1.alog a.alog
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'a-1.alog\t2\na.alog\t24')" ]
+	run alog-grep --verify -p k.pub -l actor=user1 a-1.alog a.alog
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'a-1.alog\na.alog')" ]
+	sed -i '10s/"n":/"n":1/' a.alog
+	run alog-grep --verify -p k.pub -l actor=user1 a-1.alog a.alog
+	[ "$status" -eq 3 ]
+	[[ $output == *"a.alog:10: record modified"* ]]
+}
+
+@test "--follow --verify shows records once their chain checks, across a rotation" {
+	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
+	make_log a.alog 3
+	alog-grep -F --verify -p k.pub --fields n 'n?' a.alog >out 2>err &
+	pid=$!
+	wait_lines out 3
+	alog-seal -f a.alog -s k.sec --rotate a-old.alog >/dev/null
+	alog-append -f a.alog n:=4
+	wait_lines out 4
+	kill "$pid"
+	wait "$pid" || true
+	[ "$(cat out)" = "$(printf '1\n2\n3\n4')" ]
+	[ ! -s err ]
+}
+
 @test "--verify on standard input checks a fragment" {
 	make_log a.alog 10
 	alog-grep actor=user2 a.alog | alog-grep --verify -c '' >out
