@@ -103,7 +103,7 @@ check-valgrind: $(TOOLS) $(HELPERS)
 	  bats $(BATSFLAGS) tests/*.bats
 
 bench: $(TOOLS) $(HELPERS)
-	ALOG_BIN=$(CURDIR)/$(BUILD)/bin ALOG_TESTBIN=$(CURDIR)/$(BUILD)/tests sh tests/bench/run.sh
+	ALOG_BIN=$(CURDIR)/$(BUILD)/bin ALOG_TESTBIN=$(CURDIR)/$(BUILD)/tests bash tests/bench/run.sh
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \

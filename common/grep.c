@@ -36,6 +36,7 @@
 #define PROBE_WIN (64u << 10)      /* bytes read per binary search probe */
 #define MAX_WARN 5                 /* bad lines reported per input */
 #define FOLLOW_POLL_NS 100000000L  /* --follow: look for more every 0.1 s */
+#define TUNE_SAMPLE (1u << 20)     /* input sampled to choose the literals searched */
 
 enum { GO_ON = 0, STOP_INPUT = 1, STOP_ALL = 2 };
 
@@ -285,6 +286,30 @@ static int line_ts(const char *p, size_t len, int64_t *ts)
 }
 
 /*
+ * seq, ts and type from their fixed places, for a line whose shape the
+ * verifier has already checked (alog_rec_parse would check it twice).
+ */
+static int light_parse(const char *p, size_t len, struct alog_rec *r)
+{
+	static const char seal[] = ",\"type\":\"seal\"", open[] = ",\"type\":\"open\"";
+	size_t i = ALOG_SEQ_PREFIX_LEN, t;
+	uint64_t seq = 0;
+
+	if (line_ts(p, len, &r->ts_ns) != 0)
+		return -1;
+	while (p[i] >= '0' && p[i] <= '9')
+		seq = seq * 10 + (uint64_t)(p[i++] - '0');
+	t = i + 7 + ALOG_TS_LEN + 1;
+	r->seq = seq;
+	r->type = ALOG_REC_EVENT;
+	if (len - t > sizeof seal && memcmp(p + t, seal, sizeof seal - 1) == 0)
+		r->type = ALOG_REC_SEAL;
+	else if (len - t > sizeof open && memcmp(p + t, open, sizeof open - 1) == 0)
+		r->type = ALOG_REC_OPEN;
+	return 0;
+}
+
+/*
  * The first record line starting at or after from (and before hi), with
  * its length and ts.  1 found, 0 none, -1 read error.
  */
@@ -381,7 +406,7 @@ struct grep {
 	struct out out;
 	struct alog_buf line, tmp;
 	struct src s;
-	int fast;
+	int fast, tuned;
 
 	/* the current input */
 	const char *name;
@@ -584,20 +609,15 @@ static void put_name_line(struct grep *g, const char *suffix)
 }
 
 /*
- * Feed the verifier and release what a seal now vouches for (its root
- * matched the records before it; with -p its signature too): until then
- * a rewrite that recomputed the chain cannot be told from the real log.
- * GO_ON or STOP_ALL.
+ * After the verifier took a line: release what a seal now vouches for
+ * (its root matched the records before it; with -p its signature too).
+ * Until then a rewrite that recomputed the chain cannot be told from the
+ * real log.
  */
-static int verify_line(struct grep *g, uint64_t ln, const char *p, size_t len, int kind,
-                       const struct alog_rec *r)
+static void verified(struct grep *g, const struct alog_rec *r)
 {
 	uint64_t sealed;
 
-	if (alog_verify_line(g->v, ln, p, len, kind)) {
-		g->res->tampered = 1;
-		return STOP_ALL;
-	}
 	if (r && r->type == ALOG_REC_SEAL)
 		out_mark(&g->out, r->seq - 1, g->res->selected);
 	alog_verifier_progress(g->v, &g->accepted, &sealed);
@@ -608,7 +628,6 @@ static int verify_line(struct grep *g, uint64_t ln, const char *p, size_t len, i
 		g->last_rec_seq = r->seq;
 		g->last_rec_pos = g->out.hpos;
 	}
-	return GO_ON;
 }
 
 /* --follow --verify, waiting: show what the chain has accepted so far. */
@@ -620,45 +639,72 @@ static void verify_wait(struct grep *g)
 	g->out.nmarks = 0;
 }
 
-/* One line of input, LF included when kind is ALOG_LINE_OK. */
+/*
+ * One line of input, LF included when kind is ALOG_LINE_OK.  On the fast
+ * path (a candidate found by the literal search; no -v, context or
+ * --verify) only a selected line pays for the full record shape check.
+ */
 static int on_line(struct grep *g, uint64_t off, const char *p, size_t len, int kind)
 {
 	const struct alog_grep_opts *o = g->o;
 	struct alog_error pe;
 	struct alog_rec r;
 	uint64_t ln = g->lines_known ? ++g->lineno : 0;
-	int m, sel, parsed;
+	int m, sel, parsed = 0, lazy = g->fast;
+	int64_t ts = 0;
 
 	if (g->out.failed)
 		return STOP_ALL;
-	parsed = kind == ALOG_LINE_OK && alog_rec_parse(&r, p, len, &pe) == 0;
-	if (g->v && verify_line(g, ln, p, len, kind, parsed ? &r : NULL) != GO_ON)
-		return STOP_ALL;
-	if (!parsed) {
+	alog_error_clear(&pe);
+	if (g->v) {
+		/* the verifier checks the shape; a line it let through is a record */
+		if (alog_verify_line(g->v, ln, p, len, kind)) {
+			g->res->tampered = 1;
+			return STOP_ALL;
+		}
+		parsed = kind == ALOG_LINE_OK && light_parse(p, len, &r) == 0;
+		verified(g, parsed ? &r : NULL);
+	} else if (!lazy) {
+		parsed = kind == ALOG_LINE_OK && alog_rec_parse(&r, p, len, &pe) == 0;
+	}
+	if (kind != ALOG_LINE_OK || (!lazy && !parsed)) {
 		if (!g->v)
 			bad_line(g, ln, off, kind == ALOG_LINE_TOOLONG ? "line too long"
 			                     : kind == ALOG_LINE_PARTIAL ? "no newline at the end"
 			                                                 : pe.msg);
 		return g->stop ? stop(g, g->stop) : GO_ON;
 	}
+	if (parsed)
+		ts = r.ts_ns;
+	else if ((o->have_since || o->have_until) && line_ts(p, len, &ts) != 0)
+		return bad_line(g, ln, off, "no seq and ts where a record has them"), GO_ON;
 	g->idx++;
 	if (g->stop)
 		return stop(g, g->stop);
-	if (o->have_since && r.ts_ns < o->since)
+	if (o->have_since && ts < o->since)
 		return GO_ON;
-	if (o->have_until && r.ts_ns >= o->until)
+	if (o->have_until && ts >= o->until)
 		return stop(g, STOP_ALL);
 
-	if (!g->max_reached || g->after_left) {
+	if (lazy) {
+		m = alog_query_match(g->q, p, len - 1);
+	} else if (!g->max_reached || g->after_left) {
 		m = alog_query_may_match(g->q, p, len) ? alog_query_match(g->q, p, len - 1) : 0;
-		if (m < 0) {
-			bad_line(g, ln, off, "not a JSON object");
-			return GO_ON;
-		}
 	} else {
 		m = 0;
 	}
+	if (m < 0) {
+		bad_line(g, ln, off, "not a JSON object");
+		return GO_ON;
+	}
 	sel = o->invert ? !m : m;
+	if (sel && lazy) {
+		if (alog_rec_parse(&r, p, len, &pe) != 0) {
+			bad_line(g, ln, off, pe.msg);
+			return GO_ON;
+		}
+		parsed = 1;
+	}
 	if (sel && !g->max_reached) {
 		g->matches++;
 		g->res->selected++;
@@ -698,11 +744,17 @@ static uint64_t count_nl(const char *p, size_t n)
 	uint64_t c = 0;
 	size_t i = 0;
 #ifdef __SSE2__
-	const __m128i nl = _mm_set1_epi8('\n');
-	for (; i + 16 <= n; i += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-		c += (uint64_t)__builtin_popcount(
-			(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)));
+	const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+	while (i + 16 <= n) {
+		/* byte counters (each compare adds 1), summed before they can wrap */
+		__m128i acc = zero, sum;
+		for (int k = 0; k < 255 && i + 16 <= n; k++, i += 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(v, nl));
+		}
+		sum = _mm_sad_epu8(acc, zero);
+		c += (uint64_t)_mm_cvtsi128_si64(sum) +
+		     (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(sum, sum));
 	}
 #endif
 	for (; i < n; i++)
@@ -739,6 +791,12 @@ static int process(struct grep *g)
 	}
 	lim = (size_t)(last - buf) + 1;
 	pos = cnt = s->start;
+	if (g->fast && !g->tuned) {
+		/* pick the literals that are rare in this data */
+		alog_query_tune(g->q, buf + s->start, lim - s->start < TUNE_SAMPLE ? lim - s->start
+		                                                                : TUNE_SAMPLE);
+		g->tuned = 1;
+	}
 	if (g->fast) {
 		alog_query_scan_reset(g->q);
 		while (pos < lim && r == GO_ON) {

@@ -51,7 +51,7 @@ struct alog_query {
 	struct alog_span *spans;
 	unsigned char *found;
 	size_t span_cap;
-	size_t *next;  /* scan cache: next literal of each alternative, then backslash */
+	size_t *next;  /* scan cache: next literal (or backslash) of each alternative */
 	size_t ncache;
 };
 
@@ -761,8 +761,8 @@ int alog_query_add(struct alog_query *q, const char *text, size_t *at, size_t *a
 		q->spans = alog_xrealloc(q->spans, q->span_cap * sizeof *q->spans);
 		q->found = alog_xrealloc(q->found, q->span_cap);
 	}
-	q->next = alog_xrealloc(q->next, (q->n + 1) * sizeof *q->next);
-	q->ncache = q->n + 1;
+	q->next = alog_xrealloc(q->next, q->n * sizeof *q->next);
+	q->ncache = q->n;
 	alog_query_scan_reset(q);
 	return 0;
 }
@@ -971,12 +971,53 @@ int alog_query_prefilter(const struct alog_query *q)
 
 int alog_query_may_match(const struct alog_query *q, const char *line, size_t n)
 {
-	if (!alog_query_prefilter(q) || memchr(line, '\\', n))
+	if (!alog_query_prefilter(q))
 		return 1;
 	for (size_t i = 0; i < q->n; i++)
-		if (alog_find(&q->a[i].f, line, n))
+		if (alog_find_or(&q->a[i].f, line, n, '\\'))
 			return 1;
 	return 0;
+}
+
+/* Occurrences of f's needle in s[0..n), counting no further than cap. */
+static size_t occurrences(const struct alog_finder *f, const char *s, size_t n, size_t cap)
+{
+	size_t k = 0;
+	const char *p = s, *e = s + n, *hit;
+
+	while (k < cap && (hit = alog_find(f, p, (size_t)(e - p)))) {
+		k++;
+		p = hit + f->n;
+	}
+	return k;
+}
+
+void alog_query_tune(struct alog_query *q, const char *sample, size_t n)
+{
+	for (size_t i = 0; i < q->n; i++) {
+		struct alt *a = &q->a[i];
+		size_t best = SIZE_MAX;
+		const struct term *pick = a->lit;
+
+		for (size_t j = 0; j < a->n; j++) {
+			const struct term *t = &a->t[j];
+			struct alog_finder f;
+			size_t k;
+			if (!t->lit)
+				continue;
+			alog_finder_init(&f, t->lit, t->litn);
+			k = occurrences(&f, sample, n, best == SIZE_MAX ? SIZE_MAX : best + 1);
+			if (k < best || (k == best && t->score > pick->score)) {
+				best = k;
+				pick = t;
+			}
+		}
+		if (pick && pick != a->lit) {
+			a->lit = pick;
+			alog_finder_init(&a->f, pick->lit, pick->litn);
+		}
+	}
+	alog_query_scan_reset(q);
 }
 
 void alog_query_scan_reset(struct alog_query *q)
@@ -993,11 +1034,11 @@ size_t alog_query_scan(struct alog_query *q, const char *buf, size_t n, size_t f
 		return n;
 	if (!alog_query_prefilter(q))
 		return from;
-	for (size_t i = 0; i < q->ncache; i++) {
+	/* each alternative's literal, or a backslash, in one pass each */
+	for (size_t i = 0; i < q->n; i++) {
 		size_t *c = &q->next[i];
 		if (*c == SIZE_MAX || (*c < from && *c != n)) {
-			const char *p = i < q->n ? alog_find(&q->a[i].f, buf + from, n - from)
-			                         : memchr(buf + from, '\\', n - from);
+			const char *p = alog_find_or(&q->a[i].f, buf + from, n - from, '\\');
 			*c = p ? (size_t)(p - buf) : n;
 		}
 		if (*c < best)

@@ -274,7 +274,7 @@ static void test_finder(void)
 	static const char alpha[] = "ae\":,s0lic{}\\xZ";
 	char hay[600], needle[12];
 
-	for (int i = 0; i < 20000; i++) {
+	for (int i = 0; i < 40000; i++) {
 		struct alog_finder f;
 		size_t hn = rn(sizeof hay), nn = 1 + rn(sizeof needle);
 		unsigned k = 2 + rn(sizeof alpha - 2);
@@ -292,6 +292,14 @@ static void test_finder(void)
 		CHECK(got == want);
 		if (got != want)
 			break;
+		/* stopping at a backslash too */
+		{
+			const char *bs = memchr(hay, '\\', hn), *both = alog_find_or(&f, hay, hn, '\\');
+			const char *w2 = !want ? bs : !bs ? want : want < bs ? want : bs;
+			CHECK(both == w2);
+			if (both != w2)
+				break;
+		}
 	}
 }
 
