@@ -885,7 +885,8 @@ static int match_alt(struct alog_query *q, const struct alt *a, const char *obj,
 
 	if (alog_json_iter_init(&it, obj, n) != 0)
 		return -1;
-	memset(q->found, 0, a->ntops);
+	if (a->ntops)
+		memset(q->found, 0, a->ntops);
 	/* one walk over the top level, stopping once every name is found */
 	while (left && (r = alog_json_iter_next(&it, &name, &val)) == 1) {
 		for (size_t j = 0; j < a->ntops; j++) {

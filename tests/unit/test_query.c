@@ -550,8 +550,8 @@ static void ere_literal(char *out, size_t cap, const char *s, size_t n)
 /* A term on the record, likely to be about values it holds. */
 static void gen_term(struct rterm *t, json_t *root)
 {
-	json_t *cur = root, *v;
-	const char *key;
+	json_t *cur = root, *v = NULL;
+	const char *key = "";
 
 	memset(t, 0, sizeof *t);
 	/* walk into the record, or make a path up */
@@ -614,7 +614,7 @@ static void gen_term(struct rterm *t, json_t *root)
 		const char *s = sv ? sv : strs[rn(ALOG_ARRAY_LEN(strs))];
 		size_t n = sv ? sn : strlen(s), from = n ? rn((unsigned)n) : 0;
 		size_t len = n - from ? rn((unsigned)(n - from)) + 1 : 0;
-		char lit[200];
+		char lit[180];
 		/* whole characters only: ERE works on characters */
 		while (from < n && ((unsigned char)s[from] & 0xc0) == 0x80)
 			from++;
