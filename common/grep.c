@@ -896,25 +896,38 @@ static int rotated(const struct grep *g)
 	return st.st_dev != g->s.dev || st.st_ino != g->s.ino;
 }
 
-/* --follow: a file cut back (alog-append --recover): reread from the cut. */
+/*
+ * --follow: a file cut back (alog-append --recover moves a torn tail
+ * aside, then appends): if the unfinished line we hold is no longer what
+ * the file has, read again from the end of the last complete line.
+ */
 static void check_truncated(struct grep *g)
 {
 	struct src *s = &g->s;
 	struct stat st;
-	uint64_t pos = s->base + s->end;
+	uint64_t done = s->base + s->start;
+	int cut = 0;
 
-	if (fstat(s->fd, &st) != 0 || (uint64_t)st.st_size >= pos)
+	if (fstat(s->fd, &st) != 0)
 		return;
-	if ((uint64_t)st.st_size >= s->base + s->start) {
-		/* only the unfinished line went: read it again as it is now */
-		s->end = s->start;
-	} else {
+	if ((uint64_t)st.st_size < done) {
 		report_at(g, 0, NOWHERE, "file truncated; following from its new end");
 		s->base = (uint64_t)st.st_size;
 		s->start = s->end = 0;
 		g->lines_known = 0;
+		cut = 1;
+	} else if (s->start < s->end) {
+		char buf[4096];
+		for (uint64_t o = 0; o < s->end - s->start && !cut; o += sizeof buf) {
+			size_t n = s->end - s->start - o < sizeof buf ? (size_t)(s->end - s->start - o)
+			                                              : sizeof buf;
+			ssize_t got = alog_pread_all(s->fd, buf, n, (off_t)(done + o));
+			cut = got != (ssize_t)n || memcmp(buf, s->buf + s->start + o, n) != 0;
+		}
+		if (cut)
+			s->end = s->start;
 	}
-	if (lseek(s->fd, (off_t)(s->base + s->end), SEEK_SET) < 0)
+	if (cut && lseek(s->fd, (off_t)(s->base + s->end), SEEK_SET) < 0)
 		report_at(g, 0, NOWHERE, "cannot seek: %s", strerror(errno));
 }
 
@@ -940,15 +953,22 @@ static void end_of_input(struct grep *g)
 static int scan(struct grep *g, int follow)
 {
 	struct src *s = &g->s;
-	int r, n;
+	int r, n, waited = 0;
 
 	for (;;) {
+		size_t held;
 		r = process(g);
 		if (r != GO_ON)
 			return r;
+		held = s->end - s->start;
 		n = src_fill(s);
-		if (n > 0)
+		if (n > 0) {
+			/* what completes a line we held since a wait must follow the same bytes */
+			if (waited && held)
+				check_truncated(g);
+			waited = 0;
 			continue;
+		}
 		if (n < 0) {
 			report_at(g, 0, NOWHERE, "read error: %s", strerror(errno));
 			g->res->errors++;
@@ -1005,11 +1025,12 @@ static int scan(struct grep *g, int follow)
 				alog_verify_begin(g->v, g->name);
 			continue;
 		}
-		check_truncated(g);
 		{
 			struct timespec ts = {0, FOLLOW_POLL_NS};
 			nanosleep(&ts, NULL);
 		}
+		check_truncated(g);
+		waited = 1;
 		s->eof = 0;
 	}
 }
@@ -1079,6 +1100,8 @@ static int run_input(struct grep *g, const char *path, int follow)
 		g->res->errors++;
 		return GO_ON;
 	}
+	/* standard input may start part way through a file */
+	g->lines_known = g->s.base == 0;
 	if (g->v && ends_before(g)) {
 		close_input(g);
 		return GO_ON;

@@ -506,6 +506,22 @@ wait_lines() {
 	[ "$(cat out)" = 3 ]
 }
 
+@test "--follow goes on after alog-append --recover cuts a torn tail" {
+	make_log a.alog 3
+	alog-grep -F --fields seq,type -e 'n?' -e type=recover a.alog >out 2>err &
+	pid=$!
+	wait_lines out 3
+	printf '{"seq":5,"ts":"2026-11-28T05:00:00.000000000Z","n":' >>a.alog
+	sleep 0.3
+	alog-append -f a.alog --recover 2>/dev/null
+	alog-append -f a.alog n:=9
+	wait_lines out 5
+	kill "$pid"
+	wait "$pid" || true
+	[ "$(cat out)" = "$(printf '2\t\n3\t\n4\t\n5\trecover\n6\t')" ]
+	[ ! -s err ]
+}
+
 # ---- verification while searching ----
 
 @test "--verify on an intact log prints what a plain search prints" {
