@@ -118,6 +118,8 @@ static void __attribute__((noreturn)) query_error(const char *text, size_t at, s
 	for (size_t i = 0; i < (len ? len : 1); i++)
 		fputc('^', stderr);
 	fprintf(stderr, "\nTry '%s --help' for more information.\n", alog_progname);
+	alog_buf_free(&b);
+	alog_buf_free(&pre);
 	exit(ALOG_EXIT_ERR);
 }
 
@@ -162,12 +164,14 @@ static void check_files(char **files, int n)
 int main(int argc, char **argv)
 {
 	static const struct alog_cli cli = {"alog-grep", usage, "cHlqvm:A:B:C:e:Fp:", longopts};
+	/* static: still reachable when a usage error exits */
 	static struct alog_pubkey pubkey;
+	static struct alog_fields fields;
+	static const char **queries;
 	struct alog_grep_opts o;
 	struct alog_grep_result res;
-	struct alog_fields fields;
 	struct alog_error e;
-	const char **queries = NULL, *pubfile = NULL, *fields_spec = NULL;
+	const char *pubfile = NULL, *fields_spec = NULL;
 	const char *since = NULL, *until = NULL, *color = "auto";
 	int nq = 0, c, pretty = 0, raw = 0, with_name = -1, status;
 	int64_t now = alog_ts_now();
@@ -264,14 +268,6 @@ int main(int argc, char **argv)
 		alog_usage_error("--color takes auto, always or never, not '%s'", color);
 	if (o.follow && o.count && !until && !o.max_count)
 		alog_usage_error("--count never ends with --follow: add --until or -m");
-
-	o.query = alog_query_new();
-	for (int i = 0; i < nq; i++) {
-		size_t at, len;
-		if (alog_query_add(o.query, queries[i], &at, &len, &e) != 0)
-			query_error(queries[i], at, len, &e);
-	}
-	free(queries);
 	if (since) {
 		o.have_since = 1;
 		o.since = time_arg("--since", since, now);
@@ -300,6 +296,18 @@ int main(int argc, char **argv)
 		o.pubkey = &pubkey;
 	}
 	o.out_fd = 1;
+	/* last, so that no earlier error leaves it behind */
+	o.query = alog_query_new();
+	for (int i = 0; i < nq; i++) {
+		size_t at, len;
+		if (alog_query_add(o.query, queries[i], &at, &len, &e) != 0) {
+			const char *text = queries[i];
+			free(queries);
+			alog_query_free(o.query);
+			query_error(text, at, len, &e);
+		}
+	}
+	free(queries);
 
 	fflush(stdout);
 	if (alog_grep_run(&o, argv, (size_t)argc, &res) != 0) {

@@ -1,15 +1,17 @@
 /*
  * find.c - fixed-string search for the query prefilter.  Bytes are ranked
  * by how common they are in audit logs (JSON punctuation, lower-case
- * letters and digits first), the two rarest needle bytes are tested 16 at
- * a time, and candidates are confirmed with memcmp.
+ * letters and digits first), the two rarest needle bytes are tested 16 or
+ * 32 at a time (SSE2, or AVX2 when the CPU has it), and candidates are
+ * confirmed with memcmp.  The same pass can also stop at one extra byte,
+ * so the prefilter reads its input once.
  */
 #include "find.h"
 
 #include <string.h>
 
-#ifdef __SSE2__
-#include <emmintrin.h>
+#ifdef __x86_64__
+#include <immintrin.h>
 #endif
 
 /*
@@ -52,38 +54,99 @@ void alog_finder_init(struct alog_finder *f, const char *needle, size_t n)
 	f->i2 = a < b ? b : a;
 }
 
+/* The scalar end: the needle or the extra byte (-1: none), whichever comes first. */
+static const char *tail_find(const struct alog_finder *f, const unsigned char *p,
+                             const unsigned char *e, int extra)
+{
+	const char *x = extra >= 0 ? memchr(p, extra, (size_t)(e - p)) : NULL;
+	const char *m = memmem(p, (size_t)(e - p), f->needle, f->n);
+
+	if (m && x)
+		return m < x ? m : x;
+	return m ? m : x;
+}
+
+#ifdef __x86_64__
+/*
+ * The SIMD loop: mask bit i set when candidate p + i has the two rare
+ * bytes at their places (or, with extra, when p[i] is the extra byte).
+ */
+#define FIND_LOOP(W, VEC, LOAD, SET1, CMPEQ, AND, OR, MOVEMASK)                          \
+	do {                                                                              \
+		const VEC b1 = SET1((char)f->needle[f->i1]);                             \
+		const VEC b2 = SET1((char)f->needle[f->i2]);                             \
+		const VEC bx = SET1((char)(extra >= 0 ? extra : 0));                     \
+		while ((size_t)(e - p) >= k + W - 1 && (size_t)(e - p) >= W) {           \
+			VEC x = LOAD((const VEC *)(const void *)(p + f->i1));            \
+			VEC y = LOAD((const VEC *)(const void *)(p + f->i2));            \
+			unsigned m = (unsigned)MOVEMASK(AND(CMPEQ(x, b1), CMPEQ(y, b2)));\
+			unsigned mx = extra >= 0 ? (unsigned)MOVEMASK(CMPEQ(              \
+				LOAD((const VEC *)(const void *)p), bx)) : 0;            \
+			unsigned all = m | mx;                                            \
+			while (all) {                                                     \
+				unsigned bit = (unsigned)__builtin_ctz(all);              \
+				if (mx >> bit & 1)                                        \
+					return (const char *)(p + bit);                   \
+				if (memcmp(p + bit, f->needle, k) == 0)                   \
+					return (const char *)(p + bit);                   \
+				all &= all - 1;                                           \
+			}                                                                 \
+			p += W;                                                           \
+		}                                                                         \
+	} while (0)
+
+__attribute__((target("avx2"))) static const char *
+find_avx2(const struct alog_finder *f, const unsigned char *p, const unsigned char *e, int extra)
+{
+	size_t k = f->n;
+	FIND_LOOP(32, __m256i, _mm256_loadu_si256, _mm256_set1_epi8, _mm256_cmpeq_epi8,
+	          _mm256_and_si256, _mm256_or_si256, _mm256_movemask_epi8);
+	return tail_find(f, p, e, extra);
+}
+
+static const char *find_sse2(const struct alog_finder *f, const unsigned char *p,
+                             const unsigned char *e, int extra)
+{
+	size_t k = f->n;
+	FIND_LOOP(16, __m128i, _mm_loadu_si128, _mm_set1_epi8, _mm_cmpeq_epi8, _mm_and_si128,
+	          _mm_or_si128, _mm_movemask_epi8);
+	return tail_find(f, p, e, extra);
+}
+#endif
+
+static const char *find(const struct alog_finder *f, const char *hay, size_t n, int extra)
+{
+	const unsigned char *p = (const unsigned char *)hay, *e = p + n;
+
+	if (f->n == 1) {
+		const char *a = memchr(hay, f->needle[0], n), *b;
+		if (extra < 0)
+			return a;
+		b = memchr(hay, extra, a ? (size_t)(a - hay) : n);
+		return b ? b : a;
+	}
+#ifdef __x86_64__
+	{
+		static int avx2 = -1;
+		if (avx2 < 0)
+			avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+		return avx2 ? find_avx2(f, p, e, extra) : find_sse2(f, p, e, extra);
+	}
+#else
+	return tail_find(f, p, e, extra);
+#endif
+}
+
 const char *alog_find(const struct alog_finder *f, const char *hay, size_t n)
 {
-	const unsigned char *h = (const unsigned char *)hay, *p = h, *e = h + n;
-	size_t k = f->n;
-
-	if (k == 0)
+	if (f->n == 0)
 		return hay;
-	if (n < k)
-		return NULL;
-	if (k == 1)
-		return memchr(hay, f->needle[0], n);
-#ifdef __SSE2__
-	{
-		const __m128i b1 = _mm_set1_epi8((char)f->needle[f->i1]);
-		const __m128i b2 = _mm_set1_epi8((char)f->needle[f->i2]);
-		/* candidates p..p+15 must fit whole; the loads reach p + i2 + 15 < p + k + 15 */
-		while ((size_t)(e - p) >= k + 15) {
-			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + f->i1));
-			__m128i y = _mm_loadu_si128((const __m128i *)(const void *)(p + f->i2));
-			unsigned m = (unsigned)_mm_movemask_epi8(
-				_mm_and_si128(_mm_cmpeq_epi8(x, b1), _mm_cmpeq_epi8(y, b2)));
-			while (m) {
-				unsigned bit = (unsigned)__builtin_ctz(m);
-				if (memcmp(p + bit, f->needle, k) == 0)
-					return (const char *)(p + bit);
-				m &= m - 1;
-			}
-			p += 16;
-		}
-	}
-#endif
-	if ((size_t)(e - p) < k)
-		return NULL;
-	return memmem(p, (size_t)(e - p), f->needle, k);
+	return find(f, hay, n, -1);
+}
+
+const char *alog_find_or(const struct alog_finder *f, const char *hay, size_t n, unsigned char c)
+{
+	if (f->n == 0)
+		return hay;
+	return find(f, hay, n, c);
 }

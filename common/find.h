@@ -18,5 +18,7 @@ struct alog_finder {
 void alog_finder_init(struct alog_finder *f, const char *needle, size_t n);
 /* The first occurrence in hay[0..n), or NULL. */
 const char *alog_find(const struct alog_finder *f, const char *hay, size_t n);
+/* The first occurrence, or the first byte c if that comes sooner; NULL when neither. */
+const char *alog_find_or(const struct alog_finder *f, const char *hay, size_t n, unsigned char c);
 
 #endif

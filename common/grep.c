@@ -36,6 +36,7 @@
 #define PROBE_WIN (64u << 10)      /* bytes read per binary search probe */
 #define MAX_WARN 5                 /* bad lines reported per input */
 #define FOLLOW_POLL_NS 100000000L  /* --follow: look for more every 0.1 s */
+#define TUNE_SAMPLE (1u << 20)     /* input sampled to choose the literals searched */
 
 enum { GO_ON = 0, STOP_INPUT = 1, STOP_ALL = 2 };
 
@@ -285,6 +286,30 @@ static int line_ts(const char *p, size_t len, int64_t *ts)
 }
 
 /*
+ * seq, ts and type from their fixed places, for a line whose shape the
+ * verifier has already checked (alog_rec_parse would check it twice).
+ */
+static int light_parse(const char *p, size_t len, struct alog_rec *r)
+{
+	static const char seal[] = ",\"type\":\"seal\"", open[] = ",\"type\":\"open\"";
+	size_t i = ALOG_SEQ_PREFIX_LEN, t;
+	uint64_t seq = 0;
+
+	if (line_ts(p, len, &r->ts_ns) != 0)
+		return -1;
+	while (p[i] >= '0' && p[i] <= '9')
+		seq = seq * 10 + (uint64_t)(p[i++] - '0');
+	t = i + 7 + ALOG_TS_LEN + 1;
+	r->seq = seq;
+	r->type = ALOG_REC_EVENT;
+	if (len - t > sizeof seal && memcmp(p + t, seal, sizeof seal - 1) == 0)
+		r->type = ALOG_REC_SEAL;
+	else if (len - t > sizeof open && memcmp(p + t, open, sizeof open - 1) == 0)
+		r->type = ALOG_REC_OPEN;
+	return 0;
+}
+
+/*
  * The first record line starting at or after from (and before hi), with
  * its length and ts.  1 found, 0 none, -1 read error.
  */
@@ -381,7 +406,7 @@ struct grep {
 	struct out out;
 	struct alog_buf line, tmp;
 	struct src s;
-	int fast;
+	int fast, tuned;
 
 	/* the current input */
 	const char *name;
@@ -401,6 +426,8 @@ struct grep {
 	/* --verify */
 	struct alog_verifier *v;
 	uint64_t threshold, last_selected_seq;
+	uint64_t accepted;          /* last record the verifier accepted */
+	uint64_t last_rec_seq, last_rec_pos; /* the newest record, where its output starts */
 };
 
 static void report_at(struct grep *g, uint64_t ln, uint64_t off, const char *fmt, ...)
@@ -554,11 +581,17 @@ static int covered(const struct grep *g)
 	return !g->v || g->threshold >= g->last_selected_seq;
 }
 
-/* Ask to stop; under --verify, reading goes on until the selection is covered. */
+/*
+ * Ask to stop.  Under --verify, reading goes on until a seal covers what
+ * was selected, and an input is always read to its end (matching stops),
+ * so that the next file can be checked as its continuation.
+ */
 static int stop(struct grep *g, int how)
 {
 	if (how > g->stop)
 		g->stop = how;
+	if (g->v && g->stop == STOP_INPUT)
+		return GO_ON;
 	return covered(g) ? g->stop : GO_ON;
 }
 
@@ -575,63 +608,103 @@ static void put_name_line(struct grep *g, const char *suffix)
 	out_put(&g->out, b->p, b->n);
 }
 
-/* Feed the verifier and release what it now vouches for.  GO_ON or STOP_ALL. */
-static int verify_line(struct grep *g, uint64_t ln, const char *p, size_t len, int kind,
-                       const struct alog_rec *r)
+/*
+ * After the verifier took a line: release what a seal now vouches for
+ * (its root matched the records before it; with -p its signature too).
+ * Until then a rewrite that recomputed the chain cannot be told from the
+ * real log.
+ */
+static void verified(struct grep *g, const struct alog_rec *r)
 {
-	uint64_t acc, sealed;
+	uint64_t sealed;
 
-	if (alog_verify_line(g->v, ln, p, len, kind)) {
-		g->res->tampered = 1;
-		return STOP_ALL;
-	}
-	if (r && (!g->o->pubkey || r->type == ALOG_REC_SEAL))
+	if (r && r->type == ALOG_REC_SEAL)
 		out_mark(&g->out, r->seq - 1, g->res->selected);
-	alog_verifier_progress(g->v, &acc, &sealed);
-	g->threshold = g->o->pubkey ? sealed : acc;
-	out_commit_seq(&g->out, g->threshold);
-	return GO_ON;
+	alog_verifier_progress(g->v, &g->accepted, &sealed);
+	out_commit_seq(&g->out, sealed);
+	/* following a live log, the chain is what there is between seals */
+	g->threshold = g->o->follow && g->accepted > sealed ? g->accepted : sealed;
+	if (r) {
+		g->last_rec_seq = r->seq;
+		g->last_rec_pos = g->out.hpos;
+	}
 }
 
-/* One line of input, LF included when kind is ALOG_LINE_OK. */
+/* --follow --verify, waiting: show what the chain has accepted so far. */
+static void verify_wait(struct grep *g)
+{
+	if (!g->v)
+		return;
+	out_commit(&g->out, g->accepted >= g->last_rec_seq ? g->out.hpos : g->last_rec_pos);
+	g->out.nmarks = 0;
+}
+
+/*
+ * One line of input, LF included when kind is ALOG_LINE_OK.  On the fast
+ * path (a candidate found by the literal search; no -v, context or
+ * --verify) only a selected line pays for the full record shape check.
+ */
 static int on_line(struct grep *g, uint64_t off, const char *p, size_t len, int kind)
 {
 	const struct alog_grep_opts *o = g->o;
 	struct alog_error pe;
 	struct alog_rec r;
 	uint64_t ln = g->lines_known ? ++g->lineno : 0;
-	int m, sel, parsed;
+	int m, sel, parsed = 0, lazy = g->fast;
+	int64_t ts = 0;
 
 	if (g->out.failed)
 		return STOP_ALL;
-	parsed = kind == ALOG_LINE_OK && alog_rec_parse(&r, p, len, &pe) == 0;
-	if (g->v && verify_line(g, ln, p, len, kind, parsed ? &r : NULL) != GO_ON)
-		return STOP_ALL;
-	if (!parsed) {
+	alog_error_clear(&pe);
+	if (g->v) {
+		/* the verifier checks the shape; a line it let through is a record */
+		if (alog_verify_line(g->v, ln, p, len, kind)) {
+			g->res->tampered = 1;
+			return STOP_ALL;
+		}
+		parsed = kind == ALOG_LINE_OK && light_parse(p, len, &r) == 0;
+		verified(g, parsed ? &r : NULL);
+	} else if (!lazy) {
+		parsed = kind == ALOG_LINE_OK && alog_rec_parse(&r, p, len, &pe) == 0;
+	}
+	if (kind != ALOG_LINE_OK || (!lazy && !parsed)) {
 		if (!g->v)
 			bad_line(g, ln, off, kind == ALOG_LINE_TOOLONG ? "line too long"
 			                     : kind == ALOG_LINE_PARTIAL ? "no newline at the end"
 			                                                 : pe.msg);
 		return g->stop ? stop(g, g->stop) : GO_ON;
 	}
+	if (parsed)
+		ts = r.ts_ns;
+	else if ((o->have_since || o->have_until) && line_ts(p, len, &ts) != 0)
+		return bad_line(g, ln, off, "no seq and ts where a record has them"), GO_ON;
 	g->idx++;
 	if (g->stop)
 		return stop(g, g->stop);
-	if (o->have_since && r.ts_ns < o->since)
+	if (o->have_since && ts < o->since)
 		return GO_ON;
-	if (o->have_until && r.ts_ns >= o->until)
+	if (o->have_until && ts >= o->until)
 		return stop(g, STOP_ALL);
 
-	if (!g->max_reached || g->after_left) {
+	if (lazy) {
+		m = alog_query_match(g->q, p, len - 1);
+	} else if (!g->max_reached || g->after_left) {
 		m = alog_query_may_match(g->q, p, len) ? alog_query_match(g->q, p, len - 1) : 0;
-		if (m < 0) {
-			bad_line(g, ln, off, "not a JSON object");
-			return GO_ON;
-		}
 	} else {
 		m = 0;
 	}
+	if (m < 0) {
+		bad_line(g, ln, off, "not a JSON object");
+		return GO_ON;
+	}
 	sel = o->invert ? !m : m;
+	if (sel && lazy) {
+		if (alog_rec_parse(&r, p, len, &pe) != 0) {
+			bad_line(g, ln, off, pe.msg);
+			return GO_ON;
+		}
+		parsed = 1;
+	}
 	if (sel && !g->max_reached) {
 		g->matches++;
 		g->res->selected++;
@@ -671,11 +744,17 @@ static uint64_t count_nl(const char *p, size_t n)
 	uint64_t c = 0;
 	size_t i = 0;
 #ifdef __SSE2__
-	const __m128i nl = _mm_set1_epi8('\n');
-	for (; i + 16 <= n; i += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-		c += (uint64_t)__builtin_popcount(
-			(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)));
+	const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+	while (i + 16 <= n) {
+		/* byte counters (each compare adds 1), summed before they can wrap */
+		__m128i acc = zero, sum;
+		for (int k = 0; k < 255 && i + 16 <= n; k++, i += 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(v, nl));
+		}
+		sum = _mm_sad_epu8(acc, zero);
+		c += (uint64_t)_mm_cvtsi128_si64(sum) +
+		     (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(sum, sum));
 	}
 #endif
 	for (; i < n; i++)
@@ -712,6 +791,12 @@ static int process(struct grep *g)
 	}
 	lim = (size_t)(last - buf) + 1;
 	pos = cnt = s->start;
+	if (g->fast && !g->tuned) {
+		/* pick the literals that are rare in this data */
+		alog_query_tune(g->q, buf + s->start, lim - s->start < TUNE_SAMPLE ? lim - s->start
+		                                                                : TUNE_SAMPLE);
+		g->tuned = 1;
+	}
 	if (g->fast) {
 		alog_query_scan_reset(g->q);
 		while (pos < lim && r == GO_ON) {
@@ -811,25 +896,38 @@ static int rotated(const struct grep *g)
 	return st.st_dev != g->s.dev || st.st_ino != g->s.ino;
 }
 
-/* --follow: a file cut back (alog-append --recover): reread from the cut. */
+/*
+ * --follow: a file cut back (alog-append --recover moves a torn tail
+ * aside, then appends): if the unfinished line we hold is no longer what
+ * the file has, read again from the end of the last complete line.
+ */
 static void check_truncated(struct grep *g)
 {
 	struct src *s = &g->s;
 	struct stat st;
-	uint64_t pos = s->base + s->end;
+	uint64_t done = s->base + s->start;
+	int cut = 0;
 
-	if (fstat(s->fd, &st) != 0 || (uint64_t)st.st_size >= pos)
+	if (fstat(s->fd, &st) != 0)
 		return;
-	if ((uint64_t)st.st_size >= s->base + s->start) {
-		/* only the unfinished line went: read it again as it is now */
-		s->end = s->start;
-	} else {
+	if ((uint64_t)st.st_size < done) {
 		report_at(g, 0, NOWHERE, "file truncated; following from its new end");
 		s->base = (uint64_t)st.st_size;
 		s->start = s->end = 0;
 		g->lines_known = 0;
+		cut = 1;
+	} else if (s->start < s->end) {
+		char buf[4096];
+		for (uint64_t o = 0; o < s->end - s->start && !cut; o += sizeof buf) {
+			size_t n = s->end - s->start - o < sizeof buf ? (size_t)(s->end - s->start - o)
+			                                              : sizeof buf;
+			ssize_t got = alog_pread_all(s->fd, buf, n, (off_t)(done + o));
+			cut = got != (ssize_t)n || memcmp(buf, s->buf + s->start + o, n) != 0;
+		}
+		if (cut)
+			s->end = s->start;
 	}
-	if (lseek(s->fd, (off_t)(s->base + s->end), SEEK_SET) < 0)
+	if (cut && lseek(s->fd, (off_t)(s->base + s->end), SEEK_SET) < 0)
 		report_at(g, 0, NOWHERE, "cannot seek: %s", strerror(errno));
 }
 
@@ -855,15 +953,22 @@ static void end_of_input(struct grep *g)
 static int scan(struct grep *g, int follow)
 {
 	struct src *s = &g->s;
-	int r, n;
+	int r, n, waited = 0;
 
 	for (;;) {
+		size_t held;
 		r = process(g);
 		if (r != GO_ON)
 			return r;
+		held = s->end - s->start;
 		n = src_fill(s);
-		if (n > 0)
+		if (n > 0) {
+			/* what completes a line we held since a wait must follow the same bytes */
+			if (waited && held)
+				check_truncated(g);
+			waited = 0;
 			continue;
+		}
 		if (n < 0) {
 			report_at(g, 0, NOWHERE, "read error: %s", strerror(errno));
 			g->res->errors++;
@@ -886,6 +991,7 @@ static int scan(struct grep *g, int follow)
 			return r;
 		}
 		/* following: wait for more, or for a new file at the path */
+		verify_wait(g);
 		out_flush(&g->out);
 		if (g->out.failed)
 			return STOP_ALL;
@@ -919,11 +1025,12 @@ static int scan(struct grep *g, int follow)
 				alog_verify_begin(g->v, g->name);
 			continue;
 		}
-		check_truncated(g);
 		{
 			struct timespec ts = {0, FOLLOW_POLL_NS};
 			nanosleep(&ts, NULL);
 		}
+		check_truncated(g);
+		waited = 1;
 		s->eof = 0;
 	}
 }
@@ -993,6 +1100,8 @@ static int run_input(struct grep *g, const char *path, int follow)
 		g->res->errors++;
 		return GO_ON;
 	}
+	/* standard input may start part way through a file */
+	g->lines_known = g->s.base == 0;
 	if (g->v && ends_before(g)) {
 		close_input(g);
 		return GO_ON;

@@ -51,7 +51,7 @@ struct alog_query {
 	struct alog_span *spans;
 	unsigned char *found;
 	size_t span_cap;
-	size_t *next;  /* scan cache: next literal of each alternative, then backslash */
+	size_t *next;  /* scan cache: next literal (or backslash) of each alternative */
 	size_t ncache;
 };
 
@@ -237,9 +237,10 @@ int alog_time_arg(const char *s, int64_t now, int64_t *ns)
 
 enum { F_LIT = 1, F_QUOTE = 2 };
 
+/* A word of the query; fl has n + 1 entries (a quote may open at the end). */
 struct word {
-	char *s;           /* quote removal done */
-	unsigned char *fl; /* per byte (n + 1 entries): F_LIT quoted or escaped, F_QUOTE a quote opened here */
+	char *s;            /* quote removal done */
+	unsigned char *fl;  /* F_LIT: quoted or escaped; F_QUOTE: a quote opened here */
 	size_t n, off, end; /* where it was in the text */
 };
 
@@ -252,7 +253,11 @@ static void word_free(struct word *w, size_t n)
 	free(w);
 }
 
-/* Split text into words the way sh does: whitespace, '...', "...", backslash. */
+/*
+ * Split text into words the way sh does: whitespace, '...', "..." and
+ * backslash, except that outside quotes a backslash escapes only blanks,
+ * quotes and itself.
+ */
 static int tokenize(const char *text, struct word **out, size_t *nout, size_t *at, size_t *at_len,
                     struct alog_error *e)
 {
@@ -315,6 +320,15 @@ static int tokenize(const char *text, struct word **out, size_t *nout, size_t *a
 					*at_len = 1;
 					word_free(w, nw);
 					return alog_err(e, "a backslash ends the query");
+				}
+				/*
+				 * Only what would end or quote the word is escaped; other
+				 * backslashes stand for themselves, so that a regular
+				 * expression such as ^db\. keeps its own.
+				 */
+				if (!strchr(" \t\n'\"\\", text[i + 1])) {
+					cur->s[cur->n++] = text[i++];
+					continue;
 				}
 				i++;
 				if (text[i] == '\n') {
@@ -393,6 +407,114 @@ static void set_literal(struct term *t, const char *s, size_t n, int as_name)
 	memcpy(t->lit, s + best, bestlen);
 	t->litn = bestlen;
 	t->score = as_name ? (unsigned)bestlen : 10 * (unsigned)bestlen;
+}
+
+/*
+ * glibc's regcomp copies a repeated subexpression once per repetition and
+ * can take gigabytes for a short pattern such as x+++++... or
+ * ((a{99}){99}){99}: estimate the compiled size first.  Adjacent
+ * duplication symbols are undefined in POSIX EREs anyway.
+ */
+#define RE_MAX_SIZE 100000.0
+
+static int re_check(const char *re, const char **why)
+{
+	double stack[ALOG_JSON_MAX_DEPTH + 1], alt[ALOG_JSON_MAX_DEPTH + 1], last = 0;
+	int depth = 0, after_dup = 0;
+	const char *p = re;
+
+	stack[0] = alt[0] = 0;
+	while (*p) {
+		double atom = 1;
+		if (*p == '*' || *p == '+' || *p == '?' || *p == '{') {
+			double times = *p == '+' || *p == '*' || *p == '?' ? 2 : 1;
+			if (after_dup) {
+				*why = "adjacent repetition operators";
+				return -1;
+			}
+			if (*p == '{') {
+				unsigned long m = 0, n = 0;
+				const char *q = p + 1;
+				while (*q >= '0' && *q <= '9' && m < 100000)
+					m = m * 10 + (unsigned long)(*q++ - '0');
+				n = m;
+				if (*q == ',') {
+					n = 0;
+					for (q++; *q >= '0' && *q <= '9' && n < 100000; q++)
+						n = n * 10 + (unsigned long)(*q - '0');
+					if (n < m)
+						n = m + 1;
+				}
+				times = (double)(n > m ? n : m) + 1;
+				p = strchr(p, '}') ? strchr(p, '}') : p + strlen(p) - 1;
+			}
+			stack[depth] += last * (times - 1);
+			p++;
+			after_dup = 1;
+			continue;
+		}
+		after_dup = 0;
+		if (*p == '\\' && p[1]) {
+			p += 2;
+		} else if (*p == '[') {
+			/* a bracket expression: ] first is literal; [: :] [. .] [= =] nest */
+			p++;
+			if (*p == '^')
+				p++;
+			if (*p == ']')
+				p++;
+			while (*p && *p != ']') {
+				if (*p == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
+					char c = p[1];
+					const char *q = p + 2;
+					while (*q && !(q[0] == c && q[1] == ']'))
+						q++;
+					p = *q ? q + 2 : q;
+				} else {
+					p++;
+				}
+			}
+			if (*p)
+				p++;
+		} else if (*p == '(') {
+			if (depth == ALOG_JSON_MAX_DEPTH) {
+				*why = "groups nested too deep";
+				return -1;
+			}
+			depth++;
+			stack[depth] = alt[depth] = 0;
+			p++;
+			continue;
+		} else if (*p == ')' && depth > 0) {
+			atom = stack[depth] + alt[depth];
+			depth--;
+			p++;
+		} else if (*p == '|') {
+			alt[depth] += stack[depth];
+			stack[depth] = 0;
+			p++;
+			last = 0;
+			continue;
+		} else {
+			p++;
+		}
+		stack[depth] += atom;
+		last = atom;
+		if (stack[depth] + alt[depth] > RE_MAX_SIZE) {
+			*why = "too large once its repetitions are expanded";
+			return -1;
+		}
+	}
+	while (depth > 0) {
+		double v = stack[depth] + alt[depth];
+		depth--;
+		stack[depth] += v;
+	}
+	if (stack[0] + alt[0] > RE_MAX_SIZE) {
+		*why = "too large once its repetitions are expanded";
+		return -1;
+	}
+	return 0;
 }
 
 static const char op_help[] =
@@ -495,7 +617,14 @@ static int parse_term(struct term *t, const struct word *w, const char *text,
 		}
 		break;
 	case OP_RE: {
+		const char *bad;
 		int rc;
+		if (re_check(t->val, &bad) != 0) {
+			alog_err(e, "'%.*s': bad regular expression: %s", src, srcp, bad);
+			term_free(t);
+			memset(t, 0, sizeof *t);
+			return -1;
+		}
 		if ((rc = regcomp(&t->re, t->val, REG_EXTENDED | REG_NOSUB)) != 0) {
 			char why[200];
 			regerror(rc, &t->re, why, sizeof why);
@@ -632,8 +761,8 @@ int alog_query_add(struct alog_query *q, const char *text, size_t *at, size_t *a
 		q->spans = alog_xrealloc(q->spans, q->span_cap * sizeof *q->spans);
 		q->found = alog_xrealloc(q->found, q->span_cap);
 	}
-	q->next = alog_xrealloc(q->next, (q->n + 1) * sizeof *q->next);
-	q->ncache = q->n + 1;
+	q->next = alog_xrealloc(q->next, q->n * sizeof *q->next);
+	q->ncache = q->n;
 	alog_query_scan_reset(q);
 	return 0;
 }
@@ -756,7 +885,8 @@ static int match_alt(struct alog_query *q, const struct alt *a, const char *obj,
 
 	if (alog_json_iter_init(&it, obj, n) != 0)
 		return -1;
-	memset(q->found, 0, a->ntops);
+	if (a->ntops)
+		memset(q->found, 0, a->ntops);
 	/* one walk over the top level, stopping once every name is found */
 	while (left && (r = alog_json_iter_next(&it, &name, &val)) == 1) {
 		for (size_t j = 0; j < a->ntops; j++) {
@@ -842,12 +972,53 @@ int alog_query_prefilter(const struct alog_query *q)
 
 int alog_query_may_match(const struct alog_query *q, const char *line, size_t n)
 {
-	if (!alog_query_prefilter(q) || memchr(line, '\\', n))
+	if (!alog_query_prefilter(q))
 		return 1;
 	for (size_t i = 0; i < q->n; i++)
-		if (alog_find(&q->a[i].f, line, n))
+		if (alog_find_or(&q->a[i].f, line, n, '\\'))
 			return 1;
 	return 0;
+}
+
+/* Occurrences of f's needle in s[0..n), counting no further than cap. */
+static size_t occurrences(const struct alog_finder *f, const char *s, size_t n, size_t cap)
+{
+	size_t k = 0;
+	const char *p = s, *e = s + n, *hit;
+
+	while (k < cap && (hit = alog_find(f, p, (size_t)(e - p)))) {
+		k++;
+		p = hit + f->n;
+	}
+	return k;
+}
+
+void alog_query_tune(struct alog_query *q, const char *sample, size_t n)
+{
+	for (size_t i = 0; i < q->n; i++) {
+		struct alt *a = &q->a[i];
+		size_t best = SIZE_MAX;
+		const struct term *pick = a->lit;
+
+		for (size_t j = 0; j < a->n; j++) {
+			const struct term *t = &a->t[j];
+			struct alog_finder f;
+			size_t k;
+			if (!t->lit)
+				continue;
+			alog_finder_init(&f, t->lit, t->litn);
+			k = occurrences(&f, sample, n, best == SIZE_MAX ? SIZE_MAX : best + 1);
+			if (k < best || (k == best && t->score > pick->score)) {
+				best = k;
+				pick = t;
+			}
+		}
+		if (pick && pick != a->lit) {
+			a->lit = pick;
+			alog_finder_init(&a->f, pick->lit, pick->litn);
+		}
+	}
+	alog_query_scan_reset(q);
 }
 
 void alog_query_scan_reset(struct alog_query *q)
@@ -864,11 +1035,11 @@ size_t alog_query_scan(struct alog_query *q, const char *buf, size_t n, size_t f
 		return n;
 	if (!alog_query_prefilter(q))
 		return from;
-	for (size_t i = 0; i < q->ncache; i++) {
+	/* each alternative's literal, or a backslash, in one pass each */
+	for (size_t i = 0; i < q->n; i++) {
 		size_t *c = &q->next[i];
 		if (*c == SIZE_MAX || (*c < from && *c != n)) {
-			const char *p = i < q->n ? alog_find(&q->a[i].f, buf + from, n - from)
-			                         : memchr(buf + from, '\\', n - from);
+			const char *p = alog_find_or(&q->a[i].f, buf + from, n - from, '\\');
 			*c = p ? (size_t)(p - buf) : n;
 		}
 		if (*c < best)

@@ -67,6 +67,12 @@ int alog_query_hit(const struct alog_query *q, const struct alog_span *comps, si
  * literal (every line is then a candidate).
  */
 int alog_query_prefilter(const struct alog_query *q);
+/*
+ * Choose for each alternative, among the literals its terms require, the
+ * one that occurs least in sample[0..n) (the start of the input), so the
+ * search skips as much as the data allows.
+ */
+void alog_query_tune(struct alog_query *q, const char *sample, size_t n);
 /* May line[0..n) match?  Never 0 for a line alog_query_match accepts. */
 int alog_query_may_match(const struct alog_query *q, const char *line, size_t n);
 /*

@@ -346,6 +346,8 @@ static void check_seal(struct alog_verifier *v, uint64_t line, const struct alog
 			if (root_checked && !v->stopped)
 				v->proven = s.size;
 		}
+	} else if (root_checked) {
+		v->proven = s.size;
 	}
 }
 

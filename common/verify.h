@@ -120,8 +120,9 @@ int alog_verify_line(struct alog_verifier *v, uint64_t lineno, const char *line,
 int alog_verify_end(struct alog_verifier *v);
 /*
  * Progress while feeding: the seq of the last record accepted so far (a
- * final decision), and the highest seq covered by a seal whose root and
- * signature both checked (0: none yet).
+ * final decision), and the highest seq covered by a seal whose root
+ * matched the tree of the records before it and, with a public key, whose
+ * signature checked (0: none yet).
  */
 void alog_verifier_progress(const struct alog_verifier *v, uint64_t *accepted, uint64_t *sealed);
 /* Finish (decides anything pending) and fill the summary. */

@@ -1,0 +1,685 @@
+#!/usr/bin/env bats
+# alog-grep: the query language (the table in tests/data/grep), output
+# byte for byte, pretty and fields, grep habits, time ranges with binary
+# search, following across a rotation, terminal safety, verification while
+# searching, the differential tests, and the man page examples.
+
+load helpers
+
+setup_file() {
+	export BATS_NO_PARALLELIZE_WITHIN_FILE=true
+}
+
+TABLE=$BATS_TEST_DIRNAME/data/grep/queries.test
+
+# Write a log from lines "TIME JSON" on stdin (TIME: YYYY-MM-DDTHH:MM:SS,
+# UTC), chained and hashed as alog-append would: a header at the first
+# time, then one event per line.  With FIRST and PREV, the file continues
+# a rotated log at seq FIRST from the hex hash PREV.
+timed_log() {
+	python3 -c "$TIMED_LOG_PY" "$@"
+}
+TIMED_LOG_PY=$(cat <<'PY'
+import hashlib, sys
+path = sys.argv[1]
+first = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+prev = bytes.fromhex(sys.argv[3]) if len(sys.argv) > 3 else bytes(32)
+rows = [l.rstrip('\n').split(' ', 1) for l in sys.stdin if l.strip()]
+def ts(t):
+    return t + '.000000000Z'
+lines = []
+head = '"type":"open","v":1,"origin":"test.example/audit"'
+if first > 1:
+    head += ',"prev":"%s","range":[]' % prev.hex()
+body = [(rows[0][0], head)] + [(t, j[1:-1]) for t, j in rows]
+h = prev
+for i, (t, members) in enumerate(body):
+    b = '{"seq":%d,"ts":"%s",%s}' % (first + i, ts(t), members)
+    d = hashlib.sha256(b.encode()).digest()
+    h = hashlib.sha256(h + d).digest()
+    lines.append(b[:-1] + ',"hash":"%s"}\n' % h.hex())
+open(path, 'w').write(''.join(lines))
+PY
+)
+
+# The hash of a file's last record.
+last_hash() { tail -n 1 "$1" | sed 's/.*"hash":"\([0-9a-f]*\)"}$/\1/'; }
+
+# The incident of the man page: two rotated files with known times.
+incident_fixtures() {
+	timed_log audit-2026-11-27.alog <<'EOF'
+2026-11-27T23:10:00 {"actor":"bob","action":"shell.exec","target":"db-1","msg":"vi /etc/pgbouncer/pgbouncer.ini"}
+2026-11-27T23:12:00 {"actor":"bob","action":"shell.exec","target":"db-1","msg":"systemctl reload pgbouncer"}
+2026-11-27T23:40:00 {"actor":"carol","action":"config.change","target":"ledger","key":"max_conn","new":200}
+EOF
+	timed_log audit.alog 5 "$(last_hash audit-2026-11-27.alog)" <<'EOF'
+2026-11-28T01:58:00 {"actor":"svc-deploy","action":"db.query","target":"payments","src":{"ip":"10.0.1.6","host":"app-06"},"rows":10}
+2026-11-28T02:01:00 {"actor":"svc-deploy","action":"config.change","target":"payments","key":"pool_size","new":64,"msg":"pool_size changed from 32 to 64"}
+2026-11-28T02:03:00 {"actor":"alice","action":"auth.login","result":"failure","src":{"ip":"10.0.0.7","host":"vpn-1"}}
+2026-11-28T02:03:30 {"actor":"alice","action":"auth.login","result":"failure","src":{"ip":"10.0.0.7","host":"vpn-1"}}
+2026-11-28T02:04:00 {"actor":"alice","action":"auth.login","result":"success","src":{"ip":"10.0.0.7","host":"vpn-1"}}
+2026-11-28T02:05:00 {"actor":"svc-deploy","action":"db.query","target":"payments","src":{"ip":"10.0.1.6","host":"app-06"},"rows":5000}
+2026-11-28T02:07:00 {"actor":"bob","action":"shell.exec","target":"db-1","msg":"systemctl restart pgbouncer"}
+2026-11-28T02:09:00 {"actor":"svc-deploy","action":"db.update","target":"payments","rows":1200}
+2026-11-28T02:11:00 {"actor":"alice","action":"db.query","target":"ledger","src":{"ip":"10.0.0.7","host":"app-02"},"rows":2400}
+2026-11-28T02:12:00 {"actor":"carol","action":"config.change","target":"ledger","key":"max_conn","new":300}
+2026-11-28T02:14:00 {"actor":"svc-deploy","action":"db.query","target":"ledger","src":{"ip":"10.0.1.6","host":"app-06"},"rows":3}
+2026-11-28T02:20:00 {"actor":"svc-deploy","action":"db.query","target":"payments","src":{"ip":"10.0.1.6","host":"app-06"},"rows":7}
+2026-11-28T02:25:00 {"actor":"oncall-db","action":"file.read","msg":"read /etc/app/secrets.yaml"}
+EOF
+}
+
+# ---- the query language ----
+
+@test "the query table holds through the real tool (every operator, paths, escapes, numbers)" {
+	local query alts=() events=() want=() cases=0 lineno=0 n
+	run_block() {
+		[ ${#alts[@]} -gt 0 ] || return 0
+		local args=() i
+		for q in "${alts[@]}"; do args+=(-e "$q"); done
+		if [ ${#events[@]} -eq 0 ]; then alts=(); return 0; fi
+		rm -f t.alog
+		printf '%s\n' "${events[@]}" | alog-append --sync=none -f t.alog
+		run alog-grep --fields seq,type "${args[@]}" t.alog
+		# the header (seq 1) is a record too: leave it out
+		local got expect=""
+		got=$(grep -v open <<<"$output" | cut -f1 | xargs)
+		for i in "${!want[@]}"; do
+			[ "${want[$i]}" = + ] && expect+="$((i + 2)) "
+		done
+		expect=$(echo $expect)
+		if [ "$got" != "$expect" ]; then
+			echo "line $lineno: ${alts[*]}: selected seq [$got], want seq [$expect]"
+			return 1
+		fi
+		cases=$((cases + ${#events[@]}))
+		alts=() events=() want=()
+	}
+	while IFS= read -r l; do
+		lineno=$((lineno + 1))
+		case $l in
+		'#'*) ;;
+		'') run_block ;;
+		'| '*) alts+=("${l#| }") ;;
+		'+ '* | '- '*) events+=("${l:2}"); want+=("${l:0:1}") ;;
+		'! '*)
+			run alog-grep "${alts[0]}" /dev/null
+			[ "$status" -eq 2 ]
+			[[ $output == *"bad query"*"${l:2}"* ]] || { echo "line $lineno: $output"; false; }
+			alts=() ;;
+		*) [ "$l" = '<empty>' ] && alts=('') || alts=("$l") ;;
+		esac
+	done <"$TABLE"
+	run_block
+	[ "$cases" -gt 150 ]
+}
+
+@test "a malformed query is refused with a caret under the bad term" {
+	run alog-grep 'actor=alice rows>lots action=x' /dev/null
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "alog-grep: bad query: 'rows>lots': '>' compares numbers, and 'lots' is not a JSON number" ]
+	[ "${lines[1]}" = "  actor=alice rows>lots action=x" ]
+	[ "${lines[2]}" = "              ^^^^^^^^^" ]
+	run alog-grep 'msg="open' /dev/null
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "alog-grep: bad query: unterminated double quote" ]
+	[ "${lines[2]}" = "      ^^^^^" ]
+	run alog-grep 'action~(' /dev/null
+	[ "$status" -eq 2 ]
+	[[ ${lines[0]} == "alog-grep: bad query: 'action~(': bad regular expression: "* ]]
+}
+
+@test "a second term given as a file name is caught with a hint" {
+	make_log a.alog 3
+	run alog-grep actor=user1 action=act.1 a.alog
+	[ "$status" -eq 2 ]
+	[[ $output == *"no file 'action=act.1': to give several terms, quote the whole query, as in 'actor=alice action=act.1'"* ]]
+}
+
+@test "reserved members are searchable: seq, ts, type, hash" {
+	make_log a.alog 10
+	run alog-grep --fields seq 'seq>=9' a.alog
+	[ "$output" = "$(printf '9\n10\n11')" ]
+	run alog-grep --fields seq type=open a.alog
+	[ "$output" = 1 ]
+	h=$(line a.alog 4 | jq -r .hash)
+	run alog-grep --fields seq "hash^=${h:0:12}" a.alog
+	[ "$output" = 4 ]
+	run alog-grep -c 'ts~^20' a.alog
+	[ "$output" = 11 ]
+}
+
+# ---- output ----
+
+@test "raw output is the stored lines byte for byte, and verifies as a fragment" {
+	gen-events 3000 >ev.ndjson
+	alog-append -f a.alog <ev.ndjson
+	alog-grep 'actor=alice target=payments' a.alog >out.alog
+	grep -F '"actor":"alice","action":' a.alog | grep -F '"target":"payments"' >want.alog
+	cmp out.alog want.alog
+	[ "$(wc -l <out.alog)" -gt 10 ]
+	run alog-verify <out.alog
+	[ "$status" -eq 0 ]
+	[[ $output == *"OK (fragment): "* ]]
+}
+
+@test "the scanner agrees with jq on a generated corpus" {
+	gen-events 2000 7 >ev.ndjson
+	alog-append -f a.alog <ev.ndjson
+	check() {
+		diff <(alog-grep "$1" a.alog) <(jq -c "select($2)" a.alog | jq -r .hash |
+			grep -Ff - a.alog || true)
+	}
+	check 'actor=alice target=payments' '.actor == "alice" and .target == "payments"'
+	check 'rows>2500' '(.rows | type) == "number" and .rows > 2500'
+	check 'rows<=10 src.host=app-03' '(.rows | type) == "number" and .rows <= 10 and .src.host == "app-03"'
+	check 'latency_ms>=899.5' '(.latency_ms | type) == "number" and .latency_ms >= 899.5'
+	check 'src.ip^=10.3.2' '(.src.ip | type) == "string" and (.src.ip | startswith("10.3.2"))'
+	check 'msg~restart' '(.msg | type) == "string" and (.msg | test("restart"))'
+	check "msg='systemctl restart pgbouncer'" '.msg == "systemctl restart pgbouncer"'
+	check 'actor!=alice action=auth.login' '.actor != "alice" and .action == "auth.login"'
+	check 'session?' 'has("session")'
+	check 'actor=nobody' 'false'
+	diff <(alog-grep -v 'actor=alice' a.alog) <(jq -c 'select(.actor != "alice")' a.alog |
+		jq -r .hash | grep -Ff - a.alog)
+	diff <(alog-grep -e actor=bob -e 'rows<100' a.alog) \
+		<(jq -c 'select(.actor == "bob" or ((.rows | type) == "number" and .rows < 100))' \
+			a.alog | jq -r .hash | grep -Ff - a.alog)
+}
+
+@test "the differential test of the scanner against jansson passes" {
+	[ -x "$ALOG_TESTBIN/test_query" ] || skip "unit tests not built (make check-unit)"
+	run "$ALOG_TESTBIN/test_query" 60000 "$((RANDOM + 1))" "$TABLE"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"differential: 60000 records"* ]]
+}
+
+@test "pretty output: time, actor, action, target, the rest, seq" {
+	incident_fixtures
+	run alog-grep --pretty 'action=config.change target=payments' audit.alog
+	[ "$status" -eq 0 ]
+	[ "$output" = "2026-11-28 02:01:00.000  svc-deploy   config.change    payments     key=pool_size new=64 msg=\"pool_size changed from 32 to 64\" #7" ]
+	run alog-grep --pretty type=open audit.alog
+	[ "$output" = "2026-11-28 01:58:00.000  [open] v=1 origin=test.example/audit #5" ]
+}
+
+@test "pretty output highlights the matched members, in colour only when asked" {
+	incident_fixtures
+	run alog-grep --pretty --color=always 'actor=alice src.host=vpn-1 result=failure' audit.alog
+	[ "${#lines[@]}" -eq 2 ]
+	[[ ${lines[0]} == *$'\e[1;31m'alice$'\e[0m'* ]]
+	[[ ${lines[0]} == *$'\e[1;31m'src.host=vpn-1$'\e[0m'* ]]
+	[[ ${lines[0]} == *$'\e[1;31m'result=failure$'\e[0m'* ]]
+	[[ ${lines[0]} != *$'\e[1;31m'src.ip* ]]
+	run alog-grep --pretty --color=never actor=alice audit.alog
+	[[ $output != *$'\e'* ]]
+	run alog-grep --pretty actor=alice audit.alog
+	[[ $output != *$'\e'* ]]
+	run alog-grep --pretty --color=sometimes actor=alice audit.alog
+	[ "$status" -eq 2 ]
+}
+
+@test "fields output is tab-separated, decoded, and never holds a raw tab or newline" {
+	printf '%s\n' '{"actor":"a\tb","msg":"line1\nline2\\x","n":1.50,"o":{"k":[1,"x"]},"u":"caf\u00e9"}' |
+		alog-append -f a.alog
+	run alog-grep --fields actor,msg,n,o,o.k,missing,u n? a.alog
+	[ "$output" = "$(printf 'a\\tb\tline1\\nline2\\\\x\t1.50\t{"k":[1,"x"]}\t[1,"x"]\t\tcafé')" ]
+	[ "$(alog-grep --fields actor,msg n? a.alog | tr -cd '\t\n' | od -An -c | tr -d ' ')" = '\t\n' ]
+	run alog-grep --fields 'a,,b' n? a.alog
+	[ "$status" -eq 2 ]
+}
+
+@test "a record whose msg holds an escape sequence never reaches the terminal raw" {
+	printf '%s\n' '{"actor":"eve\u001b]0;owned\u0007","msg":"\u001b[2J\u001b[31mall good\u009b2J \u202egnp.exe"}' |
+		alog-append -f a.alog
+	# a forged line with raw control bytes in it, hashes recomputed
+	line a.alog 2 | sed 's/\\u001b/\x1b/g; s/\\u009b/\xc2\x9b/' >>a.alog
+	rehash_log a.alog
+	[ "$(grep -c $'\x1b' a.alog)" -eq 1 ]
+	# to a pipe, raw means raw
+	alog-grep actor? a.alog | cmp - <(sed -n '2,3p' a.alog)
+	# pretty and fields never carry a control byte
+	for mode in --pretty --fields=actor,msg; do
+		alog-grep $mode actor? a.alog >out
+		[ "$(tr -d '\n\t -~\200-\377' <out | wc -c)" -eq 0 ]
+		! grep -q $'\xc2\x9b\|\xe2\x80\xae' out
+		grep -q 'x1b\[2J' out
+	done
+	# on a terminal: pretty by default, raw on request, both neutralised
+	for mode in "" --raw; do
+		script -qec "alog-grep $mode actor? a.alog" /dev/null >tty.out
+		# nothing but our own colours
+		sed -i 's/\x1b\[[0-9;]*m//g' tty.out
+		[ "$(tr -d '\r\n -~\200-\377' <tty.out | wc -c)" -eq 0 ]
+		! grep -q $'\xc2\x9b\|\xe2\x80\xae' tty.out
+		grep -q 'x1b\[2J' tty.out
+	done
+	script -qec "alog-grep actor? a.alog" /dev/null | grep -q '#2'
+}
+
+@test "file names in messages and prefixes are neutralised too" {
+	make_log $'evil\e[2J.alog' 3
+	printf 'garbage user1\n' >>$'evil\e[2J.alog'
+	run alog-grep -H --pretty actor=user1 $'evil\e[2J.alog'
+	[ "$status" -eq 2 ]
+	[[ $output != *$'\e'* ]]
+	[[ $output == *'evil\x1b[2J.alog:'* ]]
+}
+
+# ---- grep habits ----
+
+@test "exit status: 0 match, 1 no match, 2 errors" {
+	make_log a.alog 5
+	run alog-grep actor=user1 a.alog
+	[ "$status" -eq 0 ]
+	run alog-grep actor=nobody a.alog
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	run alog-grep actor=user1 missing.alog
+	[ "$status" -eq 2 ]
+	[[ $output == "alog-grep: missing.alog: cannot open: No such file or directory" ]]
+	run alog-grep actor=user1 missing.alog a.alog
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 2 ]
+	run alog-grep -q actor=user1 missing.alog a.alog
+	[ "$status" -eq 0 ]
+	run alog-grep
+	[ "$status" -eq 2 ]
+	[[ $output == *"a QUERY is needed"* ]]
+	run alog-grep --bogus x
+	[ "$status" -eq 2 ]
+}
+
+@test "lines that are not records are reported and skipped" {
+	make_log a.alog 4
+	sed -i '3s/^/garbage/' a.alog
+	printf '{"seq":6,"ts":"2026' >>a.alog
+	run alog-grep -v actor=nobody a.alog
+	[ "$status" -eq 2 ]
+	[[ $output == *"alog-grep: a.alog:3: not a record (line does not start with {\"seq\":); skipped"* ]]
+	[[ $output == *"alog-grep: a.alog:6: not a record (no newline at the end); skipped"* ]]
+	[ "$(grep -c '^{"seq"' <<<"$output")" -eq 4 ]
+}
+
+@test "-c counts, -v inverts, -m stops, -l names files, -q says nothing" {
+	make_log a.alog 20
+	make_log b.alog 6
+	run alog-grep -c actor=user3 a.alog
+	[ "$output" = 3 ]
+	run alog-grep -c -v actor=user3 a.alog
+	[ "$output" = 18 ]
+	run alog-grep -c actor=user3 a.alog b.alog
+	[ "$output" = "$(printf 'a.alog:3\nb.alog:1')" ]
+	run alog-grep --fields n -m 2 actor=user3 a.alog
+	[ "$output" = "$(printf '3\n10')" ]
+	run alog-grep --fields n -m 1 actor=user3 a.alog b.alog
+	[ "$output" = "$(printf 'a.alog\t3\nb.alog\t3')" ]
+	run alog-grep -l actor=user6 a.alog b.alog
+	[ "$output" = "$(printf 'a.alog\nb.alog')" ]
+	run alog-grep -l n=20 a.alog b.alog
+	[ "$output" = a.alog ]
+	run alog-grep -q actor=user3 a.alog
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run alog-grep -c -m 2 actor? a.alog
+	[ "$output" = 2 ]
+}
+
+@test "several files: names prefix pretty and fields lines, never raw ones" {
+	make_log a.alog 3
+	make_log b.alog 3
+	run alog-grep actor=user1 a.alog b.alog
+	[ "$output" = "$(line a.alog 2; line b.alog 2)" ]
+	run alog-grep -H actor=user1 a.alog
+	[ "$output" = "$(line a.alog 2)" ]
+	run alog-grep --pretty actor=user1 a.alog b.alog
+	[[ ${lines[0]} == "a.alog:20"* ]] && [[ ${lines[1]} == "b.alog:20"* ]]
+	run alog-grep --pretty --no-filename actor=user1 a.alog b.alog
+	[[ ${lines[0]} == 20* ]]
+	run alog-grep --pretty -H actor=user1 a.alog
+	[[ ${lines[0]} == "a.alog:20"* ]]
+	run alog-grep --fields n actor=user1 a.alog b.alog
+	[ "$output" = "$(printf 'a.alog\t1\nb.alog\t1')" ]
+}
+
+@test "context: -A, -B, -C records, with -- between groups in pretty output only" {
+	make_log a.alog 30
+	run alog-grep --fields n -B 2 n=10 a.alog
+	[ "$output" = "$(printf '8\n9\n10')" ]
+	run alog-grep --fields n -A 1 -e n=10 -e n=20 a.alog
+	[ "$output" = "$(printf '10\n11\n20\n21')" ]
+	run alog-grep --fields n -C 1 -e n=10 -e n=11 -e n=13 a.alog
+	[ "$output" = "$(printf '9\n10\n11\n12\n13\n14')" ]
+	run alog-grep --pretty -C 1 -e n=10 -e n=20 a.alog
+	[ "${#lines[@]}" -eq 7 ]
+	[ "${lines[3]}" = "--" ]
+	[[ ${lines[1]} == *"n=10 #11" ]]
+	run alog-grep -C 1 -e n=10 -e n=20 a.alog
+	[ "$output" = "$(sed -n '10,12p;20,22p' a.alog)" ]
+	run alog-grep --pretty -H -A 1 n=10 a.alog
+	[[ ${lines[0]} == "a.alog:"* ]] && [[ ${lines[1]} == "a.alog-"* ]]
+	run alog-grep --fields n -m 1 -A 2 actor=user1 a.alog
+	[ "$output" = "$(printf '1\n2\n3')" ]
+}
+
+@test "standard input, named or not" {
+	make_log a.alog 5
+	[ "$(alog-grep actor=user2 <a.alog)" = "$(line a.alog 3)" ]
+	[ "$(cat a.alog | alog-grep actor=user2 -)" = "$(line a.alog 3)" ]
+	run alog-grep -H --pretty actor=user2 - <a.alog
+	[[ $output == "<stdin>:"* ]]
+}
+
+# ---- time ranges ----
+
+@test "--since and --until take times, dates and 'YYYY-MM-DD HH:MM'" {
+	incident_fixtures
+	run alog-grep --fields ts --since 2026-11-28T02:05:00Z --until '2026-11-28 02:12' '' audit.alog
+	[ "$output" = "$(printf '%s\n' 2026-11-28T02:05:00.000000000Z 2026-11-28T02:07:00.000000000Z \
+		2026-11-28T02:09:00.000000000Z 2026-11-28T02:11:00.000000000Z)" ]
+	run alog-grep -c --since 2026-11-28T03:04:00+01:00 --until 2026-11-28T02:04:00.000000001Z '' audit.alog
+	[ "$output" = 1 ]
+	run alog-grep -c --until 2026-11-28 '' audit-2026-11-27.alog audit.alog
+	[ "$output" = "$(printf 'audit-2026-11-27.alog:4\naudit.alog:0')" ]
+	run alog-grep -c --since 2026-11-28 --no-filename '' audit-2026-11-27.alog audit.alog
+	[ "$output" = "$(printf '0\n14')" ]
+	run alog-grep --since tomorrow '' audit.alog
+	[ "$status" -eq 2 ]
+	[[ $output == *"--since takes an RFC 3339 time"* ]]
+}
+
+@test "time ranges across rotated files, on files and on a pipe" {
+	incident_fixtures
+	want=$(printf '%s\n' 2026-11-27T23:40:00.000000000Z 2026-11-28T01:58:00.000000000Z 2026-11-28T01:58:00.000000000Z)
+	run alog-grep --fields ts --since '2026-11-27 23:30' --until '2026-11-28 02:00' '' \
+		audit-2026-11-27.alog audit.alog
+	[ "$output" = "$(printf 'audit-2026-11-27.alog\t2026-11-27T23:40:00.000000000Z\naudit.alog\t2026-11-28T01:58:00.000000000Z\naudit.alog\t2026-11-28T01:58:00.000000000Z')" ]
+	run bash -c "cat audit-2026-11-27.alog audit.alog | alog-grep --fields ts --since '2026-11-27 23:30' --until '2026-11-28 02:00' ''"
+	[ "$output" = "$want" ]
+	run alog-grep --fields seq --since '2026-11-28 02:03' --until '2026-11-28 02:04' actor=alice \
+		audit-2026-11-27.alog audit.alog
+	[ "$output" = "$(printf 'audit.alog\t8\naudit.alog\t9')" ]
+}
+
+@test "relative times: 2h, 30m, today, yesterday" {
+	now=$(date -u +%s)
+	{
+		echo "$(date -u -d @$((now - 3 * 86400)) +%FT%T) {\"n\":1}"
+		echo "$(date -u -d "yesterday 12:00" +%FT%T) {\"n\":2}"
+		echo "$(date -u -d @$((now - 3 * 3600)) +%FT%T) {\"n\":3}"
+		echo "$(date -u -d @$((now - 45 * 60)) +%FT%T) {\"n\":4}"
+		echo "$(date -u -d @$((now - 10 * 60)) +%FT%T) {\"n\":5}"
+	} | sort | timed_log a.alog
+	[ "$(alog-grep --fields n --since 2h n? a.alog | tr '\n' ' ')" = "4 5 " ]
+	[ "$(alog-grep --fields n --since 30m n? a.alog | tr '\n' ' ')" = "5 " ]
+	[ "$(alog-grep --fields n --since yesterday --until today n? a.alog | tr '\n' ' ')" = "2 " ]
+	[ "$(alog-grep --fields n --until 2d n? a.alog | tr '\n' ' ')" = "1 " ]
+	today=$(alog-grep -c --since today n? a.alog)
+	[ "$today" -ge 0 ] && [ "$today" -le 3 ]
+}
+
+@test "a time range in a seekable file is found by binary search: the rest is not read" {
+	[ "${ALOG_VALGRIND:-0}" = 0 ] || skip "strace counts valgrind's reads"
+	gen-events 40000 >ev.ndjson
+	alog-append -f a.alog <ev.ndjson
+	size=$(stat -c %s a.alog)
+	since=$(line a.alog 20000 | jq -r .ts)
+	until=$(line a.alog 20100 | jq -r .ts)
+	# (LeakSanitizer cannot run under ptrace)
+	ASAN_OPTIONS=detect_leaks=0 strace -f -e trace=read,pread64 -o trace alog-grep -c --since "$since" --until "$until" '' a.alog >count
+	[ "$(cat count)" = 100 ]
+	read_bytes=$(grep -E '^[0-9]+ +(read|pread64)\(3,' trace | sed 's/.*= \([0-9]*\)$/\1/' |
+		awk '{ s += $1 } END { print s + 0 }')
+	echo "read $read_bytes of $size bytes"
+	[ "$read_bytes" -lt $((size / 10)) ]
+	# the same records as a full scan finds
+	diff <(alog-grep --since "$since" --until "$until" '' a.alog) \
+		<(alog-grep --since "$since" --until "$until" '' <(cat a.alog))
+	# and through the standard input, when it is the file
+	[ "$(alog-grep -c --since "$since" --until "$until" '' <a.alog)" = 100 ]
+}
+
+# ---- following ----
+
+# Wait up to 10 s for FILE to have N lines.
+wait_lines() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(wc -l <"$1")" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "$1 has $(wc -l <"$1") lines, not $2"
+	return 1
+}
+
+@test "--follow reads records as they are appended, across a rotation by alog-seal" {
+	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
+	make_log a.alog 3
+	alog-grep -F --fields seq,n 'n?' a.alog >out 2>err &
+	pid=$!
+	wait_lines out 3
+	alog-append -f a.alog n:=4 actor=x
+	wait_lines out 4
+	alog-seal -f a.alog -s k.sec --rotate a-old.alog >/dev/null
+	alog-append -f a.alog n:=5 actor=y
+	alog-append -f a.alog n:=6 actor=z
+	wait_lines out 6
+	alog-seal -f a.alog -s k.sec --rotate a-older.alog >/dev/null
+	alog-append -f a.alog n:=7
+	wait_lines out 7
+	kill "$pid"
+	wait "$pid" || true
+	[ "$(cat out)" = "$(printf '2\t1\n3\t2\n4\t3\n5\t4\n8\t5\n9\t6\n12\t7')" ]
+	[ ! -s err ]
+	alog-verify -p k.pub a-old.alog a-older.alog a.alog
+}
+
+@test "--follow stops at --until and after -m matches" {
+	make_log a.alog 3
+	run timeout 10 alog-grep -F -m 2 --fields n 'n?' a.alog
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '1\n2')" ]
+	alog-grep -F --fields n --until "$(date -u -d '+2 seconds' +%FT%TZ)" 'n?' a.alog >out &
+	pid=$!
+	sleep 2.5
+	alog-append -f a.alog n:=4
+	for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	! kill -0 "$pid" 2>/dev/null
+	wait "$pid"
+	[ "$(cat out)" = "$(printf '1\n2\n3')" ]
+	run alog-grep -F -c 'n?' a.alog
+	[ "$status" -eq 2 ]
+}
+
+@test "--follow waits for a line a writer has not finished" {
+	make_log a.alog 2
+	alog-grep -F --fields n n=3 a.alog >out &
+	pid=$!
+	sleep 0.3
+	rec='{"seq":4,"ts":"2026-11-28T05:00:00.000000000Z","n":3,"hash":"'
+	printf '%s' "$rec" >>a.alog
+	sleep 0.3
+	printf '%064d"}\n' 0 >>a.alog
+	wait_lines out 1
+	kill "$pid"
+	[ "$(cat out)" = 3 ]
+}
+
+@test "--follow goes on after alog-append --recover cuts a torn tail" {
+	make_log a.alog 3
+	alog-grep -F --fields seq,type -e 'n?' -e type=recover a.alog >out 2>err &
+	pid=$!
+	wait_lines out 3
+	printf '{"seq":5,"ts":"2026-11-28T05:00:00.000000000Z","n":' >>a.alog
+	sleep 0.3
+	alog-append -f a.alog --recover 2>/dev/null
+	alog-append -f a.alog n:=9
+	wait_lines out 5
+	kill "$pid"
+	wait "$pid" || true
+	[ "$(cat out)" = "$(printf '2\t\n3\t\n4\t\n5\trecover\n6\t')" ]
+	[ ! -s err ]
+}
+
+# ---- verification while searching ----
+
+@test "--verify on an intact log prints what a plain search prints" {
+	make_log a.alog 50
+	[ "$(alog-grep --verify actor=user3 a.alog)" = "$(alog-grep actor=user3 a.alog)" ]
+	run alog-grep --verify actor=nobody a.alog
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+}
+
+@test "--verify on a tampered file: exit 3, the damage named, nothing from it shown" {
+	make_log a.alog 30
+	sed -i '21s/"n":20/"n":2000/' a.alog
+	run alog-grep --verify --fields n actor=user6 a.alog
+	[ "$status" -eq 3 ]
+	[[ $output == *"alog-grep: a.alog:21: record modified (seq 21)"* ]]
+	[[ $output == *"--verify: the log does not verify"* ]]
+	# nothing is shown: no seal vouches for the records before the damage either
+	[ "$(grep -vc alog-grep <<<"$output")" -eq 0 ]
+	run alog-grep --verify -c actor=user6 a.alog
+	[ "$status" -eq 3 ]
+	[[ $output != *4* ]]
+	# with a seal before the damage, what it covers is shown (user6: n=6, 13 | 20, 27)
+	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
+	make_log b.alog 15
+	alog-seal -f b.alog -s k.sec >/dev/null
+	make_log b.alog 15
+	sed -i '22s/"n":5/"n":500/' b.alog
+	run alog-grep --verify -p k.pub --fields n actor=user6 b.alog
+	[ "$status" -eq 3 ]
+	[[ $output == *"alog-grep: b.alog:22: record modified (seq 22)"* ]]
+	[ "$(grep -v alog-grep <<<"$output")" = "$(printf '6\n13')" ]
+	# without --verify, the edited record is found like any other
+	run alog-grep --fields n n=2000 a.alog
+	[ "$status" -eq 0 ]
+	[ "$output" = 2000 ]
+}
+
+@test "--verify -p: a rewrite re-sealed with another key is caught; the chain alone is not enough" {
+	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
+	alog-keygen -s evil.sec -p evil.pub --epochs 8 >/dev/null
+	make_log a.alog 10
+	alog-seal -f a.alog -s k.sec >/dev/null
+	make_log a.alog 10
+	alog-seal -f a.alog -s k.sec >/dev/null
+	run alog-grep --verify -p k.pub -c actor=user1 a.alog
+	[ "$status" -eq 0 ]
+	[ "$output" = 4 ]
+	# an edit with the chain recomputed still breaks the tree the seals signed
+	cp a.alog b.alog
+	sed -i '15s/"actor":"user3"/"actor":"user1"/' b.alog
+	rehash_log b.alog
+	run alog-grep --verify --fields seq actor=user1 b.alog
+	[ "$status" -eq 3 ]
+	[[ $output == *"b.alog:23: seal (seq 23, epoch 1) does not match the records it covers"* ]]
+	[ "$(grep -v alog-grep <<<"$output")" = "$(printf '2\n9')" ]
+	# so the attacker drops the seals and seals again with a key of their own
+	grep -v '"type":"seal"' b.alog >c.alog
+	rehash_log c.alog
+	forge-seal c.alog evil.sec
+	run alog-grep --verify --fields seq actor=user1 c.alog
+	[ "$status" -eq 0 ]
+	run alog-grep --verify -p k.pub --fields seq actor=user1 c.alog
+	[ "$status" -eq 3 ]
+	[[ $output == *"c.alog:22:"* ]]
+	[ "$(grep -vc alog-grep <<<"$output")" -eq 0 ]
+}
+
+@test "--verify -p: records after the last seal are shown with a warning" {
+	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
+	make_log a.alog 5
+	alog-seal -f a.alog -s k.sec >/dev/null
+	alog-append -f a.alog actor=user1 n:=99
+	run alog-grep --verify -p k.pub --fields n actor=user1 a.alog
+	[ "$status" -eq 0 ]
+	[[ $output == *"1"*"99"* ]]
+	[[ $output == *"warning: unsealed tail: 1 record after the last seal"* ]]
+	[[ $output == *"warning: 1 of the records shown come after the last seal"* ]]
+}
+
+@test "--verify with a time range over sealed, rotated files" {
+	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
+	make_log a.alog 20
+	alog-seal -f a.alog -s k.sec --rotate a-1.alog >/dev/null
+	make_log a.alog 20
+	alog-seal -f a.alog -s k.sec >/dev/null
+	make_log a.alog 20
+	alog-seal -f a.alog -s k.sec >/dev/null
+	since=$(line a.alog 15 | jq -r .ts)
+	until=$(line a.alog 30 | jq -r .ts)
+	plain=$(alog-grep --since "$since" --until "$until" '' a-1.alog a.alog)
+	[ "$(wc -l <<<"$plain")" -eq 15 ]
+	run alog-grep --verify -p k.pub --since "$since" --until "$until" '' a-1.alog a.alog
+	[ "$status" -eq 0 ]
+	[ "$output" = "$plain" ]
+	# damage in the file before the range is not read, and not reported
+	sed -i '5s/"n":4/"n":5/' a-1.alog
+	run alog-grep --verify -p k.pub --since "$since" --until "$until" '' a-1.alog a.alog
+	[ "$status" -eq 0 ]
+	# damage inside the range is
+	sed -i '20s/"n":/"n":1/' a.alog
+	run alog-grep --verify -p k.pub --since "$since" --until "$until" '' a-1.alog a.alog
+	[ "$status" -eq 3 ]
+	[[ $output == *"a.alog:20: record modified"* ]]
+}
+
+@test "--verify with -m and -l still checks each rotated file whole" {
+	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
+	make_log a.alog 20
+	alog-seal -f a.alog -s k.sec --rotate a-1.alog >/dev/null
+	make_log a.alog 20
+	alog-seal -f a.alog -s k.sec >/dev/null
+	run alog-grep --verify -p k.pub -m 1 --fields seq actor=user1 a-1.alog a.alog
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'a-1.alog\t2\na.alog\t24')" ]
+	run alog-grep --verify -p k.pub -l actor=user1 a-1.alog a.alog
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'a-1.alog\na.alog')" ]
+	sed -i '10s/"n":/"n":1/' a.alog
+	run alog-grep --verify -p k.pub -l actor=user1 a-1.alog a.alog
+	[ "$status" -eq 3 ]
+	[[ $output == *"a.alog:10: record modified"* ]]
+}
+
+@test "--follow --verify shows records once their chain checks, across a rotation" {
+	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
+	make_log a.alog 3
+	alog-grep -F --verify -p k.pub --fields n 'n?' a.alog >out 2>err &
+	pid=$!
+	wait_lines out 3
+	alog-seal -f a.alog -s k.sec --rotate a-old.alog >/dev/null
+	alog-append -f a.alog n:=4
+	wait_lines out 4
+	kill "$pid"
+	wait "$pid" || true
+	[ "$(cat out)" = "$(printf '1\n2\n3\n4')" ]
+	[ ! -s err ]
+}
+
+@test "--verify on standard input checks a fragment" {
+	make_log a.alog 10
+	alog-grep actor=user2 a.alog | alog-grep --verify -c '' >out
+	[ "$(cat out)" = 2 ]
+	sed -n '3,6p' a.alog | sed '2s/"n":3/"n":33/' | { run alog-grep --verify -c ''; [ "$status" -eq 3 ]; }
+}
+
+# ---- the man page ----
+
+@test "alog-grep(1) examples run as documented" {
+	incident_fixtures
+	alog-keygen -s seal.key -p seal.pub --epochs 8 >/dev/null
+	make_log sealed.alog 5
+	alog-append -f sealed.alog actor=alice action=login
+	alog-seal -f sealed.alog -s seal.key >/dev/null
+	cp audit.alog tampered.alog
+	sed -i '7s/"result":"failure"/"result":"success"/' tampered.alog
+	make_log live.alog 4
+	alog-append -f live.alog actor=carol action=config.change target=ledger
+	run_examples "$(man_dir)/alog-grep.1"
+	[ "$(wc -l <alice.alog)" -eq 4 ]
+}
