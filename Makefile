@@ -118,13 +118,14 @@ uninstall:
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man5/%,$(MAN5))
 
 # The whole suite: C unit tests, then the bats suites against $(BUILD)/bin.
-check: check-unit check-man check-bats
+# (the fuzz targets are sanitised builds already: not repeated under check-asan)
+check: check-unit check-man check-bats $(if $(filter 1,$(SAN)),,check-fuzz)
 
 check-unit: $(UNITS)
 	@set -e; for t in $(UNITS); do echo "unit: $$t"; $$t; done
 
 check-bats: $(TOOLS) $(HELPERS)
-	ALOG_BIN=$(CURDIR)/$(BUILD)/bin ALOG_TESTBIN=$(CURDIR)/$(BUILD)/tests \
+	ALOG_SAN=$(SAN) ALOG_BIN=$(CURDIR)/$(BUILD)/bin ALOG_TESTBIN=$(CURDIR)/$(BUILD)/tests \
 	  bats $(BATSFLAGS) tests/*.bats
 
 check-man:
