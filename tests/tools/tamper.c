@@ -1240,17 +1240,13 @@ static void valid(uint64_t count)
 		struct vopts vo;
 		struct outcome o;
 
-		/* sizes 0..10,000, most small, some at the ends */
-		switch (i % 8) {
-		case 0:
+		/* sizes 0..10,000: most small, some at both ends */
+		if (i % 8 == 0)
 			size = i % 3; /* 0, 1, 2 events */
-			break;
-		case 7:
+		else if (i % 50 == 49)
 			size = 10000 - below(3);
-			break;
-		default:
-			size = below(below(2) ? 200 : 3000);
-		}
+		else
+			size = below(below(2) ? 100 : 2000);
 		snprintf(log, sizeof log, "%s/valid.alog", dir);
 		snprintf(key, sizeof key, "%s/valid.key", dir);
 		unlink(log);
