@@ -125,7 +125,7 @@ check-unit: $(UNITS)
 	@set -e; for t in $(UNITS); do echo "unit: $$t"; $$t; done
 
 check-bats: $(TOOLS) $(HELPERS)
-	ALOG_SAN=$(SAN) ALOG_BIN=$(CURDIR)/$(BUILD)/bin ALOG_TESTBIN=$(CURDIR)/$(BUILD)/tests \
+	ALOG_SAN=$(SAN) ALOG_COV=$(COV) ALOG_BIN=$(CURDIR)/$(BUILD)/bin ALOG_TESTBIN=$(CURDIR)/$(BUILD)/tests \
 	  bats $(BATSFLAGS) tests/*.bats
 
 check-man:
