@@ -378,7 +378,7 @@ static int inserted_before(struct alog_verifier *v)
 {
 	struct held *p = &v->pend;
 
-	if (!(p->seq == v->expected - 1 && v->have_before && v->last_line &&
+	if (!(p->seq == v->expected - 1 && v->have_before &&
 	      links(v->h_before, p->digest, p->hash)))
 		return 0;
 	problem(v, ALOG_P_INSERTED, v->last_line, p->seq, 0,
@@ -633,10 +633,6 @@ static void on_record(struct alog_verifier *v, uint64_t line, const struct alog_
 
 	if (!v->file_has_records) {
 		v->file_has_records = 1;
-		if (v->pend.active)
-			settle_alone(v);
-		if (v->stopped)
-			return;
 		file_start(v, line, r, d, leaf);
 		goto after;
 	}
@@ -689,6 +685,9 @@ int alog_verify_file(struct alog_verifier *v, const char *path, struct alog_erro
 
 	if (alog_reader_open(&rd, path, ALOG_MAX_LINE, e) != 0)
 		return -1;
+	/* A record held at the end of the previous file is that file's problem. */
+	if (v->pend.active && !v->stopped)
+		settle_alone(v);
 	v->file = rd.name;
 	v->file_index++;
 	v->s.files++;
