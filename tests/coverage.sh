@@ -34,6 +34,8 @@ awk '
 
 # Branches of the verifier decision functions, from the annotated verify.c.gcov
 # ("function NAME called ..." starts a function; "branch N taken K" lines).
+# Eight of them are defensive checks no input reaches (tests/RELIABILITY.md
+# lists them); every other one is taken by some test.
 DECIDE="settle_alone settle_with inserted_before file_start on_record check_seal check_origin
 check_checkpoint finish_seals report_gap check_time flush_bad"
 awk -v decide="$DECIDE" '

@@ -187,3 +187,22 @@ PY
 	[ "$status" -eq 1 ]
 	[[ $output == *"the saved checkpoint (size 4) could not be checked"* ]]
 }
+
+@test "with --all, seals are not checked against a public key of another origin" {
+	key
+	make_log a.alog 2
+	alog-seal -f a.alog -s k.sec >/dev/null
+	alog-keygen --origin other.example/audit -s o.sec -p o.pub --epochs 4 >/dev/null
+	run alog-verify -a -p o.pub a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"wrong public key: it is for origin \"other.example/audit\", this log's origin is \"test.example/audit\""* ]]
+	[[ $output == *"FAILED: 1 problem (1 seal)"* ]]
+}
+
+@test "a last line repeating the one before it is a duplicated record" {
+	make_log a.alog 3
+	tail -n1 a.alog >>a.alog
+	run alog-verify a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"a.alog:5: duplicated record: seq 4 appears twice"* ]]
+}
