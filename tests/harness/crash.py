@@ -179,9 +179,15 @@ def part_random(base, runs, rnd):
             T.fail(row, "run %d: the seal exited %d: %s" % (k, s.returncode, serr.decode()))
         if not settle(row, d, acked, "run %d" % k):
             return
-        # the interrupted seal, again: it must succeed (and catch the key up)
+        # the interrupted seal, again: it must succeed (and catch the key up); an
+        # interrupted rotation is finished by the same command (see RELIABILITY.md)
         if s.returncode == -9:
-            r = run(["alog-seal", "-f", "a.alog", "-s", "k.sec"], d)
+            again = ["alog-seal", "-f", "a.alog", "-s", "k.sec"]
+            arch = argv[-1] if "--rotate" in argv else None
+            if arch and (not os.path.exists(os.path.join(d, arch)) or os.path.samefile(
+                    os.path.join(d, arch), os.path.join(d, "a.alog"))):
+                again += ["--rotate", arch]
+            r = run(again, d)
             if r.returncode != 0:
                 T.fail(row, "run %d: sealing after a killed seal: %s" % (k, r.stderr.decode()))
                 return
