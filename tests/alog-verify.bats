@@ -37,7 +37,7 @@ setup_file() {
 
 @test "a changed hash is a modified record" {
 	make_log a.alog 10
-	sed -i '4s/"hash":"./"hash":"0/' a.alog
+	sed -i -e '4s/"hash":"0/"hash":"1/;t' -e '4s/"hash":"./"hash":"0/' a.alog
 	run alog-verify a.alog
 	[ "$status" -eq 1 ]
 	[[ $output == *"a.alog:4: record modified (seq 4)"* ]] || [[ $output == *"a.alog:5:"* ]]
