@@ -118,13 +118,14 @@ uninstall:
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man5/%,$(MAN5))
 
 # The whole suite: C unit tests, then the bats suites against $(BUILD)/bin.
-check: check-unit check-man check-bats
+# (the fuzz targets are sanitised builds already: not repeated under check-asan)
+check: check-unit check-man check-bats $(if $(filter 1,$(SAN)),,check-fuzz)
 
 check-unit: $(UNITS)
 	@set -e; for t in $(UNITS); do echo "unit: $$t"; $$t; done
 
 check-bats: $(TOOLS) $(HELPERS)
-	ALOG_BIN=$(CURDIR)/$(BUILD)/bin ALOG_TESTBIN=$(CURDIR)/$(BUILD)/tests \
+	ALOG_SAN=$(SAN) ALOG_COV=$(COV) ALOG_BIN=$(CURDIR)/$(BUILD)/bin ALOG_TESTBIN=$(CURDIR)/$(BUILD)/tests \
 	  bats $(BATSFLAGS) tests/*.bats
 
 check-man:
@@ -150,9 +151,26 @@ check-valgrind: $(TOOLS) $(HELPERS)
 bench: $(TOOLS) $(HELPERS)
 	ALOG_BIN=$(CURDIR)/$(BUILD)/bin ALOG_TESTBIN=$(CURDIR)/$(BUILD)/tests bash tests/bench/run.sh
 
+# The long harness runs (tests/harness/soak.sh; SOAK_SECONDS for concurrency).
+soak: $(TOOLS) $(HELPERS)
+	ALOG_BIN=$(CURDIR)/$(BUILD)/bin ALOG_TESTBIN=$(CURDIR)/$(BUILD)/tests sh tests/harness/soak.sh
+
+# Line coverage of common/ and branch coverage of the verifier's decisions,
+# from the unit tests and the bats suites (harnesses included) on a gcov build.
+coverage:
+	@find build-cov -name '*.gcda' -delete 2>/dev/null || true
+	$(MAKE) BUILD=build-cov COV=1 check-unit check-bats
+	@sh tests/coverage.sh build-cov
+
+# Static analysis: cppcheck over everything, and GCC's -fanalyzer over the
+# library and tools (when CC is GCC); any finding fails.
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
-	  --suppress=missingIncludeSystem -Icommon common cmd
+	  --suppress=missingIncludeSystem -Icommon common cmd tests/tools tests/fuzz
+	@if $(CC) --version 2>/dev/null | grep -q 'Free Software Foundation'; then \
+	  for f in $(LIB_SRC) $(wildcard cmd/*.c); do \
+	    $(CC) $(ALL_CFLAGS) -O1 -fanalyzer -Werror -c -o /dev/null $$f || exit 1; \
+	  done; echo "gcc -fanalyzer: clean"; fi
 
 clean:
 	rm -rf build build-asan build-cov build-fuzz

@@ -600,7 +600,7 @@ static const uchar *skip_value(const uchar *p, const uchar *e)
 				objbits &= ~(1ULL << depth);
 			depth++;
 		} else if (c == '}' || c == ']') {
-			if ((objbits >> (depth - 1) & 1) != (c == '}'))
+			if (depth == 0 || (objbits >> (depth - 1) & 1) != (c == '}'))
 				return NULL;
 			if (--depth == 0)
 				return p + 1;

@@ -501,10 +501,14 @@ static int rotate(const struct alog_seal_opts *o, struct alog_writer *w, uint64_
 	if (write_next_header(o->log, alog_writer_fd(w), origin, t, tree, tmp, sizeof tmp, e) != 0)
 		return -1;
 	linked = link(o->log, o->rotate) == 0;
-	if (!linked && !(errno == EEXIST && same_file(o->log, o->rotate))) {
-		alog_errno(e, "sealed, but cannot create the archive %s", o->rotate);
-		unlink(tmp);
-		return -1;
+	if (!linked) {
+		int err = errno;
+		if (!(err == EEXIST && same_file(o->log, o->rotate))) {
+			errno = err;
+			alog_errno(e, "sealed, but cannot create the archive %s", o->rotate);
+			unlink(tmp);
+			return -1;
+		}
 	}
 	if (rename(tmp, o->log) != 0) {
 		/* Not rotated: the archive name must not stay a second name of the live log. */
@@ -532,9 +536,12 @@ int alog_seal_run(const struct alog_seal_opts *o, struct alog_seal_result *res,
 	uint64_t sealed_at;
 	size_t n;
 	int rc;
+	struct stat ast;
 
 	memset(res, 0, sizeof *res);
-	if (o->rotate && access(o->rotate, F_OK) == 0 && !same_file(o->rotate, o->log))
+	/* lstat: a symbolic link, even a dangling one, is an existing name too */
+	if (o->rotate && lstat(o->rotate, &ast) == 0 &&
+	    (S_ISLNK(ast.st_mode) || !same_file(o->rotate, o->log)))
 		return alog_err(e, "%s already exists: refusing to overwrite it", o->rotate);
 	if (alog_seckey_load(&sk, o->key, 1, e) != 0)
 		return -1;

@@ -419,7 +419,7 @@ static int inserted_before(struct alog_verifier *v)
 {
 	struct held *p = &v->pend;
 
-	if (!(p->seq == v->expected - 1 && v->have_before && v->last_line &&
+	if (!(p->seq == v->expected - 1 && v->have_before &&
 	      links(v->h_before, p->digest, p->hash)))
 		return 0;
 	problem(v, ALOG_P_INSERTED, v->last_line, p->seq, 0,
@@ -670,10 +670,6 @@ static void on_record(struct alog_verifier *v, uint64_t line, const struct alog_
 
 	if (!v->file_has_records) {
 		v->file_has_records = 1;
-		if (v->pend.active)
-			settle_alone(v);
-		if (v->stopped)
-			return;
 		file_start(v, line, r, d, leaf);
 		goto after;
 	}
@@ -907,6 +903,9 @@ static void check_chunk(struct alog_verifier *v, struct chunk *c)
 
 void alog_verify_begin(struct alog_verifier *v, const char *name)
 {
+	/* A record held at the end of the previous file is that file's problem. */
+	if (v->pend.active && !v->stopped)
+		settle_alone(v);
 	v->file = name;
 	v->file_index++;
 	v->s.files++;

@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void check_accepted(const struct alog_rec *r, const char *line, size_t len)
 {
-	char ts[ALOG_TS_LEN + 1], hex[65], digits[24];
+	char ts[ALOG_TS_LEN + 1], hex[65], digits[48];
 	int nd;
 
 	/* The fixed places: seq first, ts second, hash last, one LF at the end. */

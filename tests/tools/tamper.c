@@ -30,6 +30,7 @@
 #include "record.h"
 #include "seal.h"
 #include "sha256.h"
+#include "ts.h"
 #include "verify.h"
 #include "writer.h"
 
@@ -462,21 +463,31 @@ struct outcome {
 struct vctx {
 	struct outcome *o;
 	int file;
+	char (*paths)[64]; /* each file's name, to tell which one a problem is in */
+	int n;
 };
+
+static int file_index(const struct vctx *c, const char *name)
+{
+	for (int i = 0; name && i < c->n; i++)
+		if (!strcmp(c->paths[i], name))
+			return i;
+	return c->file;
+}
 
 static void on_problem(void *ctx, const struct alog_problem *p)
 {
 	struct vctx *c = ctx;
 	if (p->warning && p->kind == ALOG_P_NOTE && !c->o->have_note) {
 		c->o->have_note = 1;
-		c->o->note_file = c->file;
+		c->o->note_file = file_index(c, p->file);
 		c->o->note_line = p->line;
 	}
 	if (p->warning || c->o->have)
 		return;
 	c->o->have = 1;
 	c->o->kind = (int)p->kind;
-	c->o->file = c->file;
+	c->o->file = file_index(c, p->file);
 	c->o->line = p->line;
 	c->o->seq = p->seq;
 	snprintf(c->o->msg, sizeof c->o->msg, "%s", p->msg);
@@ -497,11 +508,14 @@ static struct outcome verify(struct buf *files, int n, const struct vopts *vo)
 	struct alog_verifier *v;
 	struct alog_error e;
 	struct outcome out;
-	struct vctx c = {&out, 0};
+	char paths[MAXF + 2][64];
+	int fds[MAXF + 2];
+	struct vctx c = {&out, 0, paths, n};
 
 	memset(&out, 0, sizeof out);
 	memset(&o, 0, sizeof o);
 	o.all = vo->all;
+	o.now_ns = vo->all ? alog_ts_now() : 0;
 	o.pubkey = vo->pk;
 	o.key_next = vo->key_next;
 	o.require_sealed = vo->require_sealed;
@@ -512,16 +526,19 @@ static struct outcome verify(struct buf *files, int n, const struct vopts *vo)
 			die("checkpoint: %s", e.msg);
 		o.have_checkpoint = 1;
 	}
+	/* all files open at once, so that each has its own name */
+	for (int i = 0; i < n; i++) {
+		fds[i] = memfd_create("log", 0);
+		if (fds[i] < 0 ||
+		    (files[i].n && write(fds[i], files[i].p, files[i].n) != (ssize_t)files[i].n))
+			die("memfd: %s", strerror(errno));
+		snprintf(paths[i], sizeof paths[i], "/proc/self/fd/%d", fds[i]);
+	}
 	v = alog_verifier_new(&o, on_problem, &c);
 	for (int i = 0; i < n; i++) {
-		char path[64];
-		int fd = memfd_create("log", 0), rc;
-		if (fd < 0 || (files[i].n && write(fd, files[i].p, files[i].n) != (ssize_t)files[i].n))
-			die("memfd: %s", strerror(errno));
-		snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+		int rc;
 		c.file = i;
-		rc = alog_verify_file(v, path, &e);
-		close(fd);
+		rc = alog_verify_file(v, paths[i], &e);
 		if (rc < 0)
 			die("verify: %s", e.msg);
 		if (rc == 1)
@@ -530,6 +547,8 @@ static struct outcome verify(struct buf *files, int n, const struct vopts *vo)
 	c.file = n - 1;
 	alog_verifier_finish(v, &s);
 	alog_verifier_free(v);
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
 	out.errors = s.errors;
 	return out;
 }
@@ -1182,6 +1201,22 @@ static void rotation_splices(void)
 			judge("rotation: two logs mixed", f, n, &vo, &x, what);
 		}
 	}
+	/* The last record of a file damaged: named in that file, not the next. */
+	for (int a = 0; a < n; a++) {
+		struct buf b = dup_buf(R.file[a].p, R.file[a].n);
+		struct lines l;
+		struct expect x = {a, 0, 0, 0, 0};
+		split(&l, b.p, b.n);
+		x.lo = x.hi = l.count;
+		b.p[l.start[l.count - 1] + 20] ^= 1; /* inside its ts */
+		for (int i = 0; i < n; i++)
+			f[i] = R.file[i];
+		f[a] = b;
+		snprintf(what, sizeof what, "last record of file %d changed", a + 1);
+		judge("rotation: last record of a file changed", f, n, &vo, &x, what);
+		free(l.start);
+		buf_free(&b);
+	}
 	/* A middle file's header spliced from the other file order (prev kept). */
 	for (int a = 1; a < n; a++) {
 		struct buf b = {0}, h;
@@ -1240,17 +1275,13 @@ static void valid(uint64_t count)
 		struct vopts vo;
 		struct outcome o;
 
-		/* sizes 0..10,000, most small, some at the ends */
-		switch (i % 8) {
-		case 0:
+		/* sizes 0..10,000: most small, some at both ends */
+		if (i % 8 == 0)
 			size = i % 3; /* 0, 1, 2 events */
-			break;
-		case 7:
+		else if (i % 50 == 49)
 			size = 10000 - below(3);
-			break;
-		default:
-			size = below(below(2) ? 200 : 3000);
-		}
+		else
+			size = below(below(2) ? 100 : 2000);
 		snprintf(log, sizeof log, "%s/valid.alog", dir);
 		snprintf(key, sizeof key, "%s/valid.key", dir);
 		unlink(log);
