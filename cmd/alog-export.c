@@ -458,6 +458,8 @@ int main(int argc, char **argv)
 	{
 		struct alog_export *x = alog_export_new(&o, &e);
 		int rc;
+		if (!x && mapfile && strncmp(e.msg, "--map: ", 7) == 0)
+			failx("%s: %s", mapfile, e.msg + 7);
 		if (!x)
 			alog_usage_error("%s", e.msg);
 		for (int i = 0; i < argc; i++)

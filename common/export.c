@@ -17,41 +17,10 @@
 
 /* ---- buffers ---- */
 
-void alog_buf_reserve(struct alog_buf *b, size_t more)
-{
-	if (b->cap - b->n >= more)
-		return;
-	size_t cap = b->cap ? b->cap : 4096;
-	while (cap - b->n < more)
-		cap *= 2;
-	b->p = alog_xrealloc(b->p, cap);
-	b->cap = cap;
-}
-
-void alog_buf_add(struct alog_buf *b, const void *s, size_t n)
-{
-	alog_buf_reserve(b, n);
-	if (n)
-		memcpy(b->p + b->n, s, n);
-	b->n += n;
-}
-
-void alog_buf_str(struct alog_buf *b, const char *s)
-{
-	alog_buf_add(b, s, strlen(s));
-}
-
 static inline void buf_ch(struct alog_buf *b, char c)
 {
 	alog_buf_reserve(b, 1);
 	b->p[b->n++] = c;
-}
-
-void alog_buf_free(struct alog_buf *b)
-{
-	free(b->p);
-	b->p = NULL;
-	b->n = b->cap = 0;
 }
 
 /* A control character no format here can carry raw: rsyslog's #ooo form. */
@@ -553,10 +522,16 @@ static int load_map(struct alog_export *x, struct alog_error *e)
 	if (!found)
 		return alog_err(e, "--map: no \"%s\" mapping in the file", fmt);
 	return 0;
-badfmt:
+badfmt: {
+	/* the name as written, printable ASCII only (it is about to be freed) */
+	char shown[33];
+	size_t k = 0;
+	for (size_t i = 0; i < nm.n && k < sizeof shown - 1; i++)
+		shown[k++] = nm.p[i] >= ' ' && nm.p[i] < 127 ? nm.p[i] : '?';
+	shown[k] = '\0';
 	free(buf);
-	return alog_err(e, "--map: \"%.*s\" is not a format name", nm.n > 32 ? 32 : (int)nm.n,
-	                nm.p);
+	return alog_err(e, "--map: \"%s\" is not a format name", shown);
+}
 badval:
 	free(buf);
 	return alog_err(e, "--map: \"%s\": each entry maps a member path to a field name "

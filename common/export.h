@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "util.h"
 
 enum alog_export_format {
@@ -33,15 +34,6 @@ enum alog_export_format {
 /* At most this many --redact and --drop paths together. */
 #define ALOG_EXPORT_MAX_RULES 64
 
-/* A growable output buffer. */
-struct alog_buf {
-	char *p;
-	size_t n, cap;
-};
-void alog_buf_reserve(struct alog_buf *b, size_t more);
-void alog_buf_add(struct alog_buf *b, const void *s, size_t n);
-void alog_buf_str(struct alog_buf *b, const char *s);
-void alog_buf_free(struct alog_buf *b);
 
 struct alog_export_opts {
 	enum alog_export_format format;

@@ -88,7 +88,7 @@ static void out_spill(struct out *o)
 
 static void out_put(struct out *o, const void *p, size_t n)
 {
-	alog_buf_put(&o->mem, p, n);
+	alog_buf_add(&o->mem, p, n);
 	o->hpos += n;
 	if (!o->hold) {
 		if (o->mem.n >= OUT_FLUSH) {
@@ -447,8 +447,8 @@ static void report_at(struct grep *g, uint64_t ln, uint64_t off, const char *fmt
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	alog_buf_puts(&b, alog_progname);
-	alog_buf_puts(&b, ": ");
+	alog_buf_str(&b, alog_progname);
+	alog_buf_str(&b, ": ");
 	if (g->name) {
 		alog_buf_clean(&b, g->name, strlen(g->name), 0);
 		if (ln)
@@ -457,10 +457,10 @@ static void report_at(struct grep *g, uint64_t ln, uint64_t off, const char *fmt
 			snprintf(where, sizeof where, ": at byte %llu: ", (unsigned long long)off);
 		else
 			snprintf(where, sizeof where, ": ");
-		alog_buf_puts(&b, where);
+		alog_buf_str(&b, where);
 	}
 	alog_buf_clean(&b, msg, strlen(msg), 0);
-	alog_buf_put(&b, "\n", 1);
+	alog_buf_add(&b, "\n", 1);
 	fflush(stdout);
 	if (write(2, b.p, b.n) < 0) {
 		/* nowhere left to say it */
@@ -495,16 +495,16 @@ static void put_prefix(struct grep *g, struct alog_buf *b, char sep)
 	if (!o->with_filename || o->format == ALOG_GREP_RAW)
 		return;
 	if (o->color)
-		alog_buf_puts(b, ALOG_SGR_FILE);
+		alog_buf_str(b, ALOG_SGR_FILE);
 	alog_buf_clean(b, g->name, strlen(g->name), 0);
 	if (o->color)
-		alog_buf_puts(b, ALOG_SGR_SEP);
+		alog_buf_str(b, ALOG_SGR_SEP);
 	if (o->format == ALOG_GREP_FIELDS)
-		alog_buf_put(b, "\t", 1);
+		alog_buf_add(b, "\t", 1);
 	else
-		alog_buf_put(b, &sep, 1);
+		alog_buf_add(b, &sep, 1);
 	if (o->color)
-		alog_buf_puts(b, ALOG_SGR_RESET);
+		alog_buf_str(b, ALOG_SGR_RESET);
 }
 
 /* Print one record line (LF included): matched (':') or context ('-'). */
@@ -533,7 +533,7 @@ static void emit(struct grep *g, const char *p, size_t len, uint64_t idx, char s
 		}
 		b->n = 0;
 		alog_buf_clean(b, p, len - 1, 0);
-		alog_buf_put(b, "\n", 1);
+		alog_buf_add(b, "\n", 1);
 		out_put(&g->out, b->p, b->n);
 		return;
 	}
@@ -545,7 +545,7 @@ static void emit(struct grep *g, const char *p, size_t len, uint64_t idx, char s
 		alog_render_pretty(b, &g->tmp, &r, hit ? g->q : NULL, o->color);
 	else
 		alog_render_fields(b, &g->tmp, &r, o->fields);
-	alog_buf_put(b, "\n", 1);
+	alog_buf_add(b, "\n", 1);
 	out_put(&g->out, b->p, b->n);
 }
 
@@ -561,7 +561,7 @@ static void ring_push(struct grep *g, const char *p, size_t len)
 		g->rhead = (g->rhead + 1) % g->o->before;
 	}
 	c->b.n = 0;
-	alog_buf_put(&c->b, p, len);
+	alog_buf_add(&c->b, p, len);
 	c->idx = g->idx;
 }
 
@@ -603,8 +603,8 @@ static void put_name_line(struct grep *g, const char *suffix)
 	if (g->o->clean)
 		alog_buf_clean(b, g->name, strlen(g->name), 0);
 	else
-		alog_buf_puts(b, g->name);
-	alog_buf_puts(b, suffix);
+		alog_buf_str(b, g->name);
+	alog_buf_str(b, suffix);
 	out_put(&g->out, b->p, b->n);
 }
 

@@ -11,42 +11,10 @@
 #include "json.h"
 #include "term.h"
 
-char *alog_buf_room(struct alog_buf *b, size_t n)
-{
-	if (b->cap - b->n < n) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap - b->n < n)
-			cap *= 2;
-		b->p = alog_xrealloc(b->p, cap);
-		b->cap = cap;
-	}
-	return b->p + b->n;
-}
-
-void alog_buf_put(struct alog_buf *b, const void *s, size_t n)
-{
-	if (n) {
-		memcpy(alog_buf_room(b, n), s, n);
-		b->n += n;
-	}
-}
-
-void alog_buf_puts(struct alog_buf *b, const char *s)
-{
-	alog_buf_put(b, s, strlen(s));
-}
-
 void alog_buf_clean(struct alog_buf *b, const char *s, size_t n, unsigned flags)
 {
 	char *o = alog_buf_room(b, ALOG_TERM_MAX(n));
 	b->n += alog_term_clean(o, s, n, flags);
-}
-
-void alog_buf_free(struct alog_buf *b)
-{
-	free(b->p);
-	b->p = NULL;
-	b->n = b->cap = 0;
 }
 
 /* ---- pretty ---- */
@@ -64,7 +32,7 @@ struct pretty {
 static void sgr(struct pretty *pp, const char *code)
 {
 	if (pp->color)
-		alog_buf_puts(pp->b, code);
+		alog_buf_str(pp->b, code);
 }
 
 /* Decode a raw string value (with its quotes) into pp->tmp; 0 or -1. */
@@ -103,16 +71,16 @@ static void put_quoted(struct alog_buf *b, const char *s, size_t n)
 {
 	const char *e = s + n, *q;
 
-	alog_buf_put(b, "\"", 1);
+	alog_buf_add(b, "\"", 1);
 	while (s < e) {
 		q = memchr(s, '"', (size_t)(e - s));
 		alog_buf_clean(b, s, (size_t)((q ? q : e) - s), ALOG_TERM_BACKSLASH);
 		if (!q)
 			break;
-		alog_buf_put(b, "\\\"", 2);
+		alog_buf_add(b, "\\\"", 2);
 		s = q + 1;
 	}
-	alog_buf_put(b, "\"", 1);
+	alog_buf_add(b, "\"", 1);
 }
 
 /* A value as the pretty form shows it. */
@@ -123,7 +91,7 @@ static void put_value(struct pretty *pp, struct alog_span v)
 
 	if (alog_json_type(v.p, v.n) == ALOG_JSON_STRING && decode_str(pp, v, &s, &n) == 0) {
 		if (bare_ok(s, n))
-			alog_buf_put(pp->b, s, n);
+			alog_buf_add(pp->b, s, n);
 		else
 			put_quoted(pp->b, s, n);
 		return;
@@ -140,14 +108,14 @@ static void put_name(struct pretty *pp, size_t depth)
 		long len;
 
 		if (i)
-			alog_buf_put(pp->b, ".", 1);
+			alog_buf_add(pp->b, ".", 1);
 		pp->tmp->n = 0;
 		o = alog_buf_room(pp->tmp, nm.n);
 		len = alog_json_unescape(nm.p, nm.n, o, nm.n);
 		if (len < 0)
 			alog_buf_clean(pp->b, nm.p, nm.n, ALOG_TERM_BACKSLASH);
 		else if (bare_ok(o, (size_t)len) && !memchr(o, '.', (size_t)len))
-			alog_buf_put(pp->b, o, (size_t)len);
+			alog_buf_add(pp->b, o, (size_t)len);
 		else
 			put_quoted(pp->b, o, (size_t)len);
 	}
@@ -189,11 +157,11 @@ static void put_members(struct pretty *pp, const struct alog_rec *r, struct alog
 		}
 		hit = pp->q && alog_query_hit(pp->q, pp->comps, depth + 1);
 		if (!*first)
-			alog_buf_put(pp->b, " ", 1);
+			alog_buf_add(pp->b, " ", 1);
 		*first = 0;
 		sgr(pp, hit ? ALOG_SGR_MATCH : ALOG_SGR_NAME);
 		put_name(pp, depth + 1);
-		alog_buf_put(pp->b, "=", 1);
+		alog_buf_add(pp->b, "=", 1);
 		if (!hit)
 			sgr(pp, ALOG_SGR_RESET);
 		put_value(pp, v);
@@ -232,12 +200,12 @@ static void put_column(struct pretty *pp, const struct alog_rec *r, const char *
 		if (hit)
 			sgr(pp, ALOG_SGR_RESET);
 	} else {
-		alog_buf_put(pp->b, "-", 1);
+		alog_buf_add(pp->b, "-", 1);
 		w = 1;
 	}
-	alog_buf_put(pp->b, " ", 1);
+	alog_buf_add(pp->b, " ", 1);
 	for (; w < pad; w++)
-		alog_buf_put(pp->b, " ", 1);
+		alog_buf_add(pp->b, " ", 1);
 }
 
 void alog_render_pretty(struct alog_buf *b, struct alog_buf *tmp, const struct alog_rec *r,
@@ -256,18 +224,18 @@ void alog_render_pretty(struct alog_buf *b, struct alog_buf *tmp, const struct a
 
 	/* 2026-11-28 05:17:17.123: the rest of the nine digits is noise here */
 	sgr(&pp, ALOG_SGR_TIME);
-	alog_buf_put(b, r->ts.p, 10);
-	alog_buf_put(b, " ", 1);
-	alog_buf_put(b, r->ts.p + 11, 12);
+	alog_buf_add(b, r->ts.p, 10);
+	alog_buf_add(b, " ", 1);
+	alog_buf_add(b, r->ts.p + 11, 12);
 	sgr(&pp, ALOG_SGR_RESET);
-	alog_buf_put(b, "  ", 2);
+	alog_buf_add(b, "  ", 2);
 	if (r->type != ALOG_REC_EVENT) {
 		sgr(&pp, ALOG_SGR_TYPE);
-		alog_buf_put(b, "[", 1);
-		alog_buf_puts(b, alog_rec_type_name(r->type));
-		alog_buf_put(b, "]", 1);
+		alog_buf_add(b, "[", 1);
+		alog_buf_str(b, alog_rec_type_name(r->type));
+		alog_buf_add(b, "]", 1);
 		sgr(&pp, ALOG_SGR_RESET);
-		alog_buf_put(b, " ", 1);
+		alog_buf_add(b, " ", 1);
 	} else {
 		put_column(&pp, r, "actor", 12);
 		put_column(&pp, r, "action", 16);
@@ -275,9 +243,9 @@ void alog_render_pretty(struct alog_buf *b, struct alog_buf *tmp, const struct a
 	}
 	put_members(&pp, r, all, 0, &first);
 	if (!first)
-		alog_buf_put(b, " ", 1);
+		alog_buf_add(b, " ", 1);
 	sgr(&pp, ALOG_SGR_TIME);
-	alog_buf_put(b, seq, (size_t)snprintf(seq, sizeof seq, "#%llu",
+	alog_buf_add(b, seq, (size_t)snprintf(seq, sizeof seq, "#%llu",
 	                                      (unsigned long long)r->seq));
 	sgr(&pp, ALOG_SGR_RESET);
 }
@@ -349,7 +317,7 @@ void alog_render_fields(struct alog_buf *b, struct alog_buf *tmp, const struct a
 	for (size_t i = 0; i < f->n; i++) {
 		struct alog_span v;
 		if (i)
-			alog_buf_put(b, "\t", 1);
+			alog_buf_add(b, "\t", 1);
 		if (alog_json_lookup(r->line, r->len - 1, (const char *const *)f->paths[i],
 		                     f->depth[i], &v) != 1)
 			continue;

@@ -9,22 +9,12 @@
 
 #include <stddef.h>
 
+#include "buf.h"
 #include "query.h"
 #include "record.h"
 
-/* A growable output buffer. */
-struct alog_buf {
-	char *p;
-	size_t n, cap;
-};
-
-/* Room for n more bytes; returns where they go (commit with b->n += k). */
-char *alog_buf_room(struct alog_buf *b, size_t n);
-void alog_buf_put(struct alog_buf *b, const void *s, size_t n);
-void alog_buf_puts(struct alog_buf *b, const char *s);
 /* Append s[0..n) neutralised for a terminal (term.h flags). */
 void alog_buf_clean(struct alog_buf *b, const char *s, size_t n, unsigned flags);
-void alog_buf_free(struct alog_buf *b);
 
 /*
  * The pretty line of record r (no LF added): highlights come from the

@@ -173,7 +173,7 @@ EOF
 2 | alog-verify: nul-origin.cp: not a checkpoint: bad origin line | alog-verify --checkpoint nul-origin.cp sealed.alog
 2 | alog-verify: space-origin.cp: not a checkpoint: bad origin line | alog-verify --checkpoint space-origin.cp sealed.alog
 2 | alog-verify: short.cp: not a checkpoint: expected origin, size and root lines | alog-verify --checkpoint short.cp sealed.alog
-2 | alog-verify: cannot open missing.cp: No such file or directory | alog-verify --checkpoint missing.cp sealed.alog
+2 | alog-verify: missing.cp: cannot open: No such file or directory | alog-verify --checkpoint missing.cp sealed.alog
 2 | alog-verify: bad-root.pub: malformed public key: the root is not base64 of 32 bytes | alog-verify -p bad-root.pub sealed.alog
 2 | alog-verify: bad-prefix.pub: not an alog public key (it starts with "alog1+") | alog-verify -p bad-prefix.pub sealed.alog
 2 | alog-verify: empty.pub: no public key in the file | alog-verify -p empty.pub sealed.alog
@@ -207,11 +207,59 @@ EOF
 EOF
 }
 
-@test "bad inputs of the tools still to come (grep, export, policy)" {
-	# Rows for alog-grep (malformed queries), alog-export (onto its own input,
-	# an existing or symlinked output) and policies (rule violations) go here
-	# as those tools land; until then the test checks they are not there yet.
-	for t in alog-grep alog-export; do
-		[ ! -x "$ALOG_BIN/$t" ] || skip "$t exists: add its rows to tests/bad-input.bats"
-	done
+@test "bad queries and options given to alog-grep" {
+	table <<'EOF'
+2 | alog-grep: bad query: 'n>abc': '>' compares numbers, and 'abc' is not a JSON number | alog-grep 'n>abc' a.alog
+2 | alog-grep: bad query: 'a~(': bad regular expression: Unmatched ( or \( | alog-grep 'a~(' a.alog
+2 | alog-grep: bad query: '=x' has no member name before the operator | alog-grep '=x' a.alog
+2 | alog-grep: bad query: unterminated double quote | alog-grep 'n=1 "x' a.alog
+2 | alog-grep: --since takes an RFC 3339 time, a date, 'YYYY-MM-DD HH:MM', now, today, yesterday or a duration ago such as 2h or 30m, not 'yesterdayish' | alog-grep --since yesterdayish n? a.alog
+2 | alog-grep: missing.alog: cannot open: No such file or directory | alog-grep n? missing.alog
+2 | alog-grep: -m takes a number of records (1 or more), not 'x' | alog-grep -m x n? a.alog
+2 | alog-grep: -A takes a number of records, not '-1' | alog-grep -A -1 n? a.alog
+2 | alog-grep: --fields: empty member name in '' | alog-grep --fields '' n? a.alog
+2 | alog-grep: --color takes auto, always or never, not 'sometimes' | alog-grep --color=sometimes n? a.alog
+2 | alog-grep: nofile.pub: cannot open public key: No such file or directory | alog-grep --verify -p nofile.pub n? sealed.alog
+2 | alog-grep: a QUERY is needed ('' selects every record) | alog-grep
+EOF
+}
+
+@test "bad formats, maps and outputs given to alog-export" {
+	printf '{\n' >trunc.json
+	printf '{"xml":{}}\n' >xml.json
+	printf '{"ecs":{"n":5}}\n' >num.json
+	printf '{"csv":{}}\n' >other.json
+	table <<'EOF'
+2 | alog-export: unknown format 'xml' (ndjson, json, csv, tsv, syslog, cef, ecs, ocsf) | alog-export --format xml a.alog
+2 | alog-export: --fields: bad path "" | alog-export --format csv --fields '' a.alog
+2 | alog-export: --redact: bad path "" | alog-export --redact '' a.alog
+2 | alog-export: --bulk needs an index name | alog-export --format ecs --bulk '' a.alog
+2 | alog-export: a.alog is also an input: refusing to overwrite it | alog-export -o a.alog a.alog
+2 | alog-export: l.alog is also an input: refusing to overwrite it | ln -s a.alog l.alog; alog-export -o l.alog a.alog
+2 | alog-export: nomap.json: cannot open: No such file or directory | alog-export --format ecs --map nomap.json a.alog
+2 | alog-export: trunc.json: not a JSON object: byte 2: unexpected end of input | alog-export --format ecs --map trunc.json a.alog
+2 | alog-export: xml.json: "xml" is not a format name | alog-export --format ecs --map xml.json a.alog
+2 | alog-export: num.json: "ecs": each entry maps a member path to a field name (a string) or to null | alog-export --format ecs --map num.json a.alog
+2 | alog-export: other.json: no "ecs" mapping in the file | alog-export --format ecs --map other.json a.alog
+2 | alog-export: missing.alog: cannot open: No such file or directory | alog-export --format cef missing.alog
+2 | alog-export: <stdin>:1: not an alog record: line too short to be a record | printf 'x\n' | alog-export
+EOF
+}
+
+@test "events a policy rejects and policies with mistakes" {
+	printf '{"require":["actor"]}\n' >p.json
+	printf '{"require":["actor"],"bogus":1}\n' >bad.json
+	printf '{"rules":[{"path":"password","action":"encrypt"}]}\n' >rule.json
+	table <<'EOF'
+2 | alog-append: rejected by rule "require": missing member "actor" | alog-append -f a.alog --policy p.json x=1
+2 | alog-append: <stdin>:2: rejected by rule "require": missing member "actor" | printf '{"actor":"a"}\n{"x":1}\n' | alog-append -f b.alog --policy p.json
+2 | alog-append: bad.json: policy: unknown member "bogus" (expected version, comment, on_violation, require, actions, types, rules, events, detectors, pepper, readers) | alog-append -f a.alog --policy bad.json actor=a
+2 | alog-append: bad.json: policy: unknown member "bogus" (expected version, comment, on_violation, require, actions, types, rules, events, detectors, pepper, readers) | alog-append --policy-check bad.json
+2 | alog-append: nofile.json: cannot open policy: No such file or directory | alog-append -f a.alog --policy nofile.json actor=a
+2 | alog-append: rule.json: rules[0]: unknown member "action" (expected name, comment, path, match, do, keep) | alog-append -f a.alog --policy rule.json actor=a
+2 | alog-append: member name "alog" is reserved (the log sets it); use another name | alog-append -f a.alog --policy p.json actor=a alog:='{}'
+EOF
+	# the event before the rejected one is written, the rest is not
+	[ "$(grep -c '"actor":"a"' b.alog)" -eq 1 ]
+	alog-verify -q b.alog
 }

@@ -219,7 +219,7 @@ static void test_render(void)
 	alog_render_pretty(&b, &tmp, &r, NULL, 0);
 	CHECK(safe(b.p, b.n, 0));
 	CHECK(memchr(b.p, '\x1b', b.n) == NULL);
-	alog_buf_put(&b, "", 1);
+	alog_buf_add(&b, "", 1);
 	CHECK(strstr(b.p, "2026-11-28 02:03:04.123  \"eve\\x1b[2J\" \"x\\u009b1m\"") == b.p);
 	CHECK(strstr(b.p, "msg=\"a\\tb\\nc \\u202e \\\\ \\\"q\\\"\"") != NULL);
 	CHECK(strstr(b.p, "src.ip=1 #7") != NULL);
@@ -235,7 +235,7 @@ static void test_render(void)
 	CHECK(alog_fields_parse(&f, "ts,msg,src.ip,nope,actor", &e) == 0);
 	b.n = 0;
 	alog_render_fields(&b, &tmp, &r, &f);
-	alog_buf_put(&b, "", 1);
+	alog_buf_add(&b, "", 1);
 	CHECK_STR(b.p, "2026-11-28T02:03:04.123456789Z\ta\\tb\\nc \\u202e \\\\ \"q\"\t1\t\t"
 	               "eve\\x1b[2J");
 	alog_fields_free(&f);
@@ -248,7 +248,7 @@ static void test_render(void)
 	CHECK(alog_rec_parse(&r, line, n, &e) == 0);
 	b.n = 0;
 	alog_render_pretty(&b, &tmp, &r, NULL, 0);
-	alog_buf_put(&b, "", 1);
+	alog_buf_add(&b, "", 1);
 	CHECK_STR(b.p, "2026-11-28 02:03:04.123  [seal] size=6 root=r epoch=0 #7");
 	alog_buf_free(&b);
 	alog_buf_free(&tmp);
