@@ -16,6 +16,7 @@
 
 #include "export.h"
 #include "proof.h"
+#include "protect.h"
 #include "reader.h"
 #include "record.h"
 #include "seal.h"
@@ -25,7 +26,7 @@
 static const char usage[] =
 	"usage: alog-export [-F FORMAT] [--fields LIST] [--with-meta] [--allow-formulas]\n"
 	"                   [--bulk INDEX] [--map FILE] [--redact PATH]... [--drop PATH]...\n"
-	"                   [-o FILE] [FILE...]\n"
+	"                   [--decrypt READER_SECRET] [-o FILE] [FILE...]\n"
 	"       alog-export --checkpoint [--vkey] [-f LOG | LOG]\n"
 	"       alog-export --proof [-f LOG] [--tree-state FILE] [-o FILE] [RECORDS...]\n"
 	"       alog-export --consistency OLD NEW [-f LOG] [--tree-state FILE] [-o FILE]\n"
@@ -43,6 +44,9 @@ static const char usage[] =
 	"      --map FILE     field mappings (JSON) replacing the built-in ones\n"
 	"      --redact PATH  replace the value at PATH with \"" ALOG_REDACTED "\"\n"
 	"      --drop PATH    leave the member at PATH out\n"
+	"      --decrypt READER_SECRET  show protected values this reader key opens;\n"
+	"                     others (and all, without it) become a placeholder, except\n"
+	"                     in --with-meta records kept verbatim\n"
 	"  -o, --output FILE  write FILE (replaced whole, never half-written)\n"
 	"      --checkpoint   print the log's last seal as a C2SP checkpoint\n"
 	"      --vkey         print the verifier key of that seal's epoch\n"
@@ -59,6 +63,7 @@ static const char usage[] =
 enum {
 	OPT_FIELDS = ALOG_OPT_BASE, OPT_WITH_META, OPT_ALLOW_FORMULAS, OPT_BULK, OPT_MAP,
 	OPT_REDACT, OPT_DROP, OPT_CHECKPOINT, OPT_VKEY, OPT_PROOF, OPT_CONSISTENCY, OPT_STATE,
+	OPT_DECRYPT,
 };
 
 static const struct option longopts[] = {
@@ -77,6 +82,7 @@ static const struct option longopts[] = {
 	{"proof", no_argument, NULL, OPT_PROOF},
 	{"consistency", required_argument, NULL, OPT_CONSISTENCY},
 	{"tree-state", required_argument, NULL, OPT_STATE},
+	{"decrypt", required_argument, NULL, OPT_DECRYPT},
 	{0, 0, 0, 0},
 };
 
@@ -179,6 +185,14 @@ static void out_commit(void)
 
 /* ---- modes ---- */
 
+/*
+ * Protected values (alog-policy(5)) in the records to export: opened with
+ * the --decrypt key, else placeholders.  NULL: records go as they are.
+ */
+static struct alog_unprotect *unprotect;
+static struct alog_reveal_stats revealed;
+static struct alog_buf rev;
+
 static int run_export(struct alog_export *x, char **files, int nfiles)
 {
 	struct alog_error e;
@@ -196,6 +210,22 @@ static int run_export(struct alog_export *x, char **files, int nfiles)
 				alog_err(&e, "line longer than %d bytes", ALOG_MAX_LINE);
 				alog_err_at(&e, r.name, l.lineno);
 				fail(&e);
+			}
+			if (unprotect &&
+			    memmem(l.p, l.len, ALOG_ENC_PREFIX, sizeof ALOG_ENC_PREFIX - 1)) {
+				const char *t;
+				size_t tn;
+				if (alog_unprotect_reveal(unprotect, l.p, l.len - (l.p[l.len - 1] == '\n'),
+				                          &t, &tn, &revealed, &e) != 0) {
+					alog_err(&e, "not an alog record: invalid JSON");
+					alog_err_at(&e, r.name, l.lineno);
+					fail(&e);
+				}
+				rev.n = 0;
+				alog_buf_add(&rev, t, tn);
+				alog_buf_add(&rev, "\n", 1);
+				l.p = rev.p;
+				l.len = rev.n;
 			}
 			if (alog_export_line(x, l.p, l.len, &out.buf, &e) != 0) {
 				alog_err_at(&e, r.name, l.lineno);
@@ -371,7 +401,7 @@ int main(int argc, char **argv)
 {
 	static const struct alog_cli cli = {"alog-export", usage, "F:o:f:", longopts};
 	struct alog_export_opts o = {0};
-	const char *log = NULL, *state = NULL, *mapfile = NULL, *oldcp = NULL;
+	const char *log = NULL, *state = NULL, *mapfile = NULL, *oldcp = NULL, *keyfile = NULL;
 	/* kept for the whole run (static: every mode's exit leaves them reachable) */
 	static const char **redact, **drop;
 	int c, checkpoint = 0, vkey = 0, proof = 0, modes;
@@ -406,6 +436,7 @@ int main(int argc, char **argv)
 		case OPT_PROOF: proof = 1; break;
 		case OPT_CONSISTENCY: oldcp = optarg; break;
 		case OPT_STATE: state = optarg; break;
+		case OPT_DECRYPT: keyfile = optarg; break;
 		}
 	}
 	argc -= optind;
@@ -415,6 +446,9 @@ int main(int argc, char **argv)
 	modes = (checkpoint || vkey) + proof + (oldcp != NULL);
 	if (modes > 1)
 		alog_usage_error("--checkpoint/--vkey, --proof and --consistency are separate modes");
+	if (modes && keyfile)
+		alog_usage_error("--decrypt is for exporting records, not for --checkpoint, --vkey, "
+		                 "--proof or --consistency");
 
 	if (checkpoint || vkey) {
 		if (argc > 1 || (argc == 1 && log))
@@ -466,8 +500,24 @@ int main(int argc, char **argv)
 			check_not_input(argv[i], "an input");
 		if (!argc)
 			check_not_input(NULL, NULL);
+		if (keyfile)
+			check_not_input(keyfile, "the reader key");
+		if (keyfile || !o.with_meta) {
+			unprotect = alog_unprotect_new(keyfile, &e);
+			if (!unprotect)
+				fail(&e);
+		}
 		out_open();
 		rc = run_export(x, argv, argc);
+		if (keyfile && revealed.closed)
+			alog_warnx("warning: %llu protected value(s) are not encrypted to %s: they are "
+			           "shown as placeholders", (unsigned long long)revealed.closed, keyfile);
+		if (revealed.broken)
+			alog_warnx("warning: %llu protected value(s) are damaged and could not be "
+			           "opened: they are shown as placeholders",
+			           (unsigned long long)revealed.broken);
+		alog_unprotect_free(unprotect);
+		alog_buf_free(&rev);
 		alog_export_free(x);
 		free(map);
 		alog_buf_free(&out.buf);

@@ -23,7 +23,8 @@
 static const char usage[] =
 	"usage: alog-grep [-cHlqv] [-m N] [-A N] [-B N] [-C N] [--since TIME] [--until TIME]\n"
 	"                 [--pretty | --raw | --fields LIST] [--color[=WHEN]] [--no-filename]\n"
-	"                 [-F] [--verify] [-p PUBLIC_FILE] (QUERY | -e QUERY...) [FILE...]\n"
+	"                 [-F] [--verify] [-p PUBLIC_FILE] [--decrypt READER_SECRET]\n"
+	"                 (QUERY | -e QUERY...) [FILE...]\n"
 	"\n"
 	"Print the records of an audit log that match QUERY: space-separated terms that\n"
 	"must all hold.  Several files are read in order (rotated files, then the log);\n"
@@ -58,6 +59,10 @@ static const char usage[] =
 	"  -F, --follow        keep reading the last FILE as it grows, across rotations\n"
 	"      --verify        check the chain of every record read; show only what checks\n"
 	"  -p, --public FILE   with the public key, check the seals too (implies --verify)\n"
+	"      --decrypt READER_SECRET  open protected values with this reader key:\n"
+	"                      queries see them and every output shows them (raw lines\n"
+	"                      then no longer verify); without it, pretty and fields\n"
+	"                      output show a placeholder and a term on one is an error\n"
 	"  -h, --help          show this help\n"
 	"      --version       show the version\n"
 	"\n"
@@ -72,7 +77,7 @@ static const char usage[] =
 
 enum {
 	OPT_SINCE = ALOG_OPT_BASE, OPT_UNTIL, OPT_PRETTY, OPT_RAW, OPT_FIELDS, OPT_COLOR,
-	OPT_NO_FILENAME, OPT_VERIFY,
+	OPT_NO_FILENAME, OPT_VERIFY, OPT_DECRYPT,
 };
 
 static const struct option longopts[] = {
@@ -98,6 +103,7 @@ static const struct option longopts[] = {
 	{"follow", no_argument, NULL, 'F'},
 	{"verify", no_argument, NULL, OPT_VERIFY},
 	{"public", required_argument, NULL, 'p'},
+	{"decrypt", required_argument, NULL, OPT_DECRYPT},
 	{0, 0, 0, 0},
 };
 
@@ -171,7 +177,7 @@ int main(int argc, char **argv)
 	struct alog_grep_opts o;
 	struct alog_grep_result res;
 	struct alog_error e;
-	const char *pubfile = NULL, *fields_spec = NULL;
+	const char *pubfile = NULL, *fields_spec = NULL, *keyfile = NULL;
 	const char *since = NULL, *until = NULL, *color = "auto";
 	int nq = 0, c, pretty = 0, raw = 0, with_name = -1, status;
 	int64_t now = alog_ts_now();
@@ -249,6 +255,9 @@ int main(int argc, char **argv)
 			pubfile = optarg;
 			o.verify = 1;
 			break;
+		case OPT_DECRYPT:
+			keyfile = optarg;
+			break;
 		}
 	}
 	argc -= optind;
@@ -296,6 +305,10 @@ int main(int argc, char **argv)
 		o.pubkey = &pubkey;
 	}
 	o.out_fd = 1;
+	o.decrypt = keyfile != NULL;
+	o.unprotect = alog_unprotect_new(keyfile, &e);
+	if (!o.unprotect)
+		alog_die_error(ALOG_EXIT_ERR, &e);
 	/* last, so that no earlier error leaves it behind */
 	o.query = alog_query_new();
 	for (int i = 0; i < nq; i++) {
@@ -304,6 +317,7 @@ int main(int argc, char **argv)
 			const char *text = queries[i];
 			free(queries);
 			alog_query_free(o.query);
+			alog_unprotect_free(o.unprotect);
 			query_error(text, at, len, &e);
 		}
 	}
@@ -326,6 +340,7 @@ int main(int argc, char **argv)
 		           "checks, but no seal covers them yet",
 		           (unsigned long long)res.unsealed_printed);
 	alog_query_free(o.query);
+	alog_unprotect_free(o.unprotect);
 	if (fields_spec)
 		alog_fields_free(&fields);
 	return status;

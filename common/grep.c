@@ -405,6 +405,7 @@ struct grep {
 	struct alog_query *q;
 	struct out out;
 	struct alog_buf line, tmp;
+	struct alog_buf rev; /* a line with its protected values opened or hidden */
 	struct src s;
 	int fast, tuned;
 
@@ -507,6 +508,29 @@ static void put_prefix(struct grep *g, struct alog_buf *b, char sep)
 		alog_buf_str(b, ALOG_SGR_RESET);
 }
 
+static int has_protected(const struct grep *g, const char *p, size_t n)
+{
+	return g->o->unprotect && memmem(p, n, ALOG_ENC_PREFIX, sizeof ALOG_ENC_PREFIX - 1);
+}
+
+/*
+ * The line p[0..len) (LF included) with every protected value opened
+ * (with a key that can) or replaced by a placeholder, into g->rev, LF
+ * included.  0, or -1 with e set when the line is not JSON.
+ */
+static int reveal(struct grep *g, const char *p, size_t len, struct alog_error *e)
+{
+	const char *out;
+	size_t n;
+
+	if (alog_unprotect_reveal(g->o->unprotect, p, len - 1, &out, &n, NULL, e) != 0)
+		return -1;
+	g->rev.n = 0;
+	alog_buf_add(&g->rev, out, n);
+	alog_buf_add(&g->rev, "\n", 1);
+	return 0;
+}
+
 /* Print one record line (LF included): matched (':') or context ('-'). */
 static void emit(struct grep *g, const char *p, size_t len, uint64_t idx, char sep, int hit)
 {
@@ -526,6 +550,14 @@ static void emit(struct grep *g, const char *p, size_t len, uint64_t idx, char s
 	g->last_input = g->input_no;
 	g->last_idx = idx;
 
+	/* raw lines stay as stored unless a key was given to open them */
+	if ((o->format != ALOG_GREP_RAW || o->decrypt) && has_protected(g, p, len)) {
+		struct alog_error e;
+		if (reveal(g, p, len, &e) == 0) {
+			p = g->rev.p;
+			len = g->rev.n;
+		}
+	}
 	if (o->format == ALOG_GREP_RAW) {
 		if (!o->clean) {
 			out_put(&g->out, p, len);
@@ -640,6 +672,41 @@ static void verify_wait(struct grep *g)
 }
 
 /*
+ * A line holding protected values, before the query looks at it: opened
+ * or hidden into g->rev.  Every member a term names must be readable: a
+ * protected value that no key here opens is reported and ends the search
+ * (1), for the query cannot tell whether it matches.  -1: the line is
+ * not JSON (reported); 0: go on with g->rev.
+ */
+static int open_terms(struct grep *g, uint64_t ln, uint64_t off, const char *p, size_t len)
+{
+	struct alog_unprotect *u = g->o->unprotect;
+	struct alog_error e;
+	const char *const *path;
+	size_t depth;
+
+	alog_error_clear(&e);
+	if (reveal(g, p, len, &e) != 0) {
+		bad_line(g, ln, off, e.msg);
+		return -1;
+	}
+	for (size_t i = 0; alog_query_path(g->q, i, &path, &depth); i++) {
+		struct alog_span v;
+		int r = alog_unprotect_lookup(u, p, len - 1, path, depth, &v, &e);
+		if (r == ALOG_UNPROTECT_CLOSED || r < 0) {
+			g->res->errors++;
+			g->res->protected_term = 1;
+			if (r == ALOG_UNPROTECT_CLOSED && !g->o->decrypt)
+				report_at(g, ln, off, "cannot search: %s: give one with --decrypt", e.msg);
+			else
+				report_at(g, ln, off, "cannot search: %s", e.msg);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
  * One line of input, LF included when kind is ALOG_LINE_OK.  On the fast
  * path (a candidate found by the literal search; no -v, context or
  * --verify) only a selected line pays for the full record shape check.
@@ -686,12 +753,20 @@ static int on_line(struct grep *g, uint64_t off, const char *p, size_t len, int 
 	if (o->have_until && ts >= o->until)
 		return stop(g, STOP_ALL);
 
-	if (lazy) {
-		m = alog_query_match(g->q, p, len - 1);
-	} else if (!g->max_reached || g->after_left) {
-		m = alog_query_may_match(g->q, p, len) ? alog_query_match(g->q, p, len - 1) : 0;
-	} else {
+	if (!lazy && g->max_reached && !g->after_left) {
 		m = 0;
+	} else if (has_protected(g, p, len)) {
+		/* the query sees opened values; one it needs but cannot see is an error */
+		int opened = open_terms(g, ln, off, p, len);
+		if (opened < 0)
+			return GO_ON;
+		if (opened > 0)
+			return STOP_ALL;
+		m = alog_query_match(g->q, g->rev.p, g->rev.n - 1);
+	} else if (lazy) {
+		m = alog_query_match(g->q, p, len - 1);
+	} else {
+		m = alog_query_may_match(g->q, p, len) ? alog_query_match(g->q, p, len - 1) : 0;
 	}
 	if (m < 0) {
 		bad_line(g, ln, off, "not a JSON object");
@@ -797,7 +872,8 @@ static int process(struct grep *g)
 		                                                                : TUNE_SAMPLE);
 		g->tuned = 1;
 	}
-	if (g->fast) {
+	/* protected values hide the literals the fast search looks for */
+	if (g->fast && !has_protected(g, buf + s->start, lim - s->start)) {
 		alog_query_scan_reset(g->q);
 		while (pos < lim && r == GO_ON) {
 			size_t c = alog_query_scan(g->q, buf, lim, pos), ls, le;
@@ -1197,5 +1273,6 @@ int alog_grep_run(const struct alog_grep_opts *o, char *const *files, size_t nfi
 	free(g.s.buf);
 	alog_buf_free(&g.line);
 	alog_buf_free(&g.tmp);
+	alog_buf_free(&g.rev);
 	return r;
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "key.h"
+#include "protect.h"
 #include "query.h"
 #include "render.h"
 
@@ -39,6 +40,14 @@ struct alog_grep_opts {
 	int follow;        /* keep reading the last input as it grows, across rotations */
 	int verify;        /* check chain (and seals) of everything read */
 	const struct alog_pubkey *pubkey; /* with verify: check seals */
+	/*
+	 * Protected values (alog-policy(5)): with no key, a query term on one
+	 * is an error and pretty and fields output show a placeholder; with a
+	 * key (decrypt), terms see the opened values and every output form
+	 * shows them.  NULL: values are taken as they are.
+	 */
+	struct alog_unprotect *unprotect;
+	int decrypt;
 	int out_fd;
 };
 
@@ -46,6 +55,7 @@ struct alog_grep_result {
 	uint64_t selected; /* records selected (before -v... after: what was printed or counted) */
 	uint64_t errors;   /* inputs that could not be read, lines that are not records */
 	int tampered;      /* --verify found a problem */
+	int protected_term; /* a term needed a protected value no key here opens */
 	uint64_t unsealed_printed; /* with -p: selected records after the last seal */
 };
 

@@ -707,6 +707,20 @@ size_t alog_query_alts(const struct alog_query *q)
 	return q->n;
 }
 
+int alog_query_path(const struct alog_query *q, size_t i, const char *const **path,
+                    size_t *depth)
+{
+	for (size_t a = 0; a < q->n; a++) {
+		if (i < q->a[a].n) {
+			*path = (const char *const *)q->a[a].t[i].path;
+			*depth = q->a[a].t[i].depth;
+			return 1;
+		}
+		i -= q->a[a].n;
+	}
+	return 0;
+}
+
 int alog_query_add(struct alog_query *q, const char *text, size_t *at, size_t *at_len,
                    struct alog_error *e)
 {

@@ -45,6 +45,12 @@ int alog_query_add(struct alog_query *q, const char *text, size_t *at, size_t *a
                    struct alog_error *e);
 /* Number of alternatives added. */
 size_t alog_query_alts(const struct alog_query *q);
+/*
+ * The member path of term i (counted over all alternatives): decoded
+ * names path[0..depth).  1, or 0 when there is no term i.
+ */
+int alog_query_path(const struct alog_query *q, size_t i, const char *const **path,
+                    size_t *depth);
 
 /*
  * Does the JSON object obj[0..n) (a record line without its LF) match any

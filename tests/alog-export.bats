@@ -228,6 +228,10 @@ EOF
 	alog-append -f audit.alog actor=alice action=db.update target=payments
 	alog-seal -f audit.alog -s seal.key >new.checkpoint
 	printf '{"ecs": {"session": "user.id"}}\n' >fields.json
+	alog-keygen --reader -s dba.key -p dba.pub >/dev/null
+	echo '{"rules": [{"path": "query", "do": "encrypt"}], "readers": ["dba.pub"]}' >p.json
+	alog-append -f audit.alog --policy p.json actor=dave action=db.query query='DELETE FROM t'
 	run_examples "$(man_dir)/alog-export.1"
 	[ -s incident.csv ] && [ -s alice.tlog-proof ]
+	grep -q 'DELETE FROM t' queries.csv
 }

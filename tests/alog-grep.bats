@@ -680,6 +680,9 @@ wait_lines() {
 	sed -i '7s/"result":"failure"/"result":"success"/' tampered.alog
 	make_log live.alog 4
 	alog-append -f live.alog actor=carol action=config.change target=ledger
+	alog-keygen --reader -s dba.key -p dba.pub >/dev/null
+	echo '{"rules": [{"path": "query", "do": "encrypt"}], "readers": ["dba.pub"]}' >p.json
+	alog-append -f audit.alog --policy p.json actor=dave action=db.query query='DELETE FROM t'
 	run_examples "$(man_dir)/alog-grep.1"
 	[ "$(wc -l <alice.alog)" -eq 4 ]
 }
