@@ -10,7 +10,7 @@
 
 char *alog_buf_room(struct alog_buf *b, size_t n)
 {
-	if (b->cap - b->n < n) {
+	if (b->cap - b->n < n || !b->p) {
 		size_t cap = b->cap ? b->cap : 4096;
 		while (cap - b->n < n)
 			cap *= 2;
