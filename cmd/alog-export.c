@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -200,12 +201,24 @@ static int run_export(struct alog_export *x, char **files, int nfiles)
 	for (int i = 0; i < (nfiles ? nfiles : 1); i++) {
 		struct alog_reader r;
 		struct alog_line l;
-		int got;
+		int got, locked = 0;
 		if (alog_reader_open(&r, nfiles ? files[i] : "-", ALOG_MAX_LINE, &e) != 0)
 			fail(&e);
 		while ((got = alog_reader_next(&r, &l, &e)) != ALOG_LINE_EOF) {
 			if (got == ALOG_LINE_ERROR)
 				fail(&e);
+			if (got == ALOG_LINE_PARTIAL && r.regular && !locked) {
+				/*
+				 * A writer may be in the middle of this line: writers hold an
+				 * exclusive lock while writing, so wait for a shared one and
+				 * read on (as alog-verify does on a live log).
+				 */
+				while (flock(r.fd, LOCK_SH) != 0 && errno == EINTR)
+					;
+				locked = 1;
+				alog_reader_rewind_partial(&r, &l);
+				continue;
+			}
 			if (got == ALOG_LINE_TOOLONG) {
 				alog_err(&e, "line longer than %d bytes", ALOG_MAX_LINE);
 				alog_err_at(&e, r.name, l.lineno);
@@ -234,6 +247,8 @@ static int run_export(struct alog_export *x, char **files, int nfiles)
 			if (out.buf.n > (1 << 18))
 				out_flush();
 		}
+		if (locked)
+			flock(r.fd, LOCK_UN);
 		alog_reader_close(&r);
 	}
 	alog_export_end(x, &out.buf);

@@ -207,6 +207,23 @@ EOF
 	[[ $output == *"raw control character"* ]]
 }
 
+@test "a record being written while the log is exported is waited for, not called broken" {
+	make_log live.alog 3
+	cp live.alog next.alog
+	alog-append -f next.alog actor=late action=write
+	last=$(tail -n 1 next.alog)
+	half=$(( ${#last} / 2 ))
+	# a writer holds the lock with half its record written
+	flock -x live.alog sh -c 'printf %s "$1" >>live.alog; sleep 1; printf "%s\n" "$2" >>live.alog' \
+		sh "${last:0:$half}" "${last:$half}" &
+	sleep 0.3
+	run alog-export live.alog
+	wait
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 4 ]
+	[ "$(echo "${lines[3]}" | jq -r .actor)" = late ]
+}
+
 @test "usage errors" {
 	run alog-export -F xml
 	[ "$status" -eq 2 ]
