@@ -94,7 +94,8 @@ static struct {
 	const char *target;
 	char tmp[PATH_MAX];
 	struct alog_buf buf;
-} out = {1, NULL, "", {0}};
+	int existed; /* the target was there before: a failure cannot take it back */
+} out = {1, NULL, "", {0}, 0};
 
 static void out_abort(void)
 {
@@ -154,6 +155,7 @@ static void out_open(void)
 
 	if (!out.target)
 		return;
+	out.existed = access(out.target, F_OK) == 0;
 	copy = alog_xstrdup(out.target);
 	copy2 = alog_xstrdup(out.target);
 	if ((size_t)snprintf(out.tmp, sizeof out.tmp, "%s/.%s.XXXXXX", dirname(copy),
@@ -179,9 +181,16 @@ static void out_commit(void)
 		return;
 	}
 	if (fsync(out.fd) != 0 || close(out.fd) != 0 || rename(out.tmp, out.target) != 0)
-		failx("cannot write %s", out.target);
+		failx("cannot write %s: %s", out.target, strerror(errno));
 	out.tmp[0] = '\0';
-	alog_fsync_dir(out.target);
+	if (alog_fsync_dir(out.target) != 0) {
+		/* the rename may not survive a crash: say so, and take a new file back */
+		int saved = errno;
+		if (!out.existed)
+			unlink(out.target);
+		failx("cannot write %s: syncing its directory failed: %s", out.target,
+		      strerror(saved));
+	}
 }
 
 /* ---- modes ---- */

@@ -23,6 +23,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "find.h"
 #include "reader.h"
 #include "record.h"
 #include "term.h"
@@ -406,6 +407,7 @@ struct grep {
 	struct out out;
 	struct alog_buf line, tmp;
 	struct alog_buf rev; /* a line with its protected values opened or hidden */
+	struct alog_finder enc; /* ALOG_ENC_PREFIX */
 	struct src s;
 	int fast, tuned;
 
@@ -510,7 +512,7 @@ static void put_prefix(struct grep *g, struct alog_buf *b, char sep)
 
 static int has_protected(const struct grep *g, const char *p, size_t n)
 {
-	return g->o->unprotect && memmem(p, n, ALOG_ENC_PREFIX, sizeof ALOG_ENC_PREFIX - 1);
+	return g->o->unprotect && alog_find(&g->enc, p, n);
 }
 
 /*
@@ -1216,6 +1218,7 @@ int alog_grep_run(const struct alog_grep_opts *o, char *const *files, size_t nfi
 	g.o = o;
 	g.res = res;
 	g.q = o->query;
+	alog_finder_init(&g.enc, ALOG_ENC_PREFIX, sizeof ALOG_ENC_PREFIX - 1);
 	g.out.fd = o->out_fd;
 	g.out.hold = o->verify;
 	g.s.cap = CHUNK + ALOG_MAX_LINE;

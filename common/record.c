@@ -123,6 +123,12 @@ void alog_rec_digest(const char *line, size_t len, uint8_t d[32])
 	alog_sha256_final(&c, d);
 }
 
+void alog_rec_digest2(const char *l1, size_t n1, uint8_t d1[32], const char *l2, size_t n2,
+                      uint8_t d2[32])
+{
+	alog_sha256_x2(d1, l1, n1 - ALOG_HASH_TAIL, "}", 1, d2, l2, n2 - ALOG_HASH_TAIL, "}", 1);
+}
+
 void alog_chain(uint8_t h[32], const uint8_t prev[32], const uint8_t d[32])
 {
 	alog_sha256_pair(h, prev, d);

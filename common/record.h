@@ -49,6 +49,9 @@ struct alog_rec {
 int alog_rec_parse(struct alog_rec *r, const char *line, size_t len, struct alog_error *e);
 /* d = SHA-256(body), body = line minus its last 76 bytes, plus "}". */
 void alog_rec_digest(const char *line, size_t len, uint8_t d[32]);
+/* The digests of two lines at once (faster on the hardware SHA-256 path). */
+void alog_rec_digest2(const char *l1, size_t n1, uint8_t d1[32], const char *l2, size_t n2,
+                      uint8_t d2[32]);
 /* h = SHA-256(prev || d). */
 void alog_chain(uint8_t h[32], const uint8_t prev[32], const uint8_t d[32]);
 /* Name of a record type as stored ("open"...), NULL for events. */

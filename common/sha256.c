@@ -91,6 +91,88 @@ static void compress_shani(uint32_t state[8], const uint8_t *data, size_t nblock
 	_mm_storeu_si128((__m128i *)&state[4], st1);
 }
 
+/*
+ * Two messages at once.  One SHA-NI hash is a chain of dependent
+ * sha256rnds2 instructions, so the core waits on each; two independent
+ * chains interleaved fill those waits.  Each lane's blocks are its whole
+ * blocks in place, then one or two padded blocks of its tail.
+ */
+struct lane {
+	const uint8_t *p; /* whole blocks */
+	size_t nfull, nblocks;
+	uint32_t h[8];
+	uint8_t tail[128];
+};
+
+static inline const uint8_t *lane_block(const struct lane *l, size_t k)
+{
+	return k < l->nfull ? l->p + 64 * k : l->tail + 64 * (k - l->nfull);
+}
+
+#define SHANI_LOAD(st0, st1, state)                                                       \
+	do {                                                                               \
+		__m128i t_ = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&(state)[0]), \
+		                               0xB1);                                      \
+		st1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&(state)[4]), 0x1B); \
+		st0 = _mm_alignr_epi8(t_, st1, 8);                                         \
+		st1 = _mm_blend_epi16(st1, t_, 0xF0);                                      \
+	} while (0)
+
+#define SHANI_STORE(st0, st1, state)                                                      \
+	do {                                                                               \
+		__m128i t_ = _mm_shuffle_epi32(st0, 0x1B);                                 \
+		st1 = _mm_shuffle_epi32(st1, 0xB1);                                        \
+		st0 = _mm_blend_epi16(t_, st1, 0xF0);                                      \
+		st1 = _mm_alignr_epi8(st1, t_, 8);                                         \
+		_mm_storeu_si128((__m128i *)&(state)[0], st0);                             \
+		_mm_storeu_si128((__m128i *)&(state)[4], st1);                             \
+	} while (0)
+
+__attribute__((target("sha,sse4.1,ssse3")))
+static void compress_shani_x2(struct lane *la, struct lane *lb, size_t nblocks)
+{
+	const __m128i mask = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+	__m128i a0, a1, b0, b1, wa[4], wb[4], ma, mb;
+
+	SHANI_LOAD(a0, a1, la->h);
+	SHANI_LOAD(b0, b1, lb->h);
+	for (size_t k = 0; k < nblocks; k++) {
+		const uint8_t *da = lane_block(la, k), *db = lane_block(lb, k);
+		__m128i sa0 = a0, sa1 = a1, sb0 = b0, sb1 = b1;
+#pragma GCC unroll 16
+		for (int g = 0; g < 16; g++) {
+			__m128i kk = _mm_loadu_si128((const __m128i *)&K[4 * g]);
+			if (g < 4) {
+				wa[g] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(da + 16 * g)),
+				                         mask);
+				wb[g] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(db + 16 * g)),
+				                         mask);
+			} else {
+				__m128i xa = _mm_sha256msg1_epu32(wa[g & 3], wa[(g - 3) & 3]);
+				__m128i xb = _mm_sha256msg1_epu32(wb[g & 3], wb[(g - 3) & 3]);
+				xa = _mm_add_epi32(xa, _mm_alignr_epi8(wa[(g - 1) & 3], wa[(g - 2) & 3], 4));
+				xb = _mm_add_epi32(xb, _mm_alignr_epi8(wb[(g - 1) & 3], wb[(g - 2) & 3], 4));
+				wa[g & 3] = _mm_sha256msg2_epu32(xa, wa[(g - 1) & 3]);
+				wb[g & 3] = _mm_sha256msg2_epu32(xb, wb[(g - 1) & 3]);
+			}
+			ma = _mm_add_epi32(wa[g & 3], kk);
+			mb = _mm_add_epi32(wb[g & 3], kk);
+			a1 = _mm_sha256rnds2_epu32(a1, a0, ma);
+			b1 = _mm_sha256rnds2_epu32(b1, b0, mb);
+			ma = _mm_shuffle_epi32(ma, 0x0E);
+			mb = _mm_shuffle_epi32(mb, 0x0E);
+			a0 = _mm_sha256rnds2_epu32(a0, a1, ma);
+			b0 = _mm_sha256rnds2_epu32(b0, b1, mb);
+		}
+		a0 = _mm_add_epi32(a0, sa0);
+		a1 = _mm_add_epi32(a1, sa1);
+		b0 = _mm_add_epi32(b0, sb0);
+		b1 = _mm_add_epi32(b1, sb1);
+	}
+	SHANI_STORE(a0, a1, la->h);
+	SHANI_STORE(b0, b1, lb->h);
+}
+
 static int cpu_has_shani(void)
 {
 	unsigned a, b, c, d;
@@ -132,6 +214,9 @@ static void compress_armv8(uint32_t state[8], const uint8_t *data, size_t nblock
 }
 #endif
 
+/* The two-lane compression, when the hardware path has one. */
+static void (*hw_compress_x2)(struct lane *, struct lane *, size_t);
+
 static void do_setup(void)
 {
 	const char *force = getenv("ALOG_SHA256");
@@ -144,6 +229,7 @@ static void do_setup(void)
 #ifdef ALOG_HAVE_X86
 	if (cpu_has_shani()) {
 		hw_compress = compress_shani;
+		hw_compress_x2 = compress_shani_x2;
 		impl_name = "sha-ni";
 	}
 #endif
@@ -331,4 +417,92 @@ void alog_sha256_node(uint8_t out[32], const uint8_t l[32], const uint8_t r[32])
 	memcpy(in + 1, l, 32);
 	memcpy(in + 33, r, 32);
 	crypto_hash_sha256(out, in, 65);
+}
+
+/* ---- two messages at once ---- */
+
+#ifdef ALOG_HAVE_X86
+/*
+ * Lane for the message a[0..n) || s[0..t) (t at most 56): whole blocks of
+ * a in place, the rest padded into tail.
+ */
+static void lane_init(struct lane *l, const void *a, size_t n, const void *s, size_t t)
+{
+	size_t rem = n % 64, ntail;
+
+	l->p = a;
+	l->nfull = n / 64;
+	memcpy(l->h, IV, sizeof IV);
+	memset(l->tail, 0, sizeof l->tail);
+	if (rem)
+		memcpy(l->tail, l->p + 64 * l->nfull, rem);
+	if (t)
+		memcpy(l->tail + rem, s, t);
+	l->tail[rem + t] = 0x80;
+	ntail = rem + t + 9 <= 64 ? 1 : 2;
+	store_be64(l->tail + 64 * ntail - 8, (uint64_t)(n + t) * 8);
+	l->nblocks = l->nfull + ntail;
+}
+
+/* Finish the lane with more blocks than the other, alone. */
+static void lane_rest(struct lane *l, size_t done)
+{
+	if (done < l->nfull) {
+		hw_compress(l->h, l->p + 64 * done, l->nfull - done);
+		done = l->nfull;
+	}
+	if (done < l->nblocks)
+		hw_compress(l->h, l->tail + 64 * (done - l->nfull), l->nblocks - done);
+}
+#endif
+
+void alog_sha256_x2(uint8_t o1[32], const void *a1, size_t n1, const void *s1, size_t t1,
+                    uint8_t o2[32], const void *a2, size_t n2, const void *s2, size_t t2)
+{
+	alog_sha256_setup();
+#ifdef ALOG_HAVE_X86
+	if (hw_compress_x2 && t1 <= 56 && t2 <= 56) {
+		struct lane l1, l2;
+		size_t both;
+		lane_init(&l1, a1, n1, s1, t1);
+		lane_init(&l2, a2, n2, s2, t2);
+		both = l1.nblocks < l2.nblocks ? l1.nblocks : l2.nblocks;
+		hw_compress_x2(&l1, &l2, both);
+		lane_rest(&l1, both);
+		lane_rest(&l2, both);
+		output(o1, l1.h);
+		output(o2, l2.h);
+		return;
+	}
+#endif
+	struct alog_sha256 c;
+	alog_sha256_init(&c);
+	alog_sha256_update(&c, a1, n1);
+	alog_sha256_update(&c, s1, t1);
+	alog_sha256_final(&c, o1);
+	alog_sha256_init(&c);
+	alog_sha256_update(&c, a2, n2);
+	alog_sha256_update(&c, s2, t2);
+	alog_sha256_final(&c, o2);
+}
+
+void alog_sha256_pair_x2(uint8_t o1[32], const uint8_t a1[32], const uint8_t b1[32],
+                         uint8_t o2[32], const uint8_t a2[32], const uint8_t b2[32])
+{
+	uint8_t m1[64], m2[64];
+	memcpy(m1, a1, 32);
+	memcpy(m1 + 32, b1, 32);
+	memcpy(m2, a2, 32);
+	memcpy(m2 + 32, b2, 32);
+	alog_sha256_x2(o1, m1, 64, NULL, 0, o2, m2, 64, NULL, 0);
+}
+
+void alog_sha256_leaf32_x2(uint8_t o1[32], const uint8_t d1[32], uint8_t o2[32],
+                           const uint8_t d2[32])
+{
+	uint8_t m1[33], m2[33];
+	m1[0] = m2[0] = 0x00;
+	memcpy(m1 + 1, d1, 32);
+	memcpy(m2 + 1, d2, 32);
+	alog_sha256_x2(o1, m1, 33, NULL, 0, o2, m2, 33, NULL, 0);
 }

@@ -40,4 +40,16 @@ void alog_sha256_pair(uint8_t out[32], const uint8_t a[32], const uint8_t b[32])
 void alog_sha256_leaf32(uint8_t out[32], const uint8_t d[32]);
 void alog_sha256_node(uint8_t out[32], const uint8_t l[32], const uint8_t r[32]);
 
+/*
+ * Two hashes at once, interleaved on the SHA-NI path (the same results as
+ * two calls otherwise): o1 = SHA-256(a1[0..n1) || s1[0..t1)), o2 likewise;
+ * the suffixes are short (t1, t2 at most 56 bytes for the fast path).
+ */
+void alog_sha256_x2(uint8_t o1[32], const void *a1, size_t n1, const void *s1, size_t t1,
+                    uint8_t o2[32], const void *a2, size_t n2, const void *s2, size_t t2);
+void alog_sha256_pair_x2(uint8_t o1[32], const uint8_t a1[32], const uint8_t b1[32],
+                         uint8_t o2[32], const uint8_t a2[32], const uint8_t b2[32]);
+void alog_sha256_leaf32_x2(uint8_t o1[32], const uint8_t d1[32], uint8_t o2[32],
+                           const uint8_t d2[32]);
+
 #endif

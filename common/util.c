@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -277,20 +278,24 @@ ssize_t alog_pread_all(int fd, void *buf, size_t n, off_t off)
 
 int alog_fsync_dir(const char *path)
 {
-	char *copy = alog_xstrdup(path);
-	const char *dir = dirname(copy);
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc = -1, saved;
+	/* no allocation: this runs after a rename, where failing must stay simple */
+	char copy[PATH_MAX];
+	const char *dir;
+	int fd, rc = -1, saved;
 
+	if (strlen(path) >= sizeof copy) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(copy, path);
+	dir = dirname(copy);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0) {
 		rc = fsync(fd);
 		saved = errno;
 		close(fd);
 		errno = saved;
 	}
-	saved = errno;
-	free(copy);
-	errno = saved;
 	return rc;
 }
 

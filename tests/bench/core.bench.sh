@@ -6,9 +6,9 @@ bench_compare "alog-append stream ingest (--sync=batch) vs jq -c ." "<=0.25" \
 	"jq -c . < $EVENTS > ingest.jq"
 
 # Verification: chain and tree of the whole log vs hashing the file once.
-bench_compare "alog-verify (1 job) vs sha256sum, same file" "<=1.5" \
+bench_compare "alog-verify (1 job) vs sha256sum, same file" "<=0.5" \
 	"alog-verify -q --jobs 1 $LOG" "sha256sum $LOG"
-bench_compare "alog-verify (2 jobs) vs sha256sum, same file" "<=0.5" \
+bench_compare "alog-verify (2 jobs) vs sha256sum, same file" "<=0.3" \
 	"alog-verify -q --jobs 2 $LOG" "sha256sum $LOG"
 bench_compare "alog-verify -p (sealed every 10k) vs alog-verify" "<=1.3" \
 	"alog-verify -q -p $PUB $SEALED" "alog-verify -q $SEALED"

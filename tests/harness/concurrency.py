@@ -30,14 +30,15 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import check_chain, env, must, scratch, tool  # noqa: E402
 
-# Readers run in a loop on the live log; each must always exit 0.
-# alog-grep slots in here when it lands, e.g. ["alog-grep", "-q", "w:=0", "a.alog"]
-# (an exit of 1, no match, is fine for grep: see READER_OK).
+# Readers run in a loop on the live log; each must always exit 0 (an exit
+# of 1, no match, is fine for grep: see READER_OK).
 READERS = [
     ["alog-verify", "-q", "a.alog"],
     ["alog-verify", "-q", "-p", "k.pub", "--key-state", "k.sec", "a.alog"],
+    ["alog-grep", "-c", "--verify", "-p", "k.pub", "w>=0", "a.alog"],
+    ["alog-export", "-F", "csv", "--fields", "w,i", "a.alog"],
 ]
-READER_OK = {"alog-verify": (0,), "alog-grep": (0, 1)}
+READER_OK = {"alog-verify": (0,), "alog-grep": (0, 1), "alog-export": (0,)}
 
 
 def event(w, i):

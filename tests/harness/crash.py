@@ -200,6 +200,8 @@ def part_random(base, runs, rnd):
 STEPS = [
     ("append", ["alog-append", "-f", "a.alog", "tag=step", "n:=1"], None, "sealed"),
     ("append stream", ["alog-append", "-f", "a.alog", "--ack"], None, "sealed"),
+    ("append --policy", ["alog-append", "-f", "a.alog", "--policy", "p.json", "tag=step",
+                         "secret=s3cr3t", "n:=1"], None, "sealed"),
     ("append --recover", ["alog-append", "-f", "a.alog", "--recover"], None, "torn"),
     ("seal", ["alog-seal", "-f", "a.alog", "-s", "k.sec"], None, "sealed"),
     ("seal --rotate", ["alog-seal", "-f", "a.alog", "-s", "k.sec", "--rotate", "arch-00000.alog"],
@@ -211,6 +213,9 @@ def part_steps(base, asan):
     shim = os.path.join(TESTBIN, "libfaultinj.so")
     preload = "%s:%s" % (asan, shim) if asan else shim
     tpl = fresh(base, "steps-sealed", 64)
+    must(["alog-keygen", "--reader", "-s", "r.sec", "-p", "r.pub"], tpl)
+    with open(os.path.join(tpl, "p.json"), "w") as f:
+        f.write('{"rules": [{"path": "secret", "do": "encrypt"}], "readers": ["r.pub"]}\n')
     must(["alog-seal", "-f", "a.alog", "-s", "k.sec"], tpl)
     must(["alog-append", "-f", "a.alog", "after=seal"], tpl)
     tpl_torn = os.path.join(base, "steps-torn")
@@ -245,7 +250,7 @@ def part_steps(base, asan):
                     T.fail(row, "%s: exit %d: %s" % (what, r.returncode, r.stderr.decode()))
                     continue
                 acked = [int(x) for x in r.stdout.split()] if name == "append stream" else []
-                if name == "append" and r.returncode == 0:
+                if name in ("append", "append --policy") and r.returncode == 0:
                     acked = [len(before.split(b"\n"))]
                 if fixture == "torn":
                     # the torn tail may still be there, or already moved aside

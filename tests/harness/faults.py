@@ -44,15 +44,25 @@ FAULTS = {
 STREAM = events(6, big=True)
 
 # name, fixture, argv, stdin, files that must not be left half-written.
-# alog-grep, alog-export and policies slot in here when they land, e.g.
-#   ("grep", "sealed", ["alog-grep", "actor=user1", "a.alog"], None, []),
-#   ("export", "sealed", ["alog-export", "-o", "out.csv", "a.alog"], None, ["out.csv"]),
 SCENARIOS = [
     ("append: one event", "sealed", ["alog-append", "-f", "a.alog", "actor=alice", "n:=1"],
      None, []),
     ("append: new log", "keyonly", ["alog-append", "-f", "a.alog", "x=1"], None, []),
     ("append: stream --ack", "sealed", ["alog-append", "-f", "a.alog", "--ack"], STREAM, []),
     ("append: --recover", "torn", ["alog-append", "-f", "a.alog", "--recover"], None, []),
+    ("append: --policy", "sealed", ["alog-append", "-f", "a.alog", "--policy", "p.json",
+                                    "actor=bob", "secret=hunter2", "url=https://u:pw@db/x",
+                                    "token=abc"], None, []),
+    ("grep", "sealed", ["alog-grep", "-C", "1", "actor=user1", "a.alog"], None, []),
+    ("grep --verify -p --decrypt", "sealed", ["alog-grep", "--verify", "-p", "k.pub",
+                                              "--decrypt", "r.sec", "--fields", "actor,secret",
+                                              "secret^=s3", "a.alog"], None, []),
+    ("export csv -o", "sealed", ["alog-export", "-F", "csv", "--decrypt", "r.sec", "-o",
+                                 "out.csv", "a.alog"], None, ["out.csv"]),
+    ("export ocsf", "sealed", ["alog-export", "-F", "ocsf", "--redact", "actor", "a.alog"],
+     None, []),
+    ("export --proof -o", "sealed", ["alog-export", "--proof", "-f", "a.alog", "-o",
+                                     "rec.proof", "rec.alog"], None, ["rec.proof"]),
     ("verify", "sealed", ["alog-verify", "-p", "k.pub", "--checkpoint", "cp",
                           "--key-state", "k.sec", "a.alog"], None, []),
     ("keygen", "keyonly", ["alog-keygen", "-s", "n.sec", "-p", "n.pub", "--epochs", "8"],
@@ -70,7 +80,21 @@ def fixtures(base):
     must(["alog-keygen", "-s", "k.sec", "-p", "k.pub", "--epochs", "16"], d)
     d2 = os.path.join(base, "sealed")
     copytree(d, d2)
+    # a reader key and a policy that encrypts "secret" and pseudonymises "token"
+    must(["alog-keygen", "--reader", "-s", "r.sec", "-p", "r.pub"], d2)
+    must(["alog-keygen", "--pepper", "-s", "pepper.sec"], d2)
+    with open(os.path.join(d2, "p.json"), "w") as f:
+        f.write('{"rules": [{"path": "secret", "do": "encrypt"},'
+                ' {"path": "token", "do": "pseudonymise"}],'
+                ' "readers": ["r.pub"], "pepper": "pepper.sec",'
+                ' "detectors": {"url-password": "mask", "card-number": "mask"}}\n')
     must(["alog-append", "-f", "a.alog"], d2, events(5))
+    must(["alog-append", "-f", "a.alog", "--policy", "p.json", "actor=user1",
+          "secret=s3cr3t"], d2)
+    with open(os.path.join(d2, "a.alog"), "rb") as f:
+        lines = f.read().split(b"\n")
+    with open(os.path.join(d2, "rec.alog"), "wb") as f:
+        f.write(lines[2] + b"\n" + lines[-2] + b"\n")
     cp = must(["alog-seal", "-f", "a.alog", "-s", "k.sec"], d2).stdout
     open(os.path.join(d2, "cp"), "wb").write(cp)
     must(["alog-append", "-f", "a.alog", "late=1"], d2)

@@ -73,6 +73,51 @@ int main(int argc, char **argv)
 	alog_sha256_node(got, a, b);
 	CHECK_MEM(got, want, 32);
 
+	/* two at once: every pair of lengths around the block edges, with
+	   suffixes of 0..56 bytes, then random lengths */
+	{
+		static unsigned char m2[4200];
+		unsigned char w1[32], w2[32], g1[32], g2[32], cat[4300];
+		randombytes_buf(buf, 4200);
+		randombytes_buf(m2, sizeof m2);
+		for (size_t n1 = 0; n1 <= 200; n1 += 1 + (n1 % 7 == 6) * 5)
+			for (size_t n2 = 0; n2 <= 200; n2 += 3)
+				for (size_t t = 0; t <= 56; t += 55 - (t == 55) * 54) {
+					memcpy(cat, buf, n1);
+					memcpy(cat + n1, m2, t);
+					crypto_hash_sha256(w1, cat, n1 + t);
+					memcpy(cat, m2 + 100, n2);
+					memcpy(cat + n2, buf + 300, t);
+					crypto_hash_sha256(w2, cat, n2 + t);
+					alog_sha256_x2(g1, buf, n1, m2, t, g2, m2 + 100, n2, buf + 300, t);
+					CHECK_MEM(g1, w1, 32);
+					CHECK_MEM(g2, w2, 32);
+				}
+		for (int i = 0; i < 20000; i++) {
+			size_t n1 = randombytes_uniform(4096), n2 = randombytes_uniform(4096);
+			size_t t1 = randombytes_uniform(57), t2 = randombytes_uniform(80);
+			memcpy(cat, buf, n1);
+			memcpy(cat + n1, m2, t1);
+			crypto_hash_sha256(w1, cat, n1 + t1);
+			memcpy(cat, m2, n2);
+			memcpy(cat + n2, buf + 4100, t2);
+			crypto_hash_sha256(w2, cat, n2 + t2);
+			alog_sha256_x2(g1, buf, n1, m2, t1, g2, m2, n2, buf + 4100, t2);
+			CHECK_MEM(g1, w1, 32);
+			CHECK_MEM(g2, w2, 32);
+		}
+		alog_sha256_pair_x2(g1, a, b, g2, b, a);
+		alog_sha256_pair(w1, a, b);
+		alog_sha256_pair(w2, b, a);
+		CHECK_MEM(g1, w1, 32);
+		CHECK_MEM(g2, w2, 32);
+		alog_sha256_leaf32_x2(g1, a, g2, b);
+		alog_sha256_leaf32(w1, a);
+		alog_sha256_leaf32(w2, b);
+		CHECK_MEM(g1, w1, 32);
+		CHECK_MEM(g2, w2, 32);
+	}
+
 	/* a known answer: SHA-256("abc") */
 	unsigned char abc[32];
 	t_unhex(abc, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");

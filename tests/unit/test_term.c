@@ -8,21 +8,11 @@
 #include "record.h"
 #include "render.h"
 #include "t.h"
+#include "tutil.h"
 #include "term.h"
 
 #include <stdint.h>
 
-static uint64_t rng_state = 0x243f6a8885a308d3ULL;
-
-static uint64_t rnd(void)
-{
-	uint64_t x = rng_state;
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	rng_state = x;
-	return x * 0x2545f4914f6cdd1dULL;
-}
 
 static char out[4096];
 
@@ -257,6 +247,8 @@ static void test_render(void)
 int main(int argc, char **argv)
 {
 	unsigned iterations = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 10) : 20000;
+
+	rng_state = 0x243f6a8885a308d3ULL;
 
 	if (argc > 2)
 		rng_state = strtoull(argv[2], NULL, 10) | 1;
