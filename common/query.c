@@ -411,15 +411,16 @@ static void set_literal(struct term *t, const char *s, size_t n, int as_name)
 
 /*
  * glibc's regcomp copies a repeated subexpression once per repetition and
- * can take gigabytes for a short pattern such as x+++++... or
+ * can take gigabytes for a short pattern such as x+++++..., x{,30000} or
  * ((a{99}){99}){99}: estimate the compiled size first.  Adjacent
  * duplication symbols are undefined in POSIX EREs anyway.
  */
 #define RE_MAX_SIZE 100000.0
+#define RE_MAX_QUAD 1e7
 
 static int re_check(const char *re, const char **why)
 {
-	double stack[ALOG_JSON_MAX_DEPTH + 1], alt[ALOG_JSON_MAX_DEPTH + 1], last = 0;
+	double stack[ALOG_JSON_MAX_DEPTH + 1], alt[ALOG_JSON_MAX_DEPTH + 1], last = 0, quad = 0;
 	int depth = 0, after_dup = 0;
 	const char *p = re;
 
@@ -449,6 +450,15 @@ static int re_check(const char *re, const char **why)
 				p = strchr(p, '}') ? strchr(p, '}') : p + strlen(p) - 1;
 			}
 			stack[depth] += last * (times - 1);
+			/*
+			 * A bounded repetition of n copies costs regcomp about n * n
+			 * (x{,30000} takes 7 GB): keep that within some tens of MB.
+			 */
+			quad += (last * times) * (last * times);
+			if (quad > RE_MAX_QUAD) {
+				*why = "too large once its repetitions are expanded";
+				return -1;
+			}
 			p++;
 			after_dup = 1;
 			continue;
