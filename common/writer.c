@@ -164,7 +164,10 @@ int alog_tail_read(int fd, uint64_t size, struct alog_tail *tail, struct alog_to
 	if (found) {
 		uint64_t first_end;
 		char *nl;
-		ssize_t got = alog_pread_all(fd, buf, ALOG_MAX_LINE, 0);
+		/* a header is a few hundred bytes: read a page, the rest only if needed */
+		ssize_t got = alog_pread_all(fd, buf, 4096, 0);
+		if (got == 4096 && !memchr(buf, '\n', 4096))
+			got = alog_pread_all(fd, buf, ALOG_MAX_LINE, 0);
 		if (got < 0) {
 			alog_errno(e, "read error");
 			rc = -1;

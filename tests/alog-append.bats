@@ -329,3 +329,14 @@ bad_input() {
 		fi
 	done
 }
+
+@test "a torn tail after a header longer than a page is named at its line" {
+	{
+		printf '{"seq":5,"ts":"2026-11-28T05:17:18.000000001Z","type":"open","v":1,"origin":"a.example/x","pad":"%s","hash":"%064d"}\n' "$(printf 'x%.0s' $(seq 1 5000))" 0
+		printf '{"seq":6,"ts":"2026-11-28T05:17:18.000000002Z","n":1,"hash":"%064d"}\n' 0
+		printf '{"seq":7,"ts":"2026'
+	} >long.alog
+	run alog-append -f long.alog x=1
+	[ "$status" -eq 1 ]
+	[[ $output == "alog-append: long.alog:3: the last record is damaged (19 bytes at offset 5302"* ]]
+}
