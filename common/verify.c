@@ -470,7 +470,8 @@ static int settle_with(struct alog_verifier *v, uint64_t line, const struct alog
 {
 	struct held *p = &v->pend;
 	uint64_t e = v->expected;
-	int s_links_h = v->have_chain && r->seq == e && links(v->h, d, r->hash);
+	/* (a record is held only after a file's first record started the chain) */
+	int s_links_h = r->seq == e && links(v->h, d, r->hash);
 
 	/* Swapped: S belongs here and P comes right after it. */
 	if (s_links_h && p->seq == e + 1 && links(r->hash, p->digest, p->hash)) {
@@ -540,10 +541,9 @@ static void check_time(struct alog_verifier *v, uint64_t line, const struct alog
 	v->have_ts = 1;
 }
 
+/* Report the run of bad lines noted (v->bad_line is set: callers check). */
 static void flush_bad(struct alog_verifier *v, int at_end)
 {
-	if (!v->bad_line)
-		return;
 	if (at_end)
 		problem(v, ALOG_P_TORN, v->bad_line, 0, 0,
 		        "damaged tail: %llu line(s) at the end are not records (%s; a crash "
