@@ -171,12 +171,24 @@ bad_input() {
 @test "the log defaults to ALOG_FILE, then a per-user path" {
 	ALOG_FILE=$PWD/env.alog alog-append x=1
 	[ -s env.alog ]
-	# root's default is /var/log/alog/audit.alog, not to be touched by tests
-	[ "$(id -u)" != 0 ] || skip "the per-user default applies to other users"
-	HOME=$PWD/home alog-append x=2
-	[ -s home/.local/state/alog/audit.alog ]
-	XDG_STATE_HOME=$PWD/state HOME=$PWD/home alog-append x=3
-	[ -s state/alog/audit.alog ]
+	# root's default is /var/log/alog/audit.alog, not to be touched by tests:
+	# as root, check the per-user default as nobody in a directory of its own
+	local as=() d=$PWD
+	if [ "$(id -u)" = 0 ]; then
+		command -v setpriv >/dev/null || skip "setpriv is needed to run as another user"
+		d=$(mktemp -d /tmp/alog-peruser.XXXXXX)
+		chmod 777 "$d"
+		as=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+		"${as[@]}" test -x "$(command -v alog-append)" ||
+			{ rm -rf "$d"; skip "alog-append is not reachable by nobody"; }
+	fi
+	(cd "$d" && env -u ALOG_FILE HOME="$d/home" "${as[@]}" "$(command -v alog-append)" x=2)
+	[ -s "$d/home/.local/state/alog/audit.alog" ]
+	(cd "$d" && env -u ALOG_FILE XDG_STATE_HOME="$d/state" HOME="$d/home" "${as[@]}" \
+		"$(command -v alog-append)" x=3)
+	[ -s "$d/state/alog/audit.alog" ]
+	[ "$(wc -l <"$d/home/.local/state/alog/audit.alog")" -eq 2 ]
+	[ "$d" = "$PWD" ] || rm -rf "$d"
 }
 
 @test "--origin and ALOG_ORIGIN name a new log; a bad origin is refused" {
