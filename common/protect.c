@@ -735,7 +735,7 @@ static int reveal_protected(struct alog_unprotect *u, const char *p, size_t n, i
                             struct alog_reveal_stats *st)
 {
 	struct alog_error e;
-	size_t len;
+	size_t len = 0;
 	int rc;
 
 	if (!u->has_key || level >= REVEAL_DEPTH) {

@@ -974,7 +974,7 @@ void alog_verify_begin(struct alog_verifier *v, const char *name)
 int alog_verify_line(struct alog_verifier *v, uint64_t lineno, const char *line, size_t len,
                      int kind)
 {
-	struct item it;
+	struct item it = {0};
 	struct chunk one = {.buf = (char *)line, .items = &it, .n = 1};
 
 	if (v->stopped)
