@@ -368,8 +368,7 @@ static int run_consistency(const char *log, const char *state, const char *oldf,
 		if (s[i] > alog_tree_info(t)->size) {
 			alog_warnx("%s: the log is shorter than %s (size %llu): truncated or rolled "
 			           "back", log, names[i], (unsigned long long)s[i]);
-			out_abort();
-			return ALOG_EXIT_FAIL;
+			goto fail;
 		}
 		if (alog_tree_root(t, s[i], have, &e) != 0)
 			fail(&e);
@@ -377,8 +376,7 @@ static int run_consistency(const char *log, const char *state, const char *oldf,
 			alog_warnx("%s: the log does not contain %s: its tree of size %llu has another "
 			           "root (changed records, or a fork)", log, names[i],
 			           (unsigned long long)s[i]);
-			out_abort();
-			return ALOG_EXIT_FAIL;
+			goto fail;
 		}
 	}
 	proof = alog_consistency_text(t, s[0], s[1], &e);
@@ -391,6 +389,12 @@ static int run_consistency(const char *log, const char *state, const char *oldf,
 	alog_tree_close(t);
 	out_commit();
 	return ALOG_EXIT_OK;
+fail:
+	free(ot);
+	free(nt);
+	alog_tree_close(t);
+	out_abort();
+	return ALOG_EXIT_FAIL;
 }
 
 static int run_checkpoint(const char *log, int note, int vkey)
