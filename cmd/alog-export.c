@@ -235,17 +235,12 @@ static int run_export(struct alog_export *x, char **files, int nfiles)
 			}
 			if (unprotect &&
 			    memmem(l.p, l.len, ALOG_ENC_PREFIX, sizeof ALOG_ENC_PREFIX - 1)) {
-				const char *t;
-				size_t tn;
-				if (alog_unprotect_reveal(unprotect, l.p, l.len - (l.p[l.len - 1] == '\n'),
-				                          &t, &tn, &revealed, &e) != 0) {
+				if (alog_unprotect_reveal_line(unprotect, l.p, l.len, &rev, &revealed,
+				                               &e) != 0) {
 					alog_err(&e, "not an alog record: invalid JSON");
 					alog_err_at(&e, r.name, l.lineno);
 					fail(&e);
 				}
-				rev.n = 0;
-				alog_buf_add(&rev, t, tn);
-				alog_buf_add(&rev, "\n", 1);
 				l.p = rev.p;
 				l.len = rev.n;
 			}

@@ -522,15 +522,7 @@ static int has_protected(const struct grep *g, const char *p, size_t n)
  */
 static int reveal(struct grep *g, const char *p, size_t len, struct alog_error *e)
 {
-	const char *out;
-	size_t n;
-
-	if (alog_unprotect_reveal(g->o->unprotect, p, len - 1, &out, &n, NULL, e) != 0)
-		return -1;
-	g->rev.n = 0;
-	alog_buf_add(&g->rev, out, n);
-	alog_buf_add(&g->rev, "\n", 1);
-	return 0;
+	return alog_unprotect_reveal_line(g->o->unprotect, p, len, &g->rev, NULL, e);
 }
 
 /* Print one record line (LF included): matched (':') or context ('-'). */

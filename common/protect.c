@@ -853,3 +853,20 @@ int alog_unprotect_reveal(struct alog_unprotect *u, const char *json, size_t n,
 	*outlen = u->on;
 	return 0;
 }
+
+int alog_unprotect_reveal_line(struct alog_unprotect *u, const char *line, size_t len,
+                               struct alog_buf *out, struct alog_reveal_stats *stats,
+                               struct alog_error *e)
+{
+	const char *t;
+	size_t n;
+
+	if (len && line[len - 1] == '\n')
+		len--;
+	if (alog_unprotect_reveal(u, line, len, &t, &n, stats, e) != 0)
+		return -1;
+	out->n = 0;
+	alog_buf_add(out, t, n);
+	alog_buf_add(out, "\n", 1);
+	return 0;
+}

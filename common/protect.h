@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "span.h"
 #include "util.h"
 
@@ -165,5 +166,13 @@ struct alog_reveal_stats {
 int alog_unprotect_reveal(struct alog_unprotect *u, const char *json, size_t n,
                           const char **out, size_t *outlen, struct alog_reveal_stats *stats,
                           struct alog_error *e);
+
+/*
+ * The same for one record line (LF optional): the revealed line, LF
+ * included, replaces the contents of out.  0, or -1 on malformed JSON.
+ */
+int alog_unprotect_reveal_line(struct alog_unprotect *u, const char *line, size_t len,
+                               struct alog_buf *out, struct alog_reveal_stats *stats,
+                               struct alog_error *e);
 
 #endif

@@ -46,19 +46,34 @@ static const uint32_t IV[8] = {
 };
 
 #ifdef ALOG_HAVE_X86
+/* State in the two registers sha256rnds2 takes: ABEF and CDGH. */
+#define SHANI_LOAD(st0, st1, state)                                                       \
+	do {                                                                               \
+		__m128i t_ = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&(state)[0]), \
+		                               0xB1);                                      \
+		st1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&(state)[4]), 0x1B); \
+		st0 = _mm_alignr_epi8(t_, st1, 8);                                         \
+		st1 = _mm_blend_epi16(st1, t_, 0xF0);                                      \
+	} while (0)
+
+#define SHANI_STORE(st0, st1, state)                                                      \
+	do {                                                                               \
+		__m128i t_ = _mm_shuffle_epi32(st0, 0x1B);                                 \
+		st1 = _mm_shuffle_epi32(st1, 0xB1);                                        \
+		st0 = _mm_blend_epi16(t_, st1, 0xF0);                                      \
+		st1 = _mm_alignr_epi8(st1, t_, 8);                                         \
+		_mm_storeu_si128((__m128i *)&(state)[0], st0);                             \
+		_mm_storeu_si128((__m128i *)&(state)[4], st1);                             \
+	} while (0)
+
 /* Intel SHA extensions: four rounds per pair of sha256rnds2. */
 __attribute__((target("sha,sse4.1,ssse3")))
 static void compress_shani(uint32_t state[8], const uint8_t *data, size_t nblocks)
 {
 	const __m128i mask = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
-	__m128i st0, st1, tmp, msg[4], m;
+	__m128i st0, st1, msg[4], m;
 
-	tmp = _mm_loadu_si128((const __m128i *)&state[0]);
-	st1 = _mm_loadu_si128((const __m128i *)&state[4]);
-	tmp = _mm_shuffle_epi32(tmp, 0xB1);      /* CDAB */
-	st1 = _mm_shuffle_epi32(st1, 0x1B);      /* EFGH */
-	st0 = _mm_alignr_epi8(tmp, st1, 8);      /* ABEF */
-	st1 = _mm_blend_epi16(st1, tmp, 0xF0);   /* CDGH */
+	SHANI_LOAD(st0, st1, state);
 
 	for (; nblocks > 0; nblocks--, data += 64) {
 		__m128i save0 = st0, save1 = st1;
@@ -83,12 +98,7 @@ static void compress_shani(uint32_t state[8], const uint8_t *data, size_t nblock
 		st1 = _mm_add_epi32(st1, save1);
 	}
 
-	tmp = _mm_shuffle_epi32(st0, 0x1B);      /* FEBA */
-	st1 = _mm_shuffle_epi32(st1, 0xB1);      /* DCHG */
-	st0 = _mm_blend_epi16(tmp, st1, 0xF0);   /* DCBA */
-	st1 = _mm_alignr_epi8(st1, tmp, 8);      /* ABEF */
-	_mm_storeu_si128((__m128i *)&state[0], st0);
-	_mm_storeu_si128((__m128i *)&state[4], st1);
+	SHANI_STORE(st0, st1, state);
 }
 
 /*
@@ -108,25 +118,6 @@ static inline const uint8_t *lane_block(const struct lane *l, size_t k)
 {
 	return k < l->nfull ? l->p + 64 * k : l->tail + 64 * (k - l->nfull);
 }
-
-#define SHANI_LOAD(st0, st1, state)                                                       \
-	do {                                                                               \
-		__m128i t_ = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&(state)[0]), \
-		                               0xB1);                                      \
-		st1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&(state)[4]), 0x1B); \
-		st0 = _mm_alignr_epi8(t_, st1, 8);                                         \
-		st1 = _mm_blend_epi16(st1, t_, 0xF0);                                      \
-	} while (0)
-
-#define SHANI_STORE(st0, st1, state)                                                      \
-	do {                                                                               \
-		__m128i t_ = _mm_shuffle_epi32(st0, 0x1B);                                 \
-		st1 = _mm_shuffle_epi32(st1, 0xB1);                                        \
-		st0 = _mm_blend_epi16(t_, st1, 0xF0);                                      \
-		st1 = _mm_alignr_epi8(st1, t_, 8);                                         \
-		_mm_storeu_si128((__m128i *)&(state)[0], st0);                             \
-		_mm_storeu_si128((__m128i *)&(state)[4], st1);                             \
-	} while (0)
 
 __attribute__((target("sha,sse4.1,ssse3")))
 static void compress_shani_x2(struct lane *la, struct lane *lb, size_t nblocks)
