@@ -143,8 +143,10 @@ check-sodium: $(UNITS) $(TOOLS) $(HELPERS)
 check-arm:
 	sh tests/arm/run.sh
 
-# The bats suite with every tool run under valgrind memcheck.
-check-valgrind: $(TOOLS) $(HELPERS)
+# The unit tests and the bats suite with every tool run under valgrind memcheck.
+VALGRIND  = valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
+check-valgrind: $(UNITS) $(TOOLS) $(HELPERS)
+	@set -e; for t in $(UNITS); do echo "unit (memcheck): $$t"; $(VALGRIND) $$t; done
 	ALOG_VALGRIND=1 ALOG_BIN=$(CURDIR)/$(BUILD)/bin ALOG_TESTBIN=$(CURDIR)/$(BUILD)/tests \
 	  bats $(BATSFLAGS) tests/*.bats
 

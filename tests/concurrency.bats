@@ -6,7 +6,6 @@ load helpers
 load harness
 
 @test "concurrency: 8 writers x 250 events with seals every 100 ms, rotations and readers" {
-	[ "${ALOG_VALGRIND:-0}" = 1 ] && skip "drives the tools directly; run it plainly"
 	run harness concurrency.py -w 8 -r "$(quick 250 5)"
 	echo "$output"
 	[ "$status" -eq 0 ]

@@ -17,5 +17,8 @@ quick() {
 slow_build() { [ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ]; }
 
 harness() {
-	ALOG_BIN=$ALOG_BIN ALOG_TESTBIN=$ALOG_TESTBIN python3 "$HARNESS/$1" "${@:2}"
+	# under valgrind the harness runs the tools through the memcheck wrappers
+	# (helpers.bash); a memory error or leak makes a tool exit 99, which the
+	# harness counts as a failure
+	ALOG_BIN=$(_alog_path) ALOG_TESTBIN=$ALOG_TESTBIN python3 "$HARNESS/$1" "${@:2}"
 }

@@ -23,6 +23,17 @@ _alog_path() {
 	fi
 }
 
+# memcheck CMD...: run a test helper that links the library in memcheck
+# under ALOG_VALGRIND=1 (the tools are wrapped already), plainly otherwise.
+memcheck() {
+	if [ "${ALOG_VALGRIND:-0}" = 1 ]; then
+		valgrind -q --error-exitcode=99 --leak-check=full \
+			--errors-for-leak-kinds=definite,indirect "$@"
+	else
+		"$@"
+	fi
+}
+
 setup() {
 	PATH="$(_alog_path):$ALOG_TESTBIN:$PATH"
 	export PATH

@@ -18,7 +18,7 @@ alog-append --recover moves it aside; then every acknowledged record is in
 the log exactly once, the log verifies with its seals and key state, and
 the interrupted command run again succeeds.
 
-    crash.py [--runs N] [--part random|steps|power] [--dir DIR]
+    crash.py [--runs N] [--part random|steps|power] [--stride N] [--dir DIR]
 
 Exits 1 on any failure.
 """
@@ -280,7 +280,7 @@ def part_steps(base, asan):
                     T.fail(row, "%s: then: %s" % (what, r.stderr.decode()[:300]))
 
 
-def part_power(base):
+def part_power(base, stride=1):
     row = "power loss: last record cut"
     tpl = fresh(base, "power", 16)
     must(["alog-seal", "-f", "a.alog", "-s", "k.sec"], tpl)
@@ -291,7 +291,10 @@ def part_power(base):
     d = os.path.join(base, "cut")
     recs, _ = check_chain([os.path.join(tpl, "a.alog")])
     keep = seqs_of(recs)[:-1]
-    for k in range(0, len(full) - last):
+    cuts = list(range(0, len(full) - last, stride))
+    if cuts[-1] != len(full) - last - 1:
+        cuts.append(len(full) - last - 1)
+    for k in cuts:
         copytree(tpl, d)
         with open(os.path.join(d, "a.alog"), "r+b") as f:
             f.truncate(last + k)
@@ -319,6 +322,8 @@ def main():
     ap.add_argument("--part", choices=["random", "steps", "power"])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--dir")
+    ap.add_argument("--stride", type=int, default=1,
+                    help="power: cut at every STRIDE-th byte of the last record (and its last)")
     a = ap.parse_args()
     rnd = random.Random(a.seed)
     base = tempfile.mkdtemp(prefix="crash.", dir=a.dir or scratch())
@@ -328,7 +333,7 @@ def main():
         if a.part in (None, "steps"):
             part_steps(base, sanitized())
         if a.part in (None, "power"):
-            part_power(base)
+            part_power(base, max(1, a.stride))
     finally:
         if T.failures and os.environ.get("HARNESS_KEEP"):
             print("kept in %s" % base, file=sys.stderr)
