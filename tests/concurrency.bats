@@ -6,7 +6,10 @@ load helpers
 load harness
 
 @test "concurrency: 8 writers x 250 events with seals every 100 ms, rotations and readers" {
-	run harness concurrency.py -w 8 -r "$(quick 250 5)"
+	# a key of 100,000 epochs takes minutes to make under valgrind
+	epochs=100000
+	slow_build && epochs=5000
+	run harness concurrency.py -w 8 -r "$(quick 250 5)" --epochs $epochs
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ $output == *"8 writers (4 single, 4 streams), $((8 * $(quick 250 5))) events"*": ok" ]]

@@ -9,7 +9,7 @@ bytes (every line a record), seq exactly 1..N over all files, each
 writer's events in its own order, seal epochs 0, 1, 2, ... consecutive,
 the whole log verifying with the key state, and no reader ever failing.
 
-    concurrency.py [-w WRITERS] [-r RECORDS] [-t SECONDS] [--rotate K] [--dir DIR]
+    concurrency.py [-w WRITERS] [-r RECORDS] [-t SECONDS] [--rotate K] [--epochs E] [--dir DIR]
 
 With -t, writers keep going (in rounds of RECORDS) until SECONDS have
 passed.  Exits 1 on any failure.
@@ -160,13 +160,15 @@ def main():
     ap.add_argument("-t", "--seconds", type=float, default=0)
     ap.add_argument("--rotate", type=int, default=5)
     ap.add_argument("--dir")
+    ap.add_argument("--epochs", type=int, default=100000,
+                    help="epochs of the signing key (one per seal)")
     a = ap.parse_args()
 
     d = tempfile.mkdtemp(prefix="concurrency.", dir=a.dir or scratch())
     run = Run(d)
     start = time.time()
     try:
-        must(["alog-keygen", "-s", "k.sec", "-p", "k.pub", "--epochs", "100000"], d)
+        must(["alog-keygen", "-s", "k.sec", "-p", "k.pub", "--epochs", str(a.epochs)], d)
         must(["alog-append", "-f", "a.alog", "start=1"], d)
         deadline = start + a.seconds if a.seconds else 0
         writers = []
