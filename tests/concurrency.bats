@@ -6,7 +6,8 @@ load helpers
 load harness
 
 @test "concurrency: 8 writers x 250 events with seals every 100 ms, rotations and readers" {
-	# a key of 100,000 epochs takes minutes to make under valgrind
+	# a key of 100,000 epochs takes minutes to make under valgrind; under it
+	# and the sanitizers 5,000 outlast the seals of the run
 	epochs=100000
 	slow_build && epochs=5000
 	run harness concurrency.py -w 8 -r "$(quick 250 5)" --epochs $epochs

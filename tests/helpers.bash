@@ -6,14 +6,14 @@ ALOG_TESTBIN=${ALOG_TESTBIN:-$BATS_TEST_DIRNAME/../build/tests}
 
 # Under ALOG_VALGRIND=1 every tool runs in valgrind memcheck; an error or
 # leak makes the tool exit 99, which fails the test that ran it.
+MEMCHECK="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
 _alog_path() {
 	if [ "${ALOG_VALGRIND:-0}" = 1 ]; then
 		local wrap=$BATS_RUN_TMPDIR/vgbin
 		if [ ! -d "$wrap" ]; then
 			mkdir -p "$wrap"
 			for t in "$ALOG_BIN"/alog-*; do
-				printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect "%s" "$@"\n' \
-					"$t" >"$wrap/${t##*/}"
+				printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$MEMCHECK" "$t" >"$wrap/${t##*/}"
 				chmod +x "$wrap/${t##*/}"
 			done
 		fi
@@ -27,8 +27,8 @@ _alog_path() {
 # under ALOG_VALGRIND=1 (the tools are wrapped already), plainly otherwise.
 memcheck() {
 	if [ "${ALOG_VALGRIND:-0}" = 1 ]; then
-		valgrind -q --error-exitcode=99 --leak-check=full \
-			--errors-for-leak-kinds=definite,indirect "$@"
+		# shellcheck disable=SC2086
+		$MEMCHECK "$@"
 	else
 		"$@"
 	fi
