@@ -81,35 +81,46 @@ def read_lines(path):
 SEQ = re.compile(rb'^\{"seq":([1-9][0-9]*),"ts":"[^"]{30}"')
 
 
-def check_chain(paths):
-    """Independent check of a rotated log (files in order): every line a
-    record, seq consecutive from the first header, each hash the chain's.
-    Returns (records as a list of lines, problem or None)."""
+def walk_chain(paths, visit):
+    """Independent check of a rotated log (files in order), streamed: every
+    line a record, seq consecutive from the first header, each hash the
+    chain's; visit(line) is called with each record that passed, without its
+    newline.  Returns (records checked, problem or None)."""
     h = bytes(32)
     seq = None
-    recs = []
+    n = 0
     for k, path in enumerate(paths):
-        data = open(path, "rb").read()
-        if data and not data.endswith(b"\n"):
-            return recs, "%s: ends without a newline" % path
-        for i, line in enumerate(data.split(b"\n")[:-1]):
-            m = SEQ.match(line)
-            if not m or len(line) < 76 or line[-67:-2] != line[-67:-2].lower():
-                return recs, "%s:%d: not a record" % (path, i + 1)
-            s = int(m.group(1))
-            if i == 0 and k == 0:
-                j = line.find(b'"prev":"')
-                h = bytes.fromhex(line[j + 8:j + 72].decode()) if j > 0 else bytes(32)
-                seq = s - 1
-            if s != seq + 1:
-                return recs, "%s:%d: seq %d after %d" % (path, i + 1, s, seq)
-            d = hashlib.sha256(line[:-75] + b"}").digest()
-            h = hashlib.sha256(h + d).digest()
-            if line[-66:-2].decode() != h.hex():
-                return recs, "%s:%d: hash does not chain" % (path, i + 1)
-            seq = s
-            recs.append(line)
-    return recs, None
+        with open(path, "rb") as f:
+            for i, line in enumerate(f):
+                if not line.endswith(b"\n"):
+                    return n, "%s: ends without a newline" % path
+                line = line[:-1]
+                m = SEQ.match(line)
+                if not m or len(line) < 76 or line[-67:-2] != line[-67:-2].lower():
+                    return n, "%s:%d: not a record" % (path, i + 1)
+                s = int(m.group(1))
+                if i == 0 and k == 0:
+                    j = line.find(b'"prev":"')
+                    h = bytes.fromhex(line[j + 8:j + 72].decode()) if j > 0 else bytes(32)
+                    seq = s - 1
+                if s != seq + 1:
+                    return n, "%s:%d: seq %d after %d" % (path, i + 1, s, seq)
+                d = hashlib.sha256(line[:-75] + b"}").digest()
+                h = hashlib.sha256(h + d).digest()
+                if line[-66:-2].decode() != h.hex():
+                    return n, "%s:%d: hash does not chain" % (path, i + 1)
+                seq = s
+                n += 1
+                visit(line)
+    return n, None
+
+
+def check_chain(paths):
+    """walk_chain, keeping the records: (records as a list of lines, problem
+    or None).  For logs that fit in memory."""
+    recs = []
+    _, problem = walk_chain(paths, recs.append)
+    return recs, problem
 
 
 def scratch():

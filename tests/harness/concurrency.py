@@ -10,12 +10,14 @@ writer's events in its own order, seal epochs 0, 1, 2, ... consecutive,
 the whole log verifying with the key state, and no reader ever failing.
 
     concurrency.py [-w WRITERS] [-r RECORDS] [-t SECONDS] [--rotate K] [--epochs E] [--dir DIR]
+    concurrency.py --self-test
 
 With -t, writers keep going (in rounds of RECORDS) until SECONDS have
 passed.  Exits 1 on any failure.
 """
 
 import argparse
+import array
 import json
 import os
 import random
@@ -28,7 +30,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import check_chain, env, must, scratch, tool  # noqa: E402
+from common import env, must, scratch, tool, walk_chain  # noqa: E402
 
 # Readers run in a loop on the live log; each must always exit 0 (an exit
 # of 1, no match, is fine for grep: see READER_OK).
@@ -54,7 +56,13 @@ class Run:
         self.stop = threading.Event()
         self.failures = []
         self.lock = threading.Lock()
-        self.acked = {}  # w -> list of i acknowledged
+        # What each writer was told: a single writer's events 0..n-1 were
+        # acknowledged (acked[w] = n); a stream writer sent events 0..m-1
+        # (sent[w] = m) and was told the seq of each (acked_seqs[w]).
+        # Counts and arrays, not lists: a 30-minute soak has 20 million.
+        self.acked = {}
+        self.sent = {}
+        self.acked_seqs = {}
         self.seals = 0
         self.rotations = 0
         self.reads = 0
@@ -80,8 +88,8 @@ class Run:
                     self.fail("writer %d event %d: exit %d: %s" % (w, i, r.returncode,
                                                                    r.stderr.decode()))
                     return
-                self.acked.setdefault(w, []).append(i)
                 i += 1
+                self.acked[w] = i
             if not deadline or time.time() > deadline:
                 return
 
@@ -91,7 +99,6 @@ class Run:
         out = open(os.path.join(self.d, "ack.%d" % w), "wb")
         p = subprocess.Popen([tool("alog-append"), "-f", "a.alog", "--ack"], cwd=self.d,
                              stdin=subprocess.PIPE, stdout=out, stderr=subprocess.PIPE, env=env())
-        sent = []
         while True:
             n = 0
             while n < records:
@@ -99,7 +106,6 @@ class Run:
                 chunk = "".join(event(w, i + j) + "\n" for j in range(k))
                 p.stdin.write(chunk.encode())
                 p.stdin.flush()
-                sent.extend(range(i, i + k))
                 i += k
                 n += k
                 time.sleep(rnd.random() * 0.004)
@@ -113,11 +119,12 @@ class Run:
             self.invocations += 1
         if rc != 0:
             self.fail("stream writer %d: exit %d: %s" % (w, rc, err.decode()))
-        self.acked_seqs = getattr(self, "acked_seqs", {})
-        self.acked_seqs[w] = [int(x) for x in open(os.path.join(self.d, "ack.%d" % w)).read()
-                              .split()]
-        self.sent = getattr(self, "sent", {})
-        self.sent[w] = sent
+        seqs = array.array("q")
+        with open(os.path.join(self.d, "ack.%d" % w)) as f:
+            for line in f:
+                seqs.append(int(line))
+        self.acked_seqs[w] = seqs
+        self.sent[w] = i
 
     def sealer(self, rotate):
         while not self.stop.is_set():
@@ -148,6 +155,123 @@ class Run:
                     " ".join(argv), r.returncode, r.stderr.decode()[:400], again.returncode))
 
 
+class LogCheck:
+    """The final checks, one record at a time (the log of a soak does not
+    fit in memory): the log starts at seq 1; seal epochs are 0, 1, 2, ...;
+    each writer's events appear as 0, 1, 2, ... in that order, each once,
+    exactly those it was told were written, and a stream writer's event k
+    at the seq it was acknowledged with."""
+
+    def __init__(self, run, writers):
+        self.run = run
+        self.writers = writers
+        self.first = True
+        self.epochs = 0  # seals seen
+        self.next_epoch = 0
+        self.count = [0] * writers  # events of each writer seen so far
+        self.bad = [0] * writers  # events out of place
+        self.acks = [run.acked_seqs.get(w) if w % 2 else None for w in range(writers)]
+
+    def record(self, line):
+        if self.first:
+            self.first = False
+            if not line.startswith(b'{"seq":1,'):
+                self.run.fail("the log does not start at seq 1")
+        obj = json.loads(line)
+        if obj.get("type") == "seal":
+            if obj["epoch"] != self.next_epoch:
+                self.run.fail("seal %d has epoch %s where %d was due" % (
+                    self.epochs, obj["epoch"], self.next_epoch))
+            self.next_epoch = obj["epoch"] + 1
+            self.epochs += 1
+            return
+        w = obj.get("w")
+        if w is None:
+            return
+        i = obj["i"]
+        n = self.count[w]
+        self.count[w] = n + 1
+        if i != n:
+            self.bad[w] += 1
+            if self.bad[w] == 1:
+                self.run.fail("writer %d: event %d at seq %d where its event %d was due "
+                              "(lost, duplicated or out of its order)" % (w, i, obj["seq"], n))
+            return
+        acks = self.acks[w]
+        if acks is not None and i < len(acks) and acks[i] != obj["seq"]:
+            self.bad[w] += 1
+            if self.bad[w] == 1:
+                self.run.fail("writer %d: event %d is at seq %d, acknowledged as seq %d" % (
+                    w, i, obj["seq"], acks[i]))
+
+    def finish(self):
+        """The counts against what each writer was told; returns the events seen."""
+        run = self.run
+        for w in range(self.writers):
+            if w % 2 == 0:
+                want = run.acked.get(w, 0)
+            else:
+                want = run.sent.get(w, 0)
+                acked = len(run.acked_seqs.get(w, ()))
+                if acked != want:
+                    run.fail("writer %d: %d events sent, %d acknowledged" % (w, want, acked))
+            got = self.count[w]
+            if self.bad[w]:
+                run.fail("writer %d: %d events out of place" % (w, self.bad[w]))
+            if got < want:
+                run.fail("writer %d: %d acknowledged events lost" % (w, want - got))
+            elif got > want:
+                run.fail("writer %d: %d events in the log that were never acknowledged" % (
+                    w, got - want))
+        return sum(self.count)
+
+
+def self_test():
+    """The final checks against logs with known faults: each must fail."""
+    class FakeRun:
+        def __init__(self):
+            self.failures = []
+            self.acked = {0: 3}
+            self.sent = {1: 2}
+            self.acked_seqs = {1: array.array("q", [3, 5])}
+
+        def fail(self, msg):
+            self.failures.append(msg)
+
+    def rec(seq, **kw):
+        return json.dumps(dict(seq=seq, **kw), separators=(",", ":")).encode()
+
+    def check(lines):
+        r = FakeRun()
+        c = LogCheck(r, 2)
+        for line in lines:
+            c.record(line)
+        c.finish()
+        return r.failures
+
+    good = [rec(1, start=1), rec(2, w=0, i=0), rec(3, w=1, i=0), rec(4, w=0, i=1),
+            rec(5, w=1, i=1), rec(6, w=0, i=2), rec(7, type="seal", epoch=0),
+            rec(8, type="seal", epoch=1)]
+    cases = {
+        "lost": good[:5] + good[6:],
+        "duplicated": good[:4] + [good[3]] + good[4:],
+        "reordered": [good[0], good[3], good[2], good[1]] + good[4:],
+        "at another seq": good[:2] + [rec(3, w=0, i=1), rec(4, w=1, i=0)] + good[4:],
+        "never acknowledged": good + [rec(9, w=0, i=3)],
+        "epoch skipped": good[:7] + [rec(8, type="seal", epoch=2)],
+        "not from seq 1": good[1:],
+    }
+    bad = 0
+    if check(good):
+        print("self-test: a good log fails: %s" % check(good))
+        bad += 1
+    for name, lines in cases.items():
+        got = check(lines)
+        print("self-test: %s: %s" % (name, "; ".join(got) or "NOT CAUGHT"))
+        bad += not got
+    return 1 if bad else 0
+
+
 def files_in_order(d):
     arch = sorted(f for f in os.listdir(d) if re.match(r"arch-\d+\.alog$", f))
     return [os.path.join(d, f) for f in arch] + [os.path.join(d, "a.alog")]
@@ -162,7 +286,11 @@ def main():
     ap.add_argument("--dir")
     ap.add_argument("--epochs", type=int, default=100000,
                     help="epochs of the signing key (one per seal)")
+    ap.add_argument("--self-test", action="store_true",
+                    help="check the final checks against faulty logs, and exit")
     a = ap.parse_args()
+    if a.self_test:
+        return self_test()
 
     d = tempfile.mkdtemp(prefix="concurrency.", dir=a.dir or scratch())
     run = Run(d)
@@ -191,53 +319,17 @@ def main():
                             "--require-sealed"] + files, cwd=d, capture_output=True, env=env())
         if r.returncode != 0:
             run.fail("the final log does not verify: %s" % r.stderr.decode()[:600])
-        recs, problem = check_chain(files)
+        check = LogCheck(run, a.writers)
+        nrecs, problem = walk_chain(files, check.record)
         if problem:
             run.fail("independent check: %s" % problem)
-        if recs and not recs[0].startswith(b'{"seq":1,'):
-            run.fail("the log does not start at seq 1")
-        # events by writer, in log order; seal epochs
-        seen = {}
-        by_seq = {}
-        epochs = []
-        for line in recs:
-            obj = json.loads(line)
-            if obj.get("type") == "seal":
-                epochs.append(obj["epoch"])
-            if "w" in obj:
-                seen.setdefault(obj["w"], []).append(obj["i"])
-                by_seq[obj["seq"]] = (obj["w"], obj["i"])
-        if epochs != list(range(len(epochs))):
-            run.fail("seal epochs are not 0, 1, 2, ...: %s" % epochs[:20])
-        total = 0
-        for w in range(a.writers):
-            got = seen.get(w, [])
-            if w % 2 == 0:
-                want = run.acked.get(w, [])
-            else:
-                want = [by_seq.get(s, (None, None))[1] for s in run.acked_seqs.get(w, [])]
-                if any(by_seq.get(s, (None,))[0] != w for s in run.acked_seqs.get(w, [])):
-                    run.fail("writer %d: an acknowledged seq holds another writer's event" % w)
-                if want != run.sent.get(w, []):
-                    run.fail("writer %d: %d events sent, %d acknowledged" % (
-                        w, len(run.sent.get(w, [])), len(want)))
-            if got != sorted(set(got)):
-                dup = len(got) - len(set(got))
-                run.fail("writer %d: events duplicated (%d) or out of its order" % (w, dup))
-            missing = set(want) - set(got)
-            if missing:
-                run.fail("writer %d: %d acknowledged events lost, e.g. %s" % (
-                    w, len(missing), sorted(missing)[:5]))
-            extra = set(got) - set(want)
-            if extra:
-                run.fail("writer %d: %d events in the log that were never acknowledged" % (
-                    w, len(extra)))
-            total += len(got)
+        total = check.finish()
+        epochs = check.epochs
         elapsed = time.time() - start
         print("concurrency: %d writers (%d single, %d streams), %d events, %d records in %d "
               "files, %d seals (%d rotations), %d reader runs, %d invocations, %.1f s: %s" % (
-                  a.writers, (a.writers + 1) // 2, a.writers // 2, total, len(recs), len(files),
-                  len(epochs), run.rotations, run.reads, run.invocations, elapsed,
+                  a.writers, (a.writers + 1) // 2, a.writers // 2, total, nrecs, len(files),
+                  epochs, run.rotations, run.reads, run.invocations, elapsed,
                   "FAILED" if run.failures else "ok"))
     finally:
         if run.failures and os.environ.get("HARNESS_KEEP"):
