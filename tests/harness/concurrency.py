@@ -164,13 +164,13 @@ class LogCheck:
 
     def __init__(self, run, writers):
         self.run = run
-        self.writers = writers
         self.first = True
         self.epochs = 0  # seals seen
         self.next_epoch = 0
         self.count = [0] * writers  # events of each writer seen so far
         self.bad = [0] * writers  # events out of place
-        self.acks = [run.acked_seqs.get(w) if w % 2 else None for w in range(writers)]
+        # a stream writer's acknowledged seqs; None for a single writer
+        self.acks = [run.acked_seqs.get(w) for w in range(writers)]
 
     def record(self, line):
         if self.first:
@@ -207,14 +207,13 @@ class LogCheck:
     def finish(self):
         """The counts against what each writer was told; returns the events seen."""
         run = self.run
-        for w in range(self.writers):
-            if w % 2 == 0:
+        for w, acks in enumerate(self.acks):
+            if acks is None:
                 want = run.acked.get(w, 0)
             else:
-                want = run.sent.get(w, 0)
-                acked = len(run.acked_seqs.get(w, ()))
-                if acked != want:
-                    run.fail("writer %d: %d events sent, %d acknowledged" % (w, want, acked))
+                want = run.sent[w]
+                if len(acks) != want:
+                    run.fail("writer %d: %d events sent, %d acknowledged" % (w, want, len(acks)))
             got = self.count[w]
             if self.bad[w]:
                 run.fail("writer %d: %d events out of place" % (w, self.bad[w]))
@@ -324,12 +323,11 @@ def main():
         if problem:
             run.fail("independent check: %s" % problem)
         total = check.finish()
-        epochs = check.epochs
         elapsed = time.time() - start
         print("concurrency: %d writers (%d single, %d streams), %d events, %d records in %d "
               "files, %d seals (%d rotations), %d reader runs, %d invocations, %.1f s: %s" % (
                   a.writers, (a.writers + 1) // 2, a.writers // 2, total, nrecs, len(files),
-                  epochs, run.rotations, run.reads, run.invocations, elapsed,
+                  check.epochs, run.rotations, run.reads, run.invocations, elapsed,
                   "FAILED" if run.failures else "ok"))
     finally:
         if run.failures and os.environ.get("HARNESS_KEEP"):

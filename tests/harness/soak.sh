@@ -6,9 +6,9 @@
 # mutations and 10,000 valid logs.  Each harness's report goes to SOAK_OUT
 # (default build/soak/) and to standard output; SOAK_ONLY=name runs one
 # (concurrency, crash, faults, tamper).  Exits 1 if any harness failed.
-# The concurrency soak keeps every file of its log to check it at the end:
-# on a fast machine 30 minutes write some 20 GB, so a SOAK_DIR on tmpfs
-# needs that much free memory (on /dev/shm of a 24 GiB machine it ran out).
+# The concurrency soak keeps every file of its log to check it at the end
+# (it reads them one record at a time): on a fast machine 30 minutes write
+# some 20 GB, so a SOAK_DIR on tmpfs needs that much free memory.
 set -u
 cd "$(dirname "$0")/../.."
 OUT=${SOAK_OUT:-build/soak}
