@@ -16,11 +16,11 @@ load harness
 	[[ $output == *"8 writers (4 single, 4 streams), $((8 * $(quick 250 5))) events"*": ok" ]]
 }
 
-@test "concurrency: the final checks catch lost, duplicated, reordered and misplaced events" {
+@test "concurrency: the final checks catch lost, duplicated, reordered and misplaced events, and a thread that died" {
 	# they run one record at a time, so that a soak's log need not fit in memory
 	run harness concurrency.py --self-test
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[ "$(grep -c '^self-test: ' <<<"$output")" -eq 7 ]
+	[ "$(grep -c '^self-test: ' <<<"$output")" -eq 8 ]
 	[[ $output != *"NOT CAUGHT"* ]]
 }

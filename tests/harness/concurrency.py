@@ -28,6 +28,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import env, must, scratch, tool, walk_chain  # noqa: E402
@@ -225,6 +226,17 @@ class LogCheck:
         return sum(self.count)
 
 
+def count_thread_deaths(run):
+    """An exception that ends a writer, sealer or reader thread (say a
+    broken pipe when an --ack stream dies at once) is a failure of the run,
+    not only a traceback on stderr."""
+    def died(args):
+        traceback.print_exception(args.exc_type, args.exc_value, args.exc_traceback)
+        run.fail("thread %s died: %s: %s" % (args.thread.name if args.thread else "?",
+                                             args.exc_type.__name__, args.exc_value))
+    threading.excepthook = died
+
+
 def self_test():
     """The final checks against logs with known faults: each must fail."""
     class FakeRun:
@@ -261,6 +273,15 @@ def self_test():
         "not from seq 1": good[1:],
     }
     bad = 0
+    r = FakeRun()
+    saved = threading.excepthook
+    count_thread_deaths(r)
+    t = threading.Thread(target=lambda: [][0], name="writer-0")
+    t.start()
+    t.join()
+    threading.excepthook = saved
+    print("self-test: a thread that died: %s" % ("; ".join(r.failures) or "NOT CAUGHT"))
+    bad += not r.failures
     if check(good):
         print("self-test: a good log fails: %s" % check(good))
         bad += 1
@@ -293,6 +314,7 @@ def main():
 
     d = tempfile.mkdtemp(prefix="concurrency.", dir=a.dir or scratch())
     run = Run(d)
+    count_thread_deaths(run)
     start = time.time()
     try:
         must(["alog-keygen", "-s", "k.sec", "-p", "k.pub", "--epochs", str(a.epochs)], d)
@@ -301,9 +323,11 @@ def main():
         writers = []
         for w in range(a.writers):
             fn = run.single_writer if w % 2 == 0 else run.stream_writer
-            writers.append(threading.Thread(target=fn, args=(w, a.records, deadline)))
-        others = [threading.Thread(target=run.sealer, args=(a.rotate,))]
-        others += [threading.Thread(target=run.reader, args=(argv,)) for argv in READERS]
+            writers.append(threading.Thread(target=fn, args=(w, a.records, deadline),
+                                            name="writer-%d" % w))
+        others = [threading.Thread(target=run.sealer, args=(a.rotate,), name="sealer")]
+        others += [threading.Thread(target=run.reader, args=(argv,), name="reader-%d" % k)
+                   for k, argv in enumerate(READERS)]
         for t in writers + others:
             t.start()
         for t in writers:
