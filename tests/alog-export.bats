@@ -213,12 +213,12 @@ EOF
 	alog-append -f next.alog actor=late action=write
 	last=$(tail -n 1 next.alog)
 	half=$(( ${#last} / 2 ))
+	size=$(stat -c %s live.alog)
 	# a writer holds the lock with half its record written
 	flock -x live.alog sh -c 'printf %s "$1" >>live.alog; sleep 1; printf "%s\n" "$2" >>live.alog' \
 		sh "${last:0:$half}" "${last:$half}" &
-	size=$(stat -c %s next.alog)
 	# (on a loaded machine the writer may take a while to get there)
-	while [ "$(stat -c %s live.alog)" -eq "$((size - ${#last} - 1))" ]; do sleep 0.01; done
+	while [ "$(stat -c %s live.alog)" -eq "$size" ]; do sleep 0.01; done
 	run alog-export live.alog
 	wait
 	[ "$status" -eq 0 ]

@@ -404,20 +404,19 @@ EOF
 
 @test "relative times: 2h, 30m, today, yesterday" {
 	now=$(date -u +%s)
+	# events 3 to 5: 3 h, 45 min and 10 min ago
+	at=([3]=$((now - 3 * 3600)) [4]=$((now - 45 * 60)) [5]=$((now - 10 * 60)))
 	{
 		echo "$(date -u -d @$((now - 3 * 86400)) +%FT%T) {\"n\":1}"
 		echo "$(date -u -d "yesterday 12:00" +%FT%T) {\"n\":2}"
-		echo "$(date -u -d @$((now - 3 * 3600)) +%FT%T) {\"n\":3}"
-		echo "$(date -u -d @$((now - 45 * 60)) +%FT%T) {\"n\":4}"
-		echo "$(date -u -d @$((now - 10 * 60)) +%FT%T) {\"n\":5}"
+		for n in 3 4 5; do echo "$(date -u -d @"${at[n]}" +%FT%T) {\"n\":$n}"; done
 	} | sort | timed_log a.alog
 	[ "$(alog-grep --fields n --since 2h n? a.alog | tr '\n' ' ')" = "4 5 " ]
 	[ "$(alog-grep --fields n --since 30m n? a.alog | tr '\n' ' ')" = "5 " ]
 	# before 03:00 events 3 to 5 may be yesterday's too
 	yday=$(date -u -d 'yesterday 00:00' +%s) tday=$(date -u -d 'today 00:00' +%s) want='2 '
-	for e in "3 $((now - 3 * 3600))" "4 $((now - 45 * 60))" "5 $((now - 10 * 60))"; do
-		set -- $e
-		if [ "$2" -ge "$yday" ] && [ "$2" -lt "$tday" ]; then want+="$1 "; fi
+	for n in 3 4 5; do
+		if [ "${at[n]}" -ge "$yday" ] && [ "${at[n]}" -lt "$tday" ]; then want+="$n "; fi
 	done
 	[ "$(alog-grep --fields n --since yesterday --until today n? a.alog | tr '\n' ' ')" = "$want" ]
 	[ "$(alog-grep --fields n --until 2d n? a.alog | tr '\n' ' ')" = "1 " ]

@@ -15,6 +15,15 @@ sealed() {
 	alog-append -f a.alog actor=late action=x
 }
 
+# FILE with one base64 character changed, whatever it was (A, or B for an
+# A): on line N, in field F (0 for the whole line), at position P.
+change_char() {
+	awk -v n="$2" -v f="$3" -v p="$4" 'NR == n {
+		c = substr($f, p, 1)
+		$f = substr($f, 1, p - 1) (c == "A" ? "B" : "A") substr($f, p + 1)
+	} 1' "$1"
+}
+
 # alog-grep is a separate tool; plain grep copies lines verbatim too.
 grep_records() {
 	if command -v alog-grep >/dev/null; then
@@ -142,7 +151,7 @@ PY
 	reject bad.size
 	{ head -n "$n" good; cat cp1; } >bad.swapped
 	reject bad.swapped
-	awk -v last="$(wc -l <good)" 'NR == last { c = substr($3, 11, 1); $3 = substr($3, 1, 10) (c == "A" ? "B" : "A") substr($3, 12) } 1' good >bad.sig
+	change_char good "$(wc -l <good)" 3 11 >bad.sig
 	reject bad.sig
 	# the record, the epoch key or its proof in the extra data
 	extra=$(sed -n 2p good | cut -c7- | base64 -d)
@@ -211,8 +220,8 @@ PY
 	(cd elsewhere && alog-verify --consistency cp1 cp2 --proof cons)
 	run alog-verify --consistency cp2 cp1 --proof cons
 	[ "$status" -eq 1 ]
-	# the first hash of the proof with its first character changed, whatever it was
-	awk 'NR == 4 { $0 = (substr($0, 1, 1) == "A" ? "B" : "A") substr($0, 2) } 1' cons >bad
+	# the first hash of the proof changed
+	change_char cons 4 0 1 >bad
 	! cmp -s cons bad
 	run alog-verify --consistency cp1 cp2 --proof bad
 	[ "$status" -eq 1 ]

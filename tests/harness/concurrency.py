@@ -192,18 +192,19 @@ class LogCheck:
         i = obj["i"]
         n = self.count[w]
         self.count[w] = n + 1
-        if i != n:
-            self.bad[w] += 1
-            if self.bad[w] == 1:
-                self.run.fail("writer %d: event %d at seq %d where its event %d was due "
-                              "(lost, duplicated or out of its order)" % (w, i, obj["seq"], n))
-            return
         acks = self.acks[w]
-        if acks is not None and i < len(acks) and acks[i] != obj["seq"]:
-            self.bad[w] += 1
-            if self.bad[w] == 1:
-                self.run.fail("writer %d: event %d is at seq %d, acknowledged as seq %d" % (
-                    w, i, obj["seq"], acks[i]))
+        if i != n:
+            self.out_of_place(w, "event %d at seq %d where its event %d was due "
+                                 "(lost, duplicated or out of its order)" % (i, obj["seq"], n))
+        elif acks is not None and i < len(acks) and acks[i] != obj["seq"]:
+            self.out_of_place(w, "event %d is at seq %d, acknowledged as seq %d" % (
+                i, obj["seq"], acks[i]))
+
+    def out_of_place(self, w, why):
+        """Counted for finish(); only a writer's first is told in full."""
+        self.bad[w] += 1
+        if self.bad[w] == 1:
+            self.run.fail("writer %d: %s" % (w, why))
 
     def finish(self):
         """The counts against what each writer was told; returns the events seen."""
@@ -282,8 +283,9 @@ def self_test():
     threading.excepthook = saved
     print("self-test: a thread that died: %s" % ("; ".join(r.failures) or "NOT CAUGHT"))
     bad += not r.failures
-    if check(good):
-        print("self-test: a good log fails: %s" % check(good))
+    got = check(good)
+    if got:
+        print("self-test: a good log fails: %s" % "; ".join(got))
         bad += 1
     for name, lines in cases.items():
         got = check(lines)
