@@ -57,7 +57,7 @@ does, with the differences noted:
    word.  The server only warns about a wrong sibling; here it is an
    error ("status":"success" with status_id 1 is wrong: "Success").
  - type_uid = class_uid * 100 + activity_id; category_uid is the class's
-   category (0 for Base Event).
+   category (Base Event's 0 comes from includes/classification.json).
  - metadata.version is a version the schema can validate (1.0.0 up to
    the schema's own).
 """
@@ -290,10 +290,6 @@ class Checker:
         if kind_of(a) == "integer" and kind_of(t) == "integer" and t != uid * 100 + a:
             self.err("type_uid", "%d is not class_uid * 100 + activity_id = %d"
                      % (t, uid * 100 + a))
-        c = ev.get("category_uid")
-        if kind_of(c) == "integer" and c != cls["category_uid"]:
-            self.err("category_uid", "%d, but class %s (%d) is in category %d"
-                     % (c, cls["caption"], uid, cls["category_uid"]))
         if isinstance(md, dict) and isinstance(md.get("version"), str):
             v = md["version"]
             if not re.match(r"^\d+\.\d+\.\d+(?:-dev|-rc\.\d+)?$", v):
