@@ -426,9 +426,10 @@ class Checker:
         elif fk == "boolean":
             clash = kind != "boolean"
         if clash:
-            self.err(name, "%s here, but %s at %s: Elasticsearch's dynamic mapping fixed the "
+            self.err(name, "%s here, but %s %s: Elasticsearch's dynamic mapping fixed the "
                      "field's type by the first and rejects the other"
-                     % (self.article(kind), self.article(fk), fwhere))
+                     % (self.article(kind), self.article(fk),
+                        "earlier in this document" if fwhere == self.where else "at " + fwhere))
         return kind
 
     @staticmethod

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """nasty-events.py - write the hostile event corpus for the export tests.
 
-usage: nasty-events.py [--no-del | --only-del]
+usage: nasty-events.py [--all | --no-del | --only-del]
 
 Prints one JSON object per line, each an event alog-append accepts (and
 alog-verify then passes), built to break exporters and their consumers:
@@ -96,7 +96,7 @@ def events():
 
 def main(argv):
     mode = argv[0] if argv else ""
-    if mode not in ("", "--no-del", "--only-del"):
+    if mode not in ("", "--all", "--no-del", "--only-del"):
         print(__doc__.split("\n\n")[0], file=sys.stderr)
         return 2
     out = sys.stdout.buffer
