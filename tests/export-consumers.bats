@@ -263,10 +263,9 @@ by_case() {
 		run grep -c '@example.com' out
 		[ "$output" = 0 ] || { echo "$op left the address"; return 1; }
 	done
-	run alog-export --redact nothere r.alog
-	[ "$status" -eq 0 ]
-	[[ $output == *nothere* ]]
-	alog-export --redact nothere r.alog 2>/dev/null | jq -e '.alog.redacted | index("nothere") == null'
+	alog-export --redact nothere r.alog >out 2>err
+	grep -q nothere err
+	jq -e '.alog.redacted | index("nothere") == null' out
 }
 
 @test "-o keeps the mode of the file it replaces, and does not silently turn a symlink into a file" {

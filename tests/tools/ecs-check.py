@@ -86,6 +86,10 @@ DATE_RE = re.compile(
 INDEX_BAD_CHARS = set('\\/*?"<>|,# :')
 
 
+def no_constant(name):
+    raise ValueError("%s is not JSON" % name)
+
+
 def kind_of(v):
     if v is None:
         return "null"
@@ -510,7 +514,7 @@ def main(argv):
         for i, raw in enumerate(lines, 1):
             chk.where = "%s:%d" % (name, i)
             try:
-                value = json.loads(raw.decode("utf-8"))
+                value = json.loads(raw.decode("utf-8"), parse_constant=no_constant)
             except (UnicodeDecodeError, ValueError) as e:
                 chk.err("", "not JSON: %s" % e)
                 expect_doc = False

@@ -95,6 +95,10 @@ def deep_merge(left, right):
     return out
 
 
+def no_constant(name):
+    raise ValueError("%s is not JSON" % name)
+
+
 def kind_of(v):
     if v is None:
         return "null"
@@ -504,7 +508,7 @@ def main(argv):
             chk.where = "%s:%d" % (name, i)
             n += 1
             try:
-                ev = json.loads(raw.decode("utf-8"))
+                ev = json.loads(raw.decode("utf-8"), parse_constant=no_constant)
             except (UnicodeDecodeError, ValueError) as e:
                 chk.err("", "not JSON: %s" % e)
                 continue
