@@ -272,6 +272,9 @@ class Checker:
             return
         if value is None:
             return
+        if t == "geo_point" and isinstance(value, list) and len(value) == 2 and \
+                all(kind_of(x) in ("integer", "number") for x in value):
+            value = {"lon": value[0], "lat": value[1]}     # GeoJSON order
         if isinstance(value, list):
             if not ecs.get("array"):
                 self.err(name, "holds an array, but ECS expects one %s value here" % t)
