@@ -228,7 +228,7 @@ EOF
 	# required attributes of each class, with no profile applied, as the
 	# OCSF 1.3.0 schema pages list them (inheritance from base_event and the
 	# category classes, includes and profiles resolved)
-	python3 - "$TOOLS" <<'EOF'
+	python3 -B - "$TOOLS" <<'EOF'
 import importlib.util, sys
 spec = importlib.util.spec_from_file_location("oc", sys.argv[1] + "/ocsf-check.py")
 m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
