@@ -30,9 +30,10 @@ cd "$(dirname "$0")"
 
 # Build: a C compiler, make, pkg-config, libsodium, jansson.
 # Tests: bats, jq (fixtures), mandoc (man page lint), valgrind, clang (fuzzing),
-# util-linux (flock), procps (ps), ripgrep and hyperfine (benchmark peers).
+# util-linux (flock), procps (ps), ripgrep and hyperfine (benchmark peers),
+# python3 and sqlite3 (the consumers the exports are read back with).
 PACKAGES="gcc make pkg-config libsodium-dev libjansson-dev bats jq mandoc valgrind
-clang libclang-rt-dev util-linux procps ripgrep hyperfine time xxd python3"
+clang libclang-rt-dev util-linux procps ripgrep hyperfine time xxd python3 sqlite3"
 
 if [ "$deps" = 1 ]; then
 	command -v dpkg-query >/dev/null 2>&1 ||
