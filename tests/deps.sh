@@ -209,6 +209,51 @@ survey() {
 	done
 }
 
+policy=/usr/sbin/policy-rc.d
+policy_saved=$policy.alog-saved
+policy_mark="written by alog's tests/deps.sh"
+ccdir=/etc/postgresql-common/createcluster.d
+ccfile=$ccdir/zz-alog-tests-no-main-cluster.conf
+ccconf=/etc/postgresql-common/createcluster.conf
+ccsaved=$ccconf.alog-saved
+
+# What a root run changes for the time of an install, and puts back.
+restore_policy() {
+	if [ -f "$policy" ] && grep -q "$policy_mark" "$policy"; then
+		if [ -e "$policy_saved" ]; then
+			mv -f "$policy_saved" "$policy"
+		else
+			rm -f "$policy"
+		fi
+	fi
+}
+ccdir_made=0
+restore_createcluster() {
+	rm -f "$ccfile"
+	[ "$ccdir_made" = 0 ] || rmdir --ignore-fail-on-non-empty "$ccdir"
+	[ ! -e "$ccsaved" ] || mv -f "$ccsaved" "$ccconf"
+}
+
+# As root, one run at a time (several checkouts on one machine run make
+# check), and first the leftovers of a run that was killed.
+if [ "$root" = 1 ] && [ "$mode" = install ] && [ "${ALOG_NO_DEPS:-}" != 1 ]; then
+	lock=/run/lock/alog-test-deps.lock
+	[ -d /run/lock ] || lock=/tmp/alog-test-deps.lock
+	exec 9>"$lock"
+	if ! flock -n 9; then
+		say "waiting for another tests/deps.sh to finish"
+		flock 9
+	fi
+	if [ -f "$policy" ] && grep -q "$policy_mark" "$policy"; then
+		warn "restoring $policy, left by an interrupted run"
+		restore_policy
+	fi
+	if [ -e "$ccfile" ] || [ -e "$ccsaved" ]; then
+		warn "removing the PostgreSQL setting left by an interrupted run"
+		restore_createcluster
+	fi
+fi
+
 survey
 
 if [ ${#MISSING[@]} -eq 0 ] && [ ${#TOUNPACK[@]} -eq 0 ]; then
@@ -246,47 +291,6 @@ if [ "$root" != 1 ]; then
 fi
 
 # ---- root ----
-# One run at a time (several checkouts on one machine run make check).
-lock=/run/lock/alog-test-deps.lock
-[ -d /run/lock ] || lock=/tmp/alog-test-deps.lock
-exec 9>"$lock"
-if ! flock -n 9; then
-	say "waiting for another tests/deps.sh to finish"
-	flock 9
-fi
-
-policy=/usr/sbin/policy-rc.d
-policy_saved=$policy.alog-saved
-policy_mark="written by alog's tests/deps.sh"
-ccdir=/etc/postgresql-common/createcluster.d
-ccfile=$ccdir/zz-alog-tests-no-main-cluster.conf
-ccconf=/etc/postgresql-common/createcluster.conf
-ccsaved=$ccconf.alog-saved
-
-# Leftovers of a run that was killed (SIGKILL leaves no chance to clean up).
-restore_policy() {
-	if [ -f "$policy" ] && grep -q "$policy_mark" "$policy"; then
-		if [ -e "$policy_saved" ]; then
-			mv -f "$policy_saved" "$policy"
-		else
-			rm -f "$policy"
-		fi
-	fi
-}
-ccdir_made=0
-restore_createcluster() {
-	rm -f "$ccfile"
-	[ "$ccdir_made" = 0 ] || rmdir --ignore-fail-on-non-empty "$ccdir"
-	[ ! -e "$ccsaved" ] || mv -f "$ccsaved" "$ccconf"
-}
-if [ -f "$policy" ] && grep -q "$policy_mark" "$policy"; then
-	warn "restoring $policy, left by an interrupted run"
-	restore_policy
-fi
-if [ -e "$ccfile" ] || [ -e "$ccsaved" ]; then
-	warn "removing the PostgreSQL setting left by an interrupted run"
-	restore_createcluster
-fi
 
 # The state to come back to: enabled units and SysV start links, and (with
 # systemd running) the active units.
@@ -361,7 +365,6 @@ apt_install() {
 		die "apt-get install failed for: $*"
 }
 
-# Another run may have installed everything while this one waited.
 survey
 if [ ${#MISSING[@]} -gt 0 ] || [ "$LIBS_UNKNOWN" = 1 ]; then
 	apt_update

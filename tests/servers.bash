@@ -8,39 +8,58 @@
 #	teardown() { servers_stop_all; }
 #
 # pg_start [CONF_LINE...]         PostgreSQL 15 (initdb + pg_ctl) as an
-#                                 unprivileged user, unix socket only; each
-#                                 argument is a postgresql.conf line
-# pg_psql [PSQL_ARG...]           psql to it, as the superuser "postgres"
+#                                 unprivileged user, on a unix socket only;
+#                                 each argument is a postgresql.conf line
+#                                 (they come last, so they win).  Sets
+#                                 PG_DIR, PG_DATA, PG_SOCKDIR, PG_PORT,
+#                                 PG_LOGDIR (log_directory, for the logging
+#                                 collector), PG_LOG (the server's stderr),
+#                                 PG_CONNINFO (a libpq connection string)
+# pg_psql [PSQL_ARG...]           psql to it, as its superuser "postgres"
+#                                 (-X, ON_ERROR_STOP)
 # nginx_start LOG_FORMAT [SERVER_LINES]
-#                                 nginx on 127.0.0.1:$NGINX_PORT; LOG_FORMAT
-#                                 is what follows "log_format NAME" (it is
-#                                 the access log's format); SERVER_LINES go
-#                                 into the server block
+#                                 nginx on 127.0.0.1:$NGINX_PORT (a free port);
+#                                 LOG_FORMAT is what follows the format's name
+#                                 in a log_format directive, e.g.
+#                                 escape=json '{"uri":"$request_uri"}', and is
+#                                 the access log's format; SERVER_LINES go
+#                                 into the server block (html/index.html
+#                                 says "hello from nginx").  Sets NGINX_DIR,
+#                                 NGINX_PORT, NGINX_URL, NGINX_ACCESS_LOG,
+#                                 NGINX_ERROR_LOG
 # rsyslog_start RULES [CONFIG]    a private rsyslogd: messages sent to the
 #                                 unix socket $RSYSLOG_SOCKET go through
-#                                 RULES, the body of a ruleset (e.g. an
-#                                 omprog action: omprog is loaded); CONFIG
-#                                 lines go before it (module loads,
-#                                 templates)
+#                                 RULES, the body of a ruleset, e.g.
+#                                 action(type="omprog" binary="...")
+#                                 (omprog is loaded); CONFIG lines go before
+#                                 the ruleset (module loads, templates).
+#                                 Sets RSYSLOG_DIR, RSYSLOG_SOCKET
 # rsyslog_logger [LOGGER_ARG...]  logger(1) to that socket
 # syslogng_start DESTINATION [FRAMING [SOURCE_OPTIONS]]
 #                                 a private syslog-ng 3.38 on TCP
-#                                 127.0.0.1:$SYSLOGNG_PORT, parsing RFC 5424;
-#                                 messages go to DESTINATION (the body of a
-#                                 destination block).  FRAMING: newline (one
-#                                 message a line, the default) or
-#                                 octet-counting (RFC 6587); SOURCE_OPTIONS
-#                                 are added to the source driver
+#                                 127.0.0.1:$SYSLOGNG_PORT (a free port),
+#                                 parsing RFC 5424; messages go to
+#                                 DESTINATION, the body of a destination
+#                                 block, e.g. file("out" template("...\n"));
+#                                 FRAMING: newline (one message a line, the
+#                                 default) or octet-counting (RFC 6587);
+#                                 SOURCE_OPTIONS are added to the source
+#                                 driver.  Sets SYSLOGNG_DIR, SYSLOGNG_PORT
 # pg_stop, nginx_stop, rsyslog_stop, syslogng_stop
-# servers_stop_all                stop every server of the test and fail if
-#                                 any of their processes is left
-# server_pid NAME                 the main process (postgres, nginx,
-#                                 rsyslog, syslog-ng), for signals
+#                                 stop one (its processes must all exit)
+# servers_stop_all                in teardown: stop every server of the
+#                                 test, and fail if any process is left in
+#                                 their directories (killing it)
+# server_pid NAME                 the main process of postgres, nginx,
+#                                 rsyslog or syslog-ng (to send signals)
 # as_test_user CMD...             run CMD as $TEST_USER when root, else as is
 # make_reachable DIR              let $TEST_USER reach DIR (when root)
 # free_port                       a TCP port free on 127.0.0.1 right now
 # wait_for WHAT CMD...            poll CMD until it succeeds (or fail)
 #
+# One instance of each server per test.  The directories are
+# $SERVERS_DIR/{postgres,nginx,rsyslog,syslog-ng}; each holds the server's
+# configuration and its own log (stdout.log, server.log) for post-mortems.
 # Each start function returns once its server is ready (polling, no fixed
 # sleep), fails the test with the server's own messages when it cannot
 # start, and skips the test (with the reason) only when the program is not
@@ -324,6 +343,7 @@ pg_start() {
 		return 1
 	fi
 	_srv_register postgres "$(head -n 1 "$PG_DATA/postmaster.pid")" "$PG_DIR"
+	PG_CONNINFO="host=$PG_SOCKDIR port=$PG_PORT user=postgres dbname=postgres"
 }
 
 pg_psql() {

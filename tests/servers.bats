@@ -21,6 +21,8 @@ listen_addrs() {
 	[ "$output" = 1 ]
 	run pg_psql -At -c 'show server_version_num'
 	[[ $output == 15* ]]
+	run "$PG_BINDIR/psql" -X -At -c 'select 2' "$PG_CONNINFO"
+	[ "$output" = 2 ]
 	# a unix socket in the test's directory, no TCP at all
 	[ -S "$PG_SOCKDIR/.s.PGSQL.$PG_PORT" ]
 	[ -z "$(listen_addrs "$(server_pid postgres)")" ]
@@ -69,9 +71,10 @@ listen_addrs() {
 	echo "$output"
 	[ "${#lines[@]}" -eq 2 ]
 	[[ ${lines[0]} == *" smoke: hello through rsyslog $$" ]]
-	# no network at all, and not the host's /dev/log
+	# no network at all, and no socket but its own (not the host's /dev/log)
 	[ -z "$(listen_addrs "$(server_pid rsyslog)")" ]
-	! grep -q '/dev/log' "$RSYSLOG_DIR/rsyslog.conf"
+	run bash -c "ss -Hxap | grep 'pid=$(server_pid rsyslog),' | awk '{ print \$5 }'"
+	[ "$output" = "$RSYSLOG_SOCKET" ]
 }
 
 @test "syslog-ng: RFC 5424 messages over TCP reach the test's file with their structured data" {
