@@ -218,13 +218,14 @@ ccconf=/etc/postgresql-common/createcluster.conf
 ccsaved=$ccconf.alog-saved
 
 # What a root run changes for the time of an install, and puts back.
+ours() { [ -f "$1" ] && grep -q "$policy_mark" "$1"; }
 restore_policy() {
-	if [ -f "$policy" ] && grep -q "$policy_mark" "$policy"; then
-		if [ -e "$policy_saved" ]; then
-			mv -f "$policy_saved" "$policy"
-		else
-			rm -f "$policy"
-		fi
+	# someone else's policy-rc.d in place: not ours to touch
+	[ ! -e "$policy" ] || ours "$policy" || return 0
+	if [ -e "$policy_saved" ]; then
+		mv -f "$policy_saved" "$policy"
+	else
+		rm -f "$policy"
 	fi
 }
 ccdir_made=0
@@ -244,7 +245,7 @@ if [ "$root" = 1 ] && [ "$mode" = install ] && [ "${ALOG_NO_DEPS:-}" != 1 ]; the
 		say "waiting for another tests/deps.sh to finish"
 		flock 9
 	fi
-	if [ -f "$policy" ] && grep -q "$policy_mark" "$policy"; then
+	if ours "$policy" || { [ ! -e "$policy" ] && [ -e "$policy_saved" ]; }; then
 		warn "restoring $policy, left by an interrupted run"
 		restore_policy
 	fi
@@ -355,7 +356,7 @@ apt_updated=0
 apt_update() {
 	[ "$apt_updated" = 0 ] || return 0
 	say "apt-get update"
-	apt-get update -q || die "apt-get update failed"
+	apt-get update -q -o DPkg::Lock::Timeout=600 || die "apt-get update failed"
 	apt_updated=1
 }
 apt_install() {

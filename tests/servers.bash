@@ -78,7 +78,7 @@ PG_BINDIR=${ALOG_PG_BINDIR:-/usr/lib/postgresql/15/bin}
 NGINX_BIN=${ALOG_NGINX:-/usr/sbin/nginx}
 
 declare -ga _srv_names=()
-declare -gA _srv_pid=() _srv_dir=()
+declare -gA _srv_pid=()
 
 # ---- users and directories ----
 
@@ -173,8 +173,10 @@ _srv_tree() {
 		}'
 }
 
-# Processes (not ours, not zombies) whose working directory is in DIR or
-# whose command line names it.
+# Processes (not ours, not zombies) started for the servers of DIR: their
+# environment has ALOG_SERVERS_DIR=DIR (what _srv_spawn and pg_start set;
+# children keep it, unless they clear it), or their working directory is in
+# DIR, or their command line names it.
 _srv_procs_in() {
 	local dir=$1 pid self=" " p
 	p=$BASHPID
@@ -183,6 +185,7 @@ _srv_procs_in() {
 		p=$(ps -o ppid= -p "$p" 2>/dev/null | tr -d ' ')
 	done
 	{
+		grep -lsxzF "ALOG_SERVERS_DIR=$dir" /proc/[0-9]*/environ | cut -d/ -f3
 		find /proc -mindepth 2 -maxdepth 2 -name cwd \( -lname "$dir" -o -lname "$dir/*" \) 2>/dev/null |
 			cut -d/ -f3
 		ps -e -o pid=,args= | grep -F -- "$dir" | awk '{ print $1 }'
@@ -224,10 +227,9 @@ _srv_logs() {
 	done
 }
 
-_srv_register() { # NAME PID DIR
+_srv_register() { # NAME PID
 	_srv_names+=("$1")
 	_srv_pid[$1]=$2
-	_srv_dir[$1]=$3
 }
 
 server_pid() { echo "${_srv_pid[$1]}"; }
@@ -254,7 +256,7 @@ _srv_stop() {
 		if [ "$SECONDS" -ge "$deadline" ]; then
 			echo "servers: $name did not stop: killing$left" >&2
 			# shellcheck disable=SC2086
-			kill -KILL $left 2>/dev/null
+			kill -KILL $left 2>/dev/null || true
 			unset "_srv_pid[$name]"
 			return 1
 		fi
@@ -272,17 +274,23 @@ servers_stop_all() {
 		_srv_stop "${_srv_names[$i]}" || status=1
 	done
 	_srv_names=()
-	if [ -d "$SERVERS_DIR" ]; then
-		left=$(_srv_procs_in "$(cd "$SERVERS_DIR" && pwd -P)")
+	if [ -d "$SERVERS_DIR" ] && _srv_prepare; then
+		left=$(_srv_procs_in "$_srv_real")
 		if [ -n "$left" ]; then
 			echo "servers: processes left behind (killed now):" >&2
 			echo "$left" >&2
 			# shellcheck disable=SC2046
-			kill -KILL $(awk '{ print $1 }' <<<"$left") 2>/dev/null
+			kill -KILL $(awk '{ print $1 }' <<<"$left") 2>/dev/null || true
 			status=1
 		fi
 	fi
 	return "$status"
+}
+
+# Create $SERVERS_DIR; its path without symlinks (as the kernel shows a
+# process's working directory) goes in _srv_real.
+_srv_prepare() {
+	mkdir -p "$SERVERS_DIR" && _srv_real=$(cd "$SERVERS_DIR" && pwd -P)
 }
 
 # Start CMD in the background in DIR, with no terminal and none of bats'
@@ -291,7 +299,7 @@ servers_stop_all() {
 _srv_spawn() { # DIR OUTFILE CMD...
 	local dir=$1 out=$2
 	shift 2
-	(cd "$dir" && exec "$@") </dev/null >"$out" 2>&1 3>&- &
+	(cd "$dir" && export ALOG_SERVERS_DIR="$_srv_real" && exec "$@") </dev/null >"$out" 2>&1 3>&- &
 	_srv_spawned=$!
 }
 
@@ -302,6 +310,7 @@ pg_start() {
 		skip "PostgreSQL 15 is not installed ($PG_BINDIR): tests/deps.sh installs it"
 	_srv_can_switch ||
 		skip "PostgreSQL refuses to run as root, and this root cannot switch to user $TEST_USER here"
+	_srv_prepare || return 1
 	PG_DIR=$SERVERS_DIR/postgres
 	PG_DATA=$PG_DIR/data
 	PG_SOCKDIR=$PG_DIR/sock
@@ -333,16 +342,17 @@ pg_start() {
 		echo "# the test's"
 		printf '%s\n' "$@"
 	} >>"$PG_DATA/postgresql.conf"
-	if ! (cd "$PG_DIR" && as_test_user "$PG_BINDIR/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w \
-		-t "$SERVER_TIMEOUT" start) </dev/null >"$PG_DIR/pg_ctl.log" 2>&1 3>&-; then
+	if ! (cd "$PG_DIR" && export ALOG_SERVERS_DIR="$_srv_real" &&
+		as_test_user "$PG_BINDIR/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t "$SERVER_TIMEOUT" start) \
+		</dev/null >"$PG_DIR/pg_ctl.log" 2>&1 3>&-; then
 		echo "servers: PostgreSQL did not start" >&2
 		_srv_logs "$PG_DIR/pg_ctl.log" "$PG_LOG" "$PG_LOGDIR"/* >&2
 		local pid
 		pid=$(head -n 1 "$PG_DATA/postmaster.pid" 2>/dev/null) &&
-			_srv_register postgres "$pid" "$PG_DIR"
+			_srv_register postgres "$pid"
 		return 1
 	fi
-	_srv_register postgres "$(head -n 1 "$PG_DATA/postmaster.pid")" "$PG_DIR"
+	_srv_register postgres "$(head -n 1 "$PG_DATA/postmaster.pid")"
 	PG_CONNINFO="host=$PG_SOCKDIR port=$PG_PORT user=postgres dbname=postgres"
 }
 
@@ -357,6 +367,7 @@ pg_stop() { _srv_stop postgres; }
 nginx_start() {
 	local format=$1 lines=${2:-} pid attempt
 	[ -x "$NGINX_BIN" ] || skip "nginx is not installed ($NGINX_BIN): tests/deps.sh installs it"
+	_srv_prepare || return 1
 	NGINX_DIR=$SERVERS_DIR/nginx
 	NGINX_ACCESS_LOG=$NGINX_DIR/access.log
 	NGINX_ERROR_LOG=$NGINX_DIR/error.log
@@ -399,7 +410,7 @@ nginx_start() {
 		fi
 		_srv_spawn "$NGINX_DIR" "$NGINX_DIR/stdout.log" "${cmd[@]}"
 		pid=$_srv_spawned
-		_srv_register nginx "$pid" "$NGINX_DIR"
+		_srv_register nginx "$pid"
 		_srv_wait "$pid" "nginx on port $NGINX_PORT" _srv_listening "$pid" "$NGINX_PORT"
 		case $? in
 		0) return 0 ;;
@@ -421,6 +432,7 @@ nginx_stop() { _srv_stop nginx; }
 rsyslog_start() {
 	local rules=$1 config=${2:-} pid bin=$ALOG_TEST_DEPS_DIR/bin/rsyslogd
 	[ -x "$bin" ] || skip "rsyslog is not unpacked in $ALOG_TEST_DEPS_DIR: tests/deps.sh does it"
+	_srv_prepare || return 1
 	RSYSLOG_DIR=$SERVERS_DIR/rsyslog
 	RSYSLOG_SOCKET=$RSYSLOG_DIR/log.sock
 	mkdir -p "$RSYSLOG_DIR/work" || return 1
@@ -445,7 +457,7 @@ rsyslog_start() {
 	_srv_spawn "$RSYSLOG_DIR" "$RSYSLOG_DIR/stdout.log" \
 		"$bin" -n -f "$RSYSLOG_DIR/rsyslog.conf" -i "$RSYSLOG_DIR/rsyslogd.pid"
 	pid=$_srv_spawned
-	_srv_register rsyslog "$pid" "$RSYSLOG_DIR"
+	_srv_register rsyslog "$pid"
 	if ! _srv_wait "$pid" "rsyslogd" _srv_rsyslog_ready "$pid"; then
 		echo "servers: rsyslogd did not start" >&2
 		_srv_logs "$RSYSLOG_DIR/stdout.log" "$RSYSLOG_DIR/rsyslogd.log" >&2
@@ -467,6 +479,7 @@ syslogng_start() {
 	local dest=$1 framing=${2:-newline} more=${3:-} pid attempt driver
 	local bin=$ALOG_TEST_DEPS_DIR/bin/syslog-ng
 	[ -x "$bin" ] || skip "syslog-ng is not unpacked in $ALOG_TEST_DEPS_DIR: tests/deps.sh does it"
+	_srv_prepare || return 1
 	case $framing in
 	newline) driver="network" more="flags(syslog-protocol) $more" ;;
 	octet-counting) driver="syslog" ;;
@@ -498,7 +511,7 @@ syslogng_start() {
 		fi
 		_srv_spawn "$SYSLOGNG_DIR" "$SYSLOGNG_DIR/stdout.log" "$bin" "${opts[@]}"
 		pid=$_srv_spawned
-		_srv_register syslog-ng "$pid" "$SYSLOGNG_DIR"
+		_srv_register syslog-ng "$pid"
 		_srv_wait "$pid" "syslog-ng on port $SYSLOGNG_PORT" _srv_listening "$pid" "$SYSLOGNG_PORT"
 		case $? in
 		0) return 0 ;;

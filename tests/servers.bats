@@ -142,15 +142,36 @@ listen_addrs() {
 	[[ $output == *"syslog-ng refuses its configuration"* ]]
 }
 
-@test "the teardown check finds and kills a process left in a server's directory" {
+@test "the teardown check finds and kills what a server left behind" {
+	# one in a server's directory, one elsewhere that inherited the mark
+	_srv_prepare
 	mkdir -p "$SERVERS_DIR/stray"
 	(cd "$SERVERS_DIR/stray" && exec sleep 600) </dev/null >/dev/null 2>&1 3>&- &
-	local pid=$!
+	local in_dir=$!
+	(cd / && export ALOG_SERVERS_DIR="$_srv_real" && exec sleep 601) </dev/null >/dev/null 2>&1 3>&- &
+	local marked=$!
 	run servers_stop_all
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ $output == *"servers: processes left behind (killed now):"* ]]
-	[[ $output == *"$pid sleep 600"* ]]
-	wait "$pid" || true
-	! _srv_alive "$pid"
+	[[ $output == *"$in_dir sleep 600"* ]]
+	[[ $output == *"$marked sleep 601"* ]]
+	wait "$in_dir" "$marked" || true
+	! _srv_alive "$in_dir"
+	! _srv_alive "$marked"
+}
+
+@test "rsyslog's omprog child carries the mark the teardown check looks for" {
+	printf '#!/bin/sh\nexec cat >/dev/null\n' >prog.sh
+	chmod +x prog.sh
+	rsyslog_start "action(type=\"omprog\" binary=\"$PWD/prog.sh\")"
+	rsyslog_logger "start the omprog child"
+	local child
+	wait_for "rsyslog's omprog child" test -n "$(ps -o pid= --ppid "$(server_pid rsyslog)")"
+	child=$(ps -o pid= --ppid "$(server_pid rsyslog)" | tr -d ' ')
+	# its working directory is / (rsyslogd's) and its command line is cat:
+	# the environment is what ties it to this test
+	run _srv_procs_in "$_srv_real"
+	echo "$output"
+	[[ $output == *"$child cat"* ]]
 }
