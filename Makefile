@@ -46,7 +46,7 @@ MAN5      := $(sort $(wildcard man/*.5))
 
 .SECONDARY:
 
-.PHONY: all install uninstall check check-unit check-bats check-asan check-valgrind check-sodium \
+.PHONY: all install uninstall check check-deps check-unit check-bats check-asan check-valgrind check-sodium \
         check-arm check-man check-fuzz fuzz-build bench soak fuzz coverage lint clean
 
 all: $(TOOLS)
@@ -103,7 +103,7 @@ fuzz:
 	FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$${FUZZ_SECONDS:-1800} bash tests/fuzz/run.sh campaign
 
 # Corpus replay plus a few seconds per target (skipped without libFuzzer).
-check-fuzz:
+check-fuzz: check-deps
 	FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$${FUZZ_SECONDS:-2} bash tests/fuzz/run.sh check
 
 install: $(TOOLS)
@@ -121,14 +121,22 @@ uninstall:
 # (the fuzz targets are sanitised builds already: not repeated under check-asan)
 check: check-unit check-man check-bats $(if $(filter 1,$(SAN)),,check-fuzz)
 
+# The programs the tests need that install.sh does not install (the list is
+# tests/packages).  Run as root, tests/deps.sh installs the missing ones and
+# says which, starting and enabling no service; run as another user, it
+# prints the command that installs them and stops (exit 2).  ALOG_NO_DEPS=1
+# installs nothing (the tests that need a missing program are skipped).
+check-deps:
+	@tests/deps.sh
+
 check-unit: $(UNITS)
 	@set -e; for t in $(UNITS); do echo "unit: $$t"; $$t; done
 
-check-bats: $(TOOLS) $(HELPERS)
+check-bats: check-deps $(TOOLS) $(HELPERS)
 	ALOG_SAN=$(SAN) ALOG_COV=$(COV) ALOG_BIN=$(CURDIR)/$(BUILD)/bin ALOG_TESTBIN=$(CURDIR)/$(BUILD)/tests \
 	  bats $(BATSFLAGS) tests/*.bats
 
-check-man:
+check-man: check-deps
 	@sh tests/check-man.sh $(MAN1) $(MAN5)
 
 # The same suite, built with ASan+UBSan into build-asan/.
@@ -145,16 +153,16 @@ check-arm:
 
 # The unit tests and the bats suite with every tool run under valgrind memcheck.
 VALGRIND  = valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
-check-valgrind: $(UNITS) $(TOOLS) $(HELPERS)
+check-valgrind: check-deps $(UNITS) $(TOOLS) $(HELPERS)
 	@set -e; for t in $(UNITS); do echo "unit (memcheck): $$t"; $(VALGRIND) $$t; done
 	ALOG_VALGRIND=1 ALOG_BIN=$(CURDIR)/$(BUILD)/bin ALOG_TESTBIN=$(CURDIR)/$(BUILD)/tests \
 	  bats $(BATSFLAGS) tests/*.bats
 
-bench: $(TOOLS) $(HELPERS)
+bench: check-deps $(TOOLS) $(HELPERS)
 	ALOG_BIN=$(CURDIR)/$(BUILD)/bin ALOG_TESTBIN=$(CURDIR)/$(BUILD)/tests bash tests/bench/run.sh
 
 # The long harness runs (tests/harness/soak.sh; SOAK_SECONDS for concurrency).
-soak: $(TOOLS) $(HELPERS)
+soak: check-deps $(TOOLS) $(HELPERS)
 	ALOG_BIN=$(CURDIR)/$(BUILD)/bin ALOG_TESTBIN=$(CURDIR)/$(BUILD)/tests sh tests/harness/soak.sh
 
 # Line coverage of common/ and branch coverage of the verifier's decisions,
@@ -166,7 +174,7 @@ coverage:
 
 # Static analysis: cppcheck over everything, and GCC's -fanalyzer over the
 # library and tools (when CC is GCC); any finding fails.
-lint:
+lint: check-deps
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	  --suppress=missingIncludeSystem -Icommon common cmd tests/tools tests/fuzz
 	@if $(CC) --version 2>/dev/null | grep -q 'Free Software Foundation'; then \
