@@ -15,14 +15,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "export.h"
-#include "proof.h"
-#include "protect.h"
-#include "reader.h"
-#include "record.h"
-#include "seal.h"
-#include "util.h"
-#include "writer.h"
+#include "base/reader.h"
+#include "base/util.h"
+#include "export/export.h"
+#include "format/record.h"
+#include "keys/protect.h"
+#include "log/writer.h"
+#include "ops/proof.h"
+#include "ops/seal.h"
 
 static const char usage[] =
 	"usage: alog-export [-F FORMAT] [--fields LIST] [--with-meta] [--allow-formulas]\n"

@@ -9,13 +9,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "grep.h"
-#include "key.h"
-#include "query.h"
-#include "render.h"
-#include "term.h"
-#include "ts.h"
-#include "util.h"
+#include "base/term.h"
+#include "base/ts.h"
+#include "base/util.h"
+#include "grep/grep.h"
+#include "grep/query.h"
+#include "grep/render.h"
+#include "keys/key.h"
 
 /* A distinct status: the log failed verification (--verify). */
 #define EXIT_TAMPERED 3

@@ -9,13 +9,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "enc.h"
-#include "key.h"
-#include "proof.h"
-#include "seal.h"
-#include "ts.h"
-#include "util.h"
-#include "verify.h"
+#include "base/enc.h"
+#include "base/ts.h"
+#include "base/util.h"
+#include "keys/key.h"
+#include "ops/proof.h"
+#include "ops/seal.h"
+#include "ops/verify.h"
 
 static const char usage[] =
 	"usage: alog-verify [-aq] [--json] [-p PUBLIC_FILE [--require-sealed]\n"

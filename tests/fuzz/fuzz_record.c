@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "enc.h"
-#include "record.h"
-#include "seal.h"
-#include "ts.h"
-#include "verify.h"
+#include "base/enc.h"
+#include "base/ts.h"
+#include "format/record.h"
+#include "ops/seal.h"
+#include "ops/verify.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

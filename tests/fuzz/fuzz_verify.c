@@ -11,10 +11,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "key.h"
-#include "record.h"
-#include "seal.h"
-#include "verify.h"
+#include "format/record.h"
+#include "keys/key.h"
+#include "ops/seal.h"
+#include "ops/verify.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reader.h"
-#include "seal.h"
-#include "sha256.h"
-#include "verify.h"
-#include "writer.h"
+#include "base/reader.h"
+#include "base/sha256.h"
+#include "log/writer.h"
+#include "ops/seal.h"
+#include "ops/verify.h"
 
 int main(int argc, char **argv)
 {

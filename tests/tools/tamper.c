@@ -24,15 +24,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "enc.h"
-#include "key.h"
-#include "note.h"
-#include "record.h"
-#include "seal.h"
-#include "sha256.h"
-#include "ts.h"
-#include "verify.h"
-#include "writer.h"
+#include "base/enc.h"
+#include "base/sha256.h"
+#include "base/ts.h"
+#include "format/note.h"
+#include "format/record.h"
+#include "keys/key.h"
+#include "log/writer.h"
+#include "ops/seal.h"
+#include "ops/verify.h"
 
 #define ORIGIN "tamper.example/audit"
 #define ORIGIN2 "other.example/audit"
