@@ -13,7 +13,7 @@
 #include "base/json.h"
 #include "base/ts.h"
 #include "format/record.h"
-#include "ops/verify.h"
+#include "format/header.h"
 
 /* ---- buffers ---- */
 
@@ -1834,8 +1834,8 @@ int alog_export_line(struct alog_export *x, const char *line, size_t len, struct
 	}
 	if (r.type == ALOG_REC_OPEN) {
 		struct alog_header h;
-		char msg[200];
-		if (alog_header_parse(&r, &h, msg, sizeof msg) == 0)
+		struct alog_error he;
+		if (alog_header_parse(&r, &h, &he) == 0)
 			snprintf(x->origin, sizeof x->origin, "%s", h.origin);
 	}
 	if (r.type != ALOG_REC_EVENT) {

@@ -16,7 +16,7 @@
 
 #include "base/enc.h"
 #include "base/sha256.h"
-#include "log/writer.h"
+#include "format/header.h"
 
 static const char secret_magic[] = "alog-secret-v1";
 

@@ -18,9 +18,10 @@
 
 #include "base/util.h"
 #include "format/merkle.h"
+#include "format/sealrec.h"
 
 #define ALOG_KEY_DEFAULT_EPOCHS 65536
-#define ALOG_KEY_MAX_EPOCHS (1u << 20)
+/* ALOG_KEY_MAX_EPOCHS: format/sealrec.h */
 #define ALOG_PUBKEY_PREFIX "alog1+"
 
 struct alog_pubkey {

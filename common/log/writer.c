@@ -17,6 +17,7 @@
 #include "base/json.h"
 #include "base/sha256.h"
 #include "base/ts.h"
+#include "format/header.h"
 
 struct alog_writer {
 	char *path;
@@ -188,28 +189,7 @@ out:
 	return rc;
 }
 
-/* ---- origins and defaults ---- */
-
-int alog_origin_ok(const char *origin, struct alog_error *e)
-{
-	size_t n = strlen(origin);
-	if (n == 0)
-		return alog_err(e, "origin is empty");
-	if (n > 255)
-		return alog_err(e, "origin is longer than 255 bytes");
-	if (alog_utf8_check(origin, n) != n)
-		return alog_err(e, "origin is not valid UTF-8");
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)origin[i];
-		if (c <= 0x20 || c == 0x7f)
-			return alog_err(e, "origin must not contain spaces or control characters");
-		if (c == '+')
-			return alog_err(e, "origin must not contain '+'");
-		if (c == '"' || c == '\\')
-			return alog_err(e, "origin must not contain quotes or backslashes");
-	}
-	return 0;
-}
+/* ---- defaults ---- */
 
 const char *alog_default_origin(void)
 {
@@ -407,16 +387,15 @@ static int add_record(struct alog_writer *w, const char *type, const char *membe
 int alog_writer_ensure_header(struct alog_writer *w, struct alog_error *e)
 {
 	char hdr[300];
-	int hn;
+	size_t hn;
 
 	if (!w->locked)
 		return alog_err(e, "log is not locked");
 	if (w->next.size != 0 || w->next.seq != 0)
 		return 0;
 	/* A new file: its header comes first. */
-	hn = snprintf(hdr, sizeof hdr, ",\"v\":%d,\"origin\":\"%s\"", ALOG_FORMAT_VERSION,
-	              w->origin);
-	if (add_record(w, "open", hdr, (size_t)hn, e) != 0)
+	hn = alog_header_members(hdr, sizeof hdr, w->origin, NULL, NULL);
+	if (add_record(w, "open", hdr, hn, e) != 0)
 		return -1;
 	w->next.first_seq = 1;
 	w->created = 1;

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "base/util.h"
+#include "format/header.h"
 #include "format/record.h"
 
 enum alog_sync {
@@ -117,8 +118,6 @@ void alog_backscan_free(struct alog_backscan *b);
 int alog_backscan_prev(struct alog_backscan *b, const char **line, size_t *len, uint64_t *off,
                        struct alog_error *e);
 
-/* Check an origin name: non-empty UTF-8, no spaces or controls, no '+'. */
-int alog_origin_ok(const char *origin, struct alog_error *e);
 /* The default origin: $ALOG_ORIGIN, else the host name.  Static storage. */
 const char *alog_default_origin(void);
 /* The default log path: $ALOG_FILE, else ALOG_DEFAULT_FILE. */

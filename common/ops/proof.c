@@ -19,10 +19,10 @@
 #include "base/json.h"
 #include "base/reader.h"
 #include "base/sha256.h"
+#include "format/header.h"
 #include "format/note.h"
 #include "format/record.h"
 #include "log/writer.h"
-#include "ops/verify.h"
 
 struct alog_tree {
 	struct alog_tree_info info;
@@ -143,7 +143,7 @@ static int read_head(int fd, struct log_head *h, struct alog_error *e)
 	char *line = read_line_at(fd, 0, &len);
 	struct alog_rec r;
 	struct alog_header hd;
-	char msg[300];
+	struct alog_error he;
 	int rc = -1;
 
 	memset(h, 0, sizeof *h);
@@ -151,8 +151,8 @@ static int read_head(int fd, struct log_head *h, struct alog_error *e)
 		return alog_err(e, "not an alog log: no complete first line");
 	if (alog_rec_parse(&r, line, len, e) != 0 || r.type != ALOG_REC_OPEN)
 		alog_err(e, "not an alog log file: the first line is not a header");
-	else if (alog_header_parse(&r, &hd, msg, sizeof msg) != 0)
-		alog_err(e, "bad header: %s", msg);
+	else if (alog_header_parse(&r, &hd, &he) != 0)
+		alog_err(e, "bad header: %s", he.msg);
 	else {
 		snprintf(h->origin, sizeof h->origin, "%s", hd.origin);
 		h->base = r.seq - 1;
@@ -175,15 +175,15 @@ static int parse_seal_at(int fd, uint64_t off, struct alog_seal *s, uint64_t *se
 	size_t len;
 	char *line = read_line_at(fd, off, &len);
 	struct alog_rec r;
-	char msg[300];
+	struct alog_error se;
 	int rc = -1;
 
 	if (!line)
 		return alog_err(e, "cannot read the seal at offset %llu", (unsigned long long)off);
 	if (alog_rec_parse(&r, line, len, e) != 0 || r.type != ALOG_REC_SEAL)
 		alog_err(e, "no seal at offset %llu", (unsigned long long)off);
-	else if (alog_seal_parse(&r, s, msg, sizeof msg) != 0)
-		alog_err(e, "bad seal (seq %llu): %s", (unsigned long long)r.seq, msg);
+	else if (alog_seal_parse(&r, s, &se) != 0)
+		alog_err(e, "bad seal (seq %llu): %s", (unsigned long long)r.seq, se.msg);
 	else {
 		*seq = r.seq;
 		rc = 0;

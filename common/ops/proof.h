@@ -12,8 +12,8 @@
 
 #include "base/util.h"
 #include "format/merkle.h"
+#include "format/sealrec.h"
 #include "keys/key.h"
-#include "ops/seal.h"
 
 #define ALOG_TLOG_PROOF_HEADER "c2sp.org/tlog-proof@v1"
 #define ALOG_CONSISTENCY_HEADER "alog/consistency-proof@v1"

@@ -1,6 +1,5 @@
 /*
- * seal.c - seal records, their checks, and the sealing operation with
- * optional rotation.  Order of durable steps in a seal: the seal record is
+ * seal.c - the sealing operation, with optional rotation.  Order of durable steps in a seal: the seal record is
  * synced into the log first, then the key file moves to the next epoch.
  * A crash between the two leaves the key one epoch behind the log, which
  * the next seal detects and repairs by erasing the used epoch first.
@@ -16,219 +15,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base/enc.h"
-#include "base/json.h"
 #include "base/reader.h"
 #include "base/sha256.h"
 #include "base/ts.h"
-#include "format/note.h"
+#include "format/header.h"
 #include "log/writer.h"
-#include "ops/verify.h"
-
-/* ---- records ---- */
-
-int alog_json_hash_array(const char *p, size_t n, uint8_t (*out)[32], unsigned max,
-                         unsigned *count)
-{
-	const char *end = p + n;
-	unsigned k = 0;
-
-	if (n < 2 || p[0] != '[' || end[-1] != ']')
-		return -1;
-	p++;
-	end--;
-	while (p < end) {
-		const char *q = memchr(p, '"', (size_t)(end - p));
-		const char *close;
-		if (q != p)
-			return -1;
-		close = memchr(p + 1, '"', (size_t)(end - p - 1));
-		if (!close || k >= max || alog_unb64(out[k], 32, p + 1, (size_t)(close - p - 1)) != 32)
-			return -1;
-		k++;
-		p = close + 1;
-		if (p < end) {
-			if (*p != ',' || p + 1 == end)
-				return -1;
-			p++;
-		}
-	}
-	*count = k;
-	return 0;
-}
-
-static int parse_uint(struct alog_span v, uint64_t *out)
-{
-	uint64_t x = 0;
-	if (v.n == 0 || v.n > 19 || (v.n > 1 && v.p[0] == '0'))
-		return -1;
-	for (size_t i = 0; i < v.n; i++) {
-		if (v.p[i] < '0' || v.p[i] > '9')
-			return -1;
-		x = x * 10 + (uint64_t)(v.p[i] - '0');
-	}
-	*out = x;
-	return 0;
-}
-
-static int parse_b64(struct alog_span v, uint8_t *out, size_t n)
-{
-	if (v.n < 2 || v.p[0] != '"' || v.p[v.n - 1] != '"')
-		return -1;
-	return alog_unb64(out, n, v.p + 1, v.n - 2) == (long)n ? 0 : -1;
-}
-
-#define FAIL(...) return snprintf(msg, cap, __VA_ARGS__), -1
-
-int alog_seal_parse(const struct alog_rec *r, struct alog_seal *s, char *msg, size_t cap)
-{
-	struct alog_json_iter it;
-	struct alog_span name, val;
-	uint8_t range[64][32];
-	unsigned nrange = 0, have = 0;
-	int rc;
-
-	memset(s, 0, sizeof *s);
-	if (alog_json_iter_init(&it, r->line, r->len - 1) != 0)
-		FAIL("seal is not a JSON object");
-	while ((rc = alog_json_iter_next(&it, &name, &val)) == 1) {
-		if (alog_span_eq(name, "seq") || alog_span_eq(name, "ts") ||
-		    alog_span_eq(name, "type") || alog_span_eq(name, "hash")) {
-			continue;
-		} else if (alog_span_eq(name, "size")) {
-			if (parse_uint(val, &s->size) != 0)
-				FAIL("seal size is not a number");
-			have |= 1;
-		} else if (alog_span_eq(name, "root")) {
-			if (parse_b64(val, s->root, 32) != 0)
-				FAIL("seal root is not a base64 SHA-256 hash");
-			have |= 2;
-		} else if (alog_span_eq(name, "range")) {
-			if (alog_json_hash_array(val.p, val.n, range, 64, &nrange) != 0)
-				FAIL("seal range is not an array of base64 hashes");
-			have |= 4;
-		} else if (alog_span_eq(name, "epoch")) {
-			if (parse_uint(val, &s->epoch) != 0 || s->epoch >= ALOG_KEY_MAX_EPOCHS)
-				FAIL("seal epoch is not a valid number");
-			have |= 8;
-		} else if (alog_span_eq(name, "key")) {
-			if (parse_b64(val, s->pk, 32) != 0)
-				FAIL("seal key is not a base64 Ed25519 public key");
-			have |= 16;
-		} else if (alog_span_eq(name, "proof")) {
-			if (alog_json_hash_array(val.p, val.n, s->proof, ALOG_MERKLE_MAX_PROOF,
-			                         &s->nproof) != 0)
-				FAIL("seal proof is not an array of base64 hashes");
-			have |= 32;
-		} else if (alog_span_eq(name, "sig")) {
-			if (parse_b64(val, s->sig, 68) != 0)
-				FAIL("seal sig is not base64 of a key ID and signature (68 bytes)");
-			have |= 64;
-		} else {
-			FAIL("unknown seal member \"%.*s\"", name.n > 40 ? 40 : (int)name.n, name.p);
-		}
-	}
-	if (rc < 0)
-		FAIL("seal is not valid JSON");
-	if (have != 127)
-		FAIL("seal lacks a member (size, root, range, epoch, key, proof and sig are needed)");
-	if (s->size != r->seq - 1)
-		FAIL("seal size %llu does not match its position (seq %llu seals size %llu)",
-		     (unsigned long long)s->size, (unsigned long long)r->seq,
-		     (unsigned long long)(r->seq - 1));
-	if (alog_merkle_load(&s->range, s->size, (const uint8_t(*)[32])range, nrange) != 0)
-		FAIL("seal range has %u hashes; size %llu needs %d", nrange,
-		     (unsigned long long)s->size, __builtin_popcountll(s->size));
-	{
-		uint8_t root[32];
-		alog_merkle_root(&s->range, root);
-		if (memcmp(root, s->root, 32) != 0)
-			FAIL("seal range does not hash to its root");
-	}
-	return 0;
-}
-
-static size_t put_hashes(char *out, size_t cap, const uint8_t (*h)[32], unsigned n)
-{
-	char b64[ALOG_B64_LEN(32) + 1];
-	size_t k = 0;
-	k += (size_t)snprintf(out + k, cap - k, "[");
-	for (unsigned i = 0; i < n; i++)
-		k += (size_t)snprintf(out + k, cap - k, "%s\"%s\"", i ? "," : "",
-		                      alog_b64(b64, h[i], 32));
-	k += (size_t)snprintf(out + k, cap - k, "]");
-	return k;
-}
-
-size_t alog_seal_members(char *out, size_t cap, const struct alog_seal *s)
-{
-	char root[ALOG_B64_LEN(32) + 1], pk[ALOG_B64_LEN(32) + 1], sig[ALOG_B64_LEN(68) + 1];
-	size_t k;
-
-	k = (size_t)snprintf(out, cap, ",\"size\":%llu,\"root\":\"%s\",\"range\":",
-	                     (unsigned long long)s->size, alog_b64(root, s->root, 32));
-	k += put_hashes(out + k, cap - k, (const uint8_t(*)[32])s->range.hash, s->range.n);
-	k += (size_t)snprintf(out + k, cap - k, ",\"epoch\":%llu,\"key\":\"%s\",\"proof\":",
-	                      (unsigned long long)s->epoch, alog_b64(pk, s->pk, 32));
-	k += put_hashes(out + k, cap - k, (const uint8_t(*)[32])s->proof, s->nproof);
-	k += (size_t)snprintf(out + k, cap - k, ",\"sig\":\"%s\"", alog_b64(sig, s->sig, 68));
-	return k;
-}
-
-size_t alog_checkpoint_text(char *out, size_t cap, const char *origin, uint64_t size,
-                            const uint8_t root[32])
-{
-	char b64[ALOG_B64_LEN(32) + 1];
-	int n = snprintf(out, cap, "%s\n%llu\n%s\n", origin, (unsigned long long)size,
-	                 alog_b64(b64, root, 32));
-	return n < 0 ? 0 : (size_t)n;
-}
-
-char *alog_seal_note(const char *origin, const struct alog_seal *s)
-{
-	char text[512], sig[ALOG_B64_LEN(68) + 1];
-	size_t n = alog_checkpoint_text(text, sizeof text, origin, s->size, s->root);
-	size_t cap = n + strlen(origin) + sizeof sig + 16;
-	char *out = alog_xmalloc(cap);
-	/* U+2014 EM DASH introduces a signature line */
-	snprintf(out, cap, "%s\n\xe2\x80\x94 %s %s\n", text, origin, alog_b64(sig, s->sig, 68));
-	return out;
-}
-
-int alog_seal_vkey(char *out, size_t cap, const char *origin, const struct alog_seal *s)
-{
-	return alog_note_vkey_format(out, cap, origin, s->pk);
-}
-
-int alog_seal_check(const struct alog_seal *s, const struct alog_pubkey *pk, char *msg,
-                    size_t cap)
-{
-	uint8_t leaf[32];
-	char text[512];
-	size_t n;
-	uint32_t id = alog_note_keyid(pk->origin, s->pk);
-
-	if (s->epoch >= pk->epochs)
-		FAIL("seal epoch %llu is beyond the public key's %u epochs",
-		     (unsigned long long)s->epoch, pk->epochs);
-	alog_epoch_leaf(leaf, s->epoch, s->pk);
-	if (alog_merkle_verify_inclusion(s->epoch, pk->epochs, leaf, (const uint8_t(*)[32])s->proof,
-	                                 s->nproof, pk->root) != 0)
-		FAIL("seal key for epoch %llu is not proven by the public key (a forged key, or the "
-		     "wrong public key)", (unsigned long long)s->epoch);
-	if (((uint32_t)s->sig[0] << 24 | (uint32_t)s->sig[1] << 16 | (uint32_t)s->sig[2] << 8 |
-	     s->sig[3]) != id)
-		FAIL("seal signature key ID does not match the epoch key");
-	n = alog_checkpoint_text(text, sizeof text, pk->origin, s->size, s->root);
-	if (crypto_sign_verify_detached(s->sig + 4, (const unsigned char *)text, n, s->pk) != 0)
-		FAIL("seal signature does not verify (epoch %llu, size %llu)",
-		     (unsigned long long)s->epoch, (unsigned long long)s->size);
-	return 0;
-}
-
-#undef FAIL
-
-/* ---- sealing ---- */
 
 struct resume {
 	struct alog_merkle tree; /* after the resume record and everything since */
@@ -247,7 +38,6 @@ static int read_origin(int fd, char *origin, size_t cap, struct alog_error *e)
 	struct alog_rec r;
 	struct alog_header h;
 	struct alog_error pe;
-	char msg[200];
 	int rc = 1;
 
 	if (got < 0) {
@@ -256,8 +46,8 @@ static int read_origin(int fd, char *origin, size_t cap, struct alog_error *e)
 	} else if (!nl || alog_rec_parse(&r, buf, (size_t)(nl - buf) + 1, &pe) != 0 ||
 	    r.type != ALOG_REC_OPEN)
 		alog_err(e, "the first line is not a header");
-	else if (alog_header_parse(&r, &h, msg, sizeof msg) != 0)
-		alog_err(e, "bad header: %s", msg);
+	else if (alog_header_parse(&r, &h, &pe) != 0)
+		alog_err(e, "bad header: %s", pe.msg);
 	else {
 		snprintf(origin, cap, "%s", h.origin);
 		rc = 0;
@@ -283,7 +73,6 @@ static int resume_tree(int fd, const struct alog_tail *tail, struct resume *rs,
 	size_t len;
 	uint64_t off = 0, end = 0, expected;
 	uint8_t h[32], d[32], leaf[32];
-	char msg[300];
 	int rc, found = 0;
 
 	memset(rs, 0, sizeof *rs);
@@ -300,10 +89,10 @@ static int resume_tree(int fd, const struct alog_tail *tail, struct resume *rs,
 		}
 		if (r.type == ALOG_REC_SEAL) {
 			struct alog_seal s;
-			if (alog_seal_parse(&r, &s, msg, sizeof msg) != 0) {
+			if (alog_seal_parse(&r, &s, &pe) != 0) {
 				alog_backscan_free(&b);
 				alog_err(e, "the log does not verify: bad seal (seq %llu): %s",
-				         (unsigned long long)r.seq, msg);
+				         (unsigned long long)r.seq, pe.msg);
 				return 1;
 			}
 			rs->tree = s.range;
@@ -312,9 +101,9 @@ static int resume_tree(int fd, const struct alog_tail *tail, struct resume *rs,
 			found = 1;
 		} else if (r.type == ALOG_REC_OPEN) {
 			struct alog_header hd;
-			if (alog_header_parse(&r, &hd, msg, sizeof msg) != 0) {
+			if (alog_header_parse(&r, &hd, &pe) != 0) {
 				alog_backscan_free(&b);
-				alog_err(e, "the log does not verify: bad header: %s", msg);
+				alog_err(e, "the log does not verify: bad header: %s", pe.msg);
 				return 1;
 			}
 			if (hd.has_range)
@@ -396,15 +185,13 @@ static int write_next_header(const char *path, int oldfd, const char *origin,
                              const struct alog_tail *t, const struct alog_merkle *tree,
                              char *tmp, size_t tmpcap, struct alog_error *e)
 {
-	char members[8192], prev[65], line[9000];
+	char members[8192], line[9000];
 	uint8_t hash[32];
 	size_t k, n;
 	struct stat st;
 	int fd;
 
-	k = (size_t)snprintf(members, sizeof members, ",\"v\":%d,\"origin\":\"%s\",\"prev\":\"%s\","
-	                     "\"range\":", ALOG_FORMAT_VERSION, origin, alog_hex(prev, t->hash, 32));
-	k += put_hashes(members + k, sizeof members - k, (const uint8_t(*)[32])tree->hash, tree->n);
+	k = alog_header_members(members, sizeof members, origin, t->hash, tree);
 	n = alog_rec_format(line, t->seq + 1, alog_ts_now(), "open", members, k, t->hash, hash);
 
 	if ((size_t)snprintf(tmp, tmpcap, "%s.rotating", path) >= tmpcap)
@@ -439,36 +226,6 @@ static int same_file(const char *a, const char *b)
 	struct stat sa, sb;
 	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
 	       sa.st_ino == sb.st_ino;
-}
-
-int alog_seal_make(struct alog_seal *s, const struct alog_seckey *sk,
-                   const struct alog_merkle *tree)
-{
-	uint8_t esk[64];
-	char text[512];
-	size_t n;
-	uint32_t id;
-
-	memset(s, 0, sizeof *s);
-	if (alog_seckey_current(sk, s->pk, esk) != 0)
-		return -1;
-	s->size = tree->size;
-	s->range = *tree;
-	alog_merkle_root(tree, s->root);
-	s->epoch = sk->next;
-	if (alog_seckey_proof(sk, s->proof, &s->nproof) != 0) {
-		sodium_memzero(esk, sizeof esk);
-		return -1;
-	}
-	n = alog_checkpoint_text(text, sizeof text, sk->origin, s->size, s->root);
-	id = alog_note_keyid(sk->origin, s->pk);
-	s->sig[0] = (uint8_t)(id >> 24);
-	s->sig[1] = (uint8_t)(id >> 16);
-	s->sig[2] = (uint8_t)(id >> 8);
-	s->sig[3] = (uint8_t)id;
-	crypto_sign_detached(s->sig + 4, NULL, (const unsigned char *)text, n, esk);
-	sodium_memzero(esk, sizeof esk);
-	return 0;
 }
 
 /*
@@ -642,34 +399,4 @@ out:
 	alog_writer_close(w);
 	alog_seckey_free(&sk);
 	return rc;
-}
-
-int alog_checkpoint_parse(const char *note, size_t n, char *origin, size_t cap, uint64_t *size,
-                          uint8_t root[32], struct alog_error *e)
-{
-	const char *p = note, *end = note + n, *nl;
-	struct alog_span lines[3];
-	uint64_t v;
-
-	for (int i = 0; i < 3; i++) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl)
-			return alog_err(e, "not a checkpoint: expected origin, size and root lines");
-		lines[i].p = p;
-		lines[i].n = (size_t)(nl - p);
-		p = nl + 1;
-	}
-	if (lines[0].n == 0 || lines[0].n >= cap)
-		return alog_err(e, "not a checkpoint: bad origin line");
-	memcpy(origin, lines[0].p, lines[0].n);
-	origin[lines[0].n] = '\0';
-	/* A NUL or control byte would make the origin compare as something it is not. */
-	if (strlen(origin) != lines[0].n || alog_origin_ok(origin, e) != 0)
-		return alog_err(e, "not a checkpoint: bad origin line");
-	if (parse_uint(lines[1], &v) != 0)
-		return alog_err(e, "not a checkpoint: the second line is not a tree size");
-	if (alog_unb64(root, 32, lines[2].p, lines[2].n) != 32)
-		return alog_err(e, "not a checkpoint: the third line is not a base64 root hash");
-	*size = v;
-	return 0;
 }

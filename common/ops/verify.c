@@ -20,8 +20,9 @@
 #include "base/reader.h"
 #include "base/sha256.h"
 #include "base/ts.h"
-#include "log/writer.h"
-#include "ops/seal.h"
+#include "format/header.h"
+#include "format/sealrec.h"
+#include "keys/sealcheck.h"
 
 /* What the verifier remembers of a record it has not yet placed. */
 struct held {
@@ -152,82 +153,6 @@ static void problem(struct alog_verifier *v, enum alog_problem_kind kind, uint64
 	va_end(ap);
 }
 
-/* ---- headers ---- */
-
-static int parse_range(const char *p, const char *end, struct alog_merkle *m, uint64_t size,
-                       char *msg, size_t cap)
-{
-	uint8_t hashes[64][32];
-	unsigned n = 0;
-
-	if (alog_json_hash_array(p, (size_t)(end - p), hashes, 64, &n) != 0)
-		return snprintf(msg, cap, "range is not an array of base64 SHA-256 hashes"), -1;
-	if (alog_merkle_load(m, size, (const uint8_t(*)[32])hashes, n) != 0)
-		return snprintf(msg, cap, "range has %u hashes; a tree of %llu records needs %d", n,
-		                (unsigned long long)size, __builtin_popcountll(size)),
-		       -1;
-	return 0;
-}
-
-int alog_header_parse(const struct alog_rec *r, struct alog_header *h, char *msg, size_t cap)
-{
-	struct alog_json_iter it;
-	struct alog_span name, val;
-	int rc, have_v = 0, have_origin = 0;
-
-	memset(h, 0, sizeof *h);
-	if (alog_json_iter_init(&it, r->line, r->len - 1) != 0)
-		return snprintf(msg, cap, "header is not a JSON object"), -1;
-	while ((rc = alog_json_iter_next(&it, &name, &val)) == 1) {
-		if (alog_span_eq(name, "seq") || alog_span_eq(name, "ts") ||
-		    alog_span_eq(name, "type") || alog_span_eq(name, "hash")) {
-			continue;
-		} else if (alog_span_eq(name, "v")) {
-			if (!(val.n == 1 && val.p[0] == '1'))
-				return snprintf(msg, cap, "unsupported format version %.*s",
-				                val.n > 20 ? 20 : (int)val.n, val.p), -1;
-			h->version = 1;
-			have_v = 1;
-		} else if (alog_span_eq(name, "origin")) {
-			long n;
-			struct alog_error oe;
-			if (val.n < 2 || val.p[0] != '"' || val.n - 2 >= sizeof h->origin)
-				return snprintf(msg, cap, "origin is not a string"), -1;
-			n = alog_json_unescape(val.p + 1, val.n - 2, h->origin, sizeof h->origin - 1);
-			if (n < 0)
-				return snprintf(msg, cap, "origin is not a valid string"), -1;
-			h->origin[n] = '\0';
-			if (alog_origin_ok(h->origin, &oe) != 0)
-				return snprintf(msg, cap, "bad origin: %s", oe.msg), -1;
-			have_origin = 1;
-		} else if (alog_span_eq(name, "prev")) {
-			if (val.n != 66 || val.p[0] != '"' || alog_unhex(h->prev, 32, val.p + 1, 64) != 0)
-				return snprintf(msg, cap, "prev is not 64 lowercase hex digits"), -1;
-			h->has_prev = 1;
-		} else if (alog_span_eq(name, "range")) {
-			if (r->seq < 1 || parse_range(val.p, val.p + val.n, &h->range, r->seq - 1, msg,
-			                              cap) != 0)
-				return -1;
-			h->has_range = 1;
-		} else {
-			return snprintf(msg, cap, "unknown header member \"%.*s\"",
-			                name.n > 40 ? 40 : (int)name.n, name.p), -1;
-		}
-	}
-	if (rc < 0)
-		return snprintf(msg, cap, "header is not valid JSON"), -1;
-	if (!have_v)
-		return snprintf(msg, cap, "header has no format version \"v\""), -1;
-	if (!have_origin)
-		return snprintf(msg, cap, "header has no origin"), -1;
-	if (r->seq == 1 && (h->has_prev || h->has_range))
-		return snprintf(msg, cap, "the first header (seq 1) must not have prev or range"), -1;
-	if (r->seq > 1 && !(h->has_prev && h->has_range))
-		return snprintf(msg, cap, "a header with seq %llu must carry prev and range",
-		                (unsigned long long)r->seq), -1;
-	return 0;
-}
-
 /* ---- chain decisions ---- */
 
 static int links(const uint8_t prev[32], const uint8_t digest[32], const uint8_t stored[32])
@@ -292,15 +217,15 @@ static void check_origin(struct alog_verifier *v, uint64_t line, uint64_t seq)
 static void check_seal(struct alog_verifier *v, uint64_t line, const struct alog_rec *r)
 {
 	struct alog_seal s;
-	char msg[300];
+	struct alog_error pe;
 	int root_checked = 0;
 
 	v->s.seals++;
 	v->s.last_seal_seq = r->seq;
 	v->s.last_seal_ts = r->ts_ns;
-	if (alog_seal_parse(r, &s, msg, sizeof msg) != 0) {
+	if (alog_seal_parse(r, &s, &pe) != 0) {
 		problem(v, ALOG_P_SEAL, line, r->seq, 0, "bad seal (seq %llu): %s",
-		        (unsigned long long)r->seq, msg);
+		        (unsigned long long)r->seq, pe.msg);
 		return;
 	}
 	if (v->tree_ok) {
@@ -339,8 +264,8 @@ static void check_seal(struct alog_verifier *v, uint64_t line, const struct alog
 	if (v->o.pubkey) {
 		if (strcmp(v->o.pubkey->origin, v->s.origin[0] ? v->s.origin : v->o.pubkey->origin))
 			return; /* reported once as a wrong key */
-		if (alog_seal_check(&s, v->o.pubkey, msg, sizeof msg) != 0) {
-			problem(v, ALOG_P_SEAL, line, r->seq, 0, "%s", msg);
+		if (alog_seal_check(&s, v->o.pubkey, &pe) != 0) {
+			problem(v, ALOG_P_SEAL, line, r->seq, 0, "%s", pe.msg);
 		} else {
 			v->s.seals_checked++;
 			if (root_checked && !v->stopped)
@@ -560,7 +485,7 @@ static int file_start(struct alog_verifier *v, uint64_t line, const struct alog_
                       const uint8_t d[32], const uint8_t leaf[32])
 {
 	struct alog_header h;
-	char msg[200];
+	struct alog_error he;
 	int first_file = v->file_index == 1;
 
 	if (r->type != ALOG_REC_OPEN) {
@@ -582,8 +507,8 @@ static int file_start(struct alog_verifier *v, uint64_t line, const struct alog_
 		v->tree_ok = 0;
 		return 0;
 	}
-	if (alog_header_parse(r, &h, msg, sizeof msg) != 0) {
-		problem(v, ALOG_P_HEADER, line, r->seq, 0, "bad header: %s", msg);
+	if (alog_header_parse(r, &h, &he) != 0) {
+		problem(v, ALOG_P_HEADER, line, r->seq, 0, "bad header: %s", he.msg);
 		accept(v, line, r->seq, r->hash, leaf, r->ts_ns, 0);
 		v->tree_ok = 0;
 		return 0;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "base/util.h"
+#include "format/header.h"
 #include "format/merkle.h"
 #include "format/record.h"
 #include "keys/key.h"
@@ -135,19 +136,5 @@ void alog_verifier_report(struct alog_verifier *v, enum alog_problem_kind kind, 
 const struct alog_merkle *alog_verifier_tree(const struct alog_verifier *v);
 
 const char *alog_problem_kind_name(enum alog_problem_kind k);
-
-/*
- * Parse the members of a header record (v, origin, prev, range).
- * 0 or -1 with msg filled in.
- */
-struct alog_header {
-	int version;
-	char origin[256];
-	int has_prev;
-	uint8_t prev[32];
-	int has_range;
-	struct alog_merkle range; /* size = seq - 1 when has_range */
-};
-int alog_header_parse(const struct alog_rec *r, struct alog_header *h, char *msg, size_t cap);
 
 #endif

@@ -195,9 +195,8 @@ static struct buf rehash(const char *p, size_t n)
 		}
 		if (i == 0) {
 			struct alog_header hd;
-			char msg[200];
 			seq = r.seq;
-			if (r.type == ALOG_REC_OPEN && alog_header_parse(&r, &hd, msg, sizeof msg) == 0 &&
+			if (r.type == ALOG_REC_OPEN && alog_header_parse(&r, &hd, &e) == 0 &&
 			    hd.has_prev)
 				memcpy(h, hd.prev, 32);
 		} else {
@@ -252,7 +251,7 @@ static void forge_seal(struct buf *log, const char *keyfile, uint32_t epoch)
 			continue;
 		if (i == 0 && r.type == ALOG_REC_OPEN && r.seq > 1) {
 			struct alog_header hd;
-			if (alog_header_parse(&r, &hd, text, sizeof text) == 0)
+			if (alog_header_parse(&r, &hd, &e) == 0)
 				tree = hd.range;
 		}
 		alog_rec_digest(r.line, r.len, d);
