@@ -60,6 +60,23 @@ int alog_errno(struct alog_error *e, const char *fmt, ...)
 	return -1;
 }
 
+int alog_err_prefix(struct alog_error *e, const char *fmt, ...)
+{
+	char old[sizeof e->msg];
+	va_list ap;
+	size_t n;
+
+	if (!e)
+		return -1;
+	memcpy(old, e->msg, sizeof old);
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+	n = strlen(e->msg);
+	snprintf(e->msg + n, sizeof e->msg - n, "%s", old);
+	return -1;
+}
+
 int alog_err_at(struct alog_error *e, const char *file, uint64_t line)
 {
 	if (e) {

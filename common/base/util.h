@@ -39,6 +39,9 @@ int alog_err(struct alog_error *e, const char *fmt, ...)
 /* Same, with ": strerror(errno)" appended. */
 int alog_errno(struct alog_error *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Put "prefix" before the message already in e (printf-style); returns -1. */
+int alog_err_prefix(struct alog_error *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Attach a location to an error already set (the name is copied). */
 int alog_err_at(struct alog_error *e, const char *file, uint64_t line);
 

@@ -134,6 +134,19 @@ void alog_chain(uint8_t h[32], const uint8_t prev[32], const uint8_t d[32])
 	alog_sha256_pair(h, prev, d);
 }
 
+int alog_chain_ok(const uint8_t prev[32], const uint8_t d[32], const uint8_t hash[32])
+{
+	uint8_t h[32];
+	alog_sha256_pair(h, prev, d);
+	return memcmp(h, hash, 32) == 0;
+}
+
+void alog_rec_leaf(const char *line, size_t len, uint8_t d[32], uint8_t leaf[32])
+{
+	alog_rec_digest(line, len, d);
+	alog_sha256_leaf32(leaf, d);
+}
+
 size_t alog_rec_size(size_t members_len, const char *type)
 {
 	size_t n = sizeof seq_prefix - 1 + 20 + sizeof ts_prefix - 1 + ALOG_TS_LEN + 1 +

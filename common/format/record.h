@@ -54,6 +54,10 @@ void alog_rec_digest2(const char *l1, size_t n1, uint8_t d1[32], const char *l2,
                       uint8_t d2[32]);
 /* h = SHA-256(prev || d). */
 void alog_chain(uint8_t h[32], const uint8_t prev[32], const uint8_t d[32]);
+/* Does a record with digest d and stored hash follow prev in the chain? */
+int alog_chain_ok(const uint8_t prev[32], const uint8_t d[32], const uint8_t hash[32]);
+/* A record line's digest d and its Merkle leaf hash, SHA-256(0x00 || d). */
+void alog_rec_leaf(const char *line, size_t len, uint8_t d[32], uint8_t leaf[32]);
 /* Name of a record type as stored ("open"...), NULL for events. */
 const char *alog_rec_type_name(enum alog_rec_type t);
 

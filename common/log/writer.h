@@ -100,24 +100,6 @@ const char *alog_writer_path(const struct alog_writer *w);
  */
 int alog_writer_recover(struct alog_writer *w, char *aside, size_t cap, struct alog_error *e);
 
-/*
- * Reading a file backwards line by line, in large blocks: for finding the
- * last seal or header before the end without reading the whole file.
- */
-struct alog_backscan {
-	int fd;
-	char *buf;
-	size_t cap;
-	uint64_t buf_off; /* file offset of buf[0] */
-	size_t buf_len;
-	uint64_t pos;     /* the next line returned ends here */
-};
-void alog_backscan_init(struct alog_backscan *b, int fd, uint64_t end);
-void alog_backscan_free(struct alog_backscan *b);
-/* The line ending at pos (LF included); 1 found, 0 at the start, -1 error. */
-int alog_backscan_prev(struct alog_backscan *b, const char **line, size_t *len, uint64_t *off,
-                       struct alog_error *e);
-
 /* The default origin: $ALOG_ORIGIN, else the host name.  Static storage. */
 const char *alog_default_origin(void);
 /* The default log path: $ALOG_FILE, else ALOG_DEFAULT_FILE. */

@@ -22,7 +22,7 @@
 #include "format/header.h"
 #include "format/note.h"
 #include "format/record.h"
-#include "log/writer.h"
+#include "log/logfile.h"
 
 struct alog_tree {
 	struct alog_tree_info info;
@@ -112,24 +112,6 @@ fail:
 
 /* ---- reading the log ---- */
 
-/* The line starting at off (LF included), into a malloc'd buffer. */
-static char *read_line_at(int fd, uint64_t off, size_t *len)
-{
-	/* most lines are short: read 16 KiB first, the longest line only if needed */
-	for (size_t cap = 16384;; cap = ALOG_MAX_LINE) {
-		char *buf = alog_xmalloc(cap);
-		ssize_t got = alog_pread_all(fd, buf, cap, (off_t)off);
-		char *nl = got > 0 ? memchr(buf, '\n', (size_t)got) : NULL;
-		if (nl) {
-			*len = (size_t)(nl - buf) + 1;
-			return buf;
-		}
-		free(buf);
-		if (cap == ALOG_MAX_LINE || got < (ssize_t)cap)
-			return NULL;
-	}
-}
-
 struct log_head {
 	char origin[256];
 	uint64_t base;
@@ -139,68 +121,38 @@ struct log_head {
 
 static int read_head(int fd, struct log_head *h, struct alog_error *e)
 {
-	size_t len;
-	char *line = read_line_at(fd, 0, &len);
-	struct alog_rec r;
-	struct alog_header hd;
-	struct alog_error he;
-	int rc = -1;
+	struct alog_filehead fh;
 
 	memset(h, 0, sizeof *h);
-	if (!line)
+	switch (alog_logfile_head(fd, &fh, e)) {
+	case ALOG_HEAD_OK:
+		break;
+	case ALOG_HEAD_ERROR:
+	case ALOG_HEAD_NOLINE:
 		return alog_err(e, "not an alog log: no complete first line");
-	if (alog_rec_parse(&r, line, len, e) != 0 || r.type != ALOG_REC_OPEN)
-		alog_err(e, "not an alog log file: the first line is not a header");
-	else if (alog_header_parse(&r, &hd, &he) != 0)
-		alog_err(e, "bad header: %s", he.msg);
-	else {
-		snprintf(h->origin, sizeof h->origin, "%s", hd.origin);
-		h->base = r.seq - 1;
-		memcpy(h->first, r.hash, 32);
-		if (hd.has_prev)
-			memcpy(h->prev0, hd.prev, 32);
-		if (hd.has_range)
-			h->range = hd.range;
-		else
-			alog_merkle_init(&h->range);
-		rc = h->range.size == h->base ? 0 : alog_err(e, "bad header: range size");
+	case ALOG_HEAD_NOT_HEADER:
+		return alog_err(e, "not an alog log file: the first line is not a header");
+	default:
+		return alog_err_prefix(e, "bad header: ");
 	}
-	free(line);
-	return rc;
-}
-
-static int parse_seal_at(int fd, uint64_t off, struct alog_seal *s, uint64_t *seq,
-                         struct alog_error *e)
-{
-	size_t len;
-	char *line = read_line_at(fd, off, &len);
-	struct alog_rec r;
-	struct alog_error se;
-	int rc = -1;
-
-	if (!line)
-		return alog_err(e, "cannot read the seal at offset %llu", (unsigned long long)off);
-	if (alog_rec_parse(&r, line, len, e) != 0 || r.type != ALOG_REC_SEAL)
-		alog_err(e, "no seal at offset %llu", (unsigned long long)off);
-	else if (alog_seal_parse(&r, s, &se) != 0)
-		alog_err(e, "bad seal (seq %llu): %s", (unsigned long long)r.seq, se.msg);
-	else {
-		*seq = r.seq;
-		rc = 0;
-	}
-	free(line);
-	return rc;
+	snprintf(h->origin, sizeof h->origin, "%s", fh.h.origin);
+	h->base = fh.seq - 1;
+	memcpy(h->first, fh.hash, 32);
+	if (fh.h.has_prev)
+		memcpy(h->prev0, fh.h.prev, 32);
+	if (fh.h.has_range)
+		h->range = fh.h.range;
+	else
+		alog_merkle_init(&h->range);
+	return h->range.size == h->base ? 0 : alog_err(e, "bad header: range size");
 }
 
 int alog_last_seal(const char *log, char *origin, size_t cap, struct alog_seal *s, uint64_t *seq,
                    struct alog_error *e)
 {
 	struct log_head h;
-	struct alog_backscan b;
+	struct alog_resume rp;
 	struct stat st;
-	const char *line;
-	size_t len;
-	uint64_t off;
 	int fd = open(log, O_RDONLY | O_CLOEXEC), rc;
 
 	if (fd < 0) {
@@ -212,18 +164,18 @@ int alog_last_seal(const char *log, char *origin, size_t cap, struct alog_seal *
 		return alog_err_at(e, log, 0);
 	}
 	snprintf(origin, cap, "%s", h.origin);
-	alog_backscan_init(&b, fd, (uint64_t)st.st_size);
-	while ((rc = alog_backscan_prev(&b, &line, &len, &off, e)) == 1) {
-		struct alog_rec r;
-		struct alog_error pe;
-		if (alog_rec_parse(&r, line, len, &pe) == 0 && r.type == ALOG_REC_SEAL)
-			break;
-	}
-	alog_backscan_free(&b);
-	if (rc == 1)
-		rc = parse_seal_at(fd, off, s, seq, e) == 0 ? 0 : -1;
-	else if (rc == 0)
+	rc = alog_logfile_resume(fd, (uint64_t)st.st_size, ALOG_RESUME_SEAL_ONLY, &rp, e);
+	if (rc == ALOG_RESUME_FOUND) {
+		*s = rp.seal;
+		*seq = rp.seq;
+		rc = 0;
+	} else if (rc == ALOG_RESUME_NONE) {
 		rc = 1;
+	} else {
+		if (rc == ALOG_RESUME_BAD_SEAL)
+			alog_err_prefix(e, "bad seal (seq %llu): ", (unsigned long long)rp.seq);
+		rc = -1;
+	}
 	close(fd);
 	if (rc < 0)
 		alog_err_at(e, log, 0);
@@ -365,13 +317,13 @@ static void load_state(struct alog_tree *t, uint64_t logsize)
 static int update_state(struct alog_tree *t, struct alog_error *e)
 {
 	struct alog_merkle m;
-	struct alog_reader rd;
+	struct alog_forward f;
 	struct alog_line l;
 	struct alog_rec r;
-	struct alog_error pe;
 	uint8_t (*buf)[32];
 	size_t nbuf = 0, cap = 32768;
 	uint64_t wpos, size = t->info.size;
+	uint8_t d[32], leaf[32];
 	int rc = 0, got;
 
 	/* the compact range at the current size, from stored nodes */
@@ -397,32 +349,15 @@ static int update_state(struct alog_tree *t, struct alog_error *e)
 	if (ftruncate(t->statefd, (off_t)(ALOG_TREE_HEADER + 32 * wpos)) != 0)
 		return alog_errno(e, "cannot write the tree state %s", t->info.state_path);
 	buf = alog_xmalloc(cap * 32);
-	alog_reader_fdopen(&rd, t->logfd, "log", ALOG_MAX_LINE);
-	if (alog_reader_seek(&rd, t->end, 0, e) != 0) {
-		alog_reader_close(&rd);
+	if (alog_forward_start(&f, t->logfd, t->end, t->info.base + t->count, t->last, e) != 0) {
 		free(buf);
 		return -1;
 	}
-	while ((got = alog_reader_next(&rd, &l, e)) == ALOG_LINE_OK) {
-		uint8_t d[32], h[32], leaf[32];
-		uint64_t want_seq = t->info.base + t->count + 1;
-		if (alog_rec_parse(&r, l.p, l.len, &pe) != 0) {
-			rc = alog_err(e, "the log does not verify at byte %llu: %s (run alog-verify)",
-			              (unsigned long long)l.offset, pe.msg);
-			break;
-		}
-		alog_rec_digest(l.p, l.len, d);
-		alog_chain(h, t->last, d);
-		if (r.seq != want_seq || memcmp(h, r.hash, 32) != 0) {
-			rc = alog_err(e, "the log does not verify at seq %llu (byte %llu): run "
-			              "alog-verify", (unsigned long long)r.seq,
-			              (unsigned long long)l.offset);
-			break;
-		}
+	while ((got = alog_forward_next(&f, &l, &r, d, leaf, e)) == ALOG_FWD_OK) {
+		uint8_t h[32];
 		if (r.type == ALOG_REC_SEAL)
 			t->seal_off = l.offset;
 		/* push the leaf, writing it and every node it completes */
-		alog_sha256_leaf32(leaf, d);
 		if (nbuf + 65 > cap) {
 			if (pwrite(t->statefd, buf, nbuf * 32,
 			           (off_t)(ALOG_TREE_HEADER + 32 * wpos)) != (ssize_t)(nbuf * 32)) {
@@ -445,12 +380,22 @@ static int update_state(struct alog_tree *t, struct alog_error *e)
 		t->end = l.offset + l.len;
 		t->info.hashed++;
 	}
-	alog_reader_close(&rd);
-	if (got == ALOG_LINE_ERROR && rc == 0)
+	alog_forward_close(&f);
+	if (rc != 0)
+		;
+	else if (got == ALOG_FWD_ERROR)
 		rc = -1;
-	else if (got == ALOG_LINE_TOOLONG && rc == 0)
+	else if (got == ALOG_FWD_TOOLONG)
 		rc = alog_err(e, "the log does not verify: a line longer than %d bytes",
 		              ALOG_MAX_LINE);
+	else if (got == ALOG_FWD_MALFORMED) {
+		char why[sizeof e->msg];
+		snprintf(why, sizeof why, "%s", e->msg);
+		rc = alog_err(e, "the log does not verify at byte %llu: %s (run alog-verify)",
+		              (unsigned long long)l.offset, why);
+	} else if (got == ALOG_FWD_SEQ || got == ALOG_FWD_CHAIN)
+		rc = alog_err(e, "the log does not verify at seq %llu (byte %llu): run "
+		              "alog-verify", (unsigned long long)r.seq, (unsigned long long)l.offset);
 	/* a line without its LF is a record being written: the state stops before it */
 	if (rc == 0 && nbuf &&
 	    pwrite(t->statefd, buf, nbuf * 32, (off_t)(ALOG_TREE_HEADER + 32 * wpos)) !=
@@ -580,7 +525,7 @@ int alog_tree_last_seal(struct alog_tree *t, struct alog_seal *s, uint64_t *seq,
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (!t->seal_off)
 			return 1;
-		if (parse_seal_at(t->logfd, t->seal_off, s, seq, e) != 0)
+		if (alog_logfile_seal_at(t->logfd, t->seal_off, s, seq, e) != 0)
 			return -1;
 		if (alog_tree_root(t, s->size, root, e) == 0 && memcmp(root, s->root, 32) == 0)
 			return 0;
@@ -637,8 +582,7 @@ int alog_proof_bundle(struct alog_tree *t, const struct alog_seal *seal, const c
 		return alog_err(e, "seq %llu is not sealed yet (the last seal covers seq 1..%llu): "
 		                "run alog-seal first", (unsigned long long)r.seq,
 		                (unsigned long long)seal->size), 1;
-	alog_rec_digest(line, len, d);
-	alog_sha256_leaf32(leaf, d);
+	alog_rec_leaf(line, len, d, leaf);
 	for (int attempt = 0;; attempt++) {
 		int ok = perfect(t, 0, index, stored) == 0 && memcmp(stored, leaf, 32) == 0 &&
 		         alog_merkle_inclusion_proof(index, seal->size, alog_tree_subtree, t, proof,
@@ -888,8 +832,7 @@ int alog_bundle_verify(const char *text, size_t n, size_t *used, const struct al
 			         (unsigned long long)index + 1);
 			goto out;
 		}
-		alog_rec_digest(rec, (size_t)xn, d);
-		alog_sha256_leaf32(leaf, d);
+		alog_rec_leaf(rec, (size_t)xn, d, leaf);
 	}
 	if (index >= size) {
 		alog_err(e, "index %llu is outside the checkpoint's tree of size %llu",

@@ -15,10 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base/reader.h"
-#include "base/sha256.h"
 #include "base/ts.h"
 #include "format/header.h"
+#include "log/logfile.h"
 #include "log/writer.h"
 
 struct resume {
@@ -29,151 +28,90 @@ struct resume {
 	char origin[256];
 };
 
-/* Read the header (first line) of the open log for its origin: 0, 1 bad, -1 I/O error. */
-static int read_origin(int fd, char *origin, size_t cap, struct alog_error *e)
-{
-	char *buf = alog_xmalloc(ALOG_MAX_LINE);
-	ssize_t got = alog_pread_all(fd, buf, ALOG_MAX_LINE, 0);
-	char *nl = got > 0 ? memchr(buf, '\n', (size_t)got) : NULL;
-	struct alog_rec r;
-	struct alog_header h;
-	struct alog_error pe;
-	int rc = 1;
-
-	if (got < 0) {
-		alog_errno(e, "read error");
-		rc = -1;
-	} else if (!nl || alog_rec_parse(&r, buf, (size_t)(nl - buf) + 1, &pe) != 0 ||
-	    r.type != ALOG_REC_OPEN)
-		alog_err(e, "the first line is not a header");
-	else if (alog_header_parse(&r, &h, &pe) != 0)
-		alog_err(e, "bad header: %s", pe.msg);
-	else {
-		snprintf(origin, cap, "%s", h.origin);
-		rc = 0;
-	}
-	free(buf);
-	return rc;
-}
-
 /*
- * Find the last seal or header, take the tree from it, and hash forward
- * to the end checking the chain, so the seal only ever signs a log whose
- * unsealed part verifies.  Returns 0, 1 (the log does not verify), -1.
+ * Take the tree from the last seal or header, and hash forward to the end
+ * checking the chain, so the seal only ever signs a log whose unsealed
+ * part verifies.  Returns 0, 1 (the log does not verify), -1.
  */
 static int resume_tree(int fd, const struct alog_tail *tail, struct resume *rs,
                        struct alog_error *e)
 {
-	struct alog_backscan b;
-	struct alog_reader rd;
+	struct alog_filehead fh;
+	struct alog_resume rp;
+	struct alog_forward f;
 	struct alog_line l;
 	struct alog_rec r;
-	struct alog_error pe;
-	const char *line;
-	size_t len;
-	uint64_t off = 0, end = 0, expected;
-	uint8_t h[32], d[32], leaf[32];
-	int rc, found = 0;
+	uint8_t d[32], leaf[32];
+	int rc;
 
 	memset(rs, 0, sizeof *rs);
-	rc = read_origin(fd, rs->origin, sizeof rs->origin, e);
-	if (rc != 0)
-		return rc;
-	alog_backscan_init(&b, fd, tail->size);
-	while ((rc = alog_backscan_prev(&b, &line, &len, &off, e)) == 1) {
-		if (alog_rec_parse(&r, line, len, &pe) != 0) {
-			alog_backscan_free(&b);
-			alog_err(e, "the log does not verify: malformed record at offset %llu: %s",
-			         (unsigned long long)off, pe.msg);
-			return 1;
-		}
-		if (r.type == ALOG_REC_SEAL) {
-			struct alog_seal s;
-			if (alog_seal_parse(&r, &s, &pe) != 0) {
-				alog_backscan_free(&b);
-				alog_err(e, "the log does not verify: bad seal (seq %llu): %s",
-				         (unsigned long long)r.seq, pe.msg);
-				return 1;
-			}
-			rs->tree = s.range;
-			rs->have_epoch = 1;
-			rs->epoch = s.epoch;
-			found = 1;
-		} else if (r.type == ALOG_REC_OPEN) {
-			struct alog_header hd;
-			if (alog_header_parse(&r, &hd, &pe) != 0) {
-				alog_backscan_free(&b);
-				alog_err(e, "the log does not verify: bad header: %s", pe.msg);
-				return 1;
-			}
-			if (hd.has_range)
-				rs->tree = hd.range;
-			else
-				alog_merkle_init(&rs->tree);
-			found = 1;
-		}
-		if (found)
-			break;
-	}
-	if (found) {
-		/* The resume record itself (its line lives in the scan buffer). */
-		alog_rec_digest(r.line, r.len, d);
-		alog_sha256_leaf32(leaf, d);
-		alog_merkle_push(&rs->tree, leaf);
-		memcpy(h, r.hash, 32);
-		expected = r.seq + 1;
-		end = off + r.len;
-	}
-	alog_backscan_free(&b);
-	if (rc < 0)
+	switch (alog_logfile_head(fd, &fh, e)) {
+	case ALOG_HEAD_OK:
+		break;
+	case ALOG_HEAD_ERROR:
 		return -1;
-	if (!found)
+	case ALOG_HEAD_BAD:
+		return alog_err_prefix(e, "bad header: "), 1;
+	default:
+		return alog_err(e, "the first line is not a header"), 1;
+	}
+	snprintf(rs->origin, sizeof rs->origin, "%s", fh.h.origin);
+
+	switch (alog_logfile_resume(fd, tail->size, 0, &rp, e)) {
+	case ALOG_RESUME_FOUND:
+		break;
+	case ALOG_RESUME_ERROR:
+		return -1;
+	case ALOG_RESUME_MALFORMED:
+		return alog_err_prefix(e, "the log does not verify: malformed record at offset %llu: ",
+		                       (unsigned long long)rp.off), 1;
+	case ALOG_RESUME_BAD_SEAL:
+		return alog_err_prefix(e, "the log does not verify: bad seal (seq %llu): ",
+		                       (unsigned long long)rp.seq), 1;
+	case ALOG_RESUME_BAD_HEADER:
+		return alog_err_prefix(e, "the log does not verify: bad header: "), 1;
+	default:
 		return alog_err(e, "the log does not verify: no header"), 1;
+	}
+	rs->tree = rp.tree;
+	if (rp.type == ALOG_REC_SEAL) {
+		rs->have_epoch = 1;
+		rs->epoch = rp.seal.epoch;
+	}
 
 	/* Then everything after it. */
-	alog_reader_fdopen(&rd, fd, "log", ALOG_MAX_LINE);
-	if (alog_reader_seek(&rd, end, 0, e) != 0) {
-		alog_reader_close(&rd);
+	if (alog_forward_start(&f, fd, rp.end, rp.seq, rp.hash, e) != 0)
 		return -1;
-	}
 	rc = 0;
-	while (end < tail->size) {
-		int got = alog_reader_next(&rd, &l, e);
-		if (got == ALOG_LINE_ERROR) {
+	while (f.end < tail->size) {
+		uint64_t at = f.end, expected = f.seq + 1;
+		int got = alog_forward_next(&f, &l, &r, d, leaf, e);
+		if (got == ALOG_FWD_ERROR) {
 			rc = -1;
 			break;
 		}
-		if (got != ALOG_LINE_OK || alog_rec_parse(&r, l.p, l.len, &pe) != 0) {
+		if (got != ALOG_FWD_OK && got != ALOG_FWD_SEQ && got != ALOG_FWD_CHAIN) {
 			alog_err(e, "the log does not verify: malformed record at offset %llu",
-			         (unsigned long long)end);
+			         (unsigned long long)at);
 			rc = 1;
 			break;
 		}
-		alog_rec_digest(l.p, l.len, d);
-		if (r.seq != expected || r.type == ALOG_REC_OPEN) {
+		if (got == ALOG_FWD_SEQ || r.type == ALOG_REC_OPEN) {
 			alog_err(e, "the log does not verify: seq %llu where %llu was expected",
 			         (unsigned long long)r.seq, (unsigned long long)expected);
 			rc = 1;
 			break;
 		}
-		{
-			uint8_t want[32];
-			alog_chain(want, h, d);
-			if (memcmp(want, r.hash, 32) != 0) {
-				alog_err(e, "the log does not verify: record seq %llu does not match "
-				            "the chain (run alog-verify)", (unsigned long long)r.seq);
-				rc = 1;
-				break;
-			}
+		if (got == ALOG_FWD_CHAIN) {
+			alog_err(e, "the log does not verify: record seq %llu does not match "
+			            "the chain (run alog-verify)", (unsigned long long)r.seq);
+			rc = 1;
+			break;
 		}
-		memcpy(h, r.hash, 32);
-		alog_sha256_leaf32(leaf, d);
 		alog_merkle_push(&rs->tree, leaf);
 		rs->hashed++;
-		expected++;
-		end += l.len;
 	}
-	alog_reader_close(&rd);
+	alog_forward_close(&f);
 	if (rc == 0 && rs->tree.size != tail->seq)
 		return alog_err(e, "the log does not verify: tree size %llu after seq %llu",
 		                (unsigned long long)rs->tree.size, (unsigned long long)tail->seq), 1;
@@ -250,9 +188,8 @@ static int rotate(const struct alog_seal_opts *o, struct alog_writer *w, uint64_
 		free(line);
 		return alog_errno(e, "sealed, but cannot reread the seal to rotate");
 	}
-	alog_rec_digest(line, len, d);
+	alog_rec_leaf(line, len, d, leaf);
 	free(line);
-	alog_sha256_leaf32(leaf, d);
 	alog_merkle_push(tree, leaf);
 
 	if (write_next_header(o->log, alog_writer_fd(w), origin, t, tree, tmp, sizeof tmp, e) != 0)

@@ -155,13 +155,6 @@ static void problem(struct alog_verifier *v, enum alog_problem_kind kind, uint64
 
 /* ---- chain decisions ---- */
 
-static int links(const uint8_t prev[32], const uint8_t digest[32], const uint8_t stored[32])
-{
-	uint8_t h[32];
-	alog_chain(h, prev, digest);
-	return memcmp(h, stored, 32) == 0;
-}
-
 /* The saved checkpoints: which 0 is the first, 1 the second. */
 static void checkpoint_of(const struct alog_verifier *v, int which, uint64_t *size,
                           const uint8_t **root, const char **origin)
@@ -345,7 +338,7 @@ static int inserted_before(struct alog_verifier *v)
 	struct held *p = &v->pend;
 
 	if (!(p->seq == v->expected - 1 && v->have_before &&
-	      links(v->h_before, p->digest, p->hash)))
+	      alog_chain_ok(v->h_before, p->digest, p->hash)))
 		return 0;
 	problem(v, ALOG_P_INSERTED, v->last_line, p->seq, 0,
 	        "inserted record (seq %llu): it is not part of the chain; the record after it "
@@ -396,10 +389,10 @@ static int settle_with(struct alog_verifier *v, uint64_t line, const struct alog
 	struct held *p = &v->pend;
 	uint64_t e = v->expected;
 	/* (a record is held only after a file's first record started the chain) */
-	int s_links_h = r->seq == e && links(v->h, d, r->hash);
+	int s_links_h = r->seq == e && alog_chain_ok(v->h, d, r->hash);
 
 	/* Swapped: S belongs here and P comes right after it. */
-	if (s_links_h && p->seq == e + 1 && links(r->hash, p->digest, p->hash)) {
+	if (s_links_h && p->seq == e + 1 && alog_chain_ok(r->hash, p->digest, p->hash)) {
 		problem(v, ALOG_P_REORDERED, p->line, p->seq, 0,
 		        "records out of order: lines %llu and %llu are swapped (seq %llu before "
 		        "seq %llu)", (unsigned long long)p->line, (unsigned long long)line,
@@ -427,7 +420,7 @@ static int settle_with(struct alog_verifier *v, uint64_t line, const struct alog
 		return 0;
 	}
 	/* S follows P: P itself is the problem (changed contents or a gap before it). */
-	if (r->seq == p->seq + 1 && links(p->hash, d, r->hash)) {
+	if (r->seq == p->seq + 1 && alog_chain_ok(p->hash, d, r->hash)) {
 		if (p->seq == e) {
 			problem(v, ALOG_P_MODIFIED, p->line, p->seq, 0,
 			        "record modified (seq %llu): its contents do not match its hash",
@@ -446,7 +439,7 @@ static int settle_with(struct alog_verifier *v, uint64_t line, const struct alog
 		}
 	}
 	/* S follows P and P follows the record before the last one: that one was inserted. */
-	if (r->seq == p->seq + 1 && links(p->hash, d, r->hash) && inserted_before(v)) {
+	if (r->seq == p->seq + 1 && alog_chain_ok(p->hash, d, r->hash) && inserted_before(v)) {
 		p->active = 0;
 		return 0;
 	}
@@ -525,7 +518,7 @@ static int file_start(struct alog_verifier *v, uint64_t line, const struct alog_
 		/* The first file given: its header says where the chain starts. */
 		static const uint8_t zero[32];
 		const uint8_t *start = h.has_prev ? h.prev : zero;
-		if (!links(start, d, r->hash)) {
+		if (!alog_chain_ok(start, d, r->hash)) {
 			problem(v, ALOG_P_MODIFIED, line, r->seq, 0,
 			        "header modified (seq %llu): its contents do not match its hash",
 			        (unsigned long long)r->seq);
@@ -561,7 +554,7 @@ static int file_start(struct alog_verifier *v, uint64_t line, const struct alog_
 		problem(v, ALOG_P_FILES, line, r->seq, 0,
 		        "file does not continue the previous file: prev does not match its last "
 		        "record");
-	} else if (!links(v->h, d, r->hash)) {
+	} else if (!alog_chain_ok(v->h, d, r->hash)) {
 		problem(v, ALOG_P_MODIFIED, line, r->seq, 0,
 		        "header modified (seq %llu): its contents do not match its hash",
 		        (unsigned long long)r->seq);
@@ -618,7 +611,7 @@ static void on_record(struct alog_verifier *v, uint64_t line, const struct alog_
 	}
 	if (r->seq == v->expected &&
 	    (pre && memcmp(pre, v->h, 32) == 0 ? memcmp(pre + 32, r->hash, 32) == 0
-	                                       : links(v->h, d, r->hash))) {
+	                                       : alog_chain_ok(v->h, d, r->hash))) {
 		/* a seal is checked against the tree of the records before it */
 		if (r->type == ALOG_REC_SEAL) {
 			check_seal(v, line, r);
@@ -727,8 +720,7 @@ static void hash_chunk(struct chunk *c)
 		wait = NULL;
 	}
 	if (wait) {
-		alog_rec_digest(c->buf + wait->off, wait->len, wait->d);
-		alog_sha256_leaf32(wait->leaf, wait->d);
+		alog_rec_leaf(c->buf + wait->off, wait->len, wait->d, wait->leaf);
 		if (wait->linked)
 			alog_chain(wait->pre + 32, wait->pre, wait->d);
 	}
