@@ -11,7 +11,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pthread.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -23,6 +22,7 @@
 #include "format/header.h"
 #include "format/sealrec.h"
 #include "keys/sealcheck.h"
+#include "ops/verify_pool.h"
 
 /* What the verifier remembers of a record it has not yet placed. */
 struct held {
@@ -637,188 +637,13 @@ after:
 	return;
 }
 
-/*
- * Reading and hashing run ahead of the sequential checks: lines are copied
- * into chunks, worker threads parse each line's shape and compute its
- * digest and leaf hash (independent per record), and the calling thread
- * takes the chunks in order for the chain, tree and seal decisions.  With
- * one job everything runs in the calling thread.
- */
-#define CHUNK_DATA (512 * 1024)
-#define CHUNK_ITEMS (CHUNK_DATA / 64)
-#define MAX_JOBS 16
-
-enum { IT_LINE, IT_TOOLONG, IT_PARTIAL };
-
-struct item {
-	uint32_t off, len;
-	uint64_t lineno;
-	uint8_t kind, parsed, linked;
-	struct alog_rec rec; /* when parsed; points into the chunk */
-	uint8_t d[32], leaf[32];
-	uint8_t pre[64]; /* when linked: the previous line's hash, and the chain over it */
-};
-
-struct chunk {
-	char *buf;
-	size_t used;
-	struct item *items;
-	size_t n;
-	int done; /* hashed */
-};
-
-struct pool {
-	pthread_mutex_t mu;
-	pthread_cond_t work, finished;
-	struct chunk *queue[MAX_JOBS + 1];
-	size_t qhead, qlen;
-	int quit;
-	pthread_t threads[MAX_JOBS];
-	int nthreads;
-};
-
-/*
- * Everything about a line that does not depend on the lines before it:
- * its shape, digest and leaf hash, and its chain hash over the hash the
- * line before it stores (what the chain is when that line checked).
- * Records are hashed two at a time: the hardware path runs both hashes
- * interleaved.
- */
-static void hash_chunk(struct chunk *c)
-{
-	struct alog_error pe;
-	struct item *prev = NULL, *wait = NULL;
-
-	for (size_t i = 0; i < c->n; i++) {
-		struct item *it = &c->items[i];
-		it->linked = 0;
-		it->parsed = it->kind == IT_LINE &&
-		             alog_rec_parse(&it->rec, c->buf + it->off, it->len, &pe) == 0;
-		if (!it->parsed) {
-			prev = NULL;
-			continue;
-		}
-		if (prev) {
-			memcpy(it->pre, prev->rec.hash, 32);
-			it->linked = 1;
-		}
-		prev = it;
-		if (!wait) {
-			wait = it;
-			continue;
-		}
-		alog_rec_digest2(c->buf + wait->off, wait->len, wait->d, c->buf + it->off, it->len,
-		                 it->d);
-		alog_sha256_leaf32_x2(wait->leaf, wait->d, it->leaf, it->d);
-		if (wait->linked && it->linked)
-			alog_sha256_pair_x2(wait->pre + 32, wait->pre, wait->d, it->pre + 32, it->pre,
-			                    it->d);
-		else if (wait->linked)
-			alog_chain(wait->pre + 32, wait->pre, wait->d);
-		else if (it->linked)
-			alog_chain(it->pre + 32, it->pre, it->d);
-		wait = NULL;
-	}
-	if (wait) {
-		alog_rec_leaf(c->buf + wait->off, wait->len, wait->d, wait->leaf);
-		if (wait->linked)
-			alog_chain(wait->pre + 32, wait->pre, wait->d);
-	}
-}
-
-static void *worker(void *arg)
-{
-	struct pool *p = arg;
-	for (;;) {
-		struct chunk *c;
-		pthread_mutex_lock(&p->mu);
-		while (!p->qlen && !p->quit)
-			pthread_cond_wait(&p->work, &p->mu);
-		if (!p->qlen) {
-			pthread_mutex_unlock(&p->mu);
-			return NULL;
-		}
-		c = p->queue[p->qhead];
-		p->qhead = (p->qhead + 1) % (MAX_JOBS + 1);
-		p->qlen--;
-		pthread_mutex_unlock(&p->mu);
-		hash_chunk(c);
-		pthread_mutex_lock(&p->mu);
-		c->done = 1;
-		pthread_cond_broadcast(&p->finished);
-		pthread_mutex_unlock(&p->mu);
-	}
-}
-
-static void submit(struct pool *p, struct chunk *c)
-{
-	c->done = 0;
-	if (!p->nthreads) {
-		hash_chunk(c);
-		c->done = 1;
-		return;
-	}
-	pthread_mutex_lock(&p->mu);
-	p->queue[(p->qhead + p->qlen) % (MAX_JOBS + 1)] = c;
-	p->qlen++;
-	pthread_cond_signal(&p->work);
-	pthread_mutex_unlock(&p->mu);
-}
-
-/* Wait for chunk c, hashing queued chunks meanwhile rather than sitting idle. */
-static void wait_done(struct pool *p, struct chunk *c)
-{
-	if (!p->nthreads)
-		return;
-	pthread_mutex_lock(&p->mu);
-	while (!c->done) {
-		if (p->qlen) {
-			struct chunk *x = p->queue[p->qhead];
-			p->qhead = (p->qhead + 1) % (MAX_JOBS + 1);
-			p->qlen--;
-			pthread_mutex_unlock(&p->mu);
-			hash_chunk(x);
-			pthread_mutex_lock(&p->mu);
-			x->done = 1;
-			pthread_cond_broadcast(&p->finished);
-			continue;
-		}
-		pthread_cond_wait(&p->finished, &p->mu);
-	}
-	pthread_mutex_unlock(&p->mu);
-}
-
+/* Threads hashing records: one per CPU unless told (see ops/verify_pool.h). */
 static int jobs_for(const struct alog_verify_opts *o)
 {
 	long n = o->jobs > 0 ? o->jobs : sysconf(_SC_NPROCESSORS_ONLN);
 	if (n < 1)
 		n = 1;
-	return n > MAX_JOBS ? MAX_JOBS : (int)n;
-}
-
-static void pool_start(struct pool *p, int threads)
-{
-	memset(p, 0, sizeof *p);
-	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->work, NULL);
-	pthread_cond_init(&p->finished, NULL);
-	alog_sha256_setup();
-	for (int i = 0; i < threads; i++)
-		if (pthread_create(&p->threads[p->nthreads], NULL, worker, p) == 0)
-			p->nthreads++;
-}
-
-static void pool_stop(struct pool *p)
-{
-	pthread_mutex_lock(&p->mu);
-	p->quit = 1;
-	pthread_cond_broadcast(&p->work);
-	pthread_mutex_unlock(&p->mu);
-	for (int i = 0; i < p->nthreads; i++)
-		pthread_join(p->threads[i], NULL);
-	pthread_mutex_destroy(&p->mu);
-	pthread_cond_destroy(&p->work);
-	pthread_cond_destroy(&p->finished);
+	return n > ALOG_VPOOL_MAX_JOBS ? ALOG_VPOOL_MAX_JOBS : (int)n;
 }
 
 /* Note a line that is not a record; a run of them at the end is a torn tail. */
@@ -837,17 +662,17 @@ static void bad_line(struct alog_verifier *v, uint64_t lineno, const char *fmt, 
 }
 
 /* The sequential checks of one line, its shape already parsed and hashed. */
-static void check_item(struct alog_verifier *v, const struct item *it, const char *p)
+static void check_item(struct alog_verifier *v, const struct alog_vitem *it, const char *p)
 {
 	struct alog_error pe;
 	struct alog_rec r;
 
 	v->s.lines++;
-	if (it->kind == IT_TOOLONG) {
+	if (it->kind == ALOG_VITEM_TOOLONG) {
 		bad_line(v, it->lineno, "line longer than %d bytes", ALOG_MAX_LINE);
 		return;
 	}
-	if (it->kind == IT_PARTIAL) {
+	if (it->kind == ALOG_VITEM_PARTIAL) {
 		bad_line(v, it->lineno, "%u bytes without a newline", it->len);
 		return;
 	}
@@ -869,7 +694,7 @@ static void check_item(struct alog_verifier *v, const struct item *it, const cha
 	on_record(v, it->lineno, &it->rec, it->d, it->leaf, it->linked ? it->pre : NULL);
 }
 
-static void check_chunk(struct alog_verifier *v, struct chunk *c)
+static void check_chunk(struct alog_verifier *v, struct alog_vchunk *c)
 {
 	for (size_t i = 0; i < c->n && !v->stopped; i++)
 		check_item(v, &c->items[i], c->buf + c->items[i].off);
@@ -891,17 +716,17 @@ void alog_verify_begin(struct alog_verifier *v, const char *name)
 int alog_verify_line(struct alog_verifier *v, uint64_t lineno, const char *line, size_t len,
                      int kind)
 {
-	struct item it = {0};
-	struct chunk one = {.buf = (char *)line, .items = &it, .n = 1};
+	struct alog_vitem it = {0};
+	struct alog_vchunk one = {.buf = (char *)line, .items = &it, .n = 1};
 
 	if (v->stopped)
 		return 1;
 	it.lineno = lineno;
 	it.off = 0;
 	it.len = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
-	it.kind = kind == ALOG_LINE_TOOLONG ? IT_TOOLONG
-	          : kind == ALOG_LINE_PARTIAL ? IT_PARTIAL : IT_LINE;
-	hash_chunk(&one);
+	it.kind = kind == ALOG_LINE_TOOLONG ? ALOG_VITEM_TOOLONG
+	          : kind == ALOG_LINE_PARTIAL ? ALOG_VITEM_PARTIAL : ALOG_VITEM_LINE;
+	alog_vchunk_hash(&one);
 	check_item(v, &it, line);
 	return v->stopped;
 }
@@ -917,15 +742,15 @@ int alog_verify_end(struct alog_verifier *v)
  * Fill a chunk with the next lines of input.  Returns 1 when it holds
  * something, 0 at the end of input, -1 on a read error.
  */
-static int fill_chunk(struct alog_verifier *v, struct alog_reader *rd, struct chunk *c,
+static int fill_chunk(struct alog_verifier *v, struct alog_reader *rd, struct alog_vchunk *c,
                       int *locked, struct alog_error *e)
 {
 	struct alog_line l;
 
 	c->used = 0;
 	c->n = 0;
-	while (c->used < CHUNK_DATA && c->n < CHUNK_ITEMS) {
-		struct item *it;
+	while (c->used < ALOG_VCHUNK_DATA && c->n < ALOG_VCHUNK_ITEMS) {
+		struct alog_vitem *it;
 		int rc = alog_reader_next(rd, &l, e);
 
 		if (rc == ALOG_LINE_EOF)
@@ -947,9 +772,9 @@ static int fill_chunk(struct alog_verifier *v, struct alog_reader *rd, struct ch
 		it->lineno = l.lineno;
 		it->off = (uint32_t)c->used;
 		it->len = (uint32_t)(l.len > UINT32_MAX ? UINT32_MAX : l.len);
-		it->kind = rc == ALOG_LINE_TOOLONG ? IT_TOOLONG
-		           : rc == ALOG_LINE_PARTIAL ? IT_PARTIAL : IT_LINE;
-		if (it->kind == IT_LINE) {
+		it->kind = rc == ALOG_LINE_TOOLONG ? ALOG_VITEM_TOOLONG
+		           : rc == ALOG_LINE_PARTIAL ? ALOG_VITEM_PARTIAL : ALOG_VITEM_LINE;
+		if (it->kind == ALOG_VITEM_LINE) {
 			memcpy(c->buf + c->used, l.p, l.len);
 			c->used += l.len;
 		}
@@ -960,8 +785,8 @@ static int fill_chunk(struct alog_verifier *v, struct alog_reader *rd, struct ch
 int alog_verify_file(struct alog_verifier *v, const char *path, struct alog_error *e)
 {
 	struct alog_reader rd;
-	struct chunk chunks[MAX_JOBS + 1];
-	struct pool pool;
+	struct alog_vchunk chunks[ALOG_VPOOL_MAX_JOBS + 1];
+	struct alog_vpool pool;
 	int jobs = jobs_for(&v->o), nchunks = jobs == 1 ? 1 : jobs + 1;
 	unsigned long filled = 0, checked = 0;
 	int locked = 0, eof = 0, rc = 0;
@@ -970,14 +795,14 @@ int alog_verify_file(struct alog_verifier *v, const char *path, struct alog_erro
 		return -1;
 	alog_verify_begin(v, rd.name);
 	for (int i = 0; i < nchunks; i++) {
-		chunks[i].buf = alog_xmalloc(CHUNK_DATA + ALOG_MAX_LINE);
-		chunks[i].items = alog_xmalloc(CHUNK_ITEMS * sizeof(struct item));
+		chunks[i].buf = alog_xmalloc(ALOG_VCHUNK_DATA + ALOG_MAX_LINE);
+		chunks[i].items = alog_xmalloc(ALOG_VCHUNK_ITEMS * sizeof(struct alog_vitem));
 	}
-	pool_start(&pool, jobs > 1 ? jobs - 1 : 0);
+	alog_vpool_start(&pool, jobs > 1 ? jobs - 1 : 0);
 
 	while (!v->stopped && (!eof || checked < filled)) {
 		while (!eof && filled - checked < (unsigned long)nchunks) {
-			struct chunk *c = &chunks[filled % (unsigned long)nchunks];
+			struct alog_vchunk *c = &chunks[filled % (unsigned long)nchunks];
 			int got = fill_chunk(v, &rd, c, &locked, e);
 			if (got < 0) {
 				rc = -1;
@@ -988,19 +813,19 @@ int alog_verify_file(struct alog_verifier *v, const char *path, struct alog_erro
 				eof = 1;
 				break;
 			}
-			submit(&pool, c);
+			alog_vpool_submit(&pool, c);
 			filled++;
 		}
 		if (rc < 0 || checked == filled)
 			break;
-		wait_done(&pool, &chunks[checked % (unsigned long)nchunks]);
+		alog_vpool_wait(&pool, &chunks[checked % (unsigned long)nchunks]);
 		check_chunk(v, &chunks[checked % (unsigned long)nchunks]);
 		checked++;
 	}
 	/* Let workers finish whatever is still queued before freeing chunks. */
 	while (checked < filled)
-		wait_done(&pool, &chunks[checked++ % (unsigned long)nchunks]);
-	pool_stop(&pool);
+		alog_vpool_wait(&pool, &chunks[checked++ % (unsigned long)nchunks]);
+	alog_vpool_stop(&pool);
 	if (rc == 0)
 		alog_verify_end(v);
 	if (locked)
