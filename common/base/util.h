@@ -87,6 +87,7 @@ int alog_parse_u64(const char *s, uint64_t max, uint64_t *out);
 /* Memory: abort with a message on exhaustion (the tools cannot go on). */
 void *alog_xmalloc(size_t n);
 void *alog_xrealloc(void *p, size_t n);
+void *alog_xcalloc(size_t n, size_t size);
 char *alog_xstrdup(const char *s);
 
 /* Write all of buf, retrying on EINTR and short writes. 0 or -1/errno. */

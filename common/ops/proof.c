@@ -435,12 +435,10 @@ static int open_temp_state(struct alog_tree *t)
 
 struct alog_tree *alog_tree_open(const char *log, const char *state, struct alog_error *e)
 {
-	struct alog_tree *t = calloc(1, sizeof *t);
+	struct alog_tree *t = alog_xcalloc(1, sizeof *t);
 	struct log_head h;
 	struct stat st;
 
-	if (!t)
-		alog_die(ALOG_EXIT_ERR, "out of memory");
 	t->statefd = -1;
 	t->logfd = open(log, O_RDONLY | O_CLOEXEC);
 	if (t->logfd < 0) {
