@@ -337,3 +337,51 @@ const char *alog_input_name(const char *path)
 {
 	return (!path || strcmp(path, "-") == 0) ? "<stdin>" : path;
 }
+
+char *alog_read_file(const char *path, size_t max, size_t *len, struct alog_error *e)
+{
+	int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+	size_t cap = 4096, n = 0;
+	char *buf;
+
+	if (fd < 0) {
+		alog_errno(e, "cannot open");
+		alog_err_at(e, path, 0);
+		return NULL;
+	}
+	buf = alog_xmalloc(cap + 1);
+	for (;;) {
+		ssize_t r;
+		if (n == cap) {
+			if (cap >= max) {
+				alog_err(e, "file too large (more than %zu bytes)", max);
+				goto fail;
+			}
+			cap *= 2;
+			buf = alog_xrealloc(buf, cap + 1);
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			alog_errno(e, "cannot read");
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (fd)
+		close(fd);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+fail:
+	if (fd)
+		close(fd);
+	free(buf);
+	alog_err_at(e, path, 0);
+	return NULL;
+}
+
+/* ---- reading the log ---- */

@@ -99,6 +99,9 @@ int alog_fsync_dir(const char *path);
 /* Flush stdout and fail (status 2) if the write failed (EPIPE is quiet). */
 void alog_close_stdout(void);
 
+/* Read a whole small file ("-": standard input; at most max bytes), NUL-terminated. */
+char *alog_read_file(const char *path, size_t max, size_t *len, struct alog_error *e);
+
 /* The display name for an input: "<stdin>" for NULL or "-". */
 const char *alog_input_name(const char *path);
 

@@ -437,8 +437,8 @@ static void report_at(struct grep *g, uint64_t ln, uint64_t off, const char *fmt
 	__attribute__((format(printf, 4, 5)));
 
 /*
- * "alog-grep: NAME:LINE: message" ("NAME: at byte N:" when line numbers
- * are unknown, "NAME:" for off NOWHERE, no name when there is none),
+ * "NAME:LINE: message" ("NAME: at byte N:" when line numbers are unknown,
+ * "NAME:" for off NOWHERE, no name when there is none) to o->report,
  * everything neutralised: names and messages can carry log bytes.
  */
 static void report_at(struct grep *g, uint64_t ln, uint64_t off, const char *fmt, ...)
@@ -447,11 +447,12 @@ static void report_at(struct grep *g, uint64_t ln, uint64_t off, const char *fmt
 	struct alog_buf b = {0};
 	va_list ap;
 
+	if (!g->o->report)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	alog_buf_str(&b, alog_progname);
-	alog_buf_str(&b, ": ");
+	alog_buf_reserve(&b, 1);
 	if (g->name) {
 		alog_buf_clean(&b, g->name, strlen(g->name), 0);
 		if (ln)
@@ -463,11 +464,7 @@ static void report_at(struct grep *g, uint64_t ln, uint64_t off, const char *fmt
 		alog_buf_str(&b, where);
 	}
 	alog_buf_clean(&b, msg, strlen(msg), 0);
-	alog_buf_add(&b, "\n", 1);
-	fflush(stdout);
-	if (write(2, b.p, b.n) < 0) {
-		/* nowhere left to say it */
-	}
+	g->o->report(g->o->report_ctx, b.p, b.n);
 	alog_buf_free(&b);
 }
 
@@ -1248,8 +1245,9 @@ int alog_grep_run(const struct alog_grep_opts *o, char *const *files, size_t nfi
 		}
 		if (res->tampered) {
 			out_discard(&g.out);
-			alog_warnx("--verify: the log does not verify; nothing from the damaged region on "
-			           "was shown");
+			g.name = NULL;
+			report_at(&g, 0, NOWHERE, "--verify: the log does not verify; nothing from the "
+			          "damaged region on was shown");
 		} else {
 			out_commit(&g.out, g.out.hpos);
 			if (o->pubkey)

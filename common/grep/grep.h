@@ -49,6 +49,14 @@ struct alog_grep_opts {
 	struct alog_unprotect *unprotect;
 	int decrypt;
 	int out_fd;
+	/*
+	 * Problems met on the way (inputs that cannot be read, lines that are
+	 * not records, what --verify finds), as they are met: one line each,
+	 * "NAME:LINE: message" without LF, neutralised for a terminal.  NULL:
+	 * not reported.
+	 */
+	void (*report)(void *ctx, const char *line, size_t n);
+	void *report_ctx;
 };
 
 struct alog_grep_result {
@@ -60,9 +68,10 @@ struct alog_grep_result {
 };
 
 /*
- * Search the files (NULL or "-": standard input) in order.  Problems are
- * reported on standard error as they are met.  Returns 0, or -1 when
- * writing the output failed.
+ * Search the files (NULL or "-": standard input) in order.  Problems go to
+ * o->report as they are met; when --verify finds the log damaged, the
+ * last report says that nothing from the damaged region on was shown.
+ * Returns 0, or -1 when writing the output failed.
  */
 int alog_grep_run(const struct alog_grep_opts *o, char *const *files, size_t nfiles,
                   struct alog_grep_result *res);

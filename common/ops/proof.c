@@ -64,54 +64,6 @@ static uint64_t leaf_pos(uint64_t i)
 	return 2 * i - (uint64_t)__builtin_popcountll(i);
 }
 
-char *alog_read_file(const char *path, size_t max, size_t *len, struct alog_error *e)
-{
-	int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
-	size_t cap = 4096, n = 0;
-	char *buf;
-
-	if (fd < 0) {
-		alog_errno(e, "cannot open");
-		alog_err_at(e, path, 0);
-		return NULL;
-	}
-	buf = alog_xmalloc(cap + 1);
-	for (;;) {
-		ssize_t r;
-		if (n == cap) {
-			if (cap >= max) {
-				alog_err(e, "file too large (more than %zu bytes)", max);
-				goto fail;
-			}
-			cap *= 2;
-			buf = alog_xrealloc(buf, cap + 1);
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			alog_errno(e, "cannot read");
-			goto fail;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	if (fd)
-		close(fd);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-fail:
-	if (fd)
-		close(fd);
-	free(buf);
-	alog_err_at(e, path, 0);
-	return NULL;
-}
-
-/* ---- reading the log ---- */
-
 struct log_head {
 	char origin[256];
 	uint64_t base;
@@ -180,6 +132,20 @@ int alog_last_seal(const char *log, char *origin, size_t cap, struct alog_seal *
 	if (rc < 0)
 		alog_err_at(e, log, 0);
 	return rc;
+}
+
+int alog_checkpoint_load(const char *path, char **text, size_t *n, char *origin, size_t cap,
+                         uint64_t *size, uint8_t root[32], struct alog_error *e)
+{
+	*text = alog_read_file(path, 65536, n, e);
+	if (!*text)
+		return -1;
+	if (alog_checkpoint_parse(*text, *n, origin, cap, size, root, e) != 0) {
+		free(*text);
+		*text = NULL;
+		return alog_err_at(e, path, 0);
+	}
+	return 0;
 }
 
 /* ---- tree state ---- */

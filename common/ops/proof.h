@@ -107,7 +107,12 @@ char *alog_consistency_text(struct alog_tree *t, uint64_t size1, uint64_t size2,
 int alog_consistency_verify(const char *proof, size_t n, const char *old_cp, size_t old_n,
                             const char *new_cp, size_t new_n, struct alog_error *e);
 
-/* Read a whole small file (at most max bytes) into a NUL-terminated buffer. */
-char *alog_read_file(const char *path, size_t max, size_t *len, struct alog_error *e);
+/*
+ * Read a checkpoint file (at most 64 KiB): its text in *text (malloc'd,
+ * NUL-terminated), origin (cap bytes), size and root.  0, or -1 with e
+ * set and located at path.
+ */
+int alog_checkpoint_load(const char *path, char **text, size_t *n, char *origin, size_t cap,
+                         uint64_t *size, uint8_t root[32], struct alog_error *e);
 
 #endif
