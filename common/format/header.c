@@ -74,6 +74,18 @@ int alog_origin_ok(const char *origin, struct alog_error *e)
 	return 0;
 }
 
+int alog_rec_member_next(struct alog_json_iter *it, struct alog_span *name,
+                         struct alog_span *val)
+{
+	int rc;
+
+	while ((rc = alog_json_iter_next(it, name, val)) == 1)
+		if (!(alog_span_eq(*name, "seq") || alog_span_eq(*name, "ts") ||
+		      alog_span_eq(*name, "type") || alog_span_eq(*name, "hash")))
+			break;
+	return rc;
+}
+
 static int parse_range(const char *p, const char *end, struct alog_merkle *m, uint64_t size,
                        struct alog_error *e)
 {
@@ -97,11 +109,8 @@ int alog_header_parse(const struct alog_rec *r, struct alog_header *h, struct al
 	memset(h, 0, sizeof *h);
 	if (alog_json_iter_init(&it, r->line, r->len - 1) != 0)
 		return alog_err(e, "header is not a JSON object");
-	while ((rc = alog_json_iter_next(&it, &name, &val)) == 1) {
-		if (alog_span_eq(name, "seq") || alog_span_eq(name, "ts") ||
-		    alog_span_eq(name, "type") || alog_span_eq(name, "hash")) {
-			continue;
-		} else if (alog_span_eq(name, "v")) {
+	while ((rc = alog_rec_member_next(&it, &name, &val)) == 1) {
+		if (alog_span_eq(name, "v")) {
 			if (!(val.n == 1 && val.p[0] == '1'))
 				return alog_err(e, "unsupported format version %.*s",
 				                val.n > 20 ? 20 : (int)val.n, val.p);

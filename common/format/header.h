@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/json.h"
+#include "base/span.h"
 #include "base/util.h"
 #include "format/merkle.h"
 #include "format/record.h"
@@ -33,6 +35,14 @@ int alog_header_parse(const struct alog_rec *r, struct alog_header *h, struct al
  */
 size_t alog_header_members(char *out, size_t cap, const char *origin, const uint8_t prev[32],
                            const struct alog_merkle *range);
+
+/*
+ * The next member of a typed record (a header, a seal) that is not one of
+ * the members every record has (seq, ts, type, hash): as
+ * alog_json_iter_next, 1 a member, 0 the end, -1 not valid JSON.
+ */
+int alog_rec_member_next(struct alog_json_iter *it, struct alog_span *name,
+                         struct alog_span *val);
 
 /* Check an origin name: non-empty UTF-8, no spaces or controls, no '+'. */
 int alog_origin_ok(const char *origin, struct alog_error *e);

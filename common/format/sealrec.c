@@ -45,11 +45,8 @@ int alog_seal_parse(const struct alog_rec *r, struct alog_seal *s, struct alog_e
 	memset(s, 0, sizeof *s);
 	if (alog_json_iter_init(&it, r->line, r->len - 1) != 0)
 		return alog_err(e, "seal is not a JSON object");
-	while ((rc = alog_json_iter_next(&it, &name, &val)) == 1) {
-		if (alog_span_eq(name, "seq") || alog_span_eq(name, "ts") ||
-		    alog_span_eq(name, "type") || alog_span_eq(name, "hash")) {
-			continue;
-		} else if (alog_span_eq(name, "size")) {
+	while ((rc = alog_rec_member_next(&it, &name, &val)) == 1) {
+		if (alog_span_eq(name, "size")) {
 			if (parse_uint(val, &s->size) != 0)
 				return alog_err(e, "seal size is not a number");
 			have |= 1;

@@ -858,8 +858,8 @@ int alog_unprotect_reveal_line(struct alog_unprotect *u, const char *line, size_
                                struct alog_buf *out, struct alog_reveal_stats *stats,
                                struct alog_error *e)
 {
-	const char *t;
-	size_t n;
+	const char *t = NULL; /* set on success (initialised for the analyzer) */
+	size_t n = 0;
 
 	if (len && line[len - 1] == '\n')
 		len--;

@@ -10,6 +10,7 @@
 int alog_logfile_line_at(int fd, uint64_t off, char **line, size_t *len, struct alog_error *e)
 {
 	*line = NULL;
+	*len = 0;
 	/* most lines are short: read 16 KiB first, the longest line only if needed */
 	for (size_t cap = 16384;; cap = ALOG_MAX_LINE) {
 		char *buf = alog_xmalloc(cap);
@@ -32,8 +33,8 @@ int alog_logfile_head(int fd, struct alog_filehead *fh, struct alog_error *e)
 {
 	struct alog_rec r;
 	struct alog_error pe;
-	size_t len;
-	char *line;
+	size_t len = 0;
+	char *line = NULL;
 	int rc;
 
 	memset(fh, 0, sizeof *fh);
@@ -61,8 +62,8 @@ int alog_logfile_resume(int fd, uint64_t end, unsigned flags, struct alog_resume
 {
 	struct alog_backscan b;
 	struct alog_rec r;
-	const char *line;
-	size_t len;
+	const char *line = NULL;
+	size_t len = 0;
 	uint64_t off = 0;
 	int rc, found = 0;
 
@@ -123,8 +124,8 @@ int alog_logfile_seal_at(int fd, uint64_t off, struct alog_seal *s, uint64_t *se
 {
 	struct alog_rec r;
 	struct alog_error se;
-	size_t len;
-	char *line;
+	size_t len = 0;
+	char *line = NULL;
 	int rc = -1;
 
 	if (alog_logfile_line_at(fd, off, &line, &len, &se) != 1)

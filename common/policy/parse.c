@@ -749,6 +749,14 @@ struct alog_policy *alog_policy_load(const char *path, struct alog_error *e)
 	return p;
 }
 
+static void wipe_free(char *buf, size_t n)
+{
+	if (buf) {
+		sodium_memzero(buf, n);
+		free(buf);
+	}
+}
+
 void alog_policy_free(struct alog_policy *p)
 {
 	if (!p)
@@ -791,15 +799,9 @@ void alog_policy_free(struct alog_policy *p)
 	free(p->active);
 	free(p->w.present);
 	/* They held the values the policy hid: wipe them. */
-	if (p->w.out)
-		sodium_memzero(p->w.out, p->w.cap);
-	if (p->dec)
-		sodium_memzero(p->dec, p->deccap);
-	if (p->tmp)
-		sodium_memzero(p->tmp, p->tmpcap);
-	free(p->w.out);
-	free(p->dec);
-	free(p->tmp);
+	wipe_free(p->w.out, p->w.cap);
+	wipe_free(p->dec, p->deccap);
+	wipe_free(p->tmp, p->tmpcap);
 	free(p->w.notes);
 	free(p->w.viol);
 	free(p->m);
