@@ -1,8 +1,9 @@
 /*
- * seal.c - the sealing operation, with optional rotation.  Order of durable steps in a seal: the seal record is
- * synced into the log first, then the key file moves to the next epoch.
- * A crash between the two leaves the key one epoch behind the log, which
- * the next seal detects and repairs by erasing the used epoch first.
+ * seal.c - the sealing operation, with optional rotation.  Order of
+ * durable steps in a seal: the seal record is synced into the log first,
+ * then the key file moves to the next epoch.  A crash between the two
+ * leaves the key one epoch behind the log, which the next seal detects
+ * and repairs by erasing the used epoch first.
  */
 #include "ops/seal.h"
 
