@@ -8,6 +8,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -253,6 +254,14 @@ void *alog_xrealloc(void *p, size_t n)
 	if (!q)
 		oom();
 	return q;
+}
+
+void alog_wipe_free(void *p, size_t n)
+{
+	if (p) {
+		sodium_memzero(p, n);
+		free(p);
+	}
 }
 
 char *alog_xstrdup(const char *s)

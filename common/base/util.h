@@ -89,6 +89,8 @@ void *alog_xmalloc(size_t n);
 void *alog_xrealloc(void *p, size_t n);
 void *alog_xcalloc(size_t n, size_t size);
 char *alog_xstrdup(const char *s);
+/* Overwrite n bytes at p with zeros (in a way the compiler keeps), then free p; NULL is fine. */
+void alog_wipe_free(void *p, size_t n);
 
 /* Write all of buf, retrying on EINTR and short writes. 0 or -1/errno. */
 int alog_write_all(int fd, const void *buf, size_t n);

@@ -133,14 +133,6 @@ fail:
 	return NULL;
 }
 
-static void wipe_free(char *buf, size_t n)
-{
-	if (buf) {
-		sodium_memzero(buf, n);
-		free(buf);
-	}
-}
-
 /* The value of "name value" on a line of a key file, or NULL. */
 static const char *field(char *line, const char *name)
 {
@@ -244,10 +236,10 @@ int alog_reader_key_load(struct alog_reader_key *k, const char *path, struct alo
 		alog_err(e, "reader secret key does not match its public key or id");
 		goto fail;
 	}
-	wipe_free(buf, n);
+	alog_wipe_free(buf, n);
 	return 0;
 fail:
-	wipe_free(buf, n);
+	alog_wipe_free(buf, n);
 	alog_reader_key_wipe(k);
 	return alog_err_at(e, path, 0);
 }
@@ -326,12 +318,12 @@ int alog_pepper_load(struct alog_pepper *p, const char *path, struct alog_error 
 		alog_err(e, "incomplete pepper file");
 		goto fail;
 	}
-	wipe_free(buf, n);
+	alog_wipe_free(buf, n);
 	if (sodium_init() < 0)
 		abort();
 	return 0;
 fail:
-	wipe_free(buf, n);
+	alog_wipe_free(buf, n);
 	alog_pepper_wipe(p);
 	return alog_err_at(e, path, 0);
 }

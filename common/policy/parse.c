@@ -749,14 +749,6 @@ struct alog_policy *alog_policy_load(const char *path, struct alog_error *e)
 	return p;
 }
 
-static void wipe_free(char *buf, size_t n)
-{
-	if (buf) {
-		sodium_memzero(buf, n);
-		free(buf);
-	}
-}
-
 void alog_policy_free(struct alog_policy *p)
 {
 	if (!p)
@@ -799,9 +791,9 @@ void alog_policy_free(struct alog_policy *p)
 	free(p->active);
 	free(p->w.present);
 	/* They held the values the policy hid: wipe them. */
-	wipe_free(p->w.out, p->w.cap);
-	wipe_free(p->dec, p->deccap);
-	wipe_free(p->tmp, p->tmpcap);
+	alog_wipe_free(p->w.out, p->w.cap);
+	alog_wipe_free(p->dec, p->deccap);
+	alog_wipe_free(p->tmp, p->tmpcap);
 	free(p->w.notes);
 	free(p->w.viol);
 	free(p->m);
