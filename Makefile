@@ -32,7 +32,9 @@ ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -DALOG_VERSION='"$(VERS
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS) $(COV_FLAGS) -pthread
 LIBS        = $(DEPS_LIBS) -lm
 
-LIB_SRC   := $(sort $(wildcard common/*.c))
+# Every .c below common/, folders included (see common/README for the layers).
+rwildcard  = $(foreach d,$(wildcard $(1:=/*)),$(call rwildcard,$d,$2) $(filter $(subst *,%,$2),$d))
+LIB_SRC   := $(sort $(call rwildcard,common,*.c))
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB_A     := $(BUILD)/libalog.a
 TOOLS     := $(patsubst cmd/%.c,$(BUILD)/bin/%,$(sort $(wildcard cmd/alog-*.c)))
@@ -46,14 +48,19 @@ MAN5      := $(sort $(wildcard man/*.5))
 
 .SECONDARY:
 
-.PHONY: all install uninstall check check-deps check-unit check-bats check-asan check-valgrind check-sodium \
+.PHONY: all install uninstall check check-deps check-layers check-unit check-bats check-asan check-valgrind check-sodium \
         check-arm check-man check-fuzz fuzz-build bench soak fuzz coverage lint clean
 
 all: $(TOOLS)
 
-$(BUILD)/%.o: %.c $(wildcard common/*.h)
+# Header dependencies are computed by the compiler (-MMD -MP: a .d file
+# beside each object, and an empty rule per header so a removed header
+# does not stop the build).
+DEPFLAGS = -MMD -MP
+
+$(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(LIB_A): $(LIB_OBJ)
 	@rm -f $@
@@ -87,13 +94,13 @@ FUZZ_CFLAGS  = -std=c11 -D_GNU_SOURCE -DALOG_VERSION='"fuzz"' -Icommon $(DEPS_CF
 FUZZ_OBJ    := $(LIB_SRC:common/%.c=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 
-$(FUZZ_BUILD)/obj/%.o: common/%.c $(wildcard common/*.h)
+$(FUZZ_BUILD)/obj/%.o: common/%.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(DEPFLAGS) -MF $@.d -MT $@ -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(LIBS)
 
 fuzz-build: $(FUZZ_BINS)
 
@@ -119,7 +126,7 @@ uninstall:
 
 # The whole suite: C unit tests, then the bats suites against $(BUILD)/bin.
 # (the fuzz targets are sanitised builds already: not repeated under check-asan)
-check: check-unit check-man check-bats $(if $(filter 1,$(SAN)),,check-fuzz)
+check: check-layers check-unit check-man check-bats $(if $(filter 1,$(SAN)),,check-fuzz)
 
 # The programs the tests need that install.sh does not install (the list is
 # tests/packages).  Run as root, tests/deps.sh installs the missing ones and
@@ -138,6 +145,10 @@ check-bats: check-deps $(TOOLS) $(HELPERS)
 
 check-man: check-deps
 	@sh tests/check-man.sh $(MAN1) $(MAN5)
+
+# A file of common/ includes only from its own layer or below (common/README).
+check-layers:
+	@sh tests/check-layers.sh common
 
 # The same suite, built with ASan+UBSan into build-asan/.
 check-asan:
@@ -172,9 +183,9 @@ coverage:
 	$(MAKE) BUILD=build-cov COV=1 check-unit check-bats
 	@sh tests/coverage.sh build-cov
 
-# Static analysis: cppcheck over everything, and GCC's -fanalyzer over the
-# library and tools (when CC is GCC); any finding fails.
-lint: check-deps
+# Static analysis: the layer check, cppcheck over everything, and GCC's
+# -fanalyzer over the library and tools (when CC is GCC); any finding fails.
+lint: check-deps check-layers
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	  --suppress=missingIncludeSystem -Icommon common cmd tests/tools tests/fuzz
 	@if $(CC) --version 2>/dev/null | grep -q 'Free Software Foundation'; then \
@@ -184,5 +195,10 @@ lint: check-deps
 
 clean:
 	rm -rf build build-asan build-cov build-fuzz
+
+# The dependency files of whatever was built before (missing ones are fine).
+-include $(patsubst %.c,$(BUILD)/%.d,$(LIB_SRC) $(wildcard cmd/*.c) $(UNIT_SRC) \
+           $(wildcard tests/tools/*.c))
+-include $(FUZZ_OBJ:.o=.d) $(FUZZ_BINS:=.d)
 
 -include tests/extra.mk

@@ -8,11 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "event.h"
-#include "policy.h"
-#include "reader.h"
-#include "util.h"
-#include "writer.h"
+#include "base/reader.h"
+#include "base/util.h"
+#include "log/writer.h"
+#include "policy/event.h"
+#include "policy/policy.h"
 
 static const char usage[] =
 	"usage: alog-append [-f LOG] [--origin NAME] [--sync=MODE] [--policy FILE]\n"

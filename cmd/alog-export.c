@@ -8,21 +8,20 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "export.h"
-#include "proof.h"
-#include "protect.h"
-#include "reader.h"
-#include "record.h"
-#include "seal.h"
-#include "util.h"
-#include "writer.h"
+#include "base/reader.h"
+#include "base/util.h"
+#include "export/export.h"
+#include "format/record.h"
+#include "keys/protect.h"
+#include "log/writer.h"
+#include "ops/proof.h"
+#include "ops/seal.h"
 
 static const char usage[] =
 	"usage: alog-export [-F FORMAT] [--fields LIST] [--with-meta] [--allow-formulas]\n"
@@ -104,32 +103,12 @@ static void out_abort(void)
 	out.tmp[0] = '\0';
 }
 
-static void __attribute__((noreturn)) fail(const struct alog_error *e)
-{
-	alog_report(e);
-	out_abort();
-	exit(ALOG_EXIT_ERR);
-}
-
-static void __attribute__((noreturn, format(printf, 1, 2))) failx(const char *fmt, ...)
-{
-	va_list ap;
-	fflush(stdout);
-	fprintf(stderr, "%s: ", alog_progname);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	out_abort();
-	exit(ALOG_EXIT_ERR);
-}
-
 static void out_flush(void)
 {
 	if (out.buf.n && alog_write_all(out.fd, out.buf.p, out.buf.n) != 0) {
 		if (errno == EPIPE && out.fd == 1)
 			exit(ALOG_EXIT_ERR);
-		failx("write error: %s", strerror(errno));
+		alog_die(ALOG_EXIT_ERR, "write error: %s", strerror(errno));
 	}
 	out.buf.n = 0;
 }
@@ -160,13 +139,13 @@ static void out_open(void)
 	copy2 = alog_xstrdup(out.target);
 	if ((size_t)snprintf(out.tmp, sizeof out.tmp, "%s/.%s.XXXXXX", dirname(copy),
 	                     basename(copy2)) >= sizeof out.tmp)
-		failx("output path too long: %s", out.target);
+		alog_die(ALOG_EXIT_ERR, "output path too long: %s", out.target);
 	free(copy);
 	free(copy2);
 	out.fd = mkstemp(out.tmp);
 	if (out.fd < 0) {
 		out.tmp[0] = '\0';
-		failx("cannot create a file next to %s", out.target);
+		alog_die(ALOG_EXIT_ERR, "cannot create a file next to %s", out.target);
 	}
 	mask = umask(0);
 	umask(mask);
@@ -181,15 +160,15 @@ static void out_commit(void)
 		return;
 	}
 	if (fsync(out.fd) != 0 || close(out.fd) != 0 || rename(out.tmp, out.target) != 0)
-		failx("cannot write %s: %s", out.target, strerror(errno));
+		alog_die(ALOG_EXIT_ERR, "cannot write %s: %s", out.target, strerror(errno));
 	out.tmp[0] = '\0';
 	if (alog_fsync_dir(out.target) != 0) {
 		/* the rename may not survive a crash: say so, and take a new file back */
 		int saved = errno;
 		if (!out.existed)
 			unlink(out.target);
-		failx("cannot write %s: syncing its directory failed: %s", out.target,
-		      strerror(saved));
+		alog_die(ALOG_EXIT_ERR, "cannot write %s: syncing its directory failed: %s", out.target,
+		         strerror(saved));
 	}
 }
 
@@ -212,10 +191,10 @@ static int run_export(struct alog_export *x, char **files, int nfiles)
 		struct alog_line l;
 		int got, locked = 0;
 		if (alog_reader_open(&r, nfiles ? files[i] : "-", ALOG_MAX_LINE, &e) != 0)
-			fail(&e);
+			alog_die_error(ALOG_EXIT_ERR, &e);
 		while ((got = alog_reader_next(&r, &l, &e)) != ALOG_LINE_EOF) {
 			if (got == ALOG_LINE_ERROR)
-				fail(&e);
+				alog_die_error(ALOG_EXIT_ERR, &e);
 			if (got == ALOG_LINE_PARTIAL && r.regular && !locked) {
 				/*
 				 * A writer may be in the middle of this line: writers hold an
@@ -231,7 +210,7 @@ static int run_export(struct alog_export *x, char **files, int nfiles)
 			if (got == ALOG_LINE_TOOLONG) {
 				alog_err(&e, "line longer than %d bytes", ALOG_MAX_LINE);
 				alog_err_at(&e, r.name, l.lineno);
-				fail(&e);
+				alog_die_error(ALOG_EXIT_ERR, &e);
 			}
 			if (unprotect &&
 			    memmem(l.p, l.len, ALOG_ENC_PREFIX, sizeof ALOG_ENC_PREFIX - 1)) {
@@ -239,14 +218,14 @@ static int run_export(struct alog_export *x, char **files, int nfiles)
 				                               &e) != 0) {
 					alog_err(&e, "not an alog record: invalid JSON");
 					alog_err_at(&e, r.name, l.lineno);
-					fail(&e);
+					alog_die_error(ALOG_EXIT_ERR, &e);
 				}
 				l.p = rev.p;
 				l.len = rev.n;
 			}
 			if (alog_export_line(x, l.p, l.len, &out.buf, &e) != 0) {
 				alog_err_at(&e, r.name, l.lineno);
-				fail(&e);
+				alog_die_error(ALOG_EXIT_ERR, &e);
 			}
 			if (out.buf.n > (1 << 18))
 				out_flush();
@@ -265,7 +244,7 @@ static struct alog_tree *open_tree(const char *log, const char *state)
 	struct alog_error e;
 	struct alog_tree *t = alog_tree_open(log, state, &e);
 	if (!t)
-		fail(&e);
+		alog_die_error(ALOG_EXIT_ERR, &e);
 	if (!alog_tree_info(t)->persistent)
 		alog_warnx("cannot write %s%s: the tree state is kept in a temporary file (every run "
 		           "hashes the whole log)", log, ALOG_TREE_SUFFIX);
@@ -282,7 +261,7 @@ static int run_proof(const char *log, const char *state, char **files, int nfile
 
 	got = alog_tree_last_seal(t, &seal, &seq, &e);
 	if (got < 0)
-		fail(&e);
+		alog_die_error(ALOG_EXIT_ERR, &e);
 	if (got == 1) {
 		alog_warnx("%s: the log has no seal yet: nothing to prove records against (run "
 		           "alog-seal)", log);
@@ -294,15 +273,15 @@ static int run_proof(const char *log, const char *state, char **files, int nfile
 		struct alog_reader r;
 		struct alog_line l;
 		if (alog_reader_open(&r, nfiles ? files[i] : "-", ALOG_MAX_LINE, &e) != 0)
-			fail(&e);
+			alog_die_error(ALOG_EXIT_ERR, &e);
 		while ((got = alog_reader_next(&r, &l, &e)) != ALOG_LINE_EOF) {
 			char *bundle, *line;
 			if (got == ALOG_LINE_ERROR)
-				fail(&e);
+				alog_die_error(ALOG_EXIT_ERR, &e);
 			if (got == ALOG_LINE_TOOLONG) {
 				alog_err(&e, "line longer than %d bytes", ALOG_MAX_LINE);
 				alog_err_at(&e, r.name, l.lineno);
-				fail(&e);
+				alog_die_error(ALOG_EXIT_ERR, &e);
 			}
 			line = alog_xmalloc(l.len + 1);
 			memcpy(line, l.p, l.len);
@@ -313,7 +292,7 @@ static int run_proof(const char *log, const char *state, char **files, int nfile
 			if (got != 0) {
 				alog_err_at(&e, r.name, l.lineno);
 				if (got < 0)
-					fail(&e);
+					alog_die_error(ALOG_EXIT_ERR, &e);
 				alog_report(&e);
 				rc = ALOG_EXIT_FAIL;
 				continue;
@@ -333,13 +312,8 @@ static void load_cp(const char *path, char **text, size_t *n, char *origin, uint
                     uint8_t root[32])
 {
 	struct alog_error e;
-	*text = alog_read_file(path, 65536, n, &e);
-	if (!*text)
-		fail(&e);
-	if (alog_checkpoint_parse(*text, *n, origin, 256, size, root, &e) != 0) {
-		alog_err_at(&e, path, 0);
-		fail(&e);
-	}
+	if (alog_checkpoint_load(path, text, n, origin, 256, size, root, &e) != 0)
+		alog_die_error(ALOG_EXIT_ERR, &e);
 }
 
 static int run_consistency(const char *log, const char *state, const char *oldf,
@@ -359,14 +333,14 @@ static int run_consistency(const char *log, const char *state, const char *oldf,
 	for (int i = 0; i < 2; i++) {
 		const char *o = i ? o2 : o1;
 		if (strcmp(o, alog_tree_info(t)->origin) != 0)
-			failx("%s is a checkpoint of another log", names[i]);
+			alog_die(ALOG_EXIT_ERR, "%s is a checkpoint of another log", names[i]);
 		if (s[i] > alog_tree_info(t)->size) {
 			alog_warnx("%s: the log is shorter than %s (size %llu): truncated or rolled "
 			           "back", log, names[i], (unsigned long long)s[i]);
 			goto fail;
 		}
 		if (alog_tree_root(t, s[i], have, &e) != 0)
-			fail(&e);
+			alog_die_error(ALOG_EXIT_ERR, &e);
 		if (memcmp(have, r[i], 32) != 0) {
 			alog_warnx("%s: the log does not contain %s: its tree of size %llu has another "
 			           "root (changed records, or a fork)", log, names[i],
@@ -376,7 +350,7 @@ static int run_consistency(const char *log, const char *state, const char *oldf,
 	}
 	proof = alog_consistency_text(t, s[0], s[1], &e);
 	if (!proof)
-		fail(&e);
+		alog_die_error(ALOG_EXIT_ERR, &e);
 	alog_buf_str(&out.buf, proof);
 	free(proof);
 	free(ot);
@@ -401,7 +375,7 @@ static int run_checkpoint(const char *log, int note, int vkey)
 	int rc = alog_last_seal(log, origin, sizeof origin, &s, &seq, &e);
 
 	if (rc < 0)
-		fail(&e);
+		alog_die_error(ALOG_EXIT_ERR, &e);
 	if (rc == 1) {
 		alog_warnx("%s: the log has no seal (run alog-seal)", log);
 		return ALOG_EXIT_FAIL;
@@ -432,6 +406,8 @@ int main(int argc, char **argv)
 	char *map = NULL;
 
 	alog_cli_init("alog-export");
+	/* whatever ends the run (alog_die, an error exit), a half-written output goes */
+	atexit(out_abort);
 	redact = alog_xmalloc((size_t)argc * sizeof *redact);
 	drop = alog_xmalloc((size_t)argc * sizeof *drop);
 	while ((c = alog_cli_next(&cli, argc, argv)) != -1) {
@@ -508,7 +484,7 @@ int main(int argc, char **argv)
 	if (mapfile) {
 		map = alog_read_file(mapfile, 1 << 20, &o.map_len, &e);
 		if (!map)
-			fail(&e);
+			alog_die_error(ALOG_EXIT_ERR, &e);
 		o.map = map;
 		check_not_input(mapfile, "the map");
 	}
@@ -516,7 +492,7 @@ int main(int argc, char **argv)
 		struct alog_export *x = alog_export_new(&o, &e);
 		int rc;
 		if (!x && mapfile && strncmp(e.msg, "--map: ", 7) == 0)
-			failx("%s: %s", mapfile, e.msg + 7);
+			alog_die(ALOG_EXIT_ERR, "%s: %s", mapfile, e.msg + 7);
 		if (!x)
 			alog_usage_error("%s", e.msg);
 		for (int i = 0; i < argc; i++)
@@ -528,7 +504,7 @@ int main(int argc, char **argv)
 		if (keyfile || !o.with_meta) {
 			unprotect = alog_unprotect_new(keyfile, &e);
 			if (!unprotect)
-				fail(&e);
+				alog_die_error(ALOG_EXIT_ERR, &e);
 		}
 		out_open();
 		rc = run_export(x, argv, argc);

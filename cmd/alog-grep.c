@@ -9,13 +9,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "grep.h"
-#include "key.h"
-#include "query.h"
-#include "render.h"
-#include "term.h"
-#include "ts.h"
-#include "util.h"
+#include "base/buf.h"
+#include "base/term.h"
+#include "base/ts.h"
+#include "base/util.h"
+#include "grep/grep.h"
+#include "grep/query.h"
+#include "grep/render.h"
+#include "keys/key.h"
 
 /* A distinct status: the log failed verification (--verify). */
 #define EXIT_TAMPERED 3
@@ -167,6 +168,23 @@ static void check_files(char **files, int n)
 	}
 }
 
+/* The engine's reports: "alog-grep: " + the line, in one write after what stdout holds. */
+static void report(void *ctx, const char *line, size_t n)
+{
+	struct alog_buf b = {0};
+
+	(void)ctx;
+	alog_buf_str(&b, alog_progname);
+	alog_buf_str(&b, ": ");
+	alog_buf_add(&b, line, n);
+	alog_buf_add(&b, "\n", 1);
+	fflush(stdout);
+	if (write(2, b.p, b.n) < 0) {
+		/* nowhere left to say it */
+	}
+	alog_buf_free(&b);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct alog_cli cli = {"alog-grep", usage, "cHlqvm:A:B:C:e:Fp:", longopts};
@@ -305,6 +323,7 @@ int main(int argc, char **argv)
 		o.pubkey = &pubkey;
 	}
 	o.out_fd = 1;
+	o.report = report;
 	o.decrypt = keyfile != NULL;
 	o.unprotect = alog_unprotect_new(keyfile, &e);
 	if (!o.unprotect)

@@ -8,10 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "key.h"
-#include "protect.h"
-#include "util.h"
-#include "writer.h"
+#include "base/util.h"
+#include "keys/key.h"
+#include "keys/protect.h"
+#include "log/writer.h"
 
 static const char usage[] =
 	"usage: alog-keygen --origin NAME -s SECRET_FILE [-p PUBLIC_FILE] [--epochs N]\n"

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "seal.h"
-#include "util.h"
-#include "writer.h"
+#include "base/util.h"
+#include "log/writer.h"
+#include "ops/seal.h"
 
 static const char usage[] =
 	"usage: alog-seal [-f LOG] -s SECRET_FILE [--rotate ARCHIVE] [--vkey] [-v]\n"

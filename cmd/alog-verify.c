@@ -9,13 +9,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "enc.h"
-#include "key.h"
-#include "proof.h"
-#include "seal.h"
-#include "ts.h"
-#include "util.h"
-#include "verify.h"
+#include "base/enc.h"
+#include "base/ts.h"
+#include "base/util.h"
+#include "keys/key.h"
+#include "ops/proof.h"
+#include "ops/seal.h"
+#include "ops/verify.h"
 
 static const char usage[] =
 	"usage: alog-verify [-aq] [--json] [-p PUBLIC_FILE [--require-sealed]\n"
@@ -253,14 +253,10 @@ static void load_checkpoint(const char *path, char *origin, uint64_t *size, uint
 {
 	struct alog_error e;
 	size_t n;
-	char *buf = alog_read_file(path, 65536, &n, &e);
+	char *buf;
 
-	if (!buf)
+	if (alog_checkpoint_load(path, &buf, &n, origin, 256, size, root, &e) != 0)
 		alog_die_error(ALOG_EXIT_ERR, &e);
-	if (alog_checkpoint_parse(buf, n, origin, 256, size, root, &e) != 0) {
-		alog_err_at(&e, path, 0);
-		alog_die_error(ALOG_EXIT_ERR, &e);
-	}
 	free(buf);
 }
 

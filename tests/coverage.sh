@@ -11,21 +11,22 @@ B=${1:-build-cov}
 out=$B/coverage
 rm -rf "$out"
 mkdir -p "$out"
-# objects name their sources as common/x.c: make that resolve from here
+# objects name their sources as common/LAYER/x.c: make that resolve from here
 ln -s "$(pwd)/common" "$out/common"
+srcs=$(find common -name '*.c' | sort)
 cd "$out"
-for src in ../../common/*.c; do
-	gcov -b -f -o "../common" "$src" >"$(basename "$src").gcov.txt" 2>/dev/null || true
+for src in $srcs; do
+	gcov -b -f -o "../$(dirname "$src")" "../../$src" >"$(basename "$src").gcov.txt" 2>/dev/null || true
 done
 cd - >/dev/null
 
-# Lines per file: the "File 'common/x.c'" block of each gcov summary.
+# Lines per file: the "File 'common/LAYER/x.c'" block of each gcov summary.
 awk '
-	/^File .*common\/[a-z0-9_]+\.c'"'"'$/ { f = $2; gsub(/'"'"'/, "", f); sub(/.*common\//, "", f); want = 1; next }
+	/^File .*common\/([a-z0-9_]+\/)*[a-z0-9_]+\.c'"'"'$/ { f = $2; gsub(/'"'"'/, "", f); sub(/.*common\//, "", f); want = 1; next }
 	want && /^Lines executed:/ {
 		split($2, a, ":"); pct = a[2]; sub(/%/, "", pct); n = $4
 		hit = pct * n / 100; H += hit; N += n
-		printf "  %-12s %6.1f%% of %5d lines\n", f, pct, n
+		printf "  %-22s %6.1f%% of %5d lines\n", f, pct, n
 		want = 0
 	}
 	END { printf "common/ total %6.1f%% of %d lines (target 90%%)\n", 100 * H / N, N

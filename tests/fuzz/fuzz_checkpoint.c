@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "key.h"
-#include "seal.h"
+#include "keys/key.h"
+#include "ops/seal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,7 @@
  * no CSV or TSV cell starts like a formula unless it is a JSON number.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
- *     -DALOG_VERSION='"fuzz"' -Icommon tests/fuzz/fuzz_export.c common/[a-z]*.c \
+ *     -DALOG_VERSION='"fuzz"' -Icommon tests/fuzz/fuzz_export.c $(find common -name '*.c') \
  *     -lsodium -ljansson -lm -pthread -o /tmp/fuzz_export
  */
 #include <stdint.h>
@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "export.h"
-#include "record.h"
+#include "export/export.h"
+#include "format/record.h"
 
 /* A number by RFC 8259's grammar, checked independently of the exporter. */
 static int is_json_number(const char *s, size_t n)

@@ -12,9 +12,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "event.h"
-#include "record.h"
-#include "verify.h"
+#include "format/record.h"
+#include "ops/verify.h"
+#include "policy/event.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,10 +3,10 @@
  * jansson must accept with the same value, compact output must be a fixed
  * point, and the walkers must survive any bytes, valid or not.
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Icommon \
- *     tests/fuzz/fuzz_json.c common/json.c -ljansson -o fuzz_json
+ *     tests/fuzz/fuzz_json.c common/base/json.c -ljansson -o fuzz_json
  * Add -DALOG_JSON_SMALL_TABLES to reach the big-object paths with small inputs.
  */
-#include "json.h"
+#include "base/json.h"
 
 #include <jansson.h>
 #include <stdint.h>

@@ -5,10 +5,10 @@
  *
  * clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
  *   -DALOG_VERSION='"fuzz"' -Icommon $(pkg-config --cflags libsodium) \
- *   tests/fuzz/fuzz_note.c common/note.c common/sha256.c common/enc.c \
- *   common/util.c -lsodium -pthread -o fuzz_note
+ *   tests/fuzz/fuzz_note.c common/format/note.c common/base/sha256.c common/base/enc.c \
+ *   common/base/util.c -lsodium -pthread -o fuzz_note
  */
-#include "note.h"
+#include "format/note.h"
 
 #include <sodium.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
  * JSON (jansson agrees), with the "alog" note last whenever anything
  * changed, and whose protected values a reader key opens.
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
- *     -DALOG_VERSION='"fuzz"' -Icommon tests/fuzz/fuzz_policy.c common/?*.c \
+ *     -DALOG_VERSION='"fuzz"' -Icommon tests/fuzz/fuzz_policy.c $(find common -name '*.c') \
  *     -lsodium -ljansson -lm -pthread -o /tmp/fuzz_policy
  *   /tmp/fuzz_policy tests/fuzz/corpus/policy
  * The first input byte picks the policy and whether the rest is a JSON
@@ -19,11 +19,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "event.h"
-#include "json.h"
-#include "policy.h"
-#include "protect.h"
-#include "record.h"
+#include "base/json.h"
+#include "format/record.h"
+#include "keys/protect.h"
+#include "policy/event.h"
+#include "policy/policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

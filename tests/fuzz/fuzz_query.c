@@ -8,11 +8,11 @@
  * re-encoding of the same value.
  *
  * clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
- *   -DALOG_VERSION='"fuzz"' -Icommon tests/fuzz/fuzz_query.c common/?*.c \
+ *   -DALOG_VERSION='"fuzz"' -Icommon tests/fuzz/fuzz_query.c $(find common -name '*.c') \
  *   -lsodium -ljansson -lm -pthread -o /tmp/fuzz_query
  */
-#include "json.h"
-#include "query.h"
+#include "base/json.h"
+#include "grep/query.h"
 
 #include <jansson.h>
 #include <locale.h>

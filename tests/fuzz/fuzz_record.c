@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "enc.h"
-#include "record.h"
-#include "seal.h"
-#include "ts.h"
-#include "verify.h"
+#include "base/enc.h"
+#include "base/ts.h"
+#include "format/record.h"
+#include "ops/seal.h"
+#include "ops/verify.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -52,12 +52,12 @@ static void check_seal(const struct alog_rec *r)
 	struct alog_seal s, s2;
 	struct alog_rec r2;
 	struct alog_error e;
-	char msg[300], *members = malloc(8192), *line;
+	char *members = malloc(8192), *line;
 	size_t n, len;
 	uint8_t h[32];
 	static const uint8_t zero[32];
 
-	if (alog_seal_parse(r, &s, msg, sizeof msg) != 0) {
+	if (alog_seal_parse(r, &s, &e) != 0) {
 		free(members);
 		return;
 	}
@@ -67,7 +67,7 @@ static void check_seal(const struct alog_rec *r)
 	n = alog_seal_members(members, 8192, &s);
 	line = malloc(alog_rec_size(n, "seal"));
 	len = alog_rec_format(line, r->seq, r->ts_ns, "seal", members, n, zero, h);
-	if (alog_rec_parse(&r2, line, len, &e) != 0 || alog_seal_parse(&r2, &s2, msg, sizeof msg))
+	if (alog_rec_parse(&r2, line, len, &e) != 0 || alog_seal_parse(&r2, &s2, &e))
 		abort();
 	if (s2.size != s.size || memcmp(s2.root, s.root, 32) || s2.epoch != s.epoch ||
 	    memcmp(s2.pk, s.pk, 32) || s2.nproof != s.nproof ||
@@ -82,7 +82,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct alog_rec r;
 	struct alog_error e;
 	struct alog_header h;
-	char msg[300];
 	char *line;
 	uint8_t d[32], h1[32], h2[32];
 
@@ -101,7 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	alog_chain(h2, d, d);
 	if (memcmp(h1, h2, 32) != 0)
 		abort();
-	if (r.type == ALOG_REC_OPEN && alog_header_parse(&r, &h, msg, sizeof msg) == 0) {
+	if (r.type == ALOG_REC_OPEN && alog_header_parse(&r, &h, &e) == 0) {
 		if (h.version != 1 || !h.origin[0] || (r.seq == 1) != !h.has_prev ||
 		    (h.has_range && h.range.size != r.seq - 1))
 			abort();

@@ -7,13 +7,13 @@
  * the pretty and fields renderers, whose output must be just as safe.
  *
  * clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
- *   -DALOG_VERSION='"fuzz"' -Icommon tests/fuzz/fuzz_term.c common/?*.c \
+ *   -DALOG_VERSION='"fuzz"' -Icommon tests/fuzz/fuzz_term.c $(find common -name '*.c') \
  *   -lsodium -ljansson -lm -pthread -o /tmp/fuzz_term
  */
-#include "query.h"
-#include "record.h"
-#include "render.h"
-#include "term.h"
+#include "base/term.h"
+#include "format/record.h"
+#include "grep/query.h"
+#include "grep/render.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -11,10 +11,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "key.h"
-#include "record.h"
-#include "seal.h"
-#include "verify.h"
+#include "format/record.h"
+#include "keys/key.h"
+#include "ops/seal.h"
+#include "ops/verify.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -38,11 +38,10 @@ static int reference_ok(const char *p, size_t n, uint64_t *seq, uint8_t h[32], i
 		struct alog_header hd;
 		struct alog_error e;
 		uint8_t d[32], want[32];
-		char msg[300];
 		if (!nl || alog_rec_parse(&r, p, (size_t)(nl - p) + 1, &e) != 0)
 			return 0;
 		if (first) {
-			if (r.type != ALOG_REC_OPEN || alog_header_parse(&r, &hd, msg, sizeof msg))
+			if (r.type != ALOG_REC_OPEN || alog_header_parse(&r, &hd, &e))
 				return 0;
 			memcpy(h, hd.has_prev ? hd.prev : (const uint8_t[32]){0}, 32);
 			*seq = r.seq - 1;

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reader.h"
-#include "seal.h"
-#include "sha256.h"
-#include "verify.h"
-#include "writer.h"
+#include "base/reader.h"
+#include "base/sha256.h"
+#include "log/writer.h"
+#include "ops/seal.h"
+#include "ops/verify.h"
 
 int main(int argc, char **argv)
 {
@@ -26,7 +26,7 @@ int main(int argc, char **argv)
 	struct alog_writer_opts wo = {0};
 	struct alog_writer *w;
 	uint8_t d[32], leaf[32];
-	char text[512], members[8192];
+	char members[8192];
 	size_t n;
 
 	if (argc < 3) {
@@ -48,7 +48,7 @@ int main(int argc, char **argv)
 			alog_die_error(2, &e);
 		if (r.type == ALOG_REC_OPEN && r.seq > 1 && tree.size == 0) {
 			struct alog_header h;
-			if (alog_header_parse(&r, &h, text, sizeof text) == 0)
+			if (alog_header_parse(&r, &h, &e) == 0)
 				tree = h.range;
 		}
 		alog_rec_digest(l.p, l.len, d);

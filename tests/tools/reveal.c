@@ -12,10 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "protect.h"
-#include "reader.h"
-#include "record.h"
-#include "util.h"
+#include "base/reader.h"
+#include "base/util.h"
+#include "format/record.h"
+#include "keys/protect.h"
 
 int main(int argc, char **argv)
 {

@@ -4,7 +4,7 @@
  */
 #include <stdio.h>
 
-#include "sha256.h"
+#include "base/sha256.h"
 
 int main(void)
 {

@@ -24,15 +24,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "enc.h"
-#include "key.h"
-#include "note.h"
-#include "record.h"
-#include "seal.h"
-#include "sha256.h"
-#include "ts.h"
-#include "verify.h"
-#include "writer.h"
+#include "base/enc.h"
+#include "base/sha256.h"
+#include "base/ts.h"
+#include "format/note.h"
+#include "format/record.h"
+#include "keys/key.h"
+#include "log/writer.h"
+#include "ops/seal.h"
+#include "ops/verify.h"
 
 #define ORIGIN "tamper.example/audit"
 #define ORIGIN2 "other.example/audit"
@@ -195,9 +195,8 @@ static struct buf rehash(const char *p, size_t n)
 		}
 		if (i == 0) {
 			struct alog_header hd;
-			char msg[200];
 			seq = r.seq;
-			if (r.type == ALOG_REC_OPEN && alog_header_parse(&r, &hd, msg, sizeof msg) == 0 &&
+			if (r.type == ALOG_REC_OPEN && alog_header_parse(&r, &hd, &e) == 0 &&
 			    hd.has_prev)
 				memcpy(h, hd.prev, 32);
 		} else {
@@ -252,7 +251,7 @@ static void forge_seal(struct buf *log, const char *keyfile, uint32_t epoch)
 			continue;
 		if (i == 0 && r.type == ALOG_REC_OPEN && r.seq > 1) {
 			struct alog_header hd;
-			if (alog_header_parse(&r, &hd, text, sizeof text) == 0)
+			if (alog_header_parse(&r, &hd, &e) == 0)
 				tree = hd.range;
 		}
 		alog_rec_digest(r.line, r.len, d);

@@ -3,9 +3,9 @@
  * neutralisation, and that every JSON format writes strict JSON (unique
  * names, valid UTF-8) for awkward records.
  */
-#include "export.h"
-#include "json.h"
-#include "record.h"
+#include "base/json.h"
+#include "export/export.h"
+#include "format/record.h"
 #include "t.h"
 
 #include <sodium.h>

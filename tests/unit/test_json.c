@@ -4,10 +4,10 @@
  * texts, and the walkers on valid, truncated and damaged records.
  * Usage: test_json [iterations [seed]] | test_json --bench [seconds]
  */
-#include "json.h"
+#include "base/json.h"
+#include "base/util.h"
 #include "t.h"
 #include "tutil.h"
-#include "util.h"
 
 #include <errno.h>
 #include <jansson.h>

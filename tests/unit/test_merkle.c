@@ -3,11 +3,11 @@
  * and transparency-dev/merkle proofs, their negative cases, and property
  * tests over every proof of random trees and over sizes near 2^64.
  */
-#include "enc.h"
-#include "merkle.h"
-#include "sha256.h"
+#include "base/enc.h"
+#include "base/sha256.h"
+#include "base/util.h"
+#include "format/merkle.h"
 #include "t.h"
-#include "util.h"
 
 #include <sodium.h>
 

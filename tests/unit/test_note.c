@@ -3,8 +3,8 @@
  * vectors and its Open and key-parsing cases, the C2SP example, and
  * round trips with every single-byte change of a signed note refused.
  */
-#include "enc.h"
-#include "note.h"
+#include "base/enc.h"
+#include "format/note.h"
 #include "t.h"
 
 #include <sodium.h>

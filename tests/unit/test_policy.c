@@ -5,11 +5,11 @@
  * value patterns, the "alog" note, record mode and limits.  Every result
  * must be strict JSON.
  */
-#include "detect.h"
-#include "event.h"
-#include "json.h"
-#include "policy.h"
-#include "protect.h"
+#include "base/json.h"
+#include "keys/protect.h"
+#include "policy/detect.h"
+#include "policy/event.h"
+#include "policy/policy.h"
 #include "t.h"
 
 #include <sodium.h>

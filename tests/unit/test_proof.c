@@ -4,16 +4,16 @@
  * bundle level: every single-byte change, truncation, a swapped
  * checkpoint and the wrong key are rejected.
  */
-#include "enc.h"
-#include "key.h"
-#include "merkle.h"
-#include "proof.h"
-#include "record.h"
-#include "seal.h"
-#include "sha256.h"
+#include "base/enc.h"
+#include "base/sha256.h"
+#include "base/ts.h"
+#include "base/util.h"
+#include "format/merkle.h"
+#include "format/record.h"
+#include "keys/key.h"
+#include "ops/proof.h"
+#include "ops/seal.h"
 #include "t.h"
-#include "ts.h"
-#include "util.h"
 
 #include <sodium.h>
 #include <stdlib.h>

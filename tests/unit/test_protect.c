@@ -4,8 +4,8 @@
  * a wrong key, damaged values, pseudonyms against an independent BLAKE2b,
  * and the reading API alog-grep and alog-export use (lookup, reveal).
  */
-#include "enc.h"
-#include "protect.h"
+#include "base/enc.h"
+#include "keys/protect.h"
 #include "t.h"
 
 #include <sodium.h>

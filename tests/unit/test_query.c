@@ -6,13 +6,13 @@
  * DOM, on random records (escaped at random) and random queries.
  * Usage: test_query [iterations [seed [table]]]
  */
-#include "find.h"
-#include "json.h"
-#include "query.h"
+#include "base/find.h"
+#include "base/json.h"
+#include "base/ts.h"
+#include "base/util.h"
+#include "grep/query.h"
 #include "t.h"
 #include "tutil.h"
-#include "ts.h"
-#include "util.h"
 
 #include <jansson.h>
 #include <locale.h>

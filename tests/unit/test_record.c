@@ -3,10 +3,10 @@
  * worked example of alog(5), formatting, reserved names; timestamps and
  * durations; hex and base64.
  */
-#include "enc.h"
-#include "record.h"
+#include "base/enc.h"
+#include "base/ts.h"
+#include "format/record.h"
 #include "t.h"
-#include "ts.h"
 
 static const char line1[] =
 	"{\"seq\":1,\"ts\":\"2026-11-28T05:17:17.123456789Z\",\"type\":\"open\",\"v\":1,"

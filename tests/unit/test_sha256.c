@@ -4,7 +4,7 @@
  * the padding edge cases are) and large random ones.  argv[1] sets the
  * number of short inputs.
  */
-#include "sha256.h"
+#include "base/sha256.h"
 #include "t.h"
 
 #include <sodium.h>

@@ -5,11 +5,11 @@
  * be undone; the pretty and fields forms of hostile records stay safe.
  * Usage: test_term [iterations [seed]]
  */
-#include "record.h"
-#include "render.h"
+#include "base/term.h"
+#include "format/record.h"
+#include "grep/render.h"
 #include "t.h"
 #include "tutil.h"
-#include "term.h"
 
 #include <stdint.h>
 

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "log/writer.h"
+#include "ops/verify.h"
 #include "t.h"
-#include "verify.h"
-#include "writer.h"
 
 #define THREADS 4
 #define PER_THREAD 300

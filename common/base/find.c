@@ -1,0 +1,152 @@
+/*
+ * find.c - fixed-string search for the query prefilter.  Bytes are ranked
+ * by how common they are in audit logs (JSON punctuation, lower-case
+ * letters and digits first), the two rarest needle bytes are tested 16 or
+ * 32 at a time (SSE2, or AVX2 when the CPU has it), and candidates are
+ * confirmed with memcmp.  The same pass can also stop at one extra byte,
+ * so the prefilter reads its input once.
+ */
+#include "base/find.h"
+
+#include <string.h>
+
+#ifdef __x86_64__
+#include <immintrin.h>
+#endif
+
+/*
+ * Bytes of a typical JSON-lines audit log, most common first; every byte
+ * not listed counts as rarer than all of these.
+ */
+static const char common_bytes[] =
+	"\"e:,atos0inr1.l-c2d_3u5p4m6g7h89yb{}fvwkSEAqTIROCNxLDPjMz/UBGF=H[]W ";
+
+static unsigned rank(unsigned char c)
+{
+	const char *p = memchr(common_bytes, c, sizeof common_bytes - 1);
+	/* higher is rarer */
+	return p ? (unsigned)(p - common_bytes) : 1000u;
+}
+
+void alog_finder_init(struct alog_finder *f, const char *needle, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)needle;
+	size_t a = 0, b = n > 1 ? 1 : 0;
+	unsigned rb = 0;
+
+	f->needle = s;
+	f->n = n;
+	for (size_t i = 1; i < n; i++)
+		if (rank(s[i]) > rank(s[a]))
+			a = i;
+	if (n > 1) {
+		b = a == 0 ? 1 : 0;
+		/* a second, different byte tells more than a repeat of the first */
+		for (size_t i = 0; i < n; i++) {
+			unsigned r = s[i] == s[a] ? 0 : rank(s[i]) + 1;
+			if (i != a && r > rb) {
+				rb = r;
+				b = i;
+			}
+		}
+	}
+	f->i1 = a < b ? a : b;
+	f->i2 = a < b ? b : a;
+}
+
+/* The scalar end: the needle or the extra byte (-1: none), whichever comes first. */
+static const char *tail_find(const struct alog_finder *f, const unsigned char *p,
+                             const unsigned char *e, int extra)
+{
+	const char *x = extra >= 0 ? memchr(p, extra, (size_t)(e - p)) : NULL;
+	const char *m = memmem(p, (size_t)(e - p), f->needle, f->n);
+
+	if (m && x)
+		return m < x ? m : x;
+	return m ? m : x;
+}
+
+#ifdef __x86_64__
+/*
+ * The SIMD loop: mask bit i set when candidate p + i has the two rare
+ * bytes at their places (or, with extra, when p[i] is the extra byte).
+ */
+#define FIND_LOOP(W, VEC, LOAD, SET1, CMPEQ, AND, OR, MOVEMASK)                          \
+	do {                                                                              \
+		const VEC b1 = SET1((char)f->needle[f->i1]);                             \
+		const VEC b2 = SET1((char)f->needle[f->i2]);                             \
+		const VEC bx = SET1((char)(extra >= 0 ? extra : 0));                     \
+		while ((size_t)(e - p) >= k + W - 1 && (size_t)(e - p) >= W) {           \
+			VEC x = LOAD((const VEC *)(const void *)(p + f->i1));            \
+			VEC y = LOAD((const VEC *)(const void *)(p + f->i2));            \
+			unsigned m = (unsigned)MOVEMASK(AND(CMPEQ(x, b1), CMPEQ(y, b2)));\
+			unsigned mx = extra >= 0 ? (unsigned)MOVEMASK(CMPEQ(              \
+				LOAD((const VEC *)(const void *)p), bx)) : 0;            \
+			unsigned all = m | mx;                                            \
+			while (all) {                                                     \
+				unsigned bit = (unsigned)__builtin_ctz(all);              \
+				if (mx >> bit & 1)                                        \
+					return (const char *)(p + bit);                   \
+				if (memcmp(p + bit, f->needle, k) == 0)                   \
+					return (const char *)(p + bit);                   \
+				all &= all - 1;                                           \
+			}                                                                 \
+			p += W;                                                           \
+		}                                                                         \
+	} while (0)
+
+__attribute__((target("avx2"))) static const char *
+find_avx2(const struct alog_finder *f, const unsigned char *p, const unsigned char *e, int extra)
+{
+	size_t k = f->n;
+	FIND_LOOP(32, __m256i, _mm256_loadu_si256, _mm256_set1_epi8, _mm256_cmpeq_epi8,
+	          _mm256_and_si256, _mm256_or_si256, _mm256_movemask_epi8);
+	return tail_find(f, p, e, extra);
+}
+
+static const char *find_sse2(const struct alog_finder *f, const unsigned char *p,
+                             const unsigned char *e, int extra)
+{
+	size_t k = f->n;
+	FIND_LOOP(16, __m128i, _mm_loadu_si128, _mm_set1_epi8, _mm_cmpeq_epi8, _mm_and_si128,
+	          _mm_or_si128, _mm_movemask_epi8);
+	return tail_find(f, p, e, extra);
+}
+#endif
+
+static const char *find(const struct alog_finder *f, const char *hay, size_t n, int extra)
+{
+	const unsigned char *p = (const unsigned char *)hay, *e = p + n;
+
+	if (f->n == 1) {
+		const char *a = memchr(hay, f->needle[0], n), *b;
+		if (extra < 0)
+			return a;
+		b = memchr(hay, extra, a ? (size_t)(a - hay) : n);
+		return b ? b : a;
+	}
+#ifdef __x86_64__
+	{
+		static int avx2 = -1;
+		if (avx2 < 0)
+			avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+		return avx2 ? find_avx2(f, p, e, extra) : find_sse2(f, p, e, extra);
+	}
+#else
+	return tail_find(f, p, e, extra);
+#endif
+}
+
+const char *alog_find(const struct alog_finder *f, const char *hay, size_t n)
+{
+	if (f->n == 0)
+		return hay;
+	return find(f, hay, n, -1);
+}
+
+const char *alog_find_or(const struct alog_finder *f, const char *hay, size_t n, unsigned char c)
+{
+	if (f->n == 0)
+		return hay;
+	return find(f, hay, n, c);
+}

@@ -1,0 +1,396 @@
+/*
+ * util.c - error reporting, option parsing and small I/O helpers.
+ */
+#include "base/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *alog_progname = "alog";
+
+void alog_error_clear(struct alog_error *e)
+{
+	if (!e)
+		return;
+	e->msg[0] = '\0';
+	e->file = NULL;
+	e->line = 0;
+	e->sys_errno = 0;
+}
+
+__attribute__((format(printf, 3, 0)))
+static void vset(struct alog_error *e, int with_errno, const char *fmt, va_list ap)
+{
+	int saved = errno;
+	if (!e)
+		return;
+	/* A new message starts without a location; callers add one after. */
+	e->file = NULL;
+	e->line = 0;
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	e->sys_errno = with_errno ? saved : 0;
+	if (with_errno) {
+		size_t n = strlen(e->msg);
+		snprintf(e->msg + n, sizeof e->msg - n, ": %s", strerror(saved));
+	}
+	errno = saved;
+}
+
+int alog_err(struct alog_error *e, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vset(e, 0, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int alog_errno(struct alog_error *e, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vset(e, 1, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int alog_err_prefix(struct alog_error *e, const char *fmt, ...)
+{
+	char old[sizeof e->msg];
+	va_list ap;
+	size_t n;
+
+	if (!e)
+		return -1;
+	memcpy(old, e->msg, sizeof old);
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+	n = strlen(e->msg);
+	snprintf(e->msg + n, sizeof e->msg - n, "%s", old);
+	return -1;
+}
+
+int alog_err_at(struct alog_error *e, const char *file, uint64_t line)
+{
+	if (e) {
+		if (file && file != e->filebuf) {
+			snprintf(e->filebuf, sizeof e->filebuf, "%s", file);
+			file = e->filebuf;
+		}
+		e->file = file;
+		e->line = line;
+	}
+	return -1;
+}
+
+void alog_report(const struct alog_error *e)
+{
+	fflush(stdout);
+	if (e->file && e->line)
+		fprintf(stderr, "%s: %s:%llu: %s\n", alog_progname, e->file,
+		        (unsigned long long)e->line, e->msg);
+	else if (e->file)
+		fprintf(stderr, "%s: %s: %s\n", alog_progname, e->file, e->msg);
+	else
+		fprintf(stderr, "%s: %s\n", alog_progname, e->msg);
+}
+
+/* "prog: " + message + newline on stderr, after whatever stdout holds. */
+__attribute__((format(printf, 1, 0)))
+static void vwarn(const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "%s: ", alog_progname);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void alog_warnx(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+}
+
+void alog_die(int status, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void alog_die_error(int status, const struct alog_error *e)
+{
+	alog_report(e);
+	exit(status);
+}
+
+void alog_cli_init(const char *name)
+{
+	alog_progname = name;
+	/* A closed pipe is reported by write(2) returning EPIPE, handled by callers. */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+void alog_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try '%s --help' for more information.\n", alog_progname);
+	exit(ALOG_EXIT_ERR);
+}
+
+/* Build the option table once: the tool's options plus help and version. */
+static struct option *merged_longopts(const struct alog_cli *cli)
+{
+	static struct option *merged;
+	static const struct alog_cli *for_cli;
+	size_t n = 0;
+
+	if (merged && for_cli == cli)
+		return merged;
+	free(merged);
+	while (cli->longopts && cli->longopts[n].name)
+		n++;
+	merged = alog_xmalloc((n + 3) * sizeof *merged);
+	if (n)
+		memcpy(merged, cli->longopts, n * sizeof *merged);
+	merged[n++] = (struct option){"help", no_argument, NULL, 'h'};
+	merged[n++] = (struct option){"version", no_argument, NULL, ALOG_OPT_VERSION};
+	merged[n] = (struct option){0, 0, 0, 0};
+	for_cli = cli;
+	return merged;
+}
+
+int alog_cli_next(const struct alog_cli *cli, int argc, char **argv)
+{
+	char shortopts[128];
+	int c;
+
+	snprintf(shortopts, sizeof shortopts, ":h%s", cli->shortopts ? cli->shortopts : "");
+	opterr = 0;
+	c = getopt_long(argc, argv, shortopts, merged_longopts(cli), NULL);
+	switch (c) {
+	case 'h':
+		fputs(cli->usage, stdout);
+		alog_close_stdout();
+		exit(ALOG_EXIT_OK);
+	case ALOG_OPT_VERSION:
+		printf("%s %s\n", cli->name, ALOG_VERSION);
+		alog_close_stdout();
+		exit(ALOG_EXIT_OK);
+	case ':':
+		if (optopt && optopt < 0x100)
+			alog_usage_error("option '-%c' needs an argument", optopt);
+		alog_usage_error("option '%s' needs an argument", argv[optind - 1]);
+	case '?':
+		if (optopt && optopt < 0x100)
+			alog_usage_error("unknown option '-%c'", optopt);
+		alog_usage_error("unknown option '%s'", argv[optind - 1]);
+	default:
+		return c;
+	}
+}
+
+int alog_parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+	if (!s || !*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		if (v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	if (v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static void oom(void)
+{
+	static const char msg[] = ": out of memory\n";
+	if (write(2, alog_progname, strlen(alog_progname)) < 0 || write(2, msg, sizeof msg - 1) < 0) {
+		/* nothing more we can say */
+	}
+	exit(ALOG_EXIT_ERR);
+}
+
+void *alog_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *alog_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *alog_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		oom();
+	return q;
+}
+
+void alog_wipe_free(void *p, size_t n)
+{
+	if (p) {
+		sodium_memzero(p, n);
+		free(p);
+	}
+}
+
+char *alog_xstrdup(const char *s)
+{
+	char *p = strdup(s);
+	if (!p)
+		oom();
+	return p;
+}
+
+int alog_write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (w == 0) {
+			errno = EIO;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+ssize_t alog_pread_all(int fd, void *buf, size_t n, off_t off)
+{
+	char *p = buf;
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = pread(fd, p + got, n - got, off + (off_t)got);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+int alog_fsync_dir(const char *path)
+{
+	/* no allocation: this runs after a rename, where failing must stay simple */
+	char copy[PATH_MAX];
+	const char *dir;
+	int fd, rc = -1, saved;
+
+	if (strlen(path) >= sizeof copy) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(copy, path);
+	dir = dirname(copy);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		rc = fsync(fd);
+		saved = errno;
+		close(fd);
+		errno = saved;
+	}
+	return rc;
+}
+
+void alog_close_stdout(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (errno == EPIPE)
+			exit(ALOG_EXIT_ERR);
+		alog_die(ALOG_EXIT_ERR, "write error on standard output: %s", strerror(errno));
+	}
+}
+
+const char *alog_input_name(const char *path)
+{
+	return (!path || strcmp(path, "-") == 0) ? "<stdin>" : path;
+}
+
+char *alog_read_file(const char *path, size_t max, size_t *len, struct alog_error *e)
+{
+	int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+	size_t cap = 4096, n = 0;
+	char *buf;
+
+	if (fd < 0) {
+		alog_errno(e, "cannot open");
+		alog_err_at(e, path, 0);
+		return NULL;
+	}
+	buf = alog_xmalloc(cap + 1);
+	for (;;) {
+		ssize_t r;
+		if (n == cap) {
+			if (cap >= max) {
+				alog_err(e, "file too large (more than %zu bytes)", max);
+				goto fail;
+			}
+			cap *= 2;
+			buf = alog_xrealloc(buf, cap + 1);
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			alog_errno(e, "cannot read");
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (fd)
+		close(fd);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+fail:
+	if (fd)
+		close(fd);
+	free(buf);
+	alog_err_at(e, path, 0);
+	return NULL;
+}
+
+/* ---- reading the log ---- */

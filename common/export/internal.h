@@ -1,0 +1,189 @@
+/*
+ * internal.h - what the files of export/ share (not for other layers):
+ * the exporter object, the member paths it is set up with, the small
+ * per-record document the SIEM formats build (doc.c), the walk over a
+ * record's members for mapped formats (doc.c), and each format's writer.
+ *   driver.c  the exporter: options, maps, redaction, ndjson/json, lines in
+ *   doc.c     the per-record document and the member walk
+ *   csv.c     csv and tsv
+ *   siem.c    ECS and OCSF, and the classes of actions they need
+ *   flat.c    syslog and CEF (flat keys)
+ */
+#ifndef ALOG_EXPORT_INTERNAL_H
+#define ALOG_EXPORT_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/json.h"
+#include "base/span.h"
+#include "export/export.h"
+#include "format/record.h"
+
+/* ---- output helpers ---- */
+
+static inline void buf_ch(struct alog_buf *b, char c)
+{
+	alog_buf_reserve(b, 1);
+	b->p[b->n++] = c;
+}
+
+/* A control character no format here can carry raw: rsyslog's #ooo form. */
+static inline void put_octal(struct alog_buf *b, unsigned char c)
+{
+	char t[4] = {'#', (char)('0' + (c >> 6)), (char)('0' + ((c >> 3) & 7)),
+	             (char)('0' + (c & 7))};
+	alog_buf_add(b, t, 4);
+}
+
+static inline int is_ctl(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+/* A member path as given (--fields, --redact, --drop, --map): its names. */
+struct xpath {
+	const char *c[ALOG_JSON_MAX_DEPTH];
+	size_t n;
+	char *mem;
+	char *text; /* as given */
+};
+
+static inline int is_meta_name(struct alog_span nm)
+{
+	return alog_span_eq(nm, "seq") || alog_span_eq(nm, "ts") || alog_span_eq(nm, "type") ||
+	       alog_span_eq(nm, "hash");
+}
+
+/* ---- the per-record document of the SIEM formats (doc.c) ---- */
+
+enum { ON_OBJ, ON_RAW, ON_STR };
+
+struct onode {
+	size_t name, nlen; /* plain bytes in the arena */
+	size_t v, vn;      /* ON_RAW: JSON text; ON_STR: plain bytes */
+	int kind;
+	int parent, child, last, next;
+};
+
+struct odoc {
+	struct onode *n;
+	size_t count, cap;
+	struct alog_buf arena;
+	int *slot; /* hash index of (parent, name) -> node + 1 */
+	size_t nslot;
+};
+
+static inline const char *aptr(const struct odoc *d, size_t off)
+{
+	return d->arena.p + off;
+}
+
+/* ---- the exporter (driver.c) ---- */
+
+struct rule {
+	struct xpath p;
+	int drop;
+};
+
+struct mapent {
+	struct xpath src, dst;
+	int omit;
+};
+
+struct alog_export {
+	struct alog_export_opts o;
+	struct rule rules[ALOG_EXPORT_MAX_RULES];
+	size_t nrules;
+	uint64_t all_rules;
+	struct xpath *fields;
+	size_t nfields;
+	struct alog_span *vals;
+	struct mapent *map;
+	size_t nmap;
+	char *meta_json; /* "alog":{...} when rules are given */
+	char *meta_list_r, *meta_list_d; /* space-separated paths */
+	char origin[256];
+	uint64_t count;
+	struct alog_buf scratch, filt, text, names;
+	struct odoc doc;
+	const char *path[ALOG_JSON_MAX_DEPTH + 4];
+	size_t path_off[ALOG_JSON_MAX_DEPTH + 4];
+	const char *prefix[2]; /* where unmapped members go (ecs, ocsf) */
+	size_t nprefix;
+	struct alog_span msg;  /* syslog: the member that becomes MSG */
+	const char *consumed[2]; /* ocsf: top-level members the class already placed */
+	struct alog_buf key;
+	char *meta_cell;       /* csv, tsv: the alog column */
+};
+
+/* Called for every member the walk stops at; target NULL when unmapped. */
+typedef int (*leaf_fn)(struct alog_export *x, const char *const *path, size_t depth,
+                       struct alog_span value, const struct mapent *m);
+
+/* ---- classes of actions (siem.c) ---- */
+
+enum { CLS_BASE, CLS_AUTH, CLS_API, CLS_DB };
+
+struct action_class {
+	int cls;        /* CLS_* */
+	int activity;   /* activity_id within the class */
+	const char *activity_name;
+	const char *ecs_category; /* NULL: none */
+	const char *ecs_type;
+};
+
+/* Is w one of the words of a NULL-terminated list? */
+static inline int word_in(const char *w, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(w, *list) == 0)
+			return 1;
+	return 0;
+}
+
+/* ---- between the files ---- */
+
+/* driver.c */
+void alog_export_put_json_quoted(struct alog_buf *b, const char *s, size_t n);
+
+/* driver.c */
+int alog_export_filter_object(struct alog_export *x, const char *obj, size_t n, uint64_t mask,
+                              size_t d, int skip_meta, struct alog_buf *out);
+
+/* doc.c */
+void alog_export_doc_reset(struct odoc *d);
+void alog_export_doc_free(struct odoc *d);
+int alog_export_doc_set(struct odoc *d, int at, const char *const *comp, size_t n, int kind,
+                        const char *v, size_t vn);
+int alog_export_doc_setp(struct odoc *d, const char *path, int kind, const char *v, size_t vn);
+void alog_export_doc_json(const struct odoc *d, int i, struct alog_buf *out);
+
+/* doc.c */
+int alog_export_walk(struct alog_export *x, const char *obj, size_t n, size_t depth, int skip_meta,
+                     int flatten, leaf_fn fn);
+void alog_export_value_text(struct alog_export *x, struct alog_span v);
+int alog_export_top_string(const char *obj, size_t n, const char *name, char *out, size_t cap);
+
+
+/* csv.c */
+void alog_export_csv_header(struct alog_export *x, struct alog_buf *out);
+void alog_export_cell_tables(void);
+int alog_export_put_csv_record(struct alog_export *x, const struct alog_rec *r,
+                               struct alog_buf *out);
+
+/* siem.c */
+int alog_export_put_ecs(struct alog_export *x, const struct alog_rec *r, const char *obj, size_t n,
+                        struct alog_buf *out);
+int alog_export_put_ocsf(struct alog_export *x, const struct alog_rec *r, const char *obj, size_t n,
+                         struct alog_buf *out);
+
+/* flat.c */
+int alog_export_put_syslog(struct alog_export *x, const struct alog_rec *r, const char *obj,
+                           size_t n, struct alog_buf *out);
+int alog_export_put_cef(struct alog_export *x, const struct alog_rec *r, const char *obj, size_t n,
+                        struct alog_buf *out);
+
+#endif

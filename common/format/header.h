@@ -1,0 +1,56 @@
+/*
+ * header.h - the header record that opens every log file ("type":"open",
+ * alog(5)): format version and origin, and in a file that continues a
+ * rotated log, the chain value before it and the Merkle range of every
+ * record before it.  Also the rules for origin names, and the JSON arrays
+ * of base64 hashes that headers and seals carry.
+ */
+#ifndef ALOG_HEADER_H
+#define ALOG_HEADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/json.h"
+#include "base/span.h"
+#include "base/util.h"
+#include "format/merkle.h"
+#include "format/record.h"
+
+struct alog_header {
+	int version;
+	char origin[256];
+	int has_prev;
+	uint8_t prev[32];
+	int has_range;
+	struct alog_merkle range; /* size = seq - 1 when has_range */
+};
+
+/* Parse the members of a header record (v, origin, prev, range).  0 or -1 with e set. */
+int alog_header_parse(const struct alog_rec *r, struct alog_header *h, struct alog_error *e);
+/*
+ * The members text of a header: ,"v":1,"origin":"ORIGIN" for a log's first
+ * file; with range (not NULL), also ,"prev":"HEX","range":[...] for a file
+ * that continues one.  Returns the length; 8192 bytes hold any header.
+ */
+size_t alog_header_members(char *out, size_t cap, const char *origin, const uint8_t prev[32],
+                           const struct alog_merkle *range);
+
+/*
+ * The next member of a typed record (a header, a seal) that is not one of
+ * the members every record has (seq, ts, type, hash): as
+ * alog_json_iter_next, 1 a member, 0 the end, -1 not valid JSON.
+ */
+int alog_rec_member_next(struct alog_json_iter *it, struct alog_span *name,
+                         struct alog_span *val);
+
+/* Check an origin name: non-empty UTF-8, no spaces or controls, no '+'. */
+int alog_origin_ok(const char *origin, struct alog_error *e);
+
+/* Parse a JSON array of base64 SHA-256 hashes (compact, as written). 0 or -1. */
+int alog_json_hash_array(const char *p, size_t n, uint8_t (*out)[32], unsigned max,
+                         unsigned *count);
+/* Write one: ["B64","B64"...].  Returns the length. */
+size_t alog_json_hash_array_format(char *out, size_t cap, const uint8_t (*h)[32], unsigned n);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * sealrec.h - the seal record (alog(5), SEALS) and the checkpoint it
+ * signs.  A seal with seq N commits to the tree of size N-1: it carries
+ * that size, the root, the compact range (so sealing and verification can
+ * resume from it), the epoch, the epoch's public key with its inclusion
+ * proof in the epoch tree, and the Ed25519 signature of the C2SP
+ * checkpoint text "<origin>\n<size>\n<base64 root>\n" as key ID ||
+ * signature.  Making and checking the signature is keys/sealcheck.h.
+ */
+#ifndef ALOG_SEALREC_H
+#define ALOG_SEALREC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/util.h"
+#include "format/merkle.h"
+#include "format/record.h"
+
+/* Epochs a key may have: a seal's epoch is below this. */
+#define ALOG_KEY_MAX_EPOCHS (1u << 20)
+
+struct alog_seal {
+	uint64_t size;
+	uint8_t root[32];
+	struct alog_merkle range;
+	uint64_t epoch;
+	uint8_t pk[32];
+	uint8_t proof[ALOG_MERKLE_MAX_PROOF][32];
+	unsigned nproof;
+	uint8_t sig[68]; /* key ID || Ed25519 signature */
+};
+
+/* Parse a seal record's members.  0 or -1 with e set. */
+int alog_seal_parse(const struct alog_rec *r, struct alog_seal *s, struct alog_error *e);
+/* The members text (",\"size\":..."); returns its length; out needs 8192 bytes. */
+size_t alog_seal_members(char *out, size_t cap, const struct alog_seal *s);
+/* "<origin>\n<size>\n<base64 root>\n"; returns the length. */
+size_t alog_checkpoint_text(char *out, size_t cap, const char *origin, uint64_t size,
+                            const uint8_t root[32]);
+/*
+ * Read a checkpoint (the text of a C2SP signed note, signatures and
+ * extension lines allowed after it).  0 or -1 with e set.
+ */
+int alog_checkpoint_parse(const char *note, size_t n, char *origin, size_t cap, uint64_t *size,
+                          uint8_t root[32], struct alog_error *e);
+/* The signed note for a seal: checkpoint text, blank line, signature line. */
+char *alog_seal_note(const char *origin, const struct alog_seal *s);
+/* The epoch's C2SP verifier key: origin+keyid+base64(0x01||pk). */
+int alog_seal_vkey(char *out, size_t cap, const char *origin, const struct alog_seal *s);
+
+#endif

@@ -1,0 +1,1271 @@
+/*
+ * grep.c - the alog-grep engine.  Input is read in large blocks; without
+ * context, -v or --verify the query's literal is searched across the
+ * whole block and only lines around a hit are looked at (the way ripgrep
+ * works), otherwise every line goes through the verifier and the matcher.
+ * With --verify, output is held back until the verifier has accepted the
+ * records it shows (with -p: until a seal covering them has checked), so a
+ * tampered region is reported and never shown.
+ */
+#include "grep/grep.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "base/find.h"
+#include "base/reader.h"
+#include "base/term.h"
+#include "base/ts.h"
+#include "format/record.h"
+#include "log/writer.h"
+#include "ops/verify.h"
+
+#define CHUNK (4u << 20)           /* bytes per read */
+#define OUT_FLUSH (256u << 10)     /* write output in blocks this large */
+#define HOLD_MEM (8u << 20)        /* held output beyond this goes to a temp file */
+#define PROBE_WIN (64u << 10)      /* bytes read per binary search probe */
+#define MAX_WARN 5                 /* bad lines reported per input */
+#define FOLLOW_POLL_NS 100000000L  /* --follow: look for more every 0.1 s */
+#define TUNE_SAMPLE (1u << 20)     /* input sampled to choose the literals searched */
+
+enum { GO_ON = 0, STOP_INPUT = 1, STOP_ALL = 2 };
+
+#define NOWHERE UINT64_MAX /* report_at: about the input as a whole */
+
+/* ---- output, held back under --verify ---- */
+
+struct mark {
+	uint64_t pos, seq, selected;
+};
+
+struct out {
+	int fd, hold, failed;
+	struct alog_buf mem;      /* stream bytes [mem_start, hpos) */
+	uint64_t mem_start, wpos, hpos;
+	FILE *spill;              /* stream bytes [spill_base, spill_end) */
+	uint64_t spill_base, spill_end;
+	struct mark *marks;
+	size_t nmarks, capmarks;
+	uint64_t committed_selected;
+};
+
+static void out_write(struct out *o, const char *p, size_t n)
+{
+	if (o->failed || !n)
+		return;
+	if (alog_write_all(o->fd, p, n) != 0)
+		o->failed = errno ? errno : EIO;
+}
+
+static void out_spill(struct out *o)
+{
+	if (!o->spill) {
+		o->spill = tmpfile();
+		if (!o->spill) {
+			/* no temporary file: keep holding in memory */
+			return;
+		}
+	}
+	if (fseeko(o->spill, (off_t)(o->spill_end - o->spill_base), SEEK_SET) != 0 ||
+	    fwrite(o->mem.p, 1, o->mem.n, o->spill) != o->mem.n || fflush(o->spill) != 0) {
+		o->failed = errno ? errno : EIO;
+		return;
+	}
+	o->spill_end += o->mem.n;
+	o->mem_start += o->mem.n;
+	o->mem.n = 0;
+}
+
+static void out_put(struct out *o, const void *p, size_t n)
+{
+	alog_buf_add(&o->mem, p, n);
+	o->hpos += n;
+	if (!o->hold) {
+		if (o->mem.n >= OUT_FLUSH) {
+			out_write(o, o->mem.p, o->mem.n);
+			o->mem_start += o->mem.n;
+			o->wpos = o->hpos;
+			o->mem.n = 0;
+		}
+	} else if (o->mem.n >= HOLD_MEM && o->mem_start == o->spill_end) {
+		out_spill(o);
+	}
+}
+
+/* Write the held stream up to position p. */
+static void out_commit(struct out *o, uint64_t p)
+{
+	char buf[65536];
+
+	while (o->wpos < p && o->wpos < o->spill_end) {
+		uint64_t k = (p < o->spill_end ? p : o->spill_end) - o->wpos;
+		size_t got;
+		if (k > sizeof buf)
+			k = sizeof buf;
+		if (fseeko(o->spill, (off_t)(o->wpos - o->spill_base), SEEK_SET) != 0 ||
+		    (got = fread(buf, 1, (size_t)k, o->spill)) != k) {
+			o->failed = EIO;
+			return;
+		}
+		out_write(o, buf, got);
+		o->wpos += got;
+	}
+	if (o->spill && o->wpos == o->spill_end && o->spill_end > o->spill_base) {
+		if (ftruncate(fileno(o->spill), 0) != 0)
+			o->failed = errno;
+		o->spill_base = o->spill_end;
+	}
+	if (o->wpos < p) {
+		size_t k = (size_t)(p - o->wpos), at = (size_t)(o->wpos - o->mem_start);
+		out_write(o, o->mem.p + at, k);
+		o->wpos = p;
+		at += k;
+		memmove(o->mem.p, o->mem.p + at, o->mem.n - at);
+		o->mem.n -= at;
+		o->mem_start += at;
+	}
+}
+
+static void out_mark(struct out *o, uint64_t seq, uint64_t selected)
+{
+	if (o->nmarks == o->capmarks) {
+		o->capmarks = o->capmarks ? 2 * o->capmarks : 16;
+		o->marks = alog_xrealloc(o->marks, o->capmarks * sizeof *o->marks);
+	}
+	o->marks[o->nmarks++] = (struct mark){o->hpos, seq, selected};
+}
+
+/* Release what records up to seq produced. */
+static void out_commit_seq(struct out *o, uint64_t seq)
+{
+	size_t i = 0;
+
+	while (i < o->nmarks && o->marks[i].seq <= seq)
+		i++;
+	if (!i)
+		return;
+	out_commit(o, o->marks[i - 1].pos);
+	o->committed_selected = o->marks[i - 1].selected;
+	memmove(o->marks, o->marks + i, (o->nmarks - i) * sizeof *o->marks);
+	o->nmarks -= i;
+}
+
+static void out_flush(struct out *o)
+{
+	if (o->hold)
+		return;
+	out_write(o, o->mem.p, o->mem.n);
+	o->mem_start += o->mem.n;
+	o->wpos = o->hpos;
+	o->mem.n = 0;
+}
+
+static void out_discard(struct out *o)
+{
+	o->mem.n = 0;
+	o->nmarks = 0;
+	o->mem_start = o->wpos = o->hpos;
+	o->spill_base = o->spill_end = o->hpos;
+	if (o->spill && ftruncate(fileno(o->spill), 0) != 0)
+		o->failed = errno;
+}
+
+static void out_close(struct out *o)
+{
+	alog_buf_free(&o->mem);
+	free(o->marks);
+	if (o->spill)
+		fclose(o->spill);
+}
+
+/* ---- input ---- */
+
+struct src {
+	int fd, own, regular, eof, locked, skipping;
+	const char *path; /* NULL: standard input */
+	char *buf;
+	size_t cap, start, end;
+	uint64_t base;  /* file offset of buf[0] */
+	uint64_t limit; /* read no further (UINT64_MAX: to the end) */
+	dev_t dev;
+	ino_t ino;
+};
+
+/* 1 read something, 0 end of input (or limit), -1 error (errno). */
+static int src_fill(struct src *s)
+{
+	ssize_t n;
+	size_t room;
+
+	if (s->start > 0 && (s->cap - s->end < CHUNK || s->start == s->end)) {
+		memmove(s->buf, s->buf + s->start, s->end - s->start);
+		s->base += s->start;
+		s->end -= s->start;
+		s->start = 0;
+	}
+	room = s->cap - s->end;
+	if (s->limit != UINT64_MAX) {
+		uint64_t left = s->limit > s->base + s->end ? s->limit - (s->base + s->end) : 0;
+		if (left < room)
+			room = (size_t)left;
+	}
+	if (room == 0) {
+		s->eof = 1;
+		return 0;
+	}
+	do
+		n = read(s->fd, s->buf + s->end, room);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	if (n == 0) {
+		s->eof = 1;
+		return 0;
+	}
+	s->end += (size_t)n;
+	return 1;
+}
+
+/* ---- finding a time in a seekable file ---- */
+
+struct win {
+	int fd;
+	uint64_t size;
+	char *buf;
+	size_t cap, len;
+	uint64_t off;
+};
+
+/* Bytes of the file from off on, at least want of them unless the file ends first. */
+static const char *win_get(struct win *w, uint64_t off, size_t want, size_t *got)
+{
+	uint64_t avail = off < w->size ? w->size - off : 0;
+	ssize_t n;
+
+	if (want > w->cap)
+		want = w->cap;
+	if (want > avail)
+		want = (size_t)avail;
+	if (off >= w->off && off + want <= w->off + w->len) {
+		*got = (size_t)(w->off + w->len - off);
+		return w->buf + (off - w->off);
+	}
+	n = alog_pread_all(w->fd, w->buf, want > PROBE_WIN ? want : (avail < PROBE_WIN ? avail
+	                                                                            : PROBE_WIN),
+	                   (off_t)off);
+	if (n < 0)
+		return NULL;
+	w->off = off;
+	w->len = (size_t)n;
+	*got = w->len;
+	return w->buf;
+}
+
+/* The ts of a record line, read from its fixed place; 0 or -1. */
+static int line_ts(const char *p, size_t len, int64_t *ts)
+{
+	size_t i = ALOG_SEQ_PREFIX_LEN;
+
+	if (len < i + 40 || memcmp(p, "{\"seq\":", i) != 0)
+		return -1;
+	while (i < len && i < 30 && p[i] >= '0' && p[i] <= '9')
+		i++;
+	if (len - i < 7 + ALOG_TS_LEN + 1 || memcmp(p + i, ",\"ts\":\"", 7) != 0)
+		return -1;
+	return alog_ts_parse_record(p + i + 7, ALOG_TS_LEN, ts);
+}
+
+/*
+ * seq, ts and type from their fixed places, for a line whose shape the
+ * verifier has already checked (alog_rec_parse would check it twice).
+ */
+static int light_parse(const char *p, size_t len, struct alog_rec *r)
+{
+	static const char seal[] = ",\"type\":\"seal\"", open[] = ",\"type\":\"open\"";
+	size_t i = ALOG_SEQ_PREFIX_LEN, t;
+	uint64_t seq = 0;
+
+	if (line_ts(p, len, &r->ts_ns) != 0)
+		return -1;
+	while (p[i] >= '0' && p[i] <= '9')
+		seq = seq * 10 + (uint64_t)(p[i++] - '0');
+	t = i + 7 + ALOG_TS_LEN + 1;
+	r->seq = seq;
+	r->type = ALOG_REC_EVENT;
+	if (len - t > sizeof seal && memcmp(p + t, seal, sizeof seal - 1) == 0)
+		r->type = ALOG_REC_SEAL;
+	else if (len - t > sizeof open && memcmp(p + t, open, sizeof open - 1) == 0)
+		r->type = ALOG_REC_OPEN;
+	return 0;
+}
+
+/*
+ * The first record line starting at or after from (and before hi), with
+ * its length and ts.  1 found, 0 none, -1 read error.
+ */
+static int probe(struct win *w, uint64_t first, uint64_t from, uint64_t hi, uint64_t *s,
+                 size_t *len, int64_t *ts)
+{
+	const char *d, *nl;
+	size_t got;
+	uint64_t p = from;
+
+	if (p > first) {
+		/* the line starts after the first LF at or after p - 1 */
+		for (p--;; p += got) {
+			if (p >= hi)
+				return 0;
+			if (!(d = win_get(w, p, PROBE_WIN, &got)))
+				return -1;
+			if (!got)
+				return 0;
+			if ((nl = memchr(d, '\n', got))) {
+				p += (uint64_t)(nl - d) + 1;
+				break;
+			}
+		}
+	}
+	while (p < hi) {
+		if (!(d = win_get(w, p, PROBE_WIN, &got)))
+			return -1;
+		if (!(nl = memchr(d, '\n', got))) {
+			if (!(d = win_get(w, p, ALOG_MAX_LINE, &got)))
+				return -1;
+			if (!(nl = memchr(d, '\n', got)))
+				return 0;
+		}
+		*len = (size_t)(nl - d) + 1;
+		if (line_ts(d, *len, ts) == 0) {
+			*s = p;
+			return 1;
+		}
+		p += *len;
+	}
+	return 0;
+}
+
+/*
+ * The offset of the first record at or after lo whose ts is t or later,
+ * assuming the file is in time order (hi when there is none).  0 or -1.
+ */
+static int ts_seek(struct win *w, uint64_t first, uint64_t lo, uint64_t hi, int64_t t,
+                   uint64_t *off)
+{
+	uint64_t L = lo, H = hi, s;
+	size_t len;
+	int64_t ts;
+	int r;
+
+	while (H - L > PROBE_WIN) {
+		uint64_t mid = L + (H - L) / 2;
+		r = probe(w, first, mid, H, &s, &len, &ts);
+		if (r < 0)
+			return -1;
+		if (r == 0 || ts >= t)
+			H = mid;
+		else
+			L = s + len;
+	}
+	for (;;) {
+		r = probe(w, first, L, hi, &s, &len, &ts);
+		if (r < 0)
+			return -1;
+		if (r == 0) {
+			*off = hi;
+			return 0;
+		}
+		if (ts >= t) {
+			*off = s;
+			return 0;
+		}
+		L = s + len;
+	}
+}
+
+/* ---- the engine ---- */
+
+struct ctxline {
+	struct alog_buf b;
+	uint64_t idx;
+};
+
+struct grep {
+	const struct alog_grep_opts *o;
+	struct alog_grep_result *res;
+	struct alog_query *q;
+	struct out out;
+	struct alog_buf line, tmp;
+	struct alog_buf rev; /* a line with its protected values opened or hidden */
+	struct alog_finder enc; /* ALOG_ENC_PREFIX */
+	struct src s;
+	int fast, tuned;
+
+	/* the current input */
+	const char *name;
+	uint64_t lineno;  /* lines consumed */
+	int lines_known;  /* 0 after a seek: line numbers are unknown */
+	uint64_t matches, warned, idx;
+	unsigned after_left;
+	int max_reached, stop;
+	struct ctxline *ring;
+	size_t rhead, rn;
+	uint64_t input_no;
+
+	/* context separators */
+	int emitted_any;
+	uint64_t last_idx, last_input;
+
+	/* --verify */
+	struct alog_verifier *v;
+	uint64_t threshold, last_selected_seq;
+	uint64_t accepted;          /* last record the verifier accepted */
+	uint64_t last_rec_seq, last_rec_pos; /* the newest record, where its output starts */
+};
+
+static void report_at(struct grep *g, uint64_t ln, uint64_t off, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/*
+ * "NAME:LINE: message" ("NAME: at byte N:" when line numbers are unknown,
+ * "NAME:" for off NOWHERE, no name when there is none) to o->report,
+ * everything neutralised: names and messages can carry log bytes.
+ */
+static void report_at(struct grep *g, uint64_t ln, uint64_t off, const char *fmt, ...)
+{
+	char msg[600], where[64];
+	struct alog_buf b = {0};
+	va_list ap;
+
+	if (!g->o->report)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	alog_buf_reserve(&b, 1);
+	if (g->name) {
+		alog_buf_clean(&b, g->name, strlen(g->name), 0);
+		if (ln)
+			snprintf(where, sizeof where, ":%llu: ", (unsigned long long)ln);
+		else if (off != NOWHERE)
+			snprintf(where, sizeof where, ": at byte %llu: ", (unsigned long long)off);
+		else
+			snprintf(where, sizeof where, ": ");
+		alog_buf_str(&b, where);
+	}
+	alog_buf_clean(&b, msg, strlen(msg), 0);
+	g->o->report(g->o->report_ctx, b.p, b.n);
+	alog_buf_free(&b);
+}
+
+static void bad_line(struct grep *g, uint64_t ln, uint64_t off, const char *why)
+{
+	g->res->errors++;
+	if (g->warned++ < MAX_WARN)
+		report_at(g, ln, off, "not a record (%s); skipped", why);
+}
+
+static void on_problem(void *ctx, const struct alog_problem *p)
+{
+	struct grep *g = ctx;
+	const char *saved = g->name;
+
+	if (p->kind == ALOG_P_NOTE)
+		return;
+	g->name = p->file;
+	report_at(g, p->line, NOWHERE, "%s%s", p->warning ? "warning: " : "", p->msg);
+	g->name = saved;
+}
+
+/* Name prefix for pretty and fields lines. */
+static void put_prefix(struct grep *g, struct alog_buf *b, char sep)
+{
+	const struct alog_grep_opts *o = g->o;
+
+	if (!o->with_filename || o->format == ALOG_GREP_RAW)
+		return;
+	if (o->color)
+		alog_buf_str(b, ALOG_SGR_FILE);
+	alog_buf_clean(b, g->name, strlen(g->name), 0);
+	if (o->color)
+		alog_buf_str(b, ALOG_SGR_SEP);
+	if (o->format == ALOG_GREP_FIELDS)
+		alog_buf_add(b, "\t", 1);
+	else
+		alog_buf_add(b, &sep, 1);
+	if (o->color)
+		alog_buf_str(b, ALOG_SGR_RESET);
+}
+
+static int has_protected(const struct grep *g, const char *p, size_t n)
+{
+	return g->o->unprotect && alog_find(&g->enc, p, n);
+}
+
+/*
+ * The line p[0..len) (LF included) with every protected value opened
+ * (with a key that can) or replaced by a placeholder, into g->rev, LF
+ * included.  0, or -1 with e set when the line is not JSON.
+ */
+static int reveal(struct grep *g, const char *p, size_t len, struct alog_error *e)
+{
+	return alog_unprotect_reveal_line(g->o->unprotect, p, len, &g->rev, NULL, e);
+}
+
+/* Print one record line (LF included): matched (':') or context ('-'). */
+static void emit(struct grep *g, const char *p, size_t len, uint64_t idx, char sep, int hit)
+{
+	const struct alog_grep_opts *o = g->o;
+	struct alog_buf *b = &g->line;
+	struct alog_rec r;
+
+	if ((o->before || o->after) && o->format == ALOG_GREP_PRETTY && g->emitted_any &&
+	    !(g->last_input == g->input_no && idx == g->last_idx + 1)) {
+		if (o->color)
+			out_put(&g->out, ALOG_SGR_SEP "--" ALOG_SGR_RESET "\n",
+			        sizeof ALOG_SGR_SEP + sizeof ALOG_SGR_RESET + 1);
+		else
+			out_put(&g->out, "--\n", 3);
+	}
+	g->emitted_any = 1;
+	g->last_input = g->input_no;
+	g->last_idx = idx;
+
+	/* raw lines stay as stored unless a key was given to open them */
+	if ((o->format != ALOG_GREP_RAW || o->decrypt) && has_protected(g, p, len)) {
+		struct alog_error e;
+		if (reveal(g, p, len, &e) == 0) {
+			p = g->rev.p;
+			len = g->rev.n;
+		}
+	}
+	if (o->format == ALOG_GREP_RAW) {
+		if (!o->clean) {
+			out_put(&g->out, p, len);
+			return;
+		}
+		b->n = 0;
+		alog_buf_clean(b, p, len - 1, 0);
+		alog_buf_add(b, "\n", 1);
+		out_put(&g->out, b->p, b->n);
+		return;
+	}
+	if (alog_rec_parse(&r, p, len, NULL) != 0)
+		return;
+	b->n = 0;
+	put_prefix(g, b, sep);
+	if (o->format == ALOG_GREP_PRETTY)
+		alog_render_pretty(b, &g->tmp, &r, hit ? g->q : NULL, o->color);
+	else
+		alog_render_fields(b, &g->tmp, &r, o->fields);
+	alog_buf_add(b, "\n", 1);
+	out_put(&g->out, b->p, b->n);
+}
+
+static void ring_push(struct grep *g, const char *p, size_t len)
+{
+	struct ctxline *c;
+
+	if (g->rn < g->o->before) {
+		c = &g->ring[(g->rhead + g->rn) % g->o->before];
+		g->rn++;
+	} else {
+		c = &g->ring[g->rhead];
+		g->rhead = (g->rhead + 1) % g->o->before;
+	}
+	c->b.n = 0;
+	alog_buf_add(&c->b, p, len);
+	c->idx = g->idx;
+}
+
+static void ring_flush(struct grep *g)
+{
+	for (; g->rn; g->rn--) {
+		struct ctxline *c = &g->ring[g->rhead];
+		emit(g, c->b.p, c->b.n, c->idx, '-', 0);
+		g->rhead = (g->rhead + 1) % g->o->before;
+	}
+	g->rhead = 0;
+}
+
+/* Has the verifier vouched for everything selected so far? */
+static int covered(const struct grep *g)
+{
+	return !g->v || g->threshold >= g->last_selected_seq;
+}
+
+/*
+ * Ask to stop.  Under --verify, reading goes on until a seal covers what
+ * was selected, and an input is always read to its end (matching stops),
+ * so that the next file can be checked as its continuation.
+ */
+static int stop(struct grep *g, int how)
+{
+	if (how > g->stop)
+		g->stop = how;
+	if (g->v && g->stop == STOP_INPUT)
+		return GO_ON;
+	return covered(g) ? g->stop : GO_ON;
+}
+
+static void put_name_line(struct grep *g, const char *suffix)
+{
+	struct alog_buf *b = &g->line;
+
+	b->n = 0;
+	if (g->o->clean)
+		alog_buf_clean(b, g->name, strlen(g->name), 0);
+	else
+		alog_buf_str(b, g->name);
+	alog_buf_str(b, suffix);
+	out_put(&g->out, b->p, b->n);
+}
+
+/*
+ * After the verifier took a line: release what a seal now vouches for
+ * (its root matched the records before it; with -p its signature too).
+ * Until then a rewrite that recomputed the chain cannot be told from the
+ * real log.
+ */
+static void verified(struct grep *g, const struct alog_rec *r)
+{
+	uint64_t sealed;
+
+	if (r && r->type == ALOG_REC_SEAL)
+		out_mark(&g->out, r->seq - 1, g->res->selected);
+	alog_verifier_progress(g->v, &g->accepted, &sealed);
+	out_commit_seq(&g->out, sealed);
+	/* following a live log, the chain is what there is between seals */
+	g->threshold = g->o->follow && g->accepted > sealed ? g->accepted : sealed;
+	if (r) {
+		g->last_rec_seq = r->seq;
+		g->last_rec_pos = g->out.hpos;
+	}
+}
+
+/* --follow --verify, waiting: show what the chain has accepted so far. */
+static void verify_wait(struct grep *g)
+{
+	if (!g->v)
+		return;
+	out_commit(&g->out, g->accepted >= g->last_rec_seq ? g->out.hpos : g->last_rec_pos);
+	g->out.nmarks = 0;
+}
+
+/*
+ * A line holding protected values, before the query looks at it: opened
+ * or hidden into g->rev.  Every member a term names must be readable: a
+ * protected value that no key here opens is reported and ends the search
+ * (1), for the query cannot tell whether it matches.  -1: the line is
+ * not JSON (reported); 0: go on with g->rev.
+ */
+static int open_terms(struct grep *g, uint64_t ln, uint64_t off, const char *p, size_t len)
+{
+	struct alog_unprotect *u = g->o->unprotect;
+	struct alog_error e;
+	const char *const *path;
+	size_t depth;
+
+	alog_error_clear(&e);
+	if (reveal(g, p, len, &e) != 0) {
+		bad_line(g, ln, off, e.msg);
+		return -1;
+	}
+	for (size_t i = 0; alog_query_path(g->q, i, &path, &depth); i++) {
+		struct alog_span v;
+		int r = alog_unprotect_lookup(u, p, len - 1, path, depth, &v, &e);
+		if (r == ALOG_UNPROTECT_CLOSED || r < 0) {
+			g->res->errors++;
+			g->res->protected_term = 1;
+			if (r == ALOG_UNPROTECT_CLOSED && !g->o->decrypt)
+				report_at(g, ln, off, "cannot search: %s: give one with --decrypt", e.msg);
+			else
+				report_at(g, ln, off, "cannot search: %s", e.msg);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * One line of input, LF included when kind is ALOG_LINE_OK.  On the fast
+ * path (a candidate found by the literal search; no -v, context or
+ * --verify) only a selected line pays for the full record shape check.
+ */
+static int on_line(struct grep *g, uint64_t off, const char *p, size_t len, int kind)
+{
+	const struct alog_grep_opts *o = g->o;
+	struct alog_error pe;
+	struct alog_rec r;
+	uint64_t ln = g->lines_known ? ++g->lineno : 0;
+	int m, sel, parsed = 0, lazy = g->fast;
+	int64_t ts = 0;
+
+	if (g->out.failed)
+		return STOP_ALL;
+	alog_error_clear(&pe);
+	if (g->v) {
+		/* the verifier checks the shape; a line it let through is a record */
+		if (alog_verify_line(g->v, ln, p, len, kind)) {
+			g->res->tampered = 1;
+			return STOP_ALL;
+		}
+		parsed = kind == ALOG_LINE_OK && light_parse(p, len, &r) == 0;
+		verified(g, parsed ? &r : NULL);
+	} else if (!lazy) {
+		parsed = kind == ALOG_LINE_OK && alog_rec_parse(&r, p, len, &pe) == 0;
+	}
+	if (kind != ALOG_LINE_OK || (!lazy && !parsed)) {
+		if (!g->v)
+			bad_line(g, ln, off, kind == ALOG_LINE_TOOLONG ? "line too long"
+			                     : kind == ALOG_LINE_PARTIAL ? "no newline at the end"
+			                                                 : pe.msg);
+		return g->stop ? stop(g, g->stop) : GO_ON;
+	}
+	if (parsed)
+		ts = r.ts_ns;
+	else if ((o->have_since || o->have_until) && line_ts(p, len, &ts) != 0)
+		return bad_line(g, ln, off, "no seq and ts where a record has them"), GO_ON;
+	g->idx++;
+	if (g->stop)
+		return stop(g, g->stop);
+	if (o->have_since && ts < o->since)
+		return GO_ON;
+	if (o->have_until && ts >= o->until)
+		return stop(g, STOP_ALL);
+
+	if (!lazy && g->max_reached && !g->after_left) {
+		m = 0;
+	} else if (has_protected(g, p, len)) {
+		/* the query sees opened values; one it needs but cannot see is an error */
+		int opened = open_terms(g, ln, off, p, len);
+		if (opened < 0)
+			return GO_ON;
+		if (opened > 0)
+			return STOP_ALL;
+		m = alog_query_match(g->q, g->rev.p, g->rev.n - 1);
+	} else if (lazy) {
+		m = alog_query_match(g->q, p, len - 1);
+	} else {
+		m = alog_query_may_match(g->q, p, len) ? alog_query_match(g->q, p, len - 1) : 0;
+	}
+	if (m < 0) {
+		bad_line(g, ln, off, "not a JSON object");
+		return GO_ON;
+	}
+	sel = o->invert ? !m : m;
+	if (sel && lazy) {
+		if (alog_rec_parse(&r, p, len, &pe) != 0) {
+			bad_line(g, ln, off, pe.msg);
+			return GO_ON;
+		}
+		parsed = 1;
+	}
+	if (sel && !g->max_reached) {
+		g->matches++;
+		g->res->selected++;
+		g->last_selected_seq = r.seq;
+		if (o->quiet)
+			return stop(g, STOP_ALL);
+		if (o->list) {
+			put_name_line(g, "\n");
+			return stop(g, STOP_INPUT);
+		}
+		if (!o->count) {
+			ring_flush(g);
+			emit(g, p, len, g->idx, ':', !o->invert);
+			g->after_left = o->after;
+		}
+		if (o->max_count && g->matches >= o->max_count) {
+			g->max_reached = 1;
+			if (!g->after_left || o->count)
+				return stop(g, STOP_INPUT);
+		}
+		return GO_ON;
+	}
+	if (g->after_left) {
+		emit(g, p, len, g->idx, '-', 0);
+		if (--g->after_left == 0 && g->max_reached)
+			return stop(g, STOP_INPUT);
+		return GO_ON;
+	}
+	if (o->before)
+		ring_push(g, p, len);
+	return GO_ON;
+}
+
+/* Newlines in p[0..n). */
+static uint64_t count_nl(const char *p, size_t n)
+{
+	uint64_t c = 0;
+	size_t i = 0;
+#ifdef __SSE2__
+	const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+	while (i + 16 <= n) {
+		/* byte counters (each compare adds 1), summed before they can wrap */
+		__m128i acc = zero, sum;
+		for (int k = 0; k < 255 && i + 16 <= n; k++, i += 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(v, nl));
+		}
+		sum = _mm_sad_epu8(acc, zero);
+		c += (uint64_t)_mm_cvtsi128_si64(sum) +
+		     (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(sum, sum));
+	}
+#endif
+	for (; i < n; i++)
+		c += p[i] == '\n';
+	return c;
+}
+
+/* The complete lines buffered: every one, or (fast) only those around a literal. */
+static int process(struct grep *g)
+{
+	struct src *s = &g->s;
+	char *buf = s->buf;
+	size_t lim, pos, cnt;
+	const char *last;
+	int r = GO_ON;
+
+	if (s->skipping) {
+		/* the rest of an overlong line */
+		const char *nl = memchr(buf + s->start, '\n', s->end - s->start);
+		s->start = nl ? (size_t)(nl - buf) + 1 : s->end;
+		s->skipping = !nl;
+		if (s->skipping)
+			return GO_ON;
+	}
+	last = s->end > s->start ? memrchr(buf + s->start, '\n', s->end - s->start) : NULL;
+	if (!last) {
+		if (s->end - s->start >= ALOG_MAX_LINE) {
+			r = on_line(g, s->base + s->start, buf + s->start, s->end - s->start,
+			            ALOG_LINE_TOOLONG);
+			s->start = s->end;
+			s->skipping = 1;
+		}
+		return r;
+	}
+	lim = (size_t)(last - buf) + 1;
+	pos = cnt = s->start;
+	if (g->fast && !g->tuned) {
+		/* pick the literals that are rare in this data */
+		alog_query_tune(g->q, buf + s->start, lim - s->start < TUNE_SAMPLE ? lim - s->start
+		                                                                : TUNE_SAMPLE);
+		g->tuned = 1;
+	}
+	/* protected values hide the literals the fast search looks for */
+	if (g->fast && !has_protected(g, buf + s->start, lim - s->start)) {
+		alog_query_scan_reset(g->q);
+		while (pos < lim && r == GO_ON) {
+			size_t c = alog_query_scan(g->q, buf, lim, pos), ls, le;
+			const char *b, *nl;
+			if (c >= lim)
+				break;
+			b = c > pos ? memrchr(buf + pos, '\n', c - pos) : NULL;
+			ls = b ? (size_t)(b - buf) + 1 : pos;
+			nl = memchr(buf + c, '\n', lim - c);
+			le = (size_t)(nl - buf) + 1;
+			if (g->lines_known)
+				g->lineno += count_nl(buf + cnt, ls - cnt);
+			r = on_line(g, s->base + ls, buf + ls, le - ls,
+			            le - ls > ALOG_MAX_LINE ? ALOG_LINE_TOOLONG : ALOG_LINE_OK);
+			pos = cnt = le;
+		}
+		if (g->lines_known && r == GO_ON)
+			g->lineno += count_nl(buf + cnt, lim - cnt);
+		s->start = r == GO_ON ? lim : pos;
+		return r;
+	}
+	while (pos < lim && r == GO_ON) {
+		const char *nl = memchr(buf + pos, '\n', lim - pos);
+		size_t le = (size_t)(nl - buf) + 1;
+		r = on_line(g, s->base + pos, buf + pos, le - pos,
+		            le - pos > ALOG_MAX_LINE ? ALOG_LINE_TOOLONG : ALOG_LINE_OK);
+		pos = le;
+	}
+	s->start = pos;
+	return r;
+}
+
+static int open_input(struct grep *g, const char *path)
+{
+	struct src *s = &g->s;
+	struct stat st;
+
+	s->fd = 0;
+	s->own = 0;
+	s->path = path && strcmp(path, "-") != 0 ? path : NULL;
+	if (s->path) {
+		s->fd = open(s->path, O_RDONLY | O_CLOEXEC);
+		if (s->fd < 0)
+			return -1;
+		s->own = 1;
+	}
+	if (fstat(s->fd, &st) != 0) {
+		int saved = errno;
+		if (s->own)
+			close(s->fd);
+		errno = saved;
+		return -1;
+	}
+	s->regular = S_ISREG(st.st_mode);
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
+	s->start = s->end = 0;
+	s->base = 0;
+	s->eof = s->locked = s->skipping = 0;
+	s->limit = UINT64_MAX;
+	if (s->regular && !s->own) {
+		off_t cur = lseek(s->fd, 0, SEEK_CUR);
+		s->base = cur > 0 ? (uint64_t)cur : 0;
+	}
+	return 0;
+}
+
+static void close_input(struct grep *g)
+{
+	if (g->s.own)
+		close(g->s.fd);
+	g->s.own = 0;
+}
+
+/* Per-input state back to the start. */
+static void input_reset(struct grep *g)
+{
+	g->lineno = 0;
+	g->lines_known = 1;
+	g->matches = g->warned = g->idx = 0;
+	g->after_left = 0;
+	g->max_reached = 0;
+	g->rn = g->rhead = 0;
+	g->input_no++;
+	if (g->stop == STOP_INPUT)
+		g->stop = GO_ON;
+}
+
+/* --follow: has the path been given a new file (a rotation)? */
+static int rotated(const struct grep *g)
+{
+	struct stat st;
+
+	if (!g->s.path || stat(g->s.path, &st) != 0)
+		return 0;
+	return st.st_dev != g->s.dev || st.st_ino != g->s.ino;
+}
+
+/*
+ * --follow: a file cut back (alog-append --recover moves a torn tail
+ * aside, then appends): if the unfinished line we hold is no longer what
+ * the file has, read again from the end of the last complete line.
+ */
+static void check_truncated(struct grep *g)
+{
+	struct src *s = &g->s;
+	struct stat st;
+	uint64_t done = s->base + s->start;
+	int cut = 0;
+
+	if (fstat(s->fd, &st) != 0)
+		return;
+	if ((uint64_t)st.st_size < done) {
+		report_at(g, 0, NOWHERE, "file truncated; following from its new end");
+		s->base = (uint64_t)st.st_size;
+		s->start = s->end = 0;
+		g->lines_known = 0;
+		cut = 1;
+	} else if (s->start < s->end) {
+		char buf[4096];
+		for (uint64_t o = 0; o < s->end - s->start && !cut; o += sizeof buf) {
+			size_t n = s->end - s->start - o < sizeof buf ? (size_t)(s->end - s->start - o)
+			                                              : sizeof buf;
+			ssize_t got = alog_pread_all(s->fd, buf, n, (off_t)(done + o));
+			cut = got != (ssize_t)n || memcmp(buf, s->buf + s->start + o, n) != 0;
+		}
+		if (cut)
+			s->end = s->start;
+	}
+	if (cut && lseek(s->fd, (off_t)(s->base + s->end), SEEK_SET) < 0)
+		report_at(g, 0, NOWHERE, "cannot seek: %s", strerror(errno));
+}
+
+static void end_of_input(struct grep *g)
+{
+	const struct alog_grep_opts *o = g->o;
+	char num[40];
+
+	if (g->warned > MAX_WARN)
+		report_at(g, 0, NOWHERE, "%llu more lines that are not records skipped",
+		          (unsigned long long)(g->warned - MAX_WARN));
+	if (o->count && !o->list && !o->quiet) {
+		snprintf(num, sizeof num, "%s%llu\n", o->with_filename ? ":" : "",
+		         (unsigned long long)g->matches);
+		if (o->with_filename)
+			put_name_line(g, num);
+		else
+			out_put(&g->out, num, strlen(num));
+	}
+}
+
+/* Read one input to its end (or a stop); follows it when asked. */
+static int scan(struct grep *g, int follow)
+{
+	struct src *s = &g->s;
+	int r, n, waited = 0;
+
+	for (;;) {
+		size_t held;
+		r = process(g);
+		if (r != GO_ON)
+			return r;
+		held = s->end - s->start;
+		n = src_fill(s);
+		if (n > 0) {
+			/* what completes a line we held since a wait must follow the same bytes */
+			if (waited && held)
+				check_truncated(g);
+			waited = 0;
+			continue;
+		}
+		if (n < 0) {
+			report_at(g, 0, NOWHERE, "read error: %s", strerror(errno));
+			g->res->errors++;
+			return STOP_INPUT;
+		}
+		if (s->start < s->end && !follow && s->regular && !s->locked &&
+		    s->limit == UINT64_MAX) {
+			/* a writer may be finishing this line: wait for its lock and look again */
+			while (flock(s->fd, LOCK_SH) != 0 && errno == EINTR)
+				;
+			s->locked = 1;
+			s->eof = 0;
+			continue;
+		}
+		if (!follow || !s->regular || !s->path) {
+			if (s->start < s->end && !s->skipping)
+				r = on_line(g, s->base + s->start, s->buf + s->start, s->end - s->start,
+				            ALOG_LINE_PARTIAL);
+			s->start = s->end;
+			return r;
+		}
+		/* following: wait for more, or for a new file at the path */
+		verify_wait(g);
+		out_flush(&g->out);
+		if (g->out.failed)
+			return STOP_ALL;
+		if (rotated(g)) {
+			/* whatever the old file got before the switch, then the new one */
+			const char *path = s->path;
+			while (src_fill(s) > 0)
+				if ((r = process(g)) != GO_ON)
+					return r;
+			if (s->start < s->end && !s->skipping)
+				r = on_line(g, s->base + s->start, s->buf + s->start, s->end - s->start,
+				            ALOG_LINE_PARTIAL);
+			if (r != GO_ON)
+				return r;
+			if (g->v && alog_verify_end(g->v)) {
+				g->res->tampered = 1;
+				return STOP_ALL;
+			}
+			close_input(g);
+			if (open_input(g, path) != 0) {
+				report_at(g, 0, NOWHERE, "cannot open after rotation: %s",
+				          strerror(errno));
+				g->res->errors++;
+				return STOP_ALL;
+			}
+			/* the same log goes on: counts and context carry over, lines restart */
+			g->lineno = 0;
+			g->lines_known = 1;
+			g->warned = 0;
+			if (g->v)
+				alog_verify_begin(g->v, g->name);
+			continue;
+		}
+		{
+			struct timespec ts = {0, FOLLOW_POLL_NS};
+			nanosleep(&ts, NULL);
+		}
+		check_truncated(g);
+		waited = 1;
+		s->eof = 0;
+	}
+}
+
+/* Where to start and stop reading a seekable input for the time range. */
+static int seek_range(struct grep *g, int follow)
+{
+	const struct alog_grep_opts *o = g->o;
+	struct src *s = &g->s;
+	struct stat st;
+	struct win w = {0};
+	uint64_t first = s->base, start = s->base, end;
+	int rc = 0;
+
+	if (fstat(s->fd, &st) != 0)
+		return -1;
+	end = (uint64_t)st.st_size;
+	if (end < first)
+		return 0;
+	w.fd = s->fd;
+	w.size = end;
+	w.cap = ALOG_MAX_LINE + PROBE_WIN;
+	w.buf = alog_xmalloc(w.cap);
+	w.off = 0;
+	w.len = 0;
+	if (o->have_since)
+		rc = ts_seek(&w, first, first, end, o->since, &start);
+	if (rc == 0 && o->have_until && !follow)
+		rc = ts_seek(&w, first, start, end, o->until, &end);
+	free(w.buf);
+	if (rc != 0)
+		return -1;
+	if (start > first) {
+		if (lseek(s->fd, (off_t)start, SEEK_SET) < 0)
+			return -1;
+		s->base = start;
+		g->lines_known = 0;
+	}
+	if (o->have_until && !follow)
+		s->limit = end;
+	return 0;
+}
+
+/* --verify with --since: a file that ends before the range can be left out whole. */
+static int ends_before(struct grep *g)
+{
+	struct alog_tail t;
+	struct alog_torn torn;
+	struct alog_error e;
+	struct stat st;
+
+	if (!g->o->have_since || !g->s.regular || fstat(g->s.fd, &st) != 0 || st.st_size == 0)
+		return 0;
+	if (alog_tail_read(g->s.fd, (uint64_t)st.st_size, &t, &torn, &e) != 0)
+		return 0;
+	return t.seq && t.ts_ns < g->o->since;
+}
+
+static int run_input(struct grep *g, const char *path, int follow)
+{
+	int r;
+
+	g->name = alog_input_name(path);
+	input_reset(g);
+	if (open_input(g, path) != 0) {
+		report_at(g, 0, NOWHERE, "cannot open: %s", strerror(errno));
+		g->res->errors++;
+		return GO_ON;
+	}
+	/* standard input may start part way through a file */
+	g->lines_known = g->s.base == 0;
+	if (g->v && ends_before(g)) {
+		close_input(g);
+		return GO_ON;
+	}
+	if (!g->v && g->s.regular && (g->o->have_since || g->o->have_until) &&
+	    seek_range(g, follow) != 0) {
+		report_at(g, 0, NOWHERE, "read error: %s", strerror(errno));
+		g->res->errors++;
+		close_input(g);
+		return GO_ON;
+	}
+	if (g->v)
+		alog_verify_begin(g->v, g->name);
+	r = scan(g, follow);
+	if (g->v && !g->res->tampered && alog_verify_end(g->v)) {
+		g->res->tampered = 1;
+		r = STOP_ALL;
+	}
+	if (!g->res->tampered)
+		end_of_input(g);
+	if (g->s.locked)
+		flock(g->s.fd, LOCK_UN);
+	close_input(g);
+	return r;
+}
+
+int alog_grep_run(const struct alog_grep_opts *o, char *const *files, size_t nfiles,
+                  struct alog_grep_result *res)
+{
+	struct grep g;
+	size_t n = nfiles ? nfiles : 1;
+	int r = GO_ON;
+
+	memset(&g, 0, sizeof g);
+	memset(res, 0, sizeof *res);
+	g.o = o;
+	g.res = res;
+	g.q = o->query;
+	alog_finder_init(&g.enc, ALOG_ENC_PREFIX, sizeof ALOG_ENC_PREFIX - 1);
+	g.out.fd = o->out_fd;
+	g.out.hold = o->verify;
+	g.s.cap = CHUNK + ALOG_MAX_LINE;
+	g.s.buf = alog_xmalloc(g.s.cap);
+	g.fast = !o->verify && !o->invert && !o->before && !o->after &&
+	         alog_query_prefilter(o->query) && !(o->follow && o->have_until);
+	if (o->before) {
+		g.ring = alog_xmalloc(o->before * sizeof *g.ring);
+		memset(g.ring, 0, o->before * sizeof *g.ring);
+	}
+	if (o->verify) {
+		struct alog_verify_opts vo;
+		memset(&vo, 0, sizeof vo);
+		vo.pubkey = o->pubkey;
+		vo.key_next = -1;
+		vo.lock_live = 1;
+		/* standard input is where cut-out lines arrive, as for alog-verify */
+		vo.auto_fragment = nfiles == 0 || (nfiles == 1 && strcmp(files[0], "-") == 0);
+		g.v = alog_verifier_new(&vo, on_problem, &g);
+	}
+
+	for (size_t i = 0; i < n && r != STOP_ALL && !g.out.failed; i++) {
+		r = run_input(&g, nfiles ? files[i] : NULL, o->follow && i + 1 == n);
+		if (g.out.failed)
+			break;
+	}
+
+	if (g.v) {
+		struct alog_verify_summary sum;
+		if (!res->tampered) {
+			g.name = NULL;
+			alog_verifier_finish(g.v, &sum);
+			if (sum.errors)
+				res->tampered = 1;
+		}
+		if (res->tampered) {
+			out_discard(&g.out);
+			g.name = NULL;
+			report_at(&g, 0, NOWHERE, "--verify: the log does not verify; nothing from the "
+			          "damaged region on was shown");
+		} else {
+			out_commit(&g.out, g.out.hpos);
+			if (o->pubkey)
+				res->unsealed_printed = res->selected - g.out.committed_selected;
+		}
+		alog_verifier_free(g.v);
+	}
+	out_flush(&g.out);
+	r = g.out.failed ? -1 : 0;
+	if (g.out.failed)
+		errno = g.out.failed;
+	out_close(&g.out);
+	for (unsigned i = 0; i < o->before; i++)
+		alog_buf_free(&g.ring[i].b);
+	free(g.ring);
+	free(g.s.buf);
+	alog_buf_free(&g.line);
+	alog_buf_free(&g.tmp);
+	alog_buf_free(&g.rev);
+	return r;
+}

@@ -1,0 +1,519 @@
+/*
+ * key.c - forward-secure sealing keys: epoch key schedule, epoch tree,
+ * public and secret key files.
+ */
+#include "keys/key.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/enc.h"
+#include "base/sha256.h"
+#include "format/header.h"
+
+static const char secret_magic[] = "alog-secret-v1";
+
+static void labelled(uint8_t out[32], const char *label, const uint8_t seed[32])
+{
+	struct alog_sha256 c;
+	alog_sha256_init(&c);
+	alog_sha256_update(&c, label, strlen(label));
+	alog_sha256_update(&c, seed, 32);
+	alog_sha256_final(&c, out);
+}
+
+void alog_epoch_keypair(const uint8_t seed[32], uint8_t pk[32], uint8_t sk[64])
+{
+	uint8_t s[32];
+	labelled(s, "alog/v1/sign", seed);
+	crypto_sign_seed_keypair(pk, sk, s);
+	sodium_memzero(s, sizeof s);
+}
+
+void alog_epoch_next_seed(uint8_t next[32], const uint8_t seed[32])
+{
+	labelled(next, "alog/v1/next", seed);
+}
+
+void alog_epoch_leaf(uint8_t out[32], uint64_t epoch, const uint8_t pk[32])
+{
+	uint8_t data[40];
+	for (int i = 0; i < 8; i++)
+		data[i] = (uint8_t)(epoch >> (56 - 8 * i));
+	memcpy(data + 8, pk, 32);
+	alog_merkle_leaf(out, data, sizeof data);
+}
+
+int alog_key_generate(struct alog_seckey *sk, struct alog_pubkey *pk, const char *origin,
+                      uint32_t epochs, struct alog_error *e)
+{
+	uint8_t seed[32], epk[32], esk[64];
+	struct alog_merkle m;
+
+	memset(sk, 0, sizeof *sk);
+	sk->fd = -1;
+	if (alog_origin_ok(origin, e) != 0)
+		return -1;
+	if (epochs < 1 || epochs > ALOG_KEY_MAX_EPOCHS)
+		return alog_err(e, "epochs must be between 1 and %u", ALOG_KEY_MAX_EPOCHS);
+	snprintf(sk->origin, sizeof sk->origin, "%s", origin);
+	sk->epochs = epochs;
+	sk->next = 0;
+	sk->leaves = alog_xmalloc((size_t)epochs * 32);
+	randombytes_buf(sk->seed, 32);
+
+	/* Walk the whole schedule once to commit every epoch's public key. */
+	memcpy(seed, sk->seed, 32);
+	alog_merkle_init(&m);
+	for (uint32_t i = 0; i < epochs; i++) {
+		alog_epoch_keypair(seed, epk, esk);
+		alog_epoch_leaf(sk->leaves[i], i, epk);
+		alog_merkle_push(&m, sk->leaves[i]);
+		alog_epoch_next_seed(seed, seed);
+	}
+	sodium_memzero(seed, sizeof seed);
+	sodium_memzero(esk, sizeof esk);
+	alog_merkle_root(&m, sk->root);
+	alog_merkle_init(&sk->left);
+
+	snprintf(pk->origin, sizeof pk->origin, "%s", origin);
+	pk->epochs = epochs;
+	memcpy(pk->root, sk->root, 32);
+	return 0;
+}
+
+int alog_pubkey_format(char *out, size_t cap, const struct alog_pubkey *pk)
+{
+	char b64[ALOG_B64_LEN(32) + 1];
+	int n = snprintf(out, cap, ALOG_PUBKEY_PREFIX "%s+%u+%s", pk->origin, pk->epochs,
+	                 alog_b64(b64, pk->root, 32));
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+int alog_pubkey_parse(struct alog_pubkey *pk, const char *text, size_t n, struct alog_error *e)
+{
+	const char *p = text, *end = text + n, *plus2, *plus1;
+	uint64_t epochs;
+	char num[16], origin[256];
+
+	while (end > p && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
+		end--;
+	if ((size_t)(end - p) < sizeof ALOG_PUBKEY_PREFIX ||
+	    memcmp(p, ALOG_PUBKEY_PREFIX, sizeof ALOG_PUBKEY_PREFIX - 1) != 0)
+		return alog_err(e, "not an alog public key (it starts with \"%s\")",
+		                ALOG_PUBKEY_PREFIX);
+	p += sizeof ALOG_PUBKEY_PREFIX - 1;
+	/* alog1+ORIGIN+EPOCHS+ROOT: neither origin nor count has a '+' (base64 may). */
+	plus1 = memchr(p, '+', (size_t)(end - p));
+	plus2 = plus1 ? memchr(plus1 + 1, '+', (size_t)(end - plus1 - 1)) : NULL;
+	if (!plus1 || !plus2 || plus1 == p)
+		return alog_err(e, "malformed public key: expected alog1+ORIGIN+EPOCHS+ROOT");
+	if ((size_t)(plus1 - p) >= sizeof origin || (size_t)(plus2 - plus1 - 1) >= sizeof num)
+		return alog_err(e, "malformed public key");
+	memcpy(origin, p, (size_t)(plus1 - p));
+	origin[plus1 - p] = '\0';
+	memcpy(num, plus1 + 1, (size_t)(plus2 - plus1 - 1));
+	num[plus2 - plus1 - 1] = '\0';
+	if (alog_origin_ok(origin, e) != 0)
+		return -1;
+	if (alog_parse_u64(num, ALOG_KEY_MAX_EPOCHS, &epochs) != 0 || epochs == 0 ||
+	    (num[0] == '0'))
+		return alog_err(e, "malformed public key: bad epoch count '%s'", num);
+	if (alog_unb64(pk->root, 32, plus2 + 1, (size_t)(end - plus2 - 1)) != 32)
+		return alog_err(e, "malformed public key: the root is not base64 of 32 bytes");
+	snprintf(pk->origin, sizeof pk->origin, "%s", origin);
+	pk->epochs = (uint32_t)epochs;
+	return 0;
+}
+
+/* Read a whole small file into a NUL-terminated buffer. */
+static char *slurp(int fd, size_t limit, size_t *len, struct alog_error *e)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = alog_xmalloc(cap);
+	for (;;) {
+		ssize_t r;
+		if (n + 1 >= cap) {
+			if (cap >= limit) {
+				free(buf);
+				alog_err(e, "file too large");
+				return NULL;
+			}
+			cap *= 2;
+			buf = alog_xrealloc(buf, cap);
+		}
+		r = read(fd, buf + n, cap - n - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			free(buf);
+			alog_errno(e, "read error");
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+int alog_pubkey_load(struct alog_pubkey *pk, const char *path, struct alog_error *e)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t n;
+	char *buf, *line, *save = NULL;
+	int rc = -1;
+
+	if (fd < 0) {
+		alog_errno(e, "cannot open public key");
+		return alog_err_at(e, path, 0);
+	}
+	buf = slurp(fd, 1 << 16, &n, e);
+	close(fd);
+	if (!buf)
+		return alog_err_at(e, path, 0);
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		rc = alog_pubkey_parse(pk, line, strlen(line), e);
+		break;
+	}
+	if (!line)
+		alog_err(e, "no public key in the file");
+	free(buf);
+	if (rc != 0)
+		alog_err_at(e, path, 0);
+	return rc;
+}
+
+int alog_seckey_check_perms(const char *path, int fd, struct alog_error *e)
+{
+	struct stat st;
+	if (fstat(fd, &st) != 0)
+		return alog_errno(e, "cannot stat %s", path);
+	if (!S_ISREG(st.st_mode))
+		return alog_err(e, "secret key %s is not a regular file", path);
+	if (st.st_uid != geteuid())
+		return alog_err(e, "secret key %s is owned by uid %u, not by you (uid %u): refusing "
+		                   "to use it", path, (unsigned)st.st_uid, (unsigned)geteuid());
+	if (st.st_mode & 077)
+		return alog_err(e, "secret key %s is accessible by others (mode %04o): refusing to "
+		                   "use it; run 'chmod 600 %s'", path, (unsigned)(st.st_mode & 07777),
+		                path);
+	return 0;
+}
+
+/* Parse "name value" lines of the secret key file. */
+static int parse_secret(struct alog_seckey *sk, char *buf, struct alog_error *e)
+{
+	char *line, *save = NULL;
+	int seen_magic = 0, have = 0;
+	uint64_t v;
+	uint8_t left[64][32];
+	unsigned nleft = 0;
+	char *leaves_b64 = NULL;
+
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *val;
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		if (!seen_magic) {
+			if (strcmp(line, secret_magic) != 0)
+				return alog_err(e, "not an alog secret key (no \"%s\" line)", secret_magic);
+			seen_magic = 1;
+			continue;
+		}
+		val = strchr(line, ' ');
+		val = val ? val + 1 : line + strlen(line);
+		if (strncmp(line, "origin ", 7) == 0) {
+			if (alog_origin_ok(val, e) != 0)
+				return -1;
+			snprintf(sk->origin, sizeof sk->origin, "%s", val);
+			have |= 1;
+		} else if (strncmp(line, "epochs ", 7) == 0) {
+			if (alog_parse_u64(val, ALOG_KEY_MAX_EPOCHS, &v) != 0 || v == 0)
+				return alog_err(e, "bad epochs line");
+			sk->epochs = (uint32_t)v;
+			have |= 2;
+		} else if (strncmp(line, "next ", 5) == 0) {
+			if (alog_parse_u64(val, ALOG_KEY_MAX_EPOCHS, &v) != 0)
+				return alog_err(e, "bad next line");
+			sk->next = (uint32_t)v;
+			have |= 4;
+		} else if (strncmp(line, "root ", 5) == 0) {
+			if (alog_unb64(sk->root, 32, val, strlen(val)) != 32)
+				return alog_err(e, "bad root line");
+			have |= 8;
+		} else if (strncmp(line, "seed ", 5) == 0) {
+			if (alog_unb64(sk->seed, 32, val, strlen(val)) != 32)
+				return alog_err(e, "bad seed line");
+			have |= 16;
+		} else if (strcmp(line, "left") == 0 || strncmp(line, "left ", 5) == 0) {
+			char *tok, *s2 = NULL;
+			for (tok = strtok_r(val, " ", &s2); tok; tok = strtok_r(NULL, " ", &s2)) {
+				if (nleft >= 64 || alog_unb64(left[nleft], 32, tok, strlen(tok)) != 32)
+					return alog_err(e, "bad left line");
+				nleft++;
+			}
+			have |= 32;
+		} else if (strcmp(line, "leaves") == 0 || strncmp(line, "leaves ", 7) == 0) {
+			leaves_b64 = val;
+			have |= 64;
+		} else {
+			return alog_err(e, "unknown line \"%.20s\"", line);
+		}
+	}
+	if (have != 127)
+		return alog_err(e, "incomplete secret key file");
+	if (sk->next > sk->epochs)
+		return alog_err(e, "next epoch beyond the epoch count");
+	if (alog_merkle_load(&sk->left, sk->next, (const uint8_t(*)[32])left, nleft) != 0)
+		return alog_err(e, "left range does not match the epoch");
+	{
+		size_t want = (size_t)(sk->epochs - sk->next) * 32;
+		sk->leaves = alog_xmalloc(want ? want : 1);
+		if (alog_unb64((uint8_t *)sk->leaves, want, leaves_b64, strlen(leaves_b64)) !=
+		    (long)want)
+			return alog_err(e, "leaves do not match the epoch count");
+	}
+	return 0;
+}
+
+int alog_seckey_load(struct alog_seckey *sk, const char *path, int lock, struct alog_error *e)
+{
+	struct stat fst, pst;
+	char *buf = NULL;
+	size_t n;
+	int fd;
+
+	memset(sk, 0, sizeof *sk);
+	sk->fd = -1;
+	for (;;) {
+		fd = open(path, (lock ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0) {
+			alog_errno(e, "cannot open secret key");
+			return alog_err_at(e, path, 0);
+		}
+		if (alog_seckey_check_perms(path, fd, e) != 0) {
+			close(fd);
+			return -1;
+		}
+		/*
+		 * A reader takes a shared lock too: a seal replaces the file and then
+		 * zeroes the old one under its exclusive lock, so an unlocked read of
+		 * the old file could see zeros.
+		 */
+		while (flock(fd, lock ? LOCK_EX : LOCK_SH) != 0) {
+			if (errno != EINTR) {
+				alog_errno(e, "cannot lock secret key");
+				close(fd);
+				return alog_err_at(e, path, 0);
+			}
+		}
+		/* Another seal may have replaced the file while we waited. */
+		if (fstat(fd, &fst) == 0 && stat(path, &pst) == 0 && fst.st_ino == pst.st_ino &&
+		    fst.st_dev == pst.st_dev)
+			break;
+		close(fd);
+	}
+	buf = slurp(fd, 256u << 20, &n, e);
+	if (!buf || parse_secret(sk, buf, e) != 0) {
+		if (buf) {
+			sodium_memzero(buf, n);
+			free(buf);
+		}
+		close(fd);
+		free(sk->leaves);
+		sk->leaves = NULL;
+		sodium_memzero(sk->seed, 32);
+		return alog_err_at(e, path, 0);
+	}
+	sodium_memzero(buf, n);
+	free(buf);
+	if (lock)
+		sk->fd = fd;
+	else
+		close(fd);
+	return 0;
+}
+
+static char *format_secret(const struct alog_seckey *sk, size_t *len)
+{
+	size_t nleaves = (size_t)(sk->epochs - sk->next) * 32;
+	size_t cap = 1024 + 64 * 50 + ALOG_B64_LEN(nleaves) + 16, n;
+	char *out = alog_xmalloc(cap), b64[ALOG_B64_LEN(32) + 1];
+
+	n = (size_t)snprintf(out, cap,
+	                     "# alog secret sealing key: keep it private (mode 0600).\n"
+	                     "# alog-seal rewrites it at every seal and erases the used epoch.\n"
+	                     "%s\norigin %s\nepochs %u\nnext %u\nroot %s\n",
+	                     secret_magic, sk->origin, sk->epochs, sk->next,
+	                     alog_b64(b64, sk->root, 32));
+	n += (size_t)snprintf(out + n, cap - n, "seed %s\nleft", alog_b64(b64, sk->seed, 32));
+	for (unsigned i = 0; i < sk->left.n; i++)
+		n += (size_t)snprintf(out + n, cap - n, " %s", alog_b64(b64, sk->left.hash[i], 32));
+	n += (size_t)snprintf(out + n, cap - n, "\nleaves ");
+	alog_b64(out + n, (const uint8_t *)sk->leaves, nleaves);
+	n += ALOG_B64_LEN(nleaves);
+	out[n++] = '\n';
+	sodium_memzero(b64, sizeof b64);
+	*len = n;
+	return out;
+}
+
+int alog_seckey_save(struct alog_seckey *sk, const char *path, int create, struct alog_error *e)
+{
+	char tmp[PATH_MAX];
+	size_t n;
+	char *text = format_secret(sk, &n);
+	int fd, rc = -1;
+
+	if (create) {
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd < 0) {
+			if (errno == EEXIST)
+				alog_err(e, "%s already exists: refusing to overwrite a key", path);
+			else
+				alog_errno(e, "cannot create %s", path);
+			goto out;
+		}
+		if (alog_write_all(fd, text, n) != 0 || fsync(fd) != 0) {
+			alog_errno(e, "cannot write %s", path);
+			close(fd);
+			unlink(path);
+			goto out;
+		}
+		if (close(fd) != 0 || alog_fsync_dir(path) != 0) {
+			alog_errno(e, "cannot sync %s", path);
+			goto out;
+		}
+		rc = 0;
+		goto out;
+	}
+
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) {
+		alog_err(e, "key path too long");
+		goto out;
+	}
+	unlink(tmp); /* a leftover of an interrupted seal: ours, under the lock */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		alog_errno(e, "cannot create %s", tmp);
+		goto out;
+	}
+	if (alog_write_all(fd, text, n) != 0 || fsync(fd) != 0 || close(fd) != 0) {
+		alog_errno(e, "cannot write %s", tmp);
+		unlink(tmp);
+		goto out;
+	}
+	if (rename(tmp, path) != 0) {
+		alog_errno(e, "cannot replace %s", path);
+		unlink(tmp);
+		goto out;
+	}
+	if (alog_fsync_dir(path) != 0) {
+		alog_errno(e, "cannot sync the directory of %s", path);
+		goto out;
+	}
+	/* Overwrite the old file's contents too, so the erased seed is not left
+	 * in its blocks (best effort: a filesystem may still keep copies). */
+	if (sk->fd >= 0) {
+		struct stat st;
+		if (fstat(sk->fd, &st) == 0 && st.st_size > 0) {
+			char zero[4096] = {0};
+			for (off_t off = 0; off < st.st_size; off += (off_t)sizeof zero) {
+				size_t k = (size_t)(st.st_size - off) < sizeof zero
+				                   ? (size_t)(st.st_size - off) : sizeof zero;
+				if (pwrite(sk->fd, zero, k, off) < 0)
+					break;
+			}
+			fsync(sk->fd);
+		}
+	}
+	rc = 0;
+out:
+	sodium_memzero(text, n);
+	free(text);
+	return rc;
+}
+
+void alog_seckey_free(struct alog_seckey *sk)
+{
+	if (sk->fd >= 0)
+		close(sk->fd);
+	sk->fd = -1;
+	free(sk->leaves);
+	sk->leaves = NULL;
+	sodium_memzero(sk->seed, sizeof sk->seed);
+}
+
+int alog_seckey_current(const struct alog_seckey *sk, uint8_t pk[32], uint8_t skey[64])
+{
+	if (sk->next >= sk->epochs)
+		return -1;
+	alog_epoch_keypair(sk->seed, pk, skey);
+	return 0;
+}
+
+/* Subtree hashes for the epoch tree: left of `next` from the compact range,
+ * from `next` on from the stored leaves. */
+struct epoch_tree {
+	const struct alog_seckey *sk;
+};
+
+static int epoch_subtree(void *ctx, uint64_t begin, uint64_t end, uint8_t out[32])
+{
+	const struct alog_seckey *sk = ((struct epoch_tree *)ctx)->sk;
+
+	if (end <= sk->next) {
+		/* a complete subtree of the past: it must be one of the range's hashes */
+		uint64_t at = 0;
+		for (unsigned i = 0; i < sk->left.n; i++) {
+			uint64_t width = 1ULL << (63 - __builtin_clzll(sk->left.size - at));
+			if (at == begin && at + width == end) {
+				memcpy(out, sk->left.hash[i], 32);
+				return 0;
+			}
+			at += width;
+		}
+		return -1;
+	}
+	if (begin < sk->next)
+		return -1;
+	struct alog_merkle_leaves lv = {(const uint8_t(*)[32])sk->leaves + (begin - sk->next),
+	                                end - begin};
+	return alog_merkle_subtree_from_leaves(&lv, 0, end - begin, out);
+}
+
+int alog_seckey_proof(const struct alog_seckey *sk, uint8_t (*proof)[32], unsigned *n)
+{
+	struct epoch_tree t = {sk};
+	if (sk->next >= sk->epochs)
+		return -1;
+	return alog_merkle_inclusion_proof(sk->next, sk->epochs, epoch_subtree, &t, proof, n);
+}
+
+void alog_seckey_advance(struct alog_seckey *sk)
+{
+	if (sk->next >= sk->epochs)
+		return;
+	alog_merkle_push(&sk->left, sk->leaves[0]);
+	memmove(sk->leaves, sk->leaves + 1, (size_t)(sk->epochs - sk->next - 1) * 32);
+	alog_epoch_next_seed(sk->seed, sk->seed);
+	sk->next++;
+}
+
+int alog_key_match(const struct alog_seckey *sk, const struct alog_pubkey *pk)
+{
+	return strcmp(sk->origin, pk->origin) == 0 && sk->epochs == pk->epochs &&
+	       memcmp(sk->root, pk->root, 32) == 0;
+}

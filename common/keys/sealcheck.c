@@ -1,0 +1,67 @@
+/*
+ * sealcheck.c - making a seal with an epoch key, and checking one against
+ * the public key.
+ */
+#include "keys/sealcheck.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#include "format/note.h"
+
+int alog_seal_check(const struct alog_seal *s, const struct alog_pubkey *pk,
+                    struct alog_error *e)
+{
+	uint8_t leaf[32];
+	char text[512];
+	size_t n;
+	uint32_t id = alog_note_keyid(pk->origin, s->pk);
+
+	if (s->epoch >= pk->epochs)
+		return alog_err(e, "seal epoch %llu is beyond the public key's %u epochs",
+		                (unsigned long long)s->epoch, pk->epochs);
+	alog_epoch_leaf(leaf, s->epoch, s->pk);
+	if (alog_merkle_verify_inclusion(s->epoch, pk->epochs, leaf, (const uint8_t(*)[32])s->proof,
+	                                 s->nproof, pk->root) != 0)
+		return alog_err(e, "seal key for epoch %llu is not proven by the public key (a forged "
+		                   "key, or the wrong public key)", (unsigned long long)s->epoch);
+	if (((uint32_t)s->sig[0] << 24 | (uint32_t)s->sig[1] << 16 | (uint32_t)s->sig[2] << 8 |
+	     s->sig[3]) != id)
+		return alog_err(e, "seal signature key ID does not match the epoch key");
+	n = alog_checkpoint_text(text, sizeof text, pk->origin, s->size, s->root);
+	if (crypto_sign_verify_detached(s->sig + 4, (const unsigned char *)text, n, s->pk) != 0)
+		return alog_err(e, "seal signature does not verify (epoch %llu, size %llu)",
+		                (unsigned long long)s->epoch, (unsigned long long)s->size);
+	return 0;
+}
+
+int alog_seal_make(struct alog_seal *s, const struct alog_seckey *sk,
+                   const struct alog_merkle *tree)
+{
+	uint8_t esk[64];
+	char text[512];
+	size_t n;
+	uint32_t id;
+
+	memset(s, 0, sizeof *s);
+	if (alog_seckey_current(sk, s->pk, esk) != 0)
+		return -1;
+	s->size = tree->size;
+	s->range = *tree;
+	alog_merkle_root(tree, s->root);
+	s->epoch = sk->next;
+	if (alog_seckey_proof(sk, s->proof, &s->nproof) != 0) {
+		sodium_memzero(esk, sizeof esk);
+		return -1;
+	}
+	n = alog_checkpoint_text(text, sizeof text, sk->origin, s->size, s->root);
+	id = alog_note_keyid(sk->origin, s->pk);
+	s->sig[0] = (uint8_t)(id >> 24);
+	s->sig[1] = (uint8_t)(id >> 16);
+	s->sig[2] = (uint8_t)(id >> 8);
+	s->sig[3] = (uint8_t)id;
+	crypto_sign_detached(s->sig + 4, NULL, (const unsigned char *)text, n, esk);
+	sodium_memzero(esk, sizeof esk);
+	return 0;
+}
+

@@ -1,0 +1,29 @@
+/*
+ * sealcheck.h - seals and epoch keys: the seal of a tree made with a
+ * secret key's current epoch, and a seal checked against the public key
+ * (the epoch key's proof in the epoch tree, the key ID, the signature).
+ */
+#ifndef ALOG_SEALCHECK_H
+#define ALOG_SEALCHECK_H
+
+#include "base/util.h"
+#include "format/merkle.h"
+#include "format/sealrec.h"
+#include "keys/key.h"
+
+/*
+ * Check what only the public key can tell: the epoch key's proof against
+ * the epoch tree, the key ID and the signature.  0 or -1 with e set.
+ */
+int alog_seal_check(const struct alog_seal *s, const struct alog_pubkey *pk,
+                    struct alog_error *e);
+
+/*
+ * Make the seal of a tree with the key's current epoch: root, range, the
+ * epoch key with its proof, and the signature.  The key is not advanced.
+ * 0, or -1 when the key is used up or its file is inconsistent.
+ */
+int alog_seal_make(struct alog_seal *s, const struct alog_seckey *sk,
+                   const struct alog_merkle *tree);
+
+#endif

@@ -1,0 +1,628 @@
+/*
+ * writer.c - locked, durable appends to a log file, tail discovery by
+ * reading backwards, and recovery of a torn tail.
+ */
+#include "log/writer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/enc.h"
+#include "base/json.h"
+#include "base/sha256.h"
+#include "base/ts.h"
+#include "format/header.h"
+
+struct alog_writer {
+	char *path;
+	int fd;
+	dev_t dev;
+	ino_t ino;
+	char *origin;
+	enum alog_sync sync;
+	int no_create;
+	int locked;
+	int created; /* the batch holds a new file's header */
+	struct alog_tail tail;
+	int tail_valid;
+	/* pending batch */
+	char *batch;
+	size_t batch_len, batch_cap, batch_count;
+	struct alog_tail next; /* state after the pending batch */
+};
+
+/* ---- tail discovery ---- */
+
+#define TAIL_BLOCK 65536
+
+/*
+ * Find the start of the line that ends just before offset end (end - 1 is
+ * its LF or end is EOF).  Reads backwards in growing blocks; buf must hold
+ * ALOG_MAX_LINE + 1 bytes.  Returns the start offset, or -1 on error, or
+ * -2 when the line is longer than ALOG_MAX_LINE.
+ */
+static int64_t line_start(int fd, uint64_t end, char *buf, struct alog_error *e)
+{
+	uint64_t want = end < TAIL_BLOCK ? end : TAIL_BLOCK;
+
+	for (;;) {
+		uint64_t from = end - want;
+		ssize_t got = alog_pread_all(fd, buf, want, (off_t)from);
+		if (got < 0)
+			return alog_errno(e, "read error");
+		if ((uint64_t)got != want)
+			return alog_err(e, "file shrank while reading");
+		/* the last byte may be the line's own LF: search before it */
+		size_t n = (size_t)want;
+		if (n && buf[n - 1] == '\n')
+			n--;
+		char *nl = memrchr(buf, '\n', n);
+		if (nl)
+			return (int64_t)(from + (uint64_t)(nl - buf) + 1);
+		if (from == 0)
+			return 0;
+		if (want > ALOG_MAX_LINE)
+			return -2;
+		want *= 4;
+		if (want > ALOG_MAX_LINE + 1)
+			want = ALOG_MAX_LINE + 1;
+		if (want > end)
+			want = end;
+	}
+}
+
+/* 0 a record; -1 not a record; -2 a read error (io set), which is no sign of damage. */
+static int read_record_at(int fd, uint64_t start, uint64_t end, char *buf, struct alog_rec *r,
+                          struct alog_error *e, struct alog_error *io)
+{
+	ssize_t got;
+	if (end - start > ALOG_MAX_LINE)
+		return alog_err(e, "line too long");
+	got = alog_pread_all(fd, buf, end - start, (off_t)start);
+	if (got < 0)
+		return alog_errno(io, "read error"), -2;
+	if ((uint64_t)got != end - start)
+		return alog_err(io, "file shrank while reading"), -2;
+	return alog_rec_parse(r, buf, end - start, e);
+}
+
+static void tail_from_rec(struct alog_tail *t, const struct alog_rec *r, uint64_t end)
+{
+	t->seq = r->seq;
+	memcpy(t->hash, r->hash, 32);
+	t->ts_ns = r->ts_ns;
+	t->size = end;
+	t->type = r->type;
+}
+
+int alog_tail_read(int fd, uint64_t size, struct alog_tail *tail, struct alog_torn *torn,
+                   struct alog_error *e)
+{
+	char *buf;
+	struct alog_rec r;
+	struct alog_error pe;
+	uint64_t end = size, good_end = 0;
+	int64_t start;
+	int rc = 0, found = 0;
+	char last;
+
+	memset(tail, 0, sizeof *tail);
+	memset(torn, 0, sizeof *torn);
+	if (size == 0)
+		return 0;
+	buf = alog_xmalloc(ALOG_MAX_LINE + 1);
+
+	if (alog_pread_all(fd, &last, 1, (off_t)(size - 1)) != 1) {
+		alog_errno(e, "read error");
+		rc = -1;
+		goto out;
+	}
+	/*
+	 * Walk back over lines that are not well-formed records: a torn write
+	 * leaves a line without LF, a power loss can leave NUL-filled blocks.
+	 * Damage is bounded: give up after a few MiB and report it.
+	 */
+	while (end > 0) {
+		start = line_start(fd, end, buf, e);
+		if (start == -1) {
+			rc = -1;
+			goto out;
+		}
+		if (start >= 0 && (end < size || last == '\n')) {
+			int got = read_record_at(fd, (uint64_t)start, end, buf, &r, &pe, e);
+			if (got == -2) {
+				rc = -1;
+				goto out;
+			}
+			if (got == 0) {
+				tail_from_rec(tail, &r, end);
+				good_end = end;
+				found = 1;
+				break;
+			}
+		}
+		if (start < 0) /* a line too long to be a record: all of it is damage */
+			start = (int64_t)(end > ALOG_MAX_LINE ? end - ALOG_MAX_LINE : 0);
+		end = (uint64_t)start;
+		if (size - end > 16 * (uint64_t)ALOG_MAX_LINE) {
+			alog_err(e, "more than 16 MiB of damaged data at the end of the file");
+			rc = -1;
+			goto out;
+		}
+	}
+	if (good_end < size) {
+		torn->offset = good_end;
+		torn->bytes = size - good_end;
+		rc = 1;
+	}
+	/* The first record (the header) gives the line numbering. */
+	if (found) {
+		uint64_t first_end;
+		char *nl;
+		/* a header is a few hundred bytes: read a page, the rest only if needed */
+		ssize_t got = alog_pread_all(fd, buf, 4096, 0);
+		if (got == 4096 && !memchr(buf, '\n', 4096))
+			got = alog_pread_all(fd, buf, ALOG_MAX_LINE, 0);
+		if (got < 0) {
+			alog_errno(e, "read error");
+			rc = -1;
+			goto out;
+		}
+		nl = memchr(buf, '\n', (size_t)got);
+		first_end = nl ? (uint64_t)(nl - buf) + 1 : 0;
+		if (nl && alog_rec_parse(&r, buf, first_end, &pe) == 0) {
+			tail->first_seq = r.seq;
+			if (rc == 1)
+				torn->line = tail->seq - r.seq + 2;
+		}
+	} else if (rc == 1) {
+		torn->line = 1;
+	}
+out:
+	free(buf);
+	return rc;
+}
+
+/* ---- defaults ---- */
+
+const char *alog_default_origin(void)
+{
+	static char host[HOST_NAME_MAX + 1];
+	const char *env = getenv("ALOG_ORIGIN");
+	if (env && *env)
+		return env;
+	if (gethostname(host, sizeof host) != 0 || !host[0])
+		strcpy(host, "localhost");
+	host[HOST_NAME_MAX] = '\0';
+	return host;
+}
+
+const char *alog_default_file(void)
+{
+	static char path[PATH_MAX];
+	const char *env = getenv("ALOG_FILE");
+	const char *state, *home;
+
+	if (env && *env)
+		return env;
+	if (geteuid() == 0)
+		return ALOG_DEFAULT_FILE;
+	state = getenv("XDG_STATE_HOME");
+	home = getenv("HOME");
+	if (state && *state)
+		snprintf(path, sizeof path, "%s/alog/audit.alog", state);
+	else if (home && *home)
+		snprintf(path, sizeof path, "%s/.local/state/alog/audit.alog", home);
+	else
+		return ALOG_DEFAULT_FILE;
+	return path;
+}
+
+/* ---- the writer ---- */
+
+static int open_log(struct alog_writer *w, struct alog_error *e)
+{
+	struct stat st;
+	int flags = O_RDWR | O_APPEND | O_CLOEXEC | (w->no_create ? 0 : O_CREAT);
+
+	w->fd = open(w->path, flags, 0640);
+	if (w->fd < 0)
+		return alog_errno(e, "cannot open log");
+	if (fstat(w->fd, &st) != 0)
+		return alog_errno(e, "cannot stat log");
+	if (!S_ISREG(st.st_mode))
+		return alog_err(e, "not a regular file");
+	w->dev = st.st_dev;
+	w->ino = st.st_ino;
+	w->tail_valid = 0;
+	return 0;
+}
+
+struct alog_writer *alog_writer_open(const char *path, const struct alog_writer_opts *o,
+                                     struct alog_error *e)
+{
+	struct alog_writer *w = calloc(1, sizeof *w);
+	const char *origin = o && o->origin ? o->origin : alog_default_origin();
+
+	if (!w) {
+		alog_err(e, "out of memory");
+		return NULL;
+	}
+	if (alog_origin_ok(origin, e) != 0) {
+		free(w);
+		return NULL;
+	}
+	w->path = alog_xstrdup(path);
+	w->origin = alog_xstrdup(origin);
+	w->sync = o ? o->sync : ALOG_SYNC_EACH;
+	w->no_create = o ? o->no_create : 0;
+	if (open_log(w, e) != 0) {
+		alog_err_at(e, path, 0);
+		if (w->fd >= 0)
+			close(w->fd);
+		free(w->path);
+		free(w->origin);
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void alog_writer_close(struct alog_writer *w)
+{
+	if (!w)
+		return;
+	if (w->locked)
+		alog_writer_abort(w);
+	if (w->fd >= 0)
+		close(w->fd);
+	free(w->batch);
+	free(w->path);
+	free(w->origin);
+	free(w);
+}
+
+static void unlock(struct alog_writer *w)
+{
+	if (w->locked) {
+		flock(w->fd, LOCK_UN);
+		w->locked = 0;
+	}
+}
+
+/* Take the exclusive lock on the file now at path (following a rotation). */
+static int lock_current(struct alog_writer *w, struct stat *fst, struct alog_error *e)
+{
+	struct stat pst;
+
+	for (;;) {
+		while (flock(w->fd, LOCK_EX) != 0) {
+			if (errno != EINTR) {
+				alog_errno(e, "cannot lock log");
+				return alog_err_at(e, w->path, 0);
+			}
+		}
+		w->locked = 1;
+		if (fstat(w->fd, fst) != 0) {
+			alog_errno(e, "cannot stat log");
+			unlock(w);
+			return alog_err_at(e, w->path, 0);
+		}
+		if (stat(w->path, &pst) == 0 && pst.st_dev == fst->st_dev &&
+		    pst.st_ino == fst->st_ino)
+			return 0;
+		unlock(w);
+		close(w->fd);
+		if (open_log(w, e) != 0)
+			return alog_err_at(e, w->path, 0);
+	}
+}
+
+int alog_writer_lock(struct alog_writer *w, struct alog_error *e)
+{
+	struct stat fst;
+	struct alog_torn torn;
+	int rc;
+
+	if (lock_current(w, &fst, e) != 0)
+		return -1;
+	if (!w->tail_valid || w->tail.size != (uint64_t)fst.st_size) {
+		rc = alog_tail_read(w->fd, (uint64_t)fst.st_size, &w->tail, &torn, e);
+		if (rc < 0) {
+			unlock(w);
+			return alog_err_at(e, w->path, 0);
+		}
+		if (rc == 1) {
+			unlock(w);
+			alog_err(e, "the last record is damaged (%llu bytes at offset %llu, a crash "
+			            "mid-write?); nothing appended; run 'alog-append --recover -f %s' "
+			            "to move them aside",
+			         (unsigned long long)torn.bytes, (unsigned long long)torn.offset, w->path);
+			alog_err_at(e, w->path, torn.line);
+			return 1;
+		}
+		w->tail_valid = 1;
+	}
+	w->next = w->tail;
+	w->batch_len = 0;
+	w->batch_count = 0;
+	w->created = 0;
+	return 0;
+}
+
+static int add_record(struct alog_writer *w, const char *type, const char *members, size_t n,
+                      struct alog_error *e)
+{
+	size_t need = alog_rec_size(n, type);
+	int64_t now;
+
+	if (need > ALOG_MAX_LINE)
+		return alog_err(e, "record would be longer than %d bytes", ALOG_MAX_LINE);
+	if (w->next.seq >= ALOG_SEQ_MAX)
+		return alog_err(e, "the log has reached the largest seq");
+	if (w->batch_len + need > w->batch_cap) {
+		w->batch_cap = (w->batch_len + need) * 2;
+		w->batch = alog_xrealloc(w->batch, w->batch_cap);
+	}
+	now = alog_ts_now();
+	w->next.seq++;
+	w->batch_len += alog_rec_format(w->batch + w->batch_len, w->next.seq, now, type, members, n,
+	                                w->next.hash, w->next.hash);
+	w->next.ts_ns = now;
+	w->next.size = w->tail.size + w->batch_len;
+	w->next.type = type ? (strcmp(type, "open") == 0 ? ALOG_REC_OPEN
+	                       : strcmp(type, "seal") == 0 ? ALOG_REC_SEAL
+	                                                   : ALOG_REC_RECOVER)
+	                    : ALOG_REC_EVENT;
+	w->batch_count++;
+	return 0;
+}
+
+int alog_writer_ensure_header(struct alog_writer *w, struct alog_error *e)
+{
+	char hdr[300];
+	size_t hn;
+
+	if (!w->locked)
+		return alog_err(e, "log is not locked");
+	if (w->next.size != 0 || w->next.seq != 0)
+		return 0;
+	/* A new file: its header comes first. */
+	hn = alog_header_members(hdr, sizeof hdr, w->origin, NULL, NULL);
+	if (add_record(w, "open", hdr, hn, e) != 0)
+		return -1;
+	w->next.first_seq = 1;
+	w->created = 1;
+	return 0;
+}
+
+int alog_writer_add(struct alog_writer *w, const char *type, const char *members, size_t n,
+                    struct alog_error *e)
+{
+	if (alog_writer_ensure_header(w, e) != 0)
+		return -1;
+	return add_record(w, type, members, n, e);
+}
+
+const struct alog_tail *alog_writer_next(const struct alog_writer *w)
+{
+	return &w->next;
+}
+
+size_t alog_writer_pending(const struct alog_writer *w)
+{
+	return w->batch_count;
+}
+
+size_t alog_writer_pending_bytes(const struct alog_writer *w)
+{
+	return w->batch_len;
+}
+
+const struct alog_tail *alog_writer_tail(const struct alog_writer *w)
+{
+	return &w->tail;
+}
+
+int alog_writer_fd(const struct alog_writer *w)
+{
+	return w->fd;
+}
+
+const char *alog_writer_path(const struct alog_writer *w)
+{
+	return w->path;
+}
+
+void alog_writer_abort(struct alog_writer *w)
+{
+	w->batch_len = 0;
+	w->batch_count = 0;
+	unlock(w);
+}
+
+int alog_writer_flush(struct alog_writer *w, struct alog_error *e)
+{
+	if (!w->locked)
+		return alog_err(e, "log is not locked");
+	if (w->batch_len == 0)
+		return 0;
+	if (alog_write_all(w->fd, w->batch, w->batch_len) != 0) {
+		int saved = errno;
+		/* Cut back whatever part of the batch reached the file. */
+		if (ftruncate(w->fd, (off_t)w->tail.size) != 0) {
+			errno = saved;
+			alog_errno(e, "write failed, and cutting back the partial write failed too");
+		} else {
+			errno = saved;
+			alog_errno(e, "write failed (nothing appended)");
+		}
+		w->tail_valid = 0;
+		alog_writer_abort(w);
+		return alog_err_at(e, w->path, 0);
+	}
+	if (w->sync != ALOG_SYNC_NONE) {
+		if (fdatasync(w->fd) != 0) {
+			int saved = errno;
+			/* Not acknowledged, so not kept: a retry must not find them twice. */
+			if (ftruncate(w->fd, (off_t)w->tail.size) != 0) {
+				errno = saved;
+				alog_errno(e, "fdatasync failed, and cutting the records back failed "
+				              "too");
+			} else {
+				errno = saved;
+				alog_errno(e, "fdatasync failed (nothing appended)");
+			}
+			w->tail_valid = 0;
+			alog_writer_abort(w);
+			return alog_err_at(e, w->path, 0);
+		}
+		if (w->created && alog_fsync_dir(w->path) != 0) {
+			alog_errno(e, "cannot sync the log's directory");
+			w->tail_valid = 0;
+			alog_writer_abort(w);
+			return alog_err_at(e, w->path, 0);
+		}
+	}
+	w->tail = w->next;
+	w->tail_valid = 1;
+	w->batch_len = 0;
+	w->batch_count = 0;
+	w->created = 0;
+	return 0;
+}
+
+int alog_writer_commit(struct alog_writer *w, struct alog_error *e)
+{
+	if (alog_writer_flush(w, e) != 0)
+		return -1;
+	unlock(w);
+	return 0;
+}
+
+void alog_writer_unlock(struct alog_writer *w)
+{
+	alog_writer_abort(w);
+}
+
+/* ---- recovery ---- */
+
+static int write_aside(const char *path, int fd, uint64_t off, uint64_t n, char *name,
+                       size_t cap, uint8_t sha[32], struct alog_error *e)
+{
+	char stamp[ALOG_TS_LEN + 1], compact[20];
+	struct alog_sha256 c;
+	char *buf = alog_xmalloc(65536);
+	int out = -1;
+
+	alog_ts_format(stamp, alog_ts_now());
+	/* 2026-11-28T05:17:17.123... -> 20261128T051717 */
+	snprintf(compact, sizeof compact, "%.4s%.2s%.2sT%.2s%.2s%.2s", stamp, stamp + 5, stamp + 8,
+	         stamp + 11, stamp + 14, stamp + 17);
+	for (int i = 0; i < 100 && out < 0; i++) {
+		if (i == 0)
+			snprintf(name, cap, "%s.torn-%s", path, compact);
+		else
+			snprintf(name, cap, "%s.torn-%s.%d", path, compact, i);
+		out = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+		if (out < 0 && errno != EEXIST)
+			break;
+	}
+	if (out < 0) {
+		free(buf);
+		return alog_errno(e, "cannot create %s", name);
+	}
+	alog_sha256_init(&c);
+	for (uint64_t done = 0; done < n;) {
+		size_t want = n - done > 65536 ? 65536 : (size_t)(n - done);
+		ssize_t got = alog_pread_all(fd, buf, want, (off_t)(off + done));
+		if (got != (ssize_t)want) {
+			alog_errno(e, "cannot read the damaged bytes");
+			goto fail;
+		}
+		alog_sha256_update(&c, buf, want);
+		if (alog_write_all(out, buf, want) != 0) {
+			alog_errno(e, "cannot write %s", name);
+			goto fail;
+		}
+		done += want;
+	}
+	alog_sha256_final(&c, sha);
+	if (fsync(out) != 0 || close(out) != 0) {
+		out = -1;
+		alog_errno(e, "cannot sync %s", name);
+		goto fail_closed;
+	}
+	if (alog_fsync_dir(name) != 0) {
+		alog_errno(e, "cannot sync the directory of %s", name);
+		free(buf);
+		return -1;
+	}
+	free(buf);
+	return 0;
+fail:
+	close(out);
+fail_closed:
+	unlink(name);
+	free(buf);
+	return -1;
+}
+
+int alog_writer_recover(struct alog_writer *w, char *aside, size_t cap, struct alog_error *e)
+{
+	struct stat st;
+	struct alog_torn torn;
+	struct alog_tail tail;
+	uint8_t sha[32];
+	char members[6 * PATH_MAX + 200], esc[6 * PATH_MAX], hex[65], *base;
+	long en;
+	int rc, n;
+
+	if (lock_current(w, &st, e) != 0)
+		return -1;
+	rc = alog_tail_read(w->fd, (uint64_t)st.st_size, &tail, &torn, e);
+	if (rc < 0)
+		goto fail;
+	if (rc == 0) {
+		w->tail = tail;
+		w->tail_valid = 1;
+		alog_writer_abort(w);
+		return 1;
+	}
+	if (write_aside(w->path, w->fd, torn.offset, torn.bytes, aside, cap, sha, e) != 0)
+		goto fail;
+	if (ftruncate(w->fd, (off_t)torn.offset) != 0 || fdatasync(w->fd) != 0) {
+		alog_errno(e, "cannot cut the log back to its last good record (the damaged bytes "
+		              "are saved in %s)", aside);
+		goto fail;
+	}
+	w->tail = tail;
+	w->tail_valid = 1;
+	w->next = tail;
+	w->batch_len = w->batch_count = 0;
+	w->created = 0;
+	base = strrchr(aside, '/');
+	base = base ? base + 1 : aside;
+	en = alog_json_escape(base, strlen(base), esc);
+	if (en < 0) {
+		alog_err(e, "the name %s is not valid UTF-8", aside);
+		goto fail;
+	}
+	n = snprintf(members, sizeof members,
+	             ",\"file\":\"%.*s\",\"offset\":%llu,\"bytes\":%llu,\"sha256\":\"%s\"",
+	             (int)en, esc,
+	             (unsigned long long)torn.offset, (unsigned long long)torn.bytes,
+	             alog_hex(hex, sha, 32));
+	if (alog_writer_add(w, "recover", members, (size_t)n, e) != 0)
+		goto fail;
+	return alog_writer_commit(w, e);
+fail:
+	alog_writer_abort(w);
+	return alog_err_at(e, w->path, 0);
+}

@@ -1,0 +1,109 @@
+/*
+ * writer.h - appending records to a log file safely: an exclusive lock
+ * covers "read the tail, write the records", the tail is found by reading
+ * backwards (O(1) in the log size), records are written in one write(2)
+ * per batch and made durable as the sync policy says, and a failed write
+ * is cut back so nothing half-written stays.
+ */
+#ifndef ALOG_WRITER_H
+#define ALOG_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "base/util.h"
+#include "format/header.h"
+#include "format/record.h"
+
+enum alog_sync {
+	ALOG_SYNC_EACH,  /* fdatasync after every record */
+	ALOG_SYNC_BATCH, /* fdatasync after every batch (group commit) */
+	ALOG_SYNC_NONE,  /* leave it to the kernel */
+};
+
+/* The chain state at the end of a log file. */
+struct alog_tail {
+	uint64_t seq;       /* last seq; 0 for an empty file */
+	uint8_t hash[32];   /* its chain hash; zeros for an empty file */
+	int64_t ts_ns;
+	uint64_t size;      /* file size: the end of the last record */
+	uint64_t first_seq; /* seq of the file's first record (its header) */
+	enum alog_rec_type type;
+};
+
+/* What alog_tail_read found wrong at the end of a file. */
+struct alog_torn {
+	uint64_t offset; /* where the damaged bytes start */
+	uint64_t bytes;  /* how many */
+	uint64_t line;   /* their line number, 0 if unknown */
+};
+
+/*
+ * Read the chain state at the end of the open log fd (size bytes long).
+ * 0 ok; 1 the tail is damaged (torn fills in where; tail describes the
+ * last good record when there is one); -1 I/O error.
+ */
+int alog_tail_read(int fd, uint64_t size, struct alog_tail *tail, struct alog_torn *torn,
+                   struct alog_error *e);
+
+struct alog_writer_opts {
+	const char *origin; /* for a new file's header */
+	enum alog_sync sync;
+	int no_create;      /* the log must already exist */
+};
+
+struct alog_writer;
+
+/* Open (creating if allowed) the log at path.  NULL with e set on failure. */
+struct alog_writer *alog_writer_open(const char *path, const struct alog_writer_opts *o,
+                                     struct alog_error *e);
+void alog_writer_close(struct alog_writer *w);
+
+/*
+ * Take the exclusive lock and load the tail (following a rotation that
+ * replaced the file at path).  0; 1 when the tail is damaged (e says where
+ * and how to recover; the lock is released); -1 on error.
+ */
+int alog_writer_lock(struct alog_writer *w, struct alog_error *e);
+/* Add an event (type NULL) or typed record to the pending batch (lock held).
+ * members: text after ts, starting with ',' or empty.  0 or -1. */
+int alog_writer_add(struct alog_writer *w, const char *type, const char *members, size_t n,
+                    struct alog_error *e);
+/* Start a new file with its header if the file is empty (lock held). */
+int alog_writer_ensure_header(struct alog_writer *w, struct alog_error *e);
+/* Write the batch, sync as configured, release the lock.  0 or -1. */
+int alog_writer_commit(struct alog_writer *w, struct alog_error *e);
+/* The same, keeping the lock (for work that must follow under it). */
+int alog_writer_flush(struct alog_writer *w, struct alog_error *e);
+/* Release the lock, dropping anything pending. */
+void alog_writer_unlock(struct alog_writer *w);
+/* State after the pending batch. */
+const struct alog_tail *alog_writer_next(const struct alog_writer *w);
+/* Drop the pending batch and release the lock. */
+void alog_writer_abort(struct alog_writer *w);
+/* Records in the pending batch. */
+size_t alog_writer_pending(const struct alog_writer *w);
+size_t alog_writer_pending_bytes(const struct alog_writer *w);
+/* State after the last commit (or load). */
+const struct alog_tail *alog_writer_tail(const struct alog_writer *w);
+/* The open descriptor (lock held by the caller's alog_writer_lock). */
+int alog_writer_fd(const struct alog_writer *w);
+const char *alog_writer_path(const struct alog_writer *w);
+
+/*
+ * Recovery of a damaged tail: under the lock, move the damaged bytes into
+ * a new file next to the log (name returned in aside, cap bytes), cut the
+ * log back to its last good record and append a "recover" record naming
+ * the file, its size and SHA-256.  0 recovered; 1 nothing to recover; -1
+ * error.
+ */
+int alog_writer_recover(struct alog_writer *w, char *aside, size_t cap, struct alog_error *e);
+
+/* The default origin: $ALOG_ORIGIN, else the host name.  Static storage. */
+const char *alog_default_origin(void);
+/* The default log path: $ALOG_FILE, else ALOG_DEFAULT_FILE. */
+#define ALOG_DEFAULT_FILE "/var/log/alog/audit.alog"
+const char *alog_default_file(void);
+
+#endif

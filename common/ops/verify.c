@@ -1,0 +1,942 @@
+/*
+ * verify.c - the record-by-record verifier.  The fast path is shape check,
+ * one SHA-256 over the body, one for the chain, the leaf and amortised one
+ * tree node: no JSON parser.  When a link fails, the decision waits for
+ * one more record so that the report can say what happened (modified,
+ * deleted, inserted, swapped, duplicated) instead of only where.
+ */
+#include "ops/verify.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "base/enc.h"
+#include "base/json.h"
+#include "base/reader.h"
+#include "base/sha256.h"
+#include "base/ts.h"
+#include "format/header.h"
+#include "format/sealrec.h"
+#include "keys/sealcheck.h"
+#include "ops/verify_pool.h"
+
+/* What the verifier remembers of a record it has not yet placed. */
+struct held {
+	int active;
+	uint64_t line, seq;
+	uint8_t hash[32], digest[32], leaf[32];
+	int64_t ts_ns;
+	enum alog_rec_type type;
+};
+
+struct alog_verifier {
+	struct alog_verify_opts o;
+	alog_problem_fn fn;
+	void *ctx;
+	int from_start;      /* the log is checked from its first record (seq 1) */
+	int origin_checked;
+
+	const char *file; /* current file name */
+	uint64_t file_index;
+	int stopped;
+
+	/* chain state after the last accepted record */
+	int have_chain;
+	uint8_t h[32];
+	int have_before;     /* the chain before the last accepted record, and its line */
+	uint8_t h_before[32];
+	uint64_t last_line;
+	uint64_t expected; /* seq of the next record; 0 when unknown */
+	int64_t last_ts;
+	int have_ts;
+
+	int tree_ok;
+	struct alog_merkle tree;
+
+	struct held pend;   /* a record whose link failed, waiting for the next */
+	uint64_t bad_line;  /* first of a run of malformed lines (0: none) */
+	char bad_msg[sizeof(((struct alog_error *)0)->msg)];
+	uint64_t bad_count;
+	int file_has_records;
+	char *scratch;         /* strict JSON checks */
+	uint64_t proven;       /* highest seq covered by a seal that checked */
+
+	struct alog_verify_summary s;
+};
+
+static const char *const kind_names[ALOG_P_COUNT] = {
+	"modified", "deleted", "inserted", "reordered", "duplicated", "torn", "header",
+	"malformed", "files", "seal", "unsealed", "checkpoint", "time", "note",
+};
+
+const char *alog_problem_kind_name(enum alog_problem_kind k)
+{
+	return (unsigned)k < ALOG_P_COUNT ? kind_names[k] : "unknown";
+}
+
+struct alog_verifier *alog_verifier_new(const struct alog_verify_opts *o, alog_problem_fn fn,
+                                        void *ctx)
+{
+	struct alog_verifier *v = alog_xmalloc(sizeof *v);
+	memset(v, 0, sizeof *v);
+	if (o)
+		v->o = *o;
+	else
+		v->o.key_next = -1;
+	v->fn = fn;
+	v->ctx = ctx;
+	return v;
+}
+
+void alog_verifier_free(struct alog_verifier *v)
+{
+	if (v)
+		free(v->scratch);
+	free(v);
+}
+
+void alog_verifier_progress(const struct alog_verifier *v, uint64_t *accepted, uint64_t *sealed)
+{
+	*accepted = v->s.records ? v->s.last_seq : 0;
+	*sealed = v->proven;
+}
+
+const struct alog_merkle *alog_verifier_tree(const struct alog_verifier *v)
+{
+	return v->tree_ok ? &v->tree : NULL;
+}
+
+__attribute__((format(printf, 7, 0)))
+static void vreport(struct alog_verifier *v, enum alog_problem_kind kind, int warning,
+                    const char *file, uint64_t line, uint64_t seq, const char *fmt, va_list ap)
+{
+	struct alog_problem p;
+
+	p.kind = kind;
+	p.warning = warning;
+	p.file = file;
+	p.line = line;
+	p.seq = seq;
+	vsnprintf(p.msg, sizeof p.msg, fmt, ap);
+	if (warning)
+		v->s.warnings++;
+	else
+		v->s.errors++;
+	if (!warning)
+		v->s.by_kind[kind]++;
+	if (v->fn)
+		v->fn(v->ctx, &p);
+	if (!warning && !v->o.all)
+		v->stopped = 1;
+}
+
+void alog_verifier_report(struct alog_verifier *v, enum alog_problem_kind kind, int warning,
+                          const char *file, uint64_t line, uint64_t seq, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vreport(v, kind, warning, file, line, seq, fmt, ap);
+	va_end(ap);
+}
+
+__attribute__((format(printf, 6, 7)))
+static void problem(struct alog_verifier *v, enum alog_problem_kind kind, uint64_t line,
+                    uint64_t seq, int warning, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vreport(v, kind, warning, v->file, line, seq, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- chain decisions ---- */
+
+/* The saved checkpoints: which 0 is the first, 1 the second. */
+static void checkpoint_of(const struct alog_verifier *v, int which, uint64_t *size,
+                          const uint8_t **root, const char **origin)
+{
+	*size = which ? v->o.checkpoint2_size : v->o.checkpoint_size;
+	*root = which ? v->o.checkpoint2_root : v->o.checkpoint_root;
+	*origin = which ? v->o.checkpoint2_origin : v->o.checkpoint_origin;
+}
+
+static void check_checkpoint(struct alog_verifier *v, int which, uint64_t line, uint64_t seq)
+{
+	uint8_t root[32];
+	char b1[ALOG_B64_LEN(32) + 1], b2[ALOG_B64_LEN(32) + 1];
+	int *state = which ? &v->s.checkpoint2_state : &v->s.checkpoint_state;
+	uint64_t size;
+	const uint8_t *want;
+	const char *origin;
+
+	checkpoint_of(v, which, &size, &want, &origin);
+	alog_merkle_root(&v->tree, root);
+	if (memcmp(root, want, 32) == 0) {
+		*state = 1;
+		return;
+	}
+	*state = -1;
+	problem(v, ALOG_P_CHECKPOINT, line, seq, 0,
+	        "the log does not contain the saved checkpoint: at size %llu its root is %s, the "
+	        "checkpoint says %s (records up to seq %llu were changed, or the log was forked)",
+	        (unsigned long long)size, alog_b64(b1, root, 32), alog_b64(b2, want, 32),
+	        (unsigned long long)seq);
+}
+
+/* The public key and checkpoint must be for this log. */
+static void check_origin(struct alog_verifier *v, uint64_t line, uint64_t seq)
+{
+	if (v->origin_checked || !v->s.origin[0])
+		return;
+	v->origin_checked = 1;
+	if (v->o.pubkey && strcmp(v->o.pubkey->origin, v->s.origin) != 0)
+		problem(v, ALOG_P_SEAL, line, seq, 0,
+		        "wrong public key: it is for origin \"%s\", this log's origin is \"%s\"",
+		        v->o.pubkey->origin, v->s.origin);
+	if (v->o.have_checkpoint && strcmp(v->o.checkpoint_origin, v->s.origin) != 0)
+		problem(v, ALOG_P_CHECKPOINT, line, seq, 0,
+		        "the checkpoint is for origin \"%s\", this log's origin is \"%s\"",
+		        v->o.checkpoint_origin, v->s.origin);
+	if (v->o.have_checkpoint2 && strcmp(v->o.checkpoint2_origin, v->s.origin) != 0)
+		problem(v, ALOG_P_CHECKPOINT, line, seq, 0,
+		        "the checkpoint is for origin \"%s\", this log's origin is \"%s\"",
+		        v->o.checkpoint2_origin, v->s.origin);
+}
+
+static void check_seal(struct alog_verifier *v, uint64_t line, const struct alog_rec *r)
+{
+	struct alog_seal s;
+	struct alog_error pe;
+	int root_checked = 0;
+
+	v->s.seals++;
+	v->s.last_seal_seq = r->seq;
+	v->s.last_seal_ts = r->ts_ns;
+	if (alog_seal_parse(r, &s, &pe) != 0) {
+		problem(v, ALOG_P_SEAL, line, r->seq, 0, "bad seal (seq %llu): %s",
+		        (unsigned long long)r->seq, pe.msg);
+		return;
+	}
+	if (v->tree_ok) {
+		uint8_t root[32];
+		alog_merkle_root(&v->tree, root);
+		if (memcmp(root, s.root, 32) != 0) {
+			problem(v, ALOG_P_SEAL, line, r->seq, 0,
+			        "seal (seq %llu, epoch %llu) does not match the records it covers: the "
+			        "tree of seq 1..%llu has another root (sealed records were changed, "
+			        "removed, reordered or inserted)", (unsigned long long)r->seq,
+			        (unsigned long long)s.epoch, (unsigned long long)s.size);
+			/* later seals are checked against what this one signed */
+			v->tree = s.range;
+		} else {
+			root_checked = 1;
+		}
+	} else {
+		/* Mid-log start: the seal's own range gives the tree from here on. */
+		v->tree = s.range;
+		v->tree_ok = 1;
+	}
+	if (v->s.have_epoch && s.epoch != v->s.last_epoch + 1)
+		problem(v, ALOG_P_SEAL, line, r->seq, 0,
+		        "seal (seq %llu) has epoch %llu after epoch %llu: seals were removed, replayed "
+		        "or re-made with a later key", (unsigned long long)r->seq,
+		        (unsigned long long)s.epoch, (unsigned long long)v->s.last_epoch);
+	else if (!v->s.have_epoch && v->from_start && s.epoch != 0)
+		problem(v, ALOG_P_SEAL, line, r->seq, 0,
+		        "the first seal (seq %llu) has epoch %llu, not 0: earlier seals were removed or "
+		        "the log was re-sealed", (unsigned long long)r->seq,
+		        (unsigned long long)s.epoch);
+	v->s.have_epoch = 1;
+	v->s.last_epoch = s.epoch;
+	if (v->stopped)
+		return;
+	if (v->o.pubkey) {
+		if (strcmp(v->o.pubkey->origin, v->s.origin[0] ? v->s.origin : v->o.pubkey->origin))
+			return; /* reported once as a wrong key */
+		if (alog_seal_check(&s, v->o.pubkey, &pe) != 0) {
+			problem(v, ALOG_P_SEAL, line, r->seq, 0, "%s", pe.msg);
+		} else {
+			v->s.seals_checked++;
+			if (root_checked && !v->stopped)
+				v->proven = s.size;
+		}
+	} else if (root_checked) {
+		v->proven = s.size;
+	}
+}
+
+/* Make rec the last accepted record. */
+static void accept(struct alog_verifier *v, uint64_t line, uint64_t seq, const uint8_t hash[32],
+                   const uint8_t leaf[32], int64_t ts_ns, int chain_checked)
+{
+	if (!chain_checked)
+		v->s.unchecked_links++;
+	if (v->tree_ok) {
+		if (v->tree.size == seq - 1)
+			alog_merkle_push(&v->tree, leaf);
+		else
+			v->tree_ok = 0;
+		if (v->tree_ok && v->o.have_checkpoint && v->tree.size == v->o.checkpoint_size)
+			check_checkpoint(v, 0, line, seq);
+		if (v->tree_ok && v->o.have_checkpoint2 && v->tree.size == v->o.checkpoint2_size)
+			check_checkpoint(v, 1, line, seq);
+	}
+	memcpy(v->h_before, v->h, 32);
+	v->have_before = v->have_chain;
+	v->last_line = line;
+	memcpy(v->h, hash, 32);
+	v->have_chain = 1;
+	v->expected = seq + 1;
+	if (v->s.records == 0) {
+		v->s.first_seq = seq;
+		v->s.first_ts = ts_ns;
+	}
+	v->s.records++;
+	v->s.last_seq = seq;
+	v->s.last_ts = ts_ns;
+	memcpy(v->s.last_hash, hash, 32);
+	v->s.have_hash = 1;
+}
+
+static void hold(struct alog_verifier *v, uint64_t line, const struct alog_rec *r,
+                 const uint8_t d[32], const uint8_t leaf[32])
+{
+	v->pend.active = 1;
+	v->pend.line = line;
+	v->pend.seq = r->seq;
+	v->pend.ts_ns = r->ts_ns;
+	v->pend.type = r->type;
+	memcpy(v->pend.hash, r->hash, 32);
+	memcpy(v->pend.digest, d, 32);
+	memcpy(v->pend.leaf, leaf, 32);
+}
+
+static void report_gap(struct alog_verifier *v, uint64_t line, uint64_t seq, uint64_t expected)
+{
+	if (seq - expected == 1)
+		problem(v, ALOG_P_DELETED, line, seq, 0,
+		        "record deleted: seq %llu is missing before this line (seq %llu)",
+		        (unsigned long long)expected, (unsigned long long)seq);
+	else
+		problem(v, ALOG_P_DELETED, line, seq, 0,
+		        "records deleted: seq %llu..%llu are missing before this line (seq %llu)",
+		        (unsigned long long)expected, (unsigned long long)(seq - 1),
+		        (unsigned long long)seq);
+}
+
+/*
+ * The record accepted last (line A) has the seq of the held one P, and P
+ * links to the record before A: A was slipped into the chain, P belongs.
+ * Report A and go on from P.
+ */
+static int inserted_before(struct alog_verifier *v)
+{
+	struct held *p = &v->pend;
+
+	if (!(p->seq == v->expected - 1 && v->have_before &&
+	      alog_chain_ok(v->h_before, p->digest, p->hash)))
+		return 0;
+	problem(v, ALOG_P_INSERTED, v->last_line, p->seq, 0,
+	        "inserted record (seq %llu): it is not part of the chain; the record after it "
+	        "(line %llu) is", (unsigned long long)p->seq, (unsigned long long)p->line);
+	v->tree_ok = 0;
+	memcpy(v->h, p->hash, 32);
+	v->last_line = p->line;
+	v->have_before = 0;
+	return 1;
+}
+
+/* Report the held record's problem judged on its own (no usable successor). */
+static void settle_alone(struct alog_verifier *v)
+{
+	struct held *p = &v->pend;
+	uint64_t e = v->expected;
+
+	if (p->seq == e)
+		problem(v, ALOG_P_MODIFIED, p->line, p->seq, 0,
+		        "record modified (seq %llu): its hash does not follow from its contents and "
+		        "the record before it", (unsigned long long)p->seq);
+	else if (p->seq > e)
+		report_gap(v, p->line, p->seq, e);
+	else if (p->seq == e - 1 && memcmp(p->hash, v->h, 32) == 0)
+		problem(v, ALOG_P_DUPLICATED, p->line, p->seq, 0,
+		        "duplicated record: seq %llu appears twice", (unsigned long long)p->seq);
+	else if (inserted_before(v))
+		;
+	else
+		problem(v, ALOG_P_REORDERED, p->line, p->seq, 0,
+		        "record out of order: seq %llu after seq %llu", (unsigned long long)p->seq,
+		        (unsigned long long)(e - 1));
+	/* Carry on from the held record's own hash so later damage is reported apart. */
+	if (p->seq >= e) {
+		v->tree_ok = 0;
+		accept(v, p->line, p->seq, p->hash, p->leaf, p->ts_ns, 1);
+	}
+	p->active = 0;
+}
+
+/*
+ * A record arrives while another is held.  Returns 1 when this record was
+ * consumed by the decision, 0 when it still has to be processed normally.
+ */
+static int settle_with(struct alog_verifier *v, uint64_t line, const struct alog_rec *r,
+                       const uint8_t d[32], const uint8_t leaf[32])
+{
+	struct held *p = &v->pend;
+	uint64_t e = v->expected;
+	/* (a record is held only after a file's first record started the chain) */
+	int s_links_h = r->seq == e && alog_chain_ok(v->h, d, r->hash);
+
+	/* Swapped: S belongs here and P comes right after it. */
+	if (s_links_h && p->seq == e + 1 && alog_chain_ok(r->hash, p->digest, p->hash)) {
+		problem(v, ALOG_P_REORDERED, p->line, p->seq, 0,
+		        "records out of order: lines %llu and %llu are swapped (seq %llu before "
+		        "seq %llu)", (unsigned long long)p->line, (unsigned long long)line,
+		        (unsigned long long)p->seq, (unsigned long long)r->seq);
+		accept(v, line, r->seq, r->hash, leaf, r->ts_ns, 1);
+		accept(v, p->line, p->seq, p->hash, p->leaf, p->ts_ns, 1);
+		p->active = 0;
+		return 1;
+	}
+	/* P sits between two records that link: it does not belong. */
+	if (s_links_h) {
+		if (p->seq == e - 1 && memcmp(p->hash, v->h, 32) == 0)
+			problem(v, ALOG_P_DUPLICATED, p->line, p->seq, 0,
+			        "duplicated record: line %llu repeats the record before it (seq %llu)",
+			        (unsigned long long)p->line, (unsigned long long)p->seq);
+		else if (p->seq < e)
+			problem(v, ALOG_P_REORDERED, p->line, p->seq, 0,
+			        "record out of place: seq %llu belongs earlier in the log",
+			        (unsigned long long)p->seq);
+		else
+			problem(v, ALOG_P_INSERTED, p->line, p->seq, 0,
+			        "inserted record (seq %llu): it is not part of the chain",
+			        (unsigned long long)p->seq);
+		p->active = 0;
+		return 0;
+	}
+	/* S follows P: P itself is the problem (changed contents or a gap before it). */
+	if (r->seq == p->seq + 1 && alog_chain_ok(p->hash, d, r->hash)) {
+		if (p->seq == e) {
+			problem(v, ALOG_P_MODIFIED, p->line, p->seq, 0,
+			        "record modified (seq %llu): its contents do not match its hash",
+			        (unsigned long long)p->seq);
+			v->tree_ok = 0;
+			accept(v, p->line, p->seq, p->hash, p->leaf, p->ts_ns, 1);
+			p->active = 0;
+			return 0;
+		}
+		if (p->seq > e) {
+			report_gap(v, p->line, p->seq, e);
+			v->tree_ok = 0;
+			accept(v, p->line, p->seq, p->hash, p->leaf, p->ts_ns, 1);
+			p->active = 0;
+			return 0;
+		}
+	}
+	/* S follows P and P follows the record before the last one: that one was inserted. */
+	if (r->seq == p->seq + 1 && alog_chain_ok(p->hash, d, r->hash) && inserted_before(v)) {
+		p->active = 0;
+		return 0;
+	}
+	settle_alone(v);
+	return 0;
+}
+
+static void check_time(struct alog_verifier *v, uint64_t line, const struct alog_rec *r)
+{
+	if (v->have_ts && r->ts_ns < v->last_ts) {
+		char a[ALOG_TS_LEN + 1], b[ALOG_TS_LEN + 1];
+		problem(v, ALOG_P_TIME, line, r->seq, !v->o.strict_time,
+		        "ts goes back in time: %s after %s", alog_ts_format(a, r->ts_ns),
+		        alog_ts_format(b, v->last_ts));
+	}
+	v->last_ts = r->ts_ns;
+	v->have_ts = 1;
+}
+
+/* Report the run of bad lines noted (v->bad_line is set: callers check). */
+static void flush_bad(struct alog_verifier *v, int at_end)
+{
+	if (at_end)
+		problem(v, ALOG_P_TORN, v->bad_line, 0, 0,
+		        "damaged tail: %llu line(s) at the end are not records (%s; a crash "
+		        "mid-write?); move them aside with 'alog-append --recover'",
+		        (unsigned long long)v->bad_count, v->bad_msg);
+	else
+		problem(v, ALOG_P_MALFORMED, v->bad_line, 0, 0, "malformed line: %s", v->bad_msg);
+	v->bad_line = 0;
+	v->bad_count = 0;
+}
+
+/* The first record of a file: it must be a header unless fragments are allowed. */
+static int file_start(struct alog_verifier *v, uint64_t line, const struct alog_rec *r,
+                      const uint8_t d[32], const uint8_t leaf[32])
+{
+	struct alog_header h;
+	struct alog_error he;
+	int first_file = v->file_index == 1;
+
+	if (r->type != ALOG_REC_OPEN) {
+		if (first_file && (v->o.fragment || v->o.auto_fragment)) {
+			v->s.fragment = 1;
+			problem(v, ALOG_P_NOTE, line, r->seq, 1,
+			        "fragment: the input starts at seq %llu, not at a header; links to "
+			        "earlier records are not checked", (unsigned long long)r->seq);
+			accept(v, line, r->seq, r->hash, leaf, r->ts_ns, 0);
+			return 0;
+		}
+		problem(v, ALOG_P_HEADER, line, r->seq, 0,
+		        first_file ? "bad header: the first line is not a header (seq %llu); to check "
+		                     "lines cut from a log use --fragment"
+		                   : "bad header: the first line is not a header (seq %llu)",
+		        (unsigned long long)r->seq);
+		/* go on from this record so that --all can report more */
+		accept(v, line, r->seq, r->hash, leaf, r->ts_ns, 0);
+		v->tree_ok = 0;
+		return 0;
+	}
+	if (alog_header_parse(r, &h, &he) != 0) {
+		problem(v, ALOG_P_HEADER, line, r->seq, 0, "bad header: %s", he.msg);
+		accept(v, line, r->seq, r->hash, leaf, r->ts_ns, 0);
+		v->tree_ok = 0;
+		return 0;
+	}
+	if (v->s.origin[0] && strcmp(v->s.origin, h.origin) != 0) {
+		problem(v, ALOG_P_FILES, line, r->seq, 0,
+		        "file belongs to another log: origin \"%s\", expected \"%s\"", h.origin,
+		        v->s.origin);
+	}
+	if (!v->s.origin[0])
+		snprintf(v->s.origin, sizeof v->s.origin, "%s", h.origin);
+
+	if (!v->have_chain) {
+		/* The first file given: its header says where the chain starts. */
+		static const uint8_t zero[32];
+		const uint8_t *start = h.has_prev ? h.prev : zero;
+		if (!alog_chain_ok(start, d, r->hash)) {
+			problem(v, ALOG_P_MODIFIED, line, r->seq, 0,
+			        "header modified (seq %llu): its contents do not match its hash",
+			        (unsigned long long)r->seq);
+		}
+		if (r->seq > 1)
+			problem(v, ALOG_P_NOTE, line, r->seq, 1,
+			        "the log continues from seq %llu in an earlier file (not given); "
+			        "checked from this file's header on", (unsigned long long)r->seq);
+		v->tree_ok = 1;
+		v->from_start = r->seq == 1;
+		if (h.has_range)
+			v->tree = h.range;
+		else
+			alog_merkle_init(&v->tree);
+		check_origin(v, line, r->seq);
+		accept(v, line, r->seq, r->hash, leaf, r->ts_ns, 1);
+		return 0;
+	}
+
+	/* A later file: it must continue the previous one exactly. */
+	if (r->seq != v->expected) {
+		if (r->seq > v->expected)
+			problem(v, ALOG_P_FILES, line, r->seq, 0,
+			        "missing file: this file starts at seq %llu but the previous one ended "
+			        "at seq %llu", (unsigned long long)r->seq,
+			        (unsigned long long)(v->expected - 1));
+		else
+			problem(v, ALOG_P_FILES, line, r->seq, 0,
+			        "files out of order or repeated: this file starts at seq %llu but the "
+			        "previous one ended at seq %llu", (unsigned long long)r->seq,
+			        (unsigned long long)(v->expected - 1));
+	} else if (!h.has_prev || memcmp(h.prev, v->h, 32) != 0) {
+		problem(v, ALOG_P_FILES, line, r->seq, 0,
+		        "file does not continue the previous file: prev does not match its last "
+		        "record");
+	} else if (!alog_chain_ok(v->h, d, r->hash)) {
+		problem(v, ALOG_P_MODIFIED, line, r->seq, 0,
+		        "header modified (seq %llu): its contents do not match its hash",
+		        (unsigned long long)r->seq);
+	} else if (v->tree_ok && h.has_range &&
+	           (h.range.size != v->tree.size || h.range.n != v->tree.n ||
+	            memcmp(h.range.hash, v->tree.hash, 32 * (size_t)v->tree.n) != 0)) {
+		problem(v, ALOG_P_HEADER, line, r->seq, 0,
+		        "bad header: its Merkle range does not match the records before it");
+	} else {
+		accept(v, line, r->seq, r->hash, leaf, r->ts_ns, 1);
+		return 0;
+	}
+	/* After a broken file boundary, continue from this file's own header. */
+	v->tree_ok = h.has_range;
+	if (h.has_range)
+		v->tree = h.range;
+	accept(v, line, r->seq, r->hash, leaf, r->ts_ns, 0);
+	return 0;
+}
+
+/*
+ * pre, when not NULL, is 64 bytes computed ahead by a worker: the hash of
+ * the line before this one in the input, and this record's chain hash
+ * over it.  When the chain stands where that line left it, the link
+ * needs no hashing here.
+ */
+static void on_record(struct alog_verifier *v, uint64_t line, const struct alog_rec *r,
+                      const uint8_t d[32], const uint8_t leaf[32], const uint8_t *pre)
+{
+	if (v->bad_line)
+		flush_bad(v, 0);
+	if (v->stopped)
+		return;
+	check_time(v, line, r);
+	if (v->stopped)
+		return;
+
+	if (!v->file_has_records) {
+		v->file_has_records = 1;
+		file_start(v, line, r, d, leaf);
+		goto after;
+	}
+	if (r->type == ALOG_REC_OPEN) {
+		problem(v, ALOG_P_HEADER, line, r->seq, 0,
+		        "bad header: a header record in the middle of a file");
+		if (v->stopped)
+			return;
+	}
+	if (v->pend.active) {
+		if (settle_with(v, line, r, d, leaf))
+			goto after;
+		if (v->stopped)
+			return;
+	}
+	if (r->seq == v->expected &&
+	    (pre && memcmp(pre, v->h, 32) == 0 ? memcmp(pre + 32, r->hash, 32) == 0
+	                                       : alog_chain_ok(v->h, d, r->hash))) {
+		/* a seal is checked against the tree of the records before it */
+		if (r->type == ALOG_REC_SEAL) {
+			check_seal(v, line, r);
+			if (v->stopped)
+				return;
+		} else if (r->type == ALOG_REC_RECOVER) {
+			v->s.recoveries++;
+			problem(v, ALOG_P_NOTE, line, r->seq, 1,
+			        "recovery: damaged bytes were moved aside here (see the record)");
+		}
+		accept(v, line, r->seq, r->hash, leaf, r->ts_ns, 1);
+		goto after;
+	}
+	if (v->s.fragment && r->seq > v->expected) {
+		/* a gap in a fragment: cannot be checked, and is not an error */
+		v->s.gaps++;
+		v->tree_ok = 0;
+		accept(v, line, r->seq, r->hash, leaf, r->ts_ns, 0);
+		goto after;
+	}
+	hold(v, line, r, d, leaf);
+after:
+	return;
+}
+
+/* Threads hashing records: one per CPU unless told (see ops/verify_pool.h). */
+static int jobs_for(const struct alog_verify_opts *o)
+{
+	long n = o->jobs > 0 ? o->jobs : sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	return n > ALOG_VPOOL_MAX_JOBS ? ALOG_VPOOL_MAX_JOBS : (int)n;
+}
+
+/* Note a line that is not a record; a run of them at the end is a torn tail. */
+static void bad_line(struct alog_verifier *v, uint64_t lineno, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void bad_line(struct alog_verifier *v, uint64_t lineno, const char *fmt, ...)
+{
+	va_list ap;
+	if (!v->bad_line) {
+		v->bad_line = lineno;
+		va_start(ap, fmt);
+		vsnprintf(v->bad_msg, sizeof v->bad_msg, fmt, ap);
+		va_end(ap);
+	}
+	v->bad_count++;
+}
+
+/* The sequential checks of one line, its shape already parsed and hashed. */
+static void check_item(struct alog_verifier *v, const struct alog_vitem *it, const char *p)
+{
+	struct alog_error pe;
+	struct alog_rec r;
+
+	v->s.lines++;
+	if (it->kind == ALOG_VITEM_TOOLONG) {
+		bad_line(v, it->lineno, "line longer than %d bytes", ALOG_MAX_LINE);
+		return;
+	}
+	if (it->kind == ALOG_VITEM_PARTIAL) {
+		bad_line(v, it->lineno, "%u bytes without a newline", it->len);
+		return;
+	}
+	if (!it->parsed) {
+		alog_rec_parse(&r, p, it->len, &pe);
+		bad_line(v, it->lineno, "%s", pe.msg);
+		return;
+	}
+	if (v->scratch) {
+		struct alog_json_error je;
+		if (alog_json_compact(p, it->len - 1, v->scratch, 1, &je) < 0) {
+			if (v->bad_line)
+				flush_bad(v, 0);
+			problem(v, ALOG_P_MALFORMED, it->lineno, it->rec.seq, 0,
+			        "not strict JSON at column %zu: %s", je.offset + 1, je.msg);
+			return;
+		}
+	}
+	on_record(v, it->lineno, &it->rec, it->d, it->leaf, it->linked ? it->pre : NULL);
+}
+
+static void check_chunk(struct alog_verifier *v, struct alog_vchunk *c)
+{
+	for (size_t i = 0; i < c->n && !v->stopped; i++)
+		check_item(v, &c->items[i], c->buf + c->items[i].off);
+}
+
+void alog_verify_begin(struct alog_verifier *v, const char *name)
+{
+	/* A record held at the end of the previous file is that file's problem. */
+	if (v->pend.active && !v->stopped)
+		settle_alone(v);
+	v->file = name;
+	v->file_index++;
+	v->s.files++;
+	v->file_has_records = 0;
+	if (v->o.strict_json && !v->scratch)
+		v->scratch = alog_xmalloc(ALOG_MAX_LINE);
+}
+
+int alog_verify_line(struct alog_verifier *v, uint64_t lineno, const char *line, size_t len,
+                     int kind)
+{
+	struct alog_vitem it = {0};
+	struct alog_vchunk one = {.buf = (char *)line, .items = &it, .n = 1};
+
+	if (v->stopped)
+		return 1;
+	it.lineno = lineno;
+	it.off = 0;
+	it.len = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
+	it.kind = kind == ALOG_LINE_TOOLONG ? ALOG_VITEM_TOOLONG
+	          : kind == ALOG_LINE_PARTIAL ? ALOG_VITEM_PARTIAL : ALOG_VITEM_LINE;
+	alog_vchunk_hash(&one);
+	check_item(v, &it, line);
+	return v->stopped;
+}
+
+int alog_verify_end(struct alog_verifier *v)
+{
+	if (!v->stopped && v->bad_line)
+		flush_bad(v, 1);
+	return v->stopped;
+}
+
+/*
+ * Fill a chunk with the next lines of input.  Returns 1 when it holds
+ * something, 0 at the end of input, -1 on a read error.
+ */
+static int fill_chunk(struct alog_verifier *v, struct alog_reader *rd, struct alog_vchunk *c,
+                      int *locked, struct alog_error *e)
+{
+	struct alog_line l;
+
+	c->used = 0;
+	c->n = 0;
+	while (c->used < ALOG_VCHUNK_DATA && c->n < ALOG_VCHUNK_ITEMS) {
+		struct alog_vitem *it;
+		int rc = alog_reader_next(rd, &l, e);
+
+		if (rc == ALOG_LINE_EOF)
+			break;
+		if (rc == ALOG_LINE_ERROR)
+			return -1;
+		if (rc == ALOG_LINE_PARTIAL && rd->regular && v->o.lock_live && !*locked) {
+			/*
+			 * A writer may be in the middle of this line: writers hold an
+			 * exclusive lock while writing, so wait for a shared one and read on.
+			 */
+			while (flock(rd->fd, LOCK_SH) != 0 && errno == EINTR)
+				;
+			*locked = 1;
+			alog_reader_rewind_partial(rd, &l);
+			continue;
+		}
+		it = &c->items[c->n++];
+		it->lineno = l.lineno;
+		it->off = (uint32_t)c->used;
+		it->len = (uint32_t)(l.len > UINT32_MAX ? UINT32_MAX : l.len);
+		it->kind = rc == ALOG_LINE_TOOLONG ? ALOG_VITEM_TOOLONG
+		           : rc == ALOG_LINE_PARTIAL ? ALOG_VITEM_PARTIAL : ALOG_VITEM_LINE;
+		if (it->kind == ALOG_VITEM_LINE) {
+			memcpy(c->buf + c->used, l.p, l.len);
+			c->used += l.len;
+		}
+	}
+	return c->n > 0;
+}
+
+int alog_verify_file(struct alog_verifier *v, const char *path, struct alog_error *e)
+{
+	struct alog_reader rd;
+	struct alog_vchunk chunks[ALOG_VPOOL_MAX_JOBS + 1];
+	struct alog_vpool pool;
+	int jobs = jobs_for(&v->o), nchunks = jobs == 1 ? 1 : jobs + 1;
+	unsigned long filled = 0, checked = 0;
+	int locked = 0, eof = 0, rc = 0;
+
+	if (alog_reader_open(&rd, path, ALOG_MAX_LINE, e) != 0)
+		return -1;
+	alog_verify_begin(v, rd.name);
+	for (int i = 0; i < nchunks; i++) {
+		chunks[i].buf = alog_xmalloc(ALOG_VCHUNK_DATA + ALOG_MAX_LINE);
+		chunks[i].items = alog_xmalloc(ALOG_VCHUNK_ITEMS * sizeof(struct alog_vitem));
+	}
+	alog_vpool_start(&pool, jobs > 1 ? jobs - 1 : 0);
+
+	while (!v->stopped && (!eof || checked < filled)) {
+		while (!eof && filled - checked < (unsigned long)nchunks) {
+			struct alog_vchunk *c = &chunks[filled % (unsigned long)nchunks];
+			int got = fill_chunk(v, &rd, c, &locked, e);
+			if (got < 0) {
+				rc = -1;
+				eof = 1;
+				break;
+			}
+			if (got == 0) {
+				eof = 1;
+				break;
+			}
+			alog_vpool_submit(&pool, c);
+			filled++;
+		}
+		if (rc < 0 || checked == filled)
+			break;
+		alog_vpool_wait(&pool, &chunks[checked % (unsigned long)nchunks]);
+		check_chunk(v, &chunks[checked % (unsigned long)nchunks]);
+		checked++;
+	}
+	/* Let workers finish whatever is still queued before freeing chunks. */
+	while (checked < filled)
+		alog_vpool_wait(&pool, &chunks[checked++ % (unsigned long)nchunks]);
+	alog_vpool_stop(&pool);
+	if (rc == 0)
+		alog_verify_end(v);
+	if (locked)
+		flock(rd.fd, LOCK_UN);
+	for (int i = 0; i < nchunks; i++) {
+		free(chunks[i].buf);
+		free(chunks[i].items);
+	}
+	alog_reader_close(&rd);
+	if (rc < 0)
+		return -1;
+	return v->stopped ? 1 : 0;
+}
+
+static void finish_seals(struct alog_verifier *v)
+{
+	struct alog_verify_summary *s = &v->s;
+	int64_t now = v->o.now_ns ? v->o.now_ns : alog_ts_now();
+	char age[64];
+
+	if (s->records == 0) {
+		/* Nothing to seal; but an emptied log still contradicts a checkpoint or key. */
+		if (v->o.key_next > 0)
+			problem(v, ALOG_P_SEAL, 0, 0, 0,
+			        "seals removed: the host key has sealed epochs 0..%llu but the log is "
+			        "empty", (unsigned long long)(v->o.key_next - 1));
+		if (v->o.have_checkpoint && v->o.checkpoint_size > 0)
+			problem(v, ALOG_P_CHECKPOINT, 0, 0, 0,
+			        "the log is empty but the saved checkpoint covers %llu records "
+			        "(truncated or rolled back)",
+			        (unsigned long long)v->o.checkpoint_size);
+		return;
+	}
+	s->unsealed = s->last_seal_seq ? s->last_seq - s->last_seal_seq : s->records;
+	s->unsealed_newest_ts = s->last_ts;
+	if (v->o.pubkey || v->o.require_sealed || v->o.max_unsealed_ns) {
+		if (!s->seals)
+			problem(v, ALOG_P_UNSEALED, 0, 0, !v->o.require_sealed,
+			        "not sealed: the log has no seal; its %llu records are protected by "
+			        "nothing but the chain", (unsigned long long)s->records);
+		else if (s->unsealed)
+			problem(v, ALOG_P_UNSEALED, 0, 0, !v->o.require_sealed,
+			        "unsealed tail: %llu record%s after the last seal (seq %llu..%llu), not "
+			        "yet protected", (unsigned long long)s->unsealed,
+			        s->unsealed == 1 ? "" : "s", (unsigned long long)(s->last_seal_seq + 1),
+			        (unsigned long long)s->last_seq);
+	}
+	if (v->o.max_unsealed_ns > 0) {
+		int64_t since = s->seals ? s->last_seal_ts : s->first_ts;
+		if (now - since > v->o.max_unsealed_ns) {
+			snprintf(age, sizeof age, "%lld s", (long long)((now - since) / 1000000000LL));
+			problem(v, ALOG_P_UNSEALED, 0, 0, 0,
+			        s->seals ? "the last seal is %s old, more than --max-unsealed allows "
+			                   "(a stopped seal job, or the latest seals were removed)"
+			                 : "no seal for %s, more than --max-unsealed allows", age);
+		}
+	}
+	if (v->o.key_next >= 0) {
+		uint64_t next = (uint64_t)v->o.key_next;
+		if (!s->have_epoch && next > 0 && v->from_start)
+			problem(v, ALOG_P_SEAL, 0, 0, 0,
+			        "seals removed: the host key has sealed epochs 0..%llu but the log has no "
+			        "seal", (unsigned long long)(next - 1));
+		else if (!s->have_epoch && next > 0)
+			/* a file that continues a rotated log: its seals so far are in earlier files */
+			problem(v, ALOG_P_NOTE, 0, 0, 1,
+			        "no seal since seq %llu; the host key's seals (epochs 0..%llu) are in the "
+			        "earlier files, not given", (unsigned long long)s->first_seq,
+			        (unsigned long long)(next - 1));
+		else if (s->have_epoch && s->last_epoch + 1 < next)
+			problem(v, ALOG_P_SEAL, 0, 0, 0,
+			        "seals removed from the end: the host key has sealed up to epoch %llu but "
+			        "the log's last seal is epoch %llu", (unsigned long long)(next - 1),
+			        (unsigned long long)s->last_epoch);
+		else if (s->have_epoch && s->last_epoch + 1 > next)
+			problem(v, ALOG_P_SEAL, 0, 0, 1,
+			        "the host key is at epoch %llu, behind the log's last seal (epoch %llu): "
+			        "an interrupted seal (the next alog-seal catches up) or another key",
+			        (unsigned long long)next, (unsigned long long)s->last_epoch);
+	}
+	for (int which = 0; which < 2; which++) {
+		int have = which ? v->o.have_checkpoint2 : v->o.have_checkpoint;
+		int state = which ? s->checkpoint2_state : s->checkpoint_state;
+		uint64_t size;
+		const uint8_t *root;
+		const char *origin;
+		if (!have || state != 0)
+			continue;
+		checkpoint_of(v, which, &size, &root, &origin);
+		if (s->last_seq < size && !s->fragment)
+			problem(v, ALOG_P_CHECKPOINT, 0, 0, 0,
+			        "the log is shorter than the saved checkpoint: it has %llu records, the "
+			        "checkpoint covers %llu (truncated or rolled back)",
+			        (unsigned long long)s->last_seq, (unsigned long long)size);
+		else
+			problem(v, ALOG_P_CHECKPOINT, 0, 0, 0,
+			        "the saved checkpoint (size %llu) could not be checked: the tree at that "
+			        "size is not known from this input", (unsigned long long)size);
+	}
+}
+
+void alog_verifier_finish(struct alog_verifier *v, struct alog_verify_summary *s)
+{
+	if (v->pend.active && !v->stopped)
+		settle_alone(v);
+	if (!v->stopped)
+		finish_seals(v);
+	v->s.tree_known = v->tree_ok;
+	if (v->tree_ok) {
+		v->s.tree_size = v->tree.size;
+		alog_merkle_root(&v->tree, v->s.tree_root);
+	}
+	*s = v->s;
+}

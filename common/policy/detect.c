@@ -1,0 +1,522 @@
+/*
+ * detect.c - the built-in detectors.  The scan skips, 16 bytes at a time,
+ * bytes that cannot be part of anything a detector wants ('@', '-', the
+ * 'I' of AKIA, the 'J' of eyJ, 'B'/'b', digits, depending on which are
+ * on), and only there looks closer; no regular expressions, no allocation.
+ */
+#include "policy/detect.h"
+
+#include <string.h>
+#include <strings.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+typedef unsigned char uchar;
+
+const char *const alog_detector_names[ALOG_DET_COUNT] = {
+	"private-key", "aws-access-key", "jwt", "bearer-token", "url-password", "card-number",
+	"email",
+};
+
+int alog_detector_find(const char *name)
+{
+	for (int i = 0; i < ALOG_DET_COUNT; i++)
+		if (strcmp(name, alog_detector_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static inline int is_digit(uchar c)
+{
+	return (unsigned)(c - '0') < 10;
+}
+
+static inline int is_alpha(uchar c)
+{
+	return (unsigned)((c | 0x20) - 'a') < 26;
+}
+
+static inline int is_alnum(uchar c)
+{
+	return is_digit(c) || is_alpha(c);
+}
+
+static inline int is_word(uchar c)
+{
+	return is_alnum(c) || c == '_';
+}
+
+static inline int is_b64url(uchar c)
+{
+	return is_alnum(c) || c == '-' || c == '_';
+}
+
+/* RFC 6750 b64token, without the trailing '=' */
+static inline int is_b64token(uchar c)
+{
+	return is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+}
+
+/* The practical subset of local-part characters: what real addresses use. */
+static inline int is_local(uchar c)
+{
+	return is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+}
+
+static inline int is_userinfo(uchar c)
+{
+	return c > 0x20 && c != 0x7f && !strchr("/?#@[]\"'<>\\`{}|^", c);
+}
+
+static inline int is_scheme(uchar c)
+{
+	return is_alnum(c) || c == '+' || c == '.' || c == '-';
+}
+
+static void add_trigger(struct alog_detectors *d, char c)
+{
+	d->trigger[(unsigned char)c] = 1;
+	d->trigger_nd[(unsigned char)c] = 1;
+	d->bytes[d->nbytes++] = c;
+}
+
+void alog_detectors_init(struct alog_detectors *d, unsigned enabled)
+{
+	memset(d, 0, sizeof *d);
+	d->enabled = enabled;
+	/* the rarest byte of each thing looked for */
+	if (enabled & 1u << ALOG_DET_PRIVATE_KEY)
+		add_trigger(d, '-');
+	if (enabled & 1u << ALOG_DET_AWS_KEY)
+		add_trigger(d, 'I');
+	if (enabled & 1u << ALOG_DET_JWT)
+		add_trigger(d, 'J');
+	if (enabled & 1u << ALOG_DET_BEARER) {
+		add_trigger(d, 'B');
+		add_trigger(d, 'b');
+	}
+	if (enabled & (1u << ALOG_DET_URL_PASSWORD | 1u << ALOG_DET_EMAIL))
+		add_trigger(d, '@');
+	if (enabled & 1u << ALOG_DET_CARD) {
+		d->digits = 1;
+		for (int c = '0'; c <= '9'; c++)
+			d->trigger[c] = 1;
+	}
+}
+
+int alog_luhn(const char *d, size_t n)
+{
+	unsigned sum = 0;
+	int dbl = 0;
+
+	if (n == 0)
+		return 0;
+	for (size_t i = n; i-- > 0;) {
+		unsigned v = (unsigned)(d[i] - '0');
+		if (v > 9)
+			return 0;
+		if (dbl) {
+			v *= 2;
+			if (v > 9)
+				v -= 9;
+		}
+		sum += v;
+		dbl = !dbl;
+	}
+	return sum % 10 == 0;
+}
+
+static int card_digits_ok(const char *d, size_t n)
+{
+	return n >= 13 && n <= 19 && d[0] >= '2' && d[0] <= '6' && alog_luhn(d, n);
+}
+
+int alog_detect_card_number(const char *num, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!is_digit((uchar)num[i]))
+			return 0;
+	return card_digits_ok(num, n);
+}
+
+struct scan {
+	const struct alog_detectors *d;
+	const uchar *t;
+	size_t n;
+	size_t from; /* end of the last match: matches never overlap */
+	alog_detect_fn fn;
+	void *ctx;
+	int stop;
+};
+
+static int emit(struct scan *s, enum alog_detector det, size_t start, size_t end, size_t at)
+{
+	struct alog_detect_match m = {start, end, at, det};
+	s->from = end;
+	s->stop = s->fn(s->ctx, &m);
+	return s->stop;
+}
+
+/*
+ * A run of digits at i, in groups separated by single spaces or dashes
+ * (one kind of separator per run).  Returns where the scan goes on.
+ */
+static size_t card_at(struct scan *s, size_t i)
+{
+	const uchar *t = s->t;
+	size_t n = s->n, j = i, nd = 0, end;
+	char dig[20];
+	uchar sep = 0;
+	int grouped = 0;
+
+	/* glued to a word ("x4111...", "req-4111..."): part of an identifier */
+	if (i > 0 && (is_word(t[i - 1]) || (t[i - 1] == '-' && i > 1 && is_alnum(t[i - 2])))) {
+		while (j < n && is_digit(t[j]))
+			j++;
+		return j;
+	}
+	for (;;) {
+		while (j < n && is_digit(t[j])) {
+			if (nd < sizeof dig)
+				dig[nd] = (char)t[j];
+			nd++;
+			j++;
+		}
+		if (j + 1 < n && (t[j] == ' ' || t[j] == '-') && is_digit(t[j + 1]) &&
+		    (sep == 0 || t[j] == sep) && nd <= 19) {
+			sep = t[j];
+			grouped = 1;
+			j++;
+			continue;
+		}
+		break;
+	}
+	end = j;
+	/* A digit run glued to a word, or the integer part of a decimal, is no card. */
+	if (end < n && (is_word(t[end]) || (t[end] == '.' && end + 1 < n && is_digit(t[end + 1]))))
+		return end;
+	if (nd <= 19 && card_digits_ok(dig, nd)) {
+		emit(s, ALOG_DET_CARD, i, end, 0);
+		return end;
+	}
+	if (grouped) {
+		/* Two numbers side by side: try each group on its own. */
+		size_t a = i;
+		while (a < end && !s->stop) {
+			size_t b = a;
+			while (b < end && is_digit(t[b]))
+				b++;
+			if (card_digits_ok((const char *)t + a, b - a))
+				emit(s, ALOG_DET_CARD, a, b, 0);
+			a = b + 1;
+		}
+	}
+	return end;
+}
+
+/* scheme://user:password@ : the password.  1 when the '@' ends a URL's userinfo. */
+static int url_at(struct scan *s, size_t i)
+{
+	const uchar *t = s->t;
+	size_t u = i, sc;
+	const uchar *colon;
+
+	while (u > s->from && i - u < 256 && is_userinfo(t[u - 1]))
+		u--;
+	if (u < 4 || t[u - 1] != '/' || t[u - 2] != '/' || t[u - 3] != ':')
+		return 0;
+	sc = u - 3;
+	while (sc > 0 && is_scheme(t[sc - 1]))
+		sc--;
+	while (sc < u - 3 && !is_alpha(t[sc]))
+		sc++;
+	if (sc == u - 3)
+		return 0;
+	if (!(s->d->enabled & 1u << ALOG_DET_URL_PASSWORD))
+		return 1;
+	colon = memchr(t + u, ':', i - u);
+	if (colon && (size_t)(colon - t) + 1 < i)
+		emit(s, ALOG_DET_URL_PASSWORD, (size_t)(colon - t) + 1, i, 0);
+	return 1;
+}
+
+/* local@domain.tld; returns where the scan goes on. */
+static size_t email_at(struct scan *s, size_t i)
+{
+	const uchar *t = s->t;
+	size_t n = s->n, j = i, k, label, last = 0;
+	int dots = 0;
+
+	while (j > s->from && i - j < 64 && is_local(t[j - 1]))
+		j--;
+	while (j < i && t[j] == '.')
+		j++;
+	if (j == i || t[i - 1] == '.')
+		return i + 1;
+	k = i + 1;
+	for (;;) {
+		label = k;
+		while (k < n && k - i <= 253 && (is_alnum(t[k]) || t[k] == '-'))
+			k++;
+		if (k == label || t[label] == '-' || t[k - 1] == '-')
+			return i + 1;
+		last = label;
+		if (k + 1 < n && t[k] == '.' && is_alnum(t[k + 1])) {
+			dots++;
+			k++;
+			continue;
+		}
+		break;
+	}
+	if (!dots || k - last < 2)
+		return i + 1;
+	for (size_t x = last; x < k; x++)
+		if (!is_alpha(t[x]))
+			return i + 1;
+	emit(s, ALOG_DET_EMAIL, j, k, i);
+	return k;
+}
+
+static size_t at_sign(struct scan *s, size_t i)
+{
+	if (url_at(s, i))
+		return i + 1;
+	if (s->d->enabled & 1u << ALOG_DET_EMAIL)
+		return email_at(s, i);
+	return i + 1;
+}
+
+/* AKIA / ASIA and 16 more upper-case letters or digits; at is the 'I'. */
+static size_t aws_at(struct scan *s, size_t at)
+{
+	const uchar *t = s->t;
+	size_t n = s->n, i = at - 2;
+
+	if (at < s->from + 2 || t[i] != 'A' || n - i < 20 || (i > 0 && is_alnum(t[i - 1])) ||
+	    t[at + 1] != 'A')
+		return at + 1;
+	for (size_t k = i + 4; k < i + 20; k++)
+		if (!is_digit(t[k]) && (unsigned)(t[k] - 'A') >= 26)
+			return at + 1;
+	if (i + 20 < n && is_alnum(t[i + 20]))
+		return at + 1;
+	emit(s, ALOG_DET_AWS_KEY, i, i + 20, 0);
+	return i + 20;
+}
+
+/* header.payload.signature, the header base64url of '{"'; at is the 'J' of "eyJ". */
+static size_t jwt_at(struct scan *s, size_t at)
+{
+	const uchar *t = s->t;
+	size_t n = s->n, i = at - 2, k = at, seg;
+
+	if (at < s->from + 2 || t[i] != 'e' || (i > 0 && is_b64url(t[i - 1])))
+		return at + 1;
+	while (k < n && is_b64url(t[k]))
+		k++;
+	if (k - i < 10 || k >= n || t[k] != '.')
+		return at + 1;
+	seg = ++k;
+	while (k < n && is_b64url(t[k]))
+		k++;
+	if (k - seg < 2 || k >= n || t[k] != '.')
+		return at + 1;
+	k++;
+	while (k < n && is_b64url(t[k]))
+		k++;
+	/* JWE has five parts */
+	while (k + 1 < n && t[k] == '.' && is_b64url(t[k + 1])) {
+		k++;
+		while (k < n && is_b64url(t[k]))
+			k++;
+	}
+	emit(s, ALOG_DET_JWT, i, k, 0);
+	return k;
+}
+
+/* "Bearer <token>", the token at least 16 characters. */
+static size_t bearer_at(struct scan *s, size_t i)
+{
+	const uchar *t = s->t;
+	size_t n = s->n, k, tok;
+
+	if (n - i < 8 || (i > 0 && is_alnum(t[i - 1])) ||
+	    strncasecmp((const char *)t + i, "bearer", 6) != 0 || t[i + 6] != ' ')
+		return i + 1;
+	k = i + 6;
+	while (k < n && t[k] == ' ')
+		k++;
+	tok = k;
+	while (k < n && is_b64token(t[k]))
+		k++;
+	while (k < n && t[k] == '=')
+		k++;
+	if (k - tok < 16)
+		return i + 1;
+	emit(s, ALOG_DET_BEARER, tok, k, 0);
+	return k;
+}
+
+/* -----BEGIN ... PRIVATE KEY----- through its END line, or to the end of the text. */
+static size_t privkey_at(struct scan *s, size_t i)
+{
+	static const char begin[] = "-----BEGIN ", endm[] = "-----END ";
+	const uchar *t = s->t;
+	size_t n = s->n, lab = i + sizeof begin - 1, lim, end;
+	const uchar *close, *e2;
+
+	if (n - i < sizeof begin - 1 || memcmp(t + i, begin, sizeof begin - 1) != 0)
+		return i + 1;
+	lim = n - lab < 64 ? n - lab : 64;
+	close = memmem(t + lab, lim, "-----", 5);
+	if (!close || memchr(t + lab, '\n', (size_t)(close - t) - lab) ||
+	    !memmem(t + lab, (size_t)(close - t) - lab, "PRIVATE KEY", 11))
+		return i + 1;
+	end = n;
+	e2 = memmem(close + 5, n - (size_t)(close + 5 - t), endm, sizeof endm - 1);
+	if (e2) {
+		size_t from = (size_t)(e2 - t) + sizeof endm - 1;
+		size_t l2 = n - from < 64 ? n - from : 64;
+		const uchar *c2 = memmem(t + from, l2, "-----", 5);
+		end = c2 ? (size_t)(c2 - t) + 5 : n;
+	}
+	emit(s, ALOG_DET_PRIVATE_KEY, i, end, 0);
+	return end;
+}
+
+/* A card number has at least 13 digits: fewer in the whole text, no need to look. */
+#define CARD_MIN_DIGITS 13
+
+#ifdef __SSE2__
+struct vec {
+	__m128i want[8], lo, hi;
+};
+
+static inline __m128i digit_mask(const struct vec *x, __m128i v)
+{
+	return _mm_and_si128(_mm_cmpgt_epi8(v, x->lo), _mm_cmplt_epi8(v, x->hi));
+}
+
+static inline __m128i byte_mask(const struct alog_detectors *d, const struct vec *x, __m128i v)
+{
+	__m128i m = _mm_setzero_si128();
+	for (int k = 0; k < d->nbytes; k++)
+		m = _mm_or_si128(m, _mm_cmpeq_epi8(v, x->want[k]));
+	return m;
+}
+#endif
+
+/*
+ * One pass over the text: how many digits it has, and whether any other
+ * trigger byte is in it.  Most strings have neither, and are done here.
+ */
+static void prescan(const struct alog_detectors *d, const void *x, const uchar *t, size_t n,
+                    size_t *ndig, int *other)
+{
+	size_t i = 0, nd = 0;
+	unsigned any = 0;
+
+#ifdef __SSE2__
+	const struct vec *vx = x;
+	for (; n - i >= 16; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+		nd += (size_t)__builtin_popcount((unsigned)_mm_movemask_epi8(digit_mask(vx, v)));
+		any |= (unsigned)_mm_movemask_epi8(byte_mask(d, vx, v));
+	}
+#else
+	(void)x;
+#endif
+	for (; i < n; i++) {
+		nd += (unsigned)(t[i] - '0') < 10;
+		any |= d->trigger_nd[t[i]];
+	}
+	*ndig = nd;
+	*other = any != 0;
+}
+
+/* The next trigger byte at or after i, or n. */
+static inline size_t next_trigger(const struct alog_detectors *d, const void *x,
+                                  const uint8_t *trig, int digits, const uchar *t, size_t i,
+                                  size_t n)
+{
+#ifdef __SSE2__
+	const struct vec *vx = x;
+	while (n - i >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + i)), m;
+		unsigned bits;
+		m = byte_mask(d, vx, v);
+		if (digits)
+			m = _mm_or_si128(m, digit_mask(vx, v));
+		bits = (unsigned)_mm_movemask_epi8(m);
+		if (bits)
+			return i + (size_t)__builtin_ctz(bits);
+		i += 16;
+	}
+#else
+	(void)d;
+	(void)x;
+	(void)digits;
+#endif
+	while (i < n && !trig[t[i]])
+		i++;
+	return i;
+}
+
+int alog_detect(const struct alog_detectors *d, const char *text, size_t n, alog_detect_fn fn,
+                void *ctx)
+{
+	struct scan s = {d, (const uchar *)text, n, 0, fn, ctx, 0};
+	const uchar *t = s.t;
+	const uint8_t *trig;
+	size_t i = 0, ndig;
+	int other, digits;
+#ifdef __SSE2__
+	struct vec vx;
+	void *x = &vx;
+
+	for (int k = 0; k < d->nbytes; k++)
+		vx.want[k] = _mm_set1_epi8(d->bytes[k]);
+	vx.lo = _mm_set1_epi8('0' - 1);
+	vx.hi = _mm_set1_epi8('9' + 1);
+#else
+	void *x = NULL;
+#endif
+
+	if (!d->enabled)
+		return 0;
+	prescan(d, x, t, n, &ndig, &other);
+	digits = d->digits && ndig >= CARD_MIN_DIGITS;
+	if (!other && !digits)
+		return 0;
+	trig = digits ? d->trigger : d->trigger_nd;
+	while (i < n && !s.stop) {
+		i = next_trigger(d, x, trig, digits, t, i, n);
+		if (i == n)
+			break;
+		/* the cheap second look happens here, before any call */
+		switch (t[i]) {
+		case '@':
+			i = at_sign(&s, i);
+			break;
+		case '-':
+			i = i + 1 < n && t[i + 1] == '-' ? privkey_at(&s, i) : i + 1;
+			break;
+		case 'I':
+			i = i >= 2 && (t[i - 1] == 'K' || t[i - 1] == 'S') ? aws_at(&s, i) : i + 1;
+			break;
+		case 'J':
+			i = i >= 2 && t[i - 1] == 'y' ? jwt_at(&s, i) : i + 1;
+			break;
+		case 'B':
+		case 'b':
+			i = i + 1 < n && (t[i + 1] | 0x20) == 'e' ? bearer_at(&s, i) : i + 1;
+			break;
+		default:
+			i = card_at(&s, i);
+			break;
+		}
+	}
+	return s.stop;
+}
