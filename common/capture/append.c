@@ -18,6 +18,8 @@ struct alog_appender {
 	size_t events;              /* events pending (a new file's header is not one) */
 	char *buf;                  /* members made from JSON input */
 	size_t cap;
+	char *meta_buf;             /* members with the producer's alog members added */
+	size_t meta_cap;
 };
 
 /* Create the log's missing parent directories, so a bare call just works. */
@@ -73,17 +75,49 @@ void alog_appender_close(struct alog_appender *a)
 	alog_writer_close(a->w);
 	alog_policy_free(a->policy);
 	free(a->buf);
+	free(a->meta_buf);
 	free(a);
 }
 
-int alog_appender_add_members(struct alog_appender *a, const char *members, size_t n,
-                              struct alog_error *e)
+int alog_appender_add_members_meta(struct alog_appender *a, const char *members, size_t n,
+                                   const char *meta, size_t mn, struct alog_error *e)
 {
 	const char *out = members;
 	size_t outlen = n;
 
 	if (a->policy && alog_policy_apply(a->policy, members, n, &out, &outlen, e) != 0)
 		return ALOG_APPEND_REFUSED;
+	if (mn) {
+		/* the policy's note, when it wrote one, is the last member: ,"alog":{...} */
+		int noted = out != members;
+		size_t need = outlen + mn + 16;
+		if (need > a->meta_cap) {
+			a->meta_cap = need > 4096 ? need : 4096;
+			free(a->meta_buf);
+			a->meta_buf = alog_xmalloc(a->meta_cap);
+		}
+		if (noted) {
+			size_t k = outlen - 1; /* without the note's closing brace */
+			memcpy(a->meta_buf, out, k);
+			if (out[k - 1] != '{')
+				a->meta_buf[k++] = ',';
+			memcpy(a->meta_buf + k, meta, mn);
+			k += mn;
+			a->meta_buf[k++] = '}';
+			outlen = k;
+		} else {
+			memcpy(a->meta_buf, out, outlen);
+			memcpy(a->meta_buf + outlen, ",\"alog\":{", 9);
+			memcpy(a->meta_buf + outlen + 9, meta, mn);
+			outlen += 9 + mn;
+			a->meta_buf[outlen++] = '}';
+		}
+		out = a->meta_buf;
+		if (outlen > ALOG_MAX_MEMBERS) {
+			alog_err(e, "the event would be longer than %d bytes", ALOG_MAX_MEMBERS);
+			return ALOG_APPEND_REFUSED;
+		}
+	}
 	if (!alog_writer_pending(a->w)) {
 		int rc = alog_writer_lock(a->w, e);
 		if (rc != 0)
@@ -93,6 +127,12 @@ int alog_appender_add_members(struct alog_appender *a, const char *members, size
 		return ALOG_APPEND_ERROR;
 	a->events++;
 	return 0;
+}
+
+int alog_appender_add_members(struct alog_appender *a, const char *members, size_t n,
+                              struct alog_error *e)
+{
+	return alog_appender_add_members_meta(a, members, n, NULL, 0, e);
 }
 
 int alog_appender_add_json(struct alog_appender *a, const char *in, size_t n,

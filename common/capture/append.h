@@ -51,6 +51,15 @@ void alog_appender_close(struct alog_appender *a);
  */
 int alog_appender_add_members(struct alog_appender *a, const char *members, size_t n,
                               struct alog_error *e);
+/*
+ * The same, with members of the record's reserved "alog" member that the
+ * producer itself vouches for (meta[0..mn): '"name":value...', no leading
+ * comma), such as a captured line's source position.  They are added after
+ * the policy ran (no rule can change or drop them) and after the policy's
+ * own notes, in the one "alog" member every record may have.
+ */
+int alog_appender_add_members_meta(struct alog_appender *a, const char *members, size_t n,
+                                   const char *meta, size_t mn, struct alog_error *e);
 /* The same for a JSON object (in[0..n), a trailing newline allowed). */
 int alog_appender_add_json(struct alog_appender *a, const char *in, size_t n,
                            struct alog_error *e);
