@@ -2,6 +2,7 @@
  * alog-append - append events to an alog log: one from KEY=VALUE
  * arguments, or a stream of JSON objects (or text lines) from stdin.
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,6 +10,8 @@
 #include "base/reader.h"
 #include "base/util.h"
 #include "capture/append.h"
+#include "capture/capture.h"
+#include "capture/source.h"
 #include "log/writer.h"
 #include "policy/event.h"
 #include "policy/policy.h"
@@ -18,6 +21,10 @@ static const char usage[] =
 	"                   KEY=VALUE|KEY:=JSON...\n"
 	"       alog-append [-f LOG] [--origin NAME] [--sync=MODE] [--policy FILE] [--text]\n"
 	"                   [--skip-bad] [--ack] < EVENTS\n"
+	"       alog-append [-f LOG] [--policy FILE] --follow PATH [--source KIND]\n"
+	"                   [--map FILE] [--once]\n"
+	"       alog-append [-f LOG] [--policy FILE] --omprog [--source KIND]\n"
+	"       alog-append [-f LOG] [--policy FILE] --pam [--result RESULT]\n"
 	"       alog-append [-f LOG] --recover\n"
 	"       alog-append --policy-check FILE\n"
 	"\n"
@@ -43,6 +50,20 @@ static const char usage[] =
 	"                     (default: $ALOG_POLICY; see alog-policy(5))\n"
 	"      --policy-check FILE\n"
 	"                     check a policy file and explain it, then exit\n"
+	"      --follow PATH  follow a growing file like tail -F (or the files a glob\n"
+	"                     pattern names, in name order), each line once, across\n"
+	"                     rotations and restarts: each record keeps its source\n"
+	"                     position; runs until SIGTERM or SIGINT\n"
+	"      --source KIND  how lines map to events: json (default), postgres-jsonlog,\n"
+	"                     nginx-json, syslog, rsyslog (see alog-append(1))\n"
+	"      --map FILE     json: which members are actor, action, target, ...\n"
+	"      --once         --follow: stop at the end of what is there\n"
+	"      --omprog       run under rsyslog's omprog with confirmMessages=\"on\":\n"
+	"                     answer OK for each message once it is durable\n"
+	"      --pam          record the pam_exec(8) call that runs this (PAM_USER,\n"
+	"                     PAM_RHOST, PAM_SERVICE, PAM_TYPE ...)\n"
+	"      --result RESULT\n"
+	"                     --pam: the result to record (success, failure, ...)\n"
 	"  -h, --help         show this help\n"
 	"      --version      show the version\n"
 	"\n"
@@ -56,7 +77,9 @@ static const char usage[] =
 	"\n"
 	"Examples:\n"
 	"  alog-append -f audit.alog actor=alice action=db.query target=payments rows:=42\n"
-	"  tail -F app.log | jq -c '{actor, action}' | alog-append -f audit.alog\n";
+	"  tail -F app.log | jq -c '{actor, action}' | alog-append -f audit.alog\n"
+	"  alog-append -f audit.alog --policy pg.json --source postgres-jsonlog \\\n"
+	"      --follow '/var/lib/postgresql/15/main/log/postgresql-*.json'\n";
 
 enum {
 	OPT_ORIGIN = ALOG_OPT_BASE,
@@ -67,6 +90,13 @@ enum {
 	OPT_RECOVER,
 	OPT_POLICY,
 	OPT_POLICY_CHECK,
+	OPT_FOLLOW,
+	OPT_SOURCE,
+	OPT_MAP,
+	OPT_ONCE,
+	OPT_OMPROG,
+	OPT_PAM,
+	OPT_RESULT,
 };
 
 static const struct option longopts[] = {
@@ -79,6 +109,13 @@ static const struct option longopts[] = {
 	{"recover", no_argument, NULL, OPT_RECOVER},
 	{"policy", required_argument, NULL, OPT_POLICY},
 	{"policy-check", required_argument, NULL, OPT_POLICY_CHECK},
+	{"follow", required_argument, NULL, OPT_FOLLOW},
+	{"source", required_argument, NULL, OPT_SOURCE},
+	{"map", required_argument, NULL, OPT_MAP},
+	{"once", no_argument, NULL, OPT_ONCE},
+	{"omprog", no_argument, NULL, OPT_OMPROG},
+	{"pam", no_argument, NULL, OPT_PAM},
+	{"result", required_argument, NULL, OPT_RESULT},
 	{0, 0, 0, 0},
 };
 
@@ -252,14 +289,75 @@ static int recover_log(const char *file)
 	return ALOG_EXIT_OK;
 }
 
+static volatile sig_atomic_t stop_flag;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+/* Lines not recorded as events (and gaps) are told on stderr, and the capture goes on. */
+static void warn_line(void *ctx, const struct alog_error *e)
+{
+	(void)ctx;
+	alog_report(e);
+}
+
+/* --follow and --omprog: the capture runs until told to stop. */
+static int capture(struct alog_capture_opts *co, int omprog)
+{
+	struct sigaction sa;
+	struct alog_capture_stats cs;
+	struct alog_error e;
+	int rc;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	co->stop = &stop_flag;
+	co->warn = warn_line;
+	rc = omprog ? alog_capture_omprog(co, 0, stdout, &cs, &e)
+	            : alog_capture_follow(co, &cs, &e);
+	if (rc == 1)
+		alog_die_error(ALOG_EXIT_FAIL, &e);
+	if (rc < 0)
+		alog_die_error(ALOG_EXIT_ERR, &e);
+	return ALOG_EXIT_OK;
+}
+
+static const char *env_get(const char *name)
+{
+	return getenv(name);
+}
+
+/* --pam: one event from pam_exec's environment, durably. */
+static int pam_event(struct state *st, const char *result)
+{
+	struct alog_error e;
+	size_t len;
+	char *members = alog_capture_pam_event(env_get, result, &len, &e);
+	int rc;
+
+	if (!members)
+		alog_die_error(ALOG_EXIT_ERR, &e);
+	rc = alog_append_one(st->a, members, len, &e);
+	free(members);
+	if (rc != 0)
+		die_add(rc, &e);
+	return ALOG_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct alog_cli cli = {"alog-append", usage, "f:", longopts};
 	struct alog_append_opts ao = {0};
 	struct alog_error e;
 	struct state st = {0};
-	const char *file = NULL, *sync = NULL, *policy_check = NULL;
-	int c, text = 0, skip_bad = 0, recover = 0, rc;
+	struct alog_capture_opts co = {0};
+	const char *file = NULL, *sync = NULL, *policy_check = NULL, *result = NULL;
+	int c, text = 0, skip_bad = 0, recover = 0, omprog = 0, pam = 0, rc;
 
 	alog_cli_init("alog-append");
 	while ((c = alog_cli_next(&cli, argc, argv)) != -1) {
@@ -291,6 +389,27 @@ int main(int argc, char **argv)
 		case OPT_POLICY_CHECK:
 			policy_check = optarg;
 			break;
+		case OPT_FOLLOW:
+			co.follow = optarg;
+			break;
+		case OPT_SOURCE:
+			co.kind = optarg;
+			break;
+		case OPT_MAP:
+			co.map = optarg;
+			break;
+		case OPT_ONCE:
+			co.once = 1;
+			break;
+		case OPT_OMPROG:
+			omprog = 1;
+			break;
+		case OPT_PAM:
+			pam = 1;
+			break;
+		case OPT_RESULT:
+			result = optarg;
+			break;
 		}
 	}
 	argc -= optind;
@@ -298,8 +417,19 @@ int main(int argc, char **argv)
 	if (policy_check)
 		return check_policy(policy_check, argc);
 
+	if ((co.follow != NULL) + omprog + pam + recover > 1)
+		alog_usage_error("--follow, --omprog, --pam and --recover do not go together");
+	if ((co.follow || omprog || pam) && (argc > 0 || text || skip_bad || st.ack))
+		alog_usage_error("--follow, --omprog and --pam take no KEY arguments, --text, "
+		                 "--skip-bad or --ack");
+	if ((co.kind || co.map) && !co.follow && !omprog)
+		alog_usage_error("--source and --map go with --follow or --omprog");
+	if (co.once && !co.follow)
+		alog_usage_error("--once goes with --follow");
+	if (result && !pam)
+		alog_usage_error("--result goes with --pam");
 	if (sync == NULL)
-		ao.sync = argc > 0 ? ALOG_SYNC_EACH : ALOG_SYNC_BATCH;
+		ao.sync = argc > 0 || omprog || pam ? ALOG_SYNC_EACH : ALOG_SYNC_BATCH;
 	else if (strcmp(sync, "each") == 0)
 		ao.sync = ALOG_SYNC_EACH;
 	else if (strcmp(sync, "batch") == 0)
@@ -324,11 +454,22 @@ int main(int argc, char **argv)
 	if (ao.policy && !*ao.policy)
 		ao.policy = NULL;
 
+	if (co.follow || omprog) {
+		co.log = file;
+		co.app = ao;
+		if (omprog && ao.sync != ALOG_SYNC_EACH)
+			alog_usage_error("--omprog confirms each message once it is synced: --sync "
+			                 "each only");
+		return capture(&co, omprog);
+	}
+
 	/* The policy is loaded before the log is opened: a bad one leaves no new file. */
 	st.a = alog_appender_open(file, &ao, &e);
 	if (!st.a)
 		alog_die_error(ALOG_EXIT_ERR, &e);
-	if (argc > 0) {
+	if (pam) {
+		rc = pam_event(&st, result);
+	} else if (argc > 0) {
 		rc = append_args(&st, argv, argc);
 	} else {
 		if (isatty(0))
