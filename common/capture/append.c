@@ -79,13 +79,13 @@ void alog_appender_close(struct alog_appender *a)
 	free(a);
 }
 
-int alog_appender_add_members_meta(struct alog_appender *a, const char *members, size_t n,
-                                   const char *meta, size_t mn, struct alog_error *e)
+static int add_meta(struct alog_appender *a, const char *members, size_t n, const char *meta,
+                    size_t mn, int own, struct alog_error *e)
 {
 	const char *out = members;
 	size_t outlen = n;
 
-	if (a->policy && alog_policy_apply(a->policy, members, n, &out, &outlen, e) != 0)
+	if (!own && a->policy && alog_policy_apply(a->policy, members, n, &out, &outlen, e) != 0)
 		return ALOG_APPEND_REFUSED;
 	if (mn) {
 		/* the policy's note, when it wrote one, is the last member: ,"alog":{...} */
@@ -129,10 +129,22 @@ int alog_appender_add_members_meta(struct alog_appender *a, const char *members,
 	return 0;
 }
 
+int alog_appender_add_members_meta(struct alog_appender *a, const char *members, size_t n,
+                                   const char *meta, size_t mn, struct alog_error *e)
+{
+	return add_meta(a, members, n, meta, mn, 0, e);
+}
+
+int alog_appender_add_own(struct alog_appender *a, const char *members, size_t n,
+                          const char *meta, size_t mn, struct alog_error *e)
+{
+	return add_meta(a, members, n, meta, mn, 1, e);
+}
+
 int alog_appender_add_members(struct alog_appender *a, const char *members, size_t n,
                               struct alog_error *e)
 {
-	return alog_appender_add_members_meta(a, members, n, NULL, 0, e);
+	return add_meta(a, members, n, NULL, 0, 0, e);
 }
 
 int alog_appender_add_json(struct alog_appender *a, const char *in, size_t n,

@@ -60,6 +60,13 @@ int alog_appender_add_members(struct alog_appender *a, const char *members, size
  */
 int alog_appender_add_members_meta(struct alog_appender *a, const char *members, size_t n,
                                    const char *meta, size_t mn, struct alog_error *e);
+/*
+ * A record alog states itself, holding no input (a capture's note that a
+ * line was unreadable, an event was rejected, lines were lost): written as
+ * given, the policy does not apply, like a recover record.
+ */
+int alog_appender_add_own(struct alog_appender *a, const char *members, size_t n,
+                          const char *meta, size_t mn, struct alog_error *e);
 /* The same for a JSON object (in[0..n), a trailing newline allowed). */
 int alog_appender_add_json(struct alog_appender *a, const char *in, size_t n,
                            struct alog_error *e);

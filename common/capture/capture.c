@@ -75,7 +75,8 @@ static size_t note_members(char *out, const char *action, const char *msg, const
 static int add(struct run *r, const char *members, size_t n, const char *meta, size_t mn,
                int is_note, struct alog_error *e)
 {
-	int rc = alog_appender_add_members_meta(r->a, members, n, meta, mn, e);
+	int rc = is_note ? alog_appender_add_own(r->a, members, n, meta, mn, e)
+	                 : alog_appender_add_members_meta(r->a, members, n, meta, mn, e);
 
 	if (rc == 0) {
 		if (is_note)
@@ -88,7 +89,7 @@ static int add(struct run *r, const char *members, size_t n, const char *meta, s
 		return rc;
 	warn(r->o, e);
 	if (is_note)
-		return 0; /* even the note was refused: the next record carries the position */
+		return 0; /* a note too long: the next record carries the position */
 	char why[600];
 	snprintf(why, sizeof why, "event not recorded: %s", e->msg);
 	n = note_members(r->note, "capture.rejected", why, NULL, 0);

@@ -51,6 +51,7 @@ struct alog_follow {
 	char *buf;
 	size_t cap, start, end; /* buf[start..end) holds bytes from cur.off on */
 	int skipping;           /* inside a line longer than max_line */
+	int at_end;             /* the last read found the end: check the file before reading on */
 
 	struct alog_srcpos pos;
 	int gap_pending;
@@ -104,6 +105,7 @@ static void close_cur(struct alog_follow *f)
 	}
 	f->start = f->end = 0;
 	f->skipping = 0;
+	f->at_end = 0;
 }
 
 /* Make fd (name, st) the file read, from offset off. */
@@ -111,7 +113,7 @@ static int set_cur(struct alog_follow *f, int fd, const char *name, const struct
                    uint64_t off, int rest, struct alog_error *e)
 {
 	close_cur(f);
-	if (off && lseek(fd, (off_t)off, SEEK_SET) < 0) {
+	if (lseek(fd, (off_t)off, SEEK_SET) < 0) {
 		alog_errno(e, "cannot seek in %s", name);
 		close(fd);
 		return -1;
@@ -428,6 +430,7 @@ static ssize_t fill(struct alog_follow *f, struct alog_error *e)
 	if (n < 0)
 		return alog_errno(e, "read error in %s", f->cur.name);
 	f->end += (size_t)n;
+	f->at_end = n == 0;
 	return n;
 }
 
@@ -518,10 +521,11 @@ static int check_truncated(struct alog_follow *f, struct alog_error *e)
 	    (alog_fp_compute(f->cur.fd, f->cur.fp_len, fp) != 0 ||
 	     memcmp(fp, f->cur.fp, ALOG_FP_LEN) != 0))
 		cut = 1;
-	if ((uint64_t)st.st_size > f->cur.seen)
-		f->cur.seen = (uint64_t)st.st_size;
-	if (!cut)
+	if (!cut) {
+		if ((uint64_t)st.st_size > f->cur.seen)
+			f->cur.seen = (uint64_t)st.st_size;
 		return 0;
+	}
 
 	struct alog_srcpos was;
 	char name[PATH_MAX];
@@ -556,6 +560,10 @@ static int check_truncated(struct alog_follow *f, struct alog_error *e)
 		set_gap(f, unread, "%s was truncated with %llu bytes after offset %llu not yet "
 		                   "read, and no copy of them was found",
 		        live_name, (unsigned long long)unread, (unsigned long long)was.end);
+	else
+		set_gap(f, 0, "%s was truncated or written over after offset %llu, and no copy "
+		              "of its old content was found: lines written to it just before may "
+		              "be lost", live_name, (unsigned long long)was.end);
 	if (set_cur(f, live, live_name, &lst, 0, 0, e) != 0)
 		return -1;
 	return 1;
@@ -567,7 +575,7 @@ static int advance(struct alog_follow *f, struct alog_follow_item *it, int *flus
 {
 	struct stat st;
 	char name[PATH_MAX];
-	int fd, rc;
+	int fd;
 
 	(void)it;
 	*flushed = 0;
@@ -589,9 +597,6 @@ static int advance(struct alog_follow *f, struct alog_follow_item *it, int *flus
 		*flushed = 1;
 		return 2;
 	}
-	rc = check_truncated(f, e);
-	if (rc != 0)
-		return rc;
 	if (f->pattern) {
 		fd = pattern_file(f, f->cur.name, 0, name, sizeof name, &st);
 		if (fd < 0)
@@ -648,6 +653,15 @@ int alog_follow_next(struct alog_follow *f, struct alog_follow_item *it, struct 
 			}
 			it->pos = &f->pos;
 			return ALOG_FOLLOW_GAP;
+		}
+		/* new data after an end: first make sure it is still the same file */
+		if (f->have_cur && f->at_end && !f->cur.rest) {
+			f->at_end = 0;
+			rc = check_truncated(f, e);
+			if (rc < 0)
+				return -1;
+			if (rc > 0)
+				continue;
 		}
 		if (f->have_cur) {
 			rc = cur_line(f, it, 0, e);
