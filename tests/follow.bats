@@ -349,3 +349,21 @@ EOF
 	[[ $(line b.alog 2) == *'"action":"db.query","actor":"app","target":"shop","src":{"ip":"10.0.0.5","port":50100},"session":"6b0ff705.1075","query":"select * from orders where id = 7","pg":{"timestamp":"2026-12-02 10:46:29.726 UTC","pid":4213,'* ]]
 	[[ $(line b.alog 3) == *'"action":"db.connect","actor":"app","target":"nosuch","src":{"host":"[local]"},"result":"failure","session":"6b0ff705.109e","msg":"database \"nosuch\" does not exist"'* ]]
 }
+
+@test "make install installs the follower's unit template, and systemd-analyze verifies it" {
+	command -v systemd-analyze >/dev/null || skip "systemd-analyze is not installed (package systemd)"
+	top=$BATS_TEST_DIRNAME/..
+	build=$(basename "$(dirname "$ALOG_BIN")")
+	make -s -C "$top" BUILD="$build" PREFIX="$PWD/prefix" install >make.out 2>&1 || { cat make.out; false; }
+	unit=$PWD/prefix/lib/systemd/system/alog-follow@.service
+	[ -f "$unit" ]
+	grep -q "^ExecStart=$PWD/prefix/bin/alog-append --source \${ALOG_SOURCE} --follow \${ALOG_FOLLOW} \$ALOG_FOLLOW_ARGS$" "$unit"
+	grep -q '^Restart=on-failure$' "$unit"
+	cp "$unit" "alog-follow@postgres.service"
+	# the Documentation= page is looked up with man(1)
+	mkdir -p mp/man1 && cp "$PWD"/prefix/share/man/man1/*.1 mp/man1/
+	MANPATH=$PWD/mp run systemd-analyze verify "$PWD/alog-follow@postgres.service"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
