@@ -184,6 +184,20 @@ teardown() {
 	[ "$(grep -c '"action":"capture.gap"' a.alog)" -eq 1 ]
 }
 
+@test "rotated twice while the follower was down: both rotated files, in order, then the new one" {
+	lines 1 10 src.log
+	alog-append -f a.alog --follow src.log --once
+	lines 11 12 src.log
+	mv src.log src.log.1
+	lines 13 15 src.log
+	mv src.log.1 src.log.2
+	mv src.log src.log.1
+	lines 16 18 src.log
+	alog-append -f a.alog --follow src.log --once
+	once_each a.alog 1 18
+	! grep -q capture.gap a.alog
+}
+
 @test "a new file on a reused inode with the same first line is told apart by its first 4 KiB" {
 	lines 1 300 src.log
 	alog-append -f a.alog --follow src.log --once

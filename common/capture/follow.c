@@ -33,6 +33,9 @@ struct file {
 	uint64_t seen; /* largest size seen */
 	uint8_t fp[ALOG_FP_LEN];
 	uint64_t fp_len; /* bytes the fingerprint covers (NO_FP: none yet) */
+	char head[ALOG_FP_SPAN]; /* the file's first bytes, as read: the fingerprint's */
+	size_t head_len;
+	uint64_t read_off; /* file offset of the next byte read */
 	int rest;        /* a rotated file read to its end, then left */
 };
 
@@ -59,6 +62,10 @@ struct alog_follow {
 	uint64_t gap_lost;
 
 	int ino_fd, wd;
+
+	/* the files left on the way from a rotated file to the live one */
+	ino_t visited[64];
+	int nvisited;
 };
 
 int alog_follow_is_pattern(const char *path)
@@ -108,7 +115,8 @@ static void close_cur(struct alog_follow *f)
 	f->at_end = 0;
 }
 
-/* Make fd (name, st) the file read, from offset off. */
+/* Make fd (name, st) the file read, from offset off: 0, -1 error, or 1 when
+ * the file was cut short meanwhile (then nothing is read from it). */
 static int set_cur(struct alog_follow *f, int fd, const char *name, const struct stat *st,
                    uint64_t off, int rest, struct alog_error *e)
 {
@@ -127,13 +135,26 @@ static int set_cur(struct alog_follow *f, int fd, const char *name, const struct
 	f->cur.seen = (uint64_t)st->st_size;
 	f->cur.rest = rest;
 	f->cur.fp_len = NO_FP;
+	f->cur.read_off = off;
 	f->have_cur = 1;
+	if (!rest)
+		f->nvisited = 0;
 	if (f->pattern && !rest)
 		snprintf(f->last_name, sizeof f->last_name, "%s", name);
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	/* the fingerprint of what was read before, while the file still holds it */
-	if (off && take_pos(f, off, e) != 0)
-		return -1;
+	/* the start of what was read before, while the file still holds it */
+	if (off) {
+		size_t n = off < ALOG_FP_SPAN ? (size_t)off : ALOG_FP_SPAN;
+		ssize_t got = alog_pread_all(fd, f->cur.head, n, 0);
+		if (got != (ssize_t)n) {
+			/* cut short since it was found: it no longer holds what was read */
+			close_cur(f);
+			return 1;
+		}
+		f->cur.head_len = n;
+		if (take_pos(f, off, e) != 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -227,6 +248,59 @@ static int find_rotated(struct alog_follow *f, const struct alog_srcpos *p, char
 	return best;
 }
 
+static int ts_cmp(const struct timespec *a, const struct timespec *b)
+{
+	if (a->tv_sec != b->tv_sec)
+		return a->tv_sec < b->tv_sec ? -1 : 1;
+	return a->tv_nsec < b->tv_nsec ? -1 : a->tv_nsec > b->tv_nsec;
+}
+
+/*
+ * The file rotated after the one just left: among the rotated names, the
+ * one last written the soonest at or after `since`, neither the live file
+ * nor one read on the way here.  (Rotated twice while not followed: the
+ * second file is read before the live one.)  fd or -1.
+ */
+static int find_between(struct alog_follow *f, const struct timespec *since, ino_t live,
+                        char *name, size_t cap, struct stat *st_out)
+{
+	DIR *d = opendir(f->dir);
+	struct dirent *de;
+	size_t bl = strlen(f->base);
+	int best = -1;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		char full[PATH_MAX];
+		struct stat st;
+		int fd, seen = 0;
+
+		if (strncmp(de->d_name, f->base, bl) != 0 || !de->d_name[bl] ||
+		    !strchr(".-_", de->d_name[bl]) || is_compressed(de->d_name))
+			continue;
+		if ((size_t)snprintf(full, sizeof full, "%s/%s", f->dir, de->d_name) >= sizeof full)
+			continue;
+		if (stat(full, &st) != 0 || !S_ISREG(st.st_mode) || st.st_ino == live ||
+		    ts_cmp(&st.st_mtim, since) < 0)
+			continue;
+		for (int i = 0; i < f->nvisited; i++)
+			seen |= f->visited[i] == st.st_ino;
+		if (seen || (best >= 0 && ts_cmp(&st.st_mtim, &st_out->st_mtim) >= 0))
+			continue;
+		fd = open_reg(full, &st);
+		if (fd < 0)
+			continue;
+		if (best >= 0)
+			close(best);
+		best = fd;
+		snprintf(name, cap, "%s", full);
+		*st_out = st;
+	}
+	closedir(d);
+	return best;
+}
+
 static int name_cmp(const void *a, const void *b)
 {
 	return strverscmp(*(char *const *)a, *(char *const *)b);
@@ -287,8 +361,12 @@ static int resume_at(struct alog_follow *f, const struct alog_srcpos *p, struct 
 
 	if (f->pattern) {
 		fd = open_reg(p->file, &st);
-		if (fd >= 0 && holds(fd, &st, p))
-			return set_cur(f, fd, p->file, &st, p->end, 0, e);
+		if (fd >= 0 && holds(fd, &st, p)) {
+			int rc = set_cur(f, fd, p->file, &st, p->end, 0, e);
+			if (rc <= 0)
+				return rc;
+			fd = open_reg(p->file, &st);
+		}
 		if (fd >= 0) {
 			/* the name was used again: what it holds now is newer */
 			set_gap(f, 0, "%s no longer holds the lines read before (offset %llu); "
@@ -302,13 +380,20 @@ static int resume_at(struct alog_follow *f, const struct alog_srcpos *p, struct 
 		return 0;
 	}
 	fd = open_reg(f->path, &st);
-	if (fd >= 0 && holds(fd, &st, p))
-		return set_cur(f, fd, f->path, &st, p->end, 0, e);
+	if (fd >= 0 && holds(fd, &st, p)) {
+		int rc = set_cur(f, fd, f->path, &st, p->end, 0, e);
+		if (rc <= 0)
+			return rc;
+		fd = -1;
+	}
 	if (fd >= 0)
 		close(fd);
 	fd = find_rotated(f, p, name, sizeof name, &st);
-	if (fd >= 0)
-		return set_cur(f, fd, name, &st, p->end, 1, e);
+	if (fd >= 0) {
+		int rc = set_cur(f, fd, name, &st, p->end, 1, e);
+		if (rc <= 0)
+			return rc;
+	}
 	set_gap(f, 0, "the file %s held at offset %llu (inode %llu) is gone: rotated away or "
 	              "truncated; lines written to it after that offset may be lost",
 	        f->path, (unsigned long long)p->end, (unsigned long long)p->ino);
@@ -403,8 +488,12 @@ static int take_pos(struct alog_follow *f, uint64_t end, struct alog_error *e)
 	uint64_t span = end < ALOG_FP_SPAN ? end : ALOG_FP_SPAN;
 
 	if (f->cur.fp_len != span) {
-		if (alog_fp_compute(f->cur.fd, span, f->cur.fp) != 0)
-			return alog_errno(e, "cannot read the start of %s", f->cur.name);
+		/* from the bytes as they were read: the file may be cut meanwhile */
+		uint8_t h[32];
+		if (f->cur.head_len < span)
+			return alog_err(e, "%s: the start of the file was not read", f->cur.name);
+		alog_sha256(h, f->cur.head, (size_t)span);
+		memcpy(f->cur.fp, h, ALOG_FP_LEN);
 		f->cur.fp_len = span;
 	}
 	snprintf(f->pos.file, sizeof f->pos.file, "%s", f->cur.name);
@@ -429,6 +518,16 @@ static ssize_t fill(struct alog_follow *f, struct alog_error *e)
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return alog_errno(e, "read error in %s", f->cur.name);
+	if (f->cur.read_off < ALOG_FP_SPAN && n > 0) {
+		size_t at = (size_t)f->cur.read_off;
+		size_t k = (size_t)n < ALOG_FP_SPAN - at ? (size_t)n : ALOG_FP_SPAN - at;
+		if (at <= f->cur.head_len) {
+			memcpy(f->cur.head + at, f->buf + f->end, k);
+			if (at + k > f->cur.head_len)
+				f->cur.head_len = at + k;
+		}
+	}
+	f->cur.read_off += (uint64_t)n;
 	f->end += (size_t)n;
 	f->at_end = n == 0;
 	return n;
@@ -532,6 +631,7 @@ static int check_truncated(struct alog_follow *f, struct alog_error *e)
 	struct stat cst;
 	int fd;
 	uint64_t unread = f->cur.seen > f->cur.off ? f->cur.seen - f->cur.off : 0;
+	int rc;
 
 	memset(&was, 0, sizeof was);
 	was.ino = (uint64_t)f->cur.ino;
@@ -552,9 +652,16 @@ static int check_truncated(struct alog_follow *f, struct alog_error *e)
 		return alog_errno(e, "dup");
 	if (fd >= 0) {
 		close(live);
-		if (set_cur(f, fd, name, &cst, was.end, 1, e) != 0)
+		live = -1;
+		rc = set_cur(f, fd, name, &cst, was.end, 1, e);
+		if (rc < 0)
 			return -1;
-		return 1;
+		if (rc == 0)
+			return 1;
+		/* the copy was cut short too: the live file from its start */
+		live = open_reg(live_name, &lst);
+		if (live < 0)
+			return 0;
 	}
 	if (unread)
 		set_gap(f, unread, "%s was truncated with %llu bytes after offset %llu not yet "
@@ -617,7 +724,7 @@ static int next_file(struct alog_follow *f, struct alog_error *e)
 {
 	struct stat st;
 	char name[PATH_MAX];
-	int fd;
+	int fd, rc;
 
 	if (f->pattern) {
 		fd = pattern_file(f, f->cur.name, 0, name, sizeof name, &st);
@@ -626,11 +733,32 @@ static int next_file(struct alog_follow *f, struct alog_error *e)
 			return 0;
 		return set_cur(f, fd, name, &st, 0, 0, e);
 	}
+	/*
+	 * Files rotated after the one left come before the live one.  The live
+	 * file is opened first, so that the one left out as live is the one read
+	 * next even if the path moves on meanwhile.
+	 */
+	struct stat cst, lst;
+	int live = open_reg(f->path, &lst);
+	if (fstat(f->cur.fd, &cst) == 0) {
+		if (f->nvisited < (int)ALOG_ARRAY_LEN(f->visited))
+			f->visited[f->nvisited++] = f->cur.ino;
+		fd = find_between(f, &cst.st_mtim, live >= 0 ? lst.st_ino : 0, name, sizeof name,
+		                  &st);
+		if (fd >= 0) {
+			int nv = f->nvisited;
+			if (live >= 0)
+				close(live);
+			close_cur(f);
+			rc = set_cur(f, fd, name, &st, 0, 1, e);
+			f->nvisited = nv;
+			return rc;
+		}
+	}
 	close_cur(f);
-	fd = open_reg(f->path, &st);
-	if (fd < 0)
+	if (live < 0)
 		return 0;
-	return set_cur(f, fd, f->path, &st, 0, 0, e);
+	return set_cur(f, live, f->path, &lst, 0, 0, e);
 }
 
 int alog_follow_next(struct alog_follow *f, struct alog_follow_item *it, struct alog_error *e)
