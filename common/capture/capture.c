@@ -116,6 +116,7 @@ int alog_capture_follow(const struct alog_capture_opts *o, struct alog_capture_s
 	struct alog_mapper *m = NULL;
 	struct alog_srcpos_found last;
 	struct alog_follow_item it;
+	struct alog_srcpos_fmt *fmt = NULL;
 	char abs[PATH_MAX];
 	const char *kind = o->kind ? o->kind : "json";
 	int rc = -1, found;
@@ -146,7 +147,11 @@ int alog_capture_follow(const struct alog_capture_opts *o, struct alog_capture_s
 	f = alog_follow_open(&fo, found ? &last.pos : NULL, e);
 	if (!f)
 		goto out;
-	r.meta = alog_xmalloc(ALOG_SRCPOS_MAX);
+	fmt = calloc(1, sizeof *fmt);
+	if (!fmt) {
+		alog_err(e, "out of memory");
+		goto fail;
+	}
 	r.note = alog_xmalloc(NOTE_MAX + 2 * PATH_MAX);
 
 	for (;;) {
@@ -172,7 +177,7 @@ int alog_capture_follow(const struct alog_capture_opts *o, struct alog_capture_s
 				alog_follow_wait(f, WAIT_MS);
 			continue;
 		}
-		mn = alog_srcpos_format(r.meta, kind, r.path_esc, it.pos);
+		mn = alog_srcpos_format(fmt, kind, r.path_esc, it.pos);
 		if (got == ALOG_FOLLOW_GAP) {
 			struct alog_error ge;
 			alog_error_clear(&ge);
@@ -180,7 +185,7 @@ int alog_capture_follow(const struct alog_capture_opts *o, struct alog_capture_s
 			warn(o, &ge);
 			n = note_members(r.note, "capture.gap", it.msg, it.lost ? "lost_bytes" : NULL,
 			                 it.lost);
-			add_rc = add(&r, r.note, n, r.meta, mn, 1, e);
+			add_rc = add(&r, r.note, n, fmt->buf, mn, 1, e);
 		} else if (got == ALOG_FOLLOW_TOOLONG) {
 			char why[200];
 			snprintf(why, sizeof why, "a line longer than %d bytes ends at offset %llu: "
@@ -190,7 +195,7 @@ int alog_capture_follow(const struct alog_capture_opts *o, struct alog_capture_s
 			alog_err_at(e, it.pos->file, 0);
 			warn(o, e);
 			n = note_members(r.note, "capture.bad_input", why, NULL, 0);
-			add_rc = add(&r, r.note, n, r.meta, mn, 1, e);
+			add_rc = add(&r, r.note, n, fmt->buf, mn, 1, e);
 		} else {
 			int mr = alog_mapper_map(m, it.p, it.len, &members, &n, e);
 			if (mr == ALOG_MAP_SKIP)
@@ -203,9 +208,9 @@ int alog_capture_follow(const struct alog_capture_opts *o, struct alog_capture_s
 				alog_err_at(e, it.pos->file, 0);
 				warn(o, e);
 				n = note_members(r.note, "capture.bad_input", why, NULL, 0);
-				add_rc = add(&r, r.note, n, r.meta, mn, 1, e);
+				add_rc = add(&r, r.note, n, fmt->buf, mn, 1, e);
 			} else {
-				add_rc = add(&r, members, n, r.meta, mn, 0, e);
+				add_rc = add(&r, members, n, fmt->buf, mn, 0, e);
 			}
 		}
 		if (add_rc == ALOG_APPEND_DAMAGED) {
@@ -228,7 +233,7 @@ out:
 	alog_mapper_free(m);
 	if (r.a)
 		alog_appender_close(r.a);
-	free(r.meta);
+	free(fmt);
 	free(r.note);
 	return rc;
 }

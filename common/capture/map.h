@@ -35,6 +35,10 @@ void ev_open(struct ev *v, const char *name);
 void ev_close(struct ev *v);
 /* A name given raw (escaped), for members copied from the input. */
 void ev_raw_named(struct ev *v, struct alog_span raw_name, struct alog_span val);
+/* Members text copied as it is ('"a":1,"b":2'), into the object open. */
+void ev_members(struct ev *v, const char *text, size_t n);
+/* Room for n more bytes, so that what follows needs no growing. */
+void ev_reserve(struct ev *v, size_t n);
 
 /* Escape text as JSON string contents, invalid UTF-8 as U+FFFD; out holds 6n. */
 size_t esc_lossy(const char *s, size_t n, char *out);

@@ -80,12 +80,21 @@ static int statement(struct alog_span msg, struct alog_span *q)
 
 enum { K_USER, K_DB, K_HOST, K_PORT, K_SESSION, K_MSG, K_STMT, K_SEV, K_PS, K_N };
 
+#define MAX_RUNS 64
+
 int map_pg(struct ev *v, char *scratch, const char *in, size_t n, struct alog_error *e)
 {
-	static const char *const names[K_N] = {"user", "dbname", "remote_host", "remote_port",
-	                                       "session_id", "message", "statement",
-	                                       "error_severity", "ps"};
+	static const struct {
+		const char *s;
+		size_t n;
+		int kept; /* also left under "pg" */
+	} names[K_N] = {{"user", 4, 0},        {"dbname", 6, 0},     {"remote_host", 11, 0},
+	                {"remote_port", 11, 0}, {"session_id", 10, 0}, {"message", 7, 0},
+	                {"statement", 9, 0},    {"error_severity", 14, 1}, {"ps", 2, 1}};
 	struct alog_span val[K_N], raw[K_N], name, value, q, ms = {NULL, 0};
+	/* the members left under "pg": runs of consecutive members of the input */
+	const char *run_start[MAX_RUNS], *run_end[MAX_RUNS];
+	int nruns = 0, in_run = 0, overflow = 0;
 	struct alog_json_iter it;
 	const char *action = "db.log", *result = NULL;
 	int have[K_N] = {0}, rc, is_query = 0;
@@ -95,19 +104,39 @@ int map_pg(struct ev *v, char *scratch, const char *in, size_t n, struct alog_er
 		return -1;
 	alog_json_iter_init(&it, scratch, (size_t)len);
 	while ((rc = alog_json_iter_next(&it, &name, &value)) == 1) {
-		for (int k = 0; k < K_N; k++) {
-			if (!have[k] && alog_span_eq(name, names[k])) {
-				have[k] = 1;
-				val[k] = value;
-				raw[k] = (struct alog_span){NULL, 0};
-				if (value.n >= 2 && value.p[0] == '"')
-					raw[k] = (struct alog_span){value.p + 1, value.n - 2};
+		int k = K_N;
+		for (int j = 0; j < K_N; j++) {
+			if (name.n == names[j].n && memcmp(name.p, names[j].s, name.n) == 0) {
+				k = j;
 				break;
 			}
+		}
+		if (k < K_N && !have[k]) {
+			have[k] = 1;
+			val[k] = value;
+			raw[k] = (struct alog_span){NULL, 0};
+			if (value.n >= 2 && value.p[0] == '"')
+				raw[k] = (struct alog_span){value.p + 1, value.n - 2};
+		}
+		if (k < K_N && !names[k].kept) {
+			in_run = 0;
+			continue;
+		}
+		/* the member's text runs from its name's quote to its value's end */
+		if (in_run) {
+			run_end[nruns - 1] = value.p + value.n;
+		} else if (nruns < MAX_RUNS) {
+			run_start[nruns] = name.p - 1;
+			run_end[nruns++] = value.p + value.n;
+			in_run = 1;
+		} else {
+			overflow = 1;
 		}
 	}
 	if (rc < 0)
 		return alog_err(e, "malformed JSON object");
+	if (overflow)
+		return alog_err(e, "more than %d runs of members to keep", MAX_RUNS);
 	if (!have[K_SEV] || !have[K_MSG] || !raw[K_MSG].p || !raw[K_SEV].p)
 		return alog_err(e, "not a PostgreSQL jsonlog line: no error_severity or message");
 
@@ -139,6 +168,7 @@ int map_pg(struct ev *v, char *scratch, const char *in, size_t n, struct alog_er
 		}
 	}
 
+	ev_reserve(v, (size_t)len + 256);
 	ev_cstr(v, "action", action);
 	if (have[K_USER])
 		ev_raw(v, "actor", val[K_USER].p, val[K_USER].n);
@@ -166,15 +196,11 @@ int map_pg(struct ev *v, char *scratch, const char *in, size_t n, struct alog_er
 	if (!is_query)
 		ev_raw(v, "msg", val[K_MSG].p, val[K_MSG].n);
 	/* everything else, as PostgreSQL wrote it */
-	ev_open(v, "pg");
-	alog_json_iter_init(&it, scratch, (size_t)len);
-	while (alog_json_iter_next(&it, &name, &value) == 1) {
-		int mapped = 0;
-		for (int k = 0; k < K_N && !mapped; k++)
-			mapped = k != K_SEV && k != K_PS && alog_span_eq(name, names[k]);
-		if (!mapped)
-			ev_raw_named(v, name, value);
+	if (nruns) {
+		ev_open(v, "pg");
+		for (int r = 0; r < nruns; r++)
+			ev_members(v, run_start[r], (size_t)(run_end[r] - run_start[r]));
+		ev_close(v);
 	}
-	ev_close(v);
 	return 0;
 }

@@ -48,33 +48,59 @@ void ev_reset(struct ev *v)
 	v->first[0] = 0;
 }
 
+static inline void put(struct ev *v, const char *s, size_t n)
+{
+	if (v->b.cap - v->b.n < n || !v->b.p)
+		alog_buf_reserve(&v->b, n);
+	memcpy(v->b.p + v->b.n, s, n);
+	v->b.n += n;
+}
+
+void ev_reserve(struct ev *v, size_t n)
+{
+	alog_buf_reserve(&v->b, n);
+}
+
 static void sep(struct ev *v)
 {
 	if (v->depth == 0 || !v->first[v->depth])
-		alog_buf_add(&v->b, ",", 1);
+		put(v, ",", 1);
 	v->first[v->depth] = 0;
 }
 
 static void name_lit(struct ev *v, const char *name)
 {
+	size_t n = strlen(name);
+	char *p;
 	sep(v);
-	alog_buf_add(&v->b, "\"", 1);
-	alog_buf_str(&v->b, name);
-	alog_buf_add(&v->b, "\":", 2);
+	if (v->b.cap - v->b.n < n + 3 || !v->b.p)
+		alog_buf_reserve(&v->b, n + 3);
+	p = v->b.p + v->b.n;
+	p[0] = '"';
+	memcpy(p + 1, name, n);
+	p[n + 1] = '"';
+	p[n + 2] = ':';
+	v->b.n += n + 3;
 }
 
 void ev_raw(struct ev *v, const char *name, const char *val, size_t n)
 {
 	name_lit(v, name);
-	alog_buf_add(&v->b, val, n);
+	put(v, val, n);
 }
 
 void ev_rawstr(struct ev *v, const char *name, const char *raw, size_t n)
 {
 	name_lit(v, name);
-	alog_buf_add(&v->b, "\"", 1);
-	alog_buf_add(&v->b, raw, n);
-	alog_buf_add(&v->b, "\"", 1);
+	put(v, "\"", 1);
+	put(v, raw, n);
+	put(v, "\"", 1);
+}
+
+void ev_members(struct ev *v, const char *text, size_t n)
+{
+	sep(v);
+	put(v, text, n);
 }
 
 void ev_text(struct ev *v, const char *name, const char *s, size_t n)

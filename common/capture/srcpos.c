@@ -22,25 +22,40 @@
 /* How many earlier files of a rotated log are searched, at most. */
 #define MAX_PREDECESSORS 64
 
-size_t alog_srcpos_format(char *out, const char *kind, const char *path_esc,
+size_t alog_srcpos_format(struct alog_srcpos_fmt *c, const char *kind, const char *path_esc,
                           const struct alog_srcpos *p)
 {
-	char fp[2 * ALOG_FP_LEN + 1], file_esc[6 * PATH_MAX];
-	long fe = -1;
-	int n;
+	char num[24];
+	size_t k = sizeof num;
+	uint64_t v = p->end;
 
-	alog_hex(fp, p->fp, ALOG_FP_LEN);
-	fe = alog_json_escape(p->file, strlen(p->file), file_esc);
-	/* the file is named when it is not the path itself (a pattern's file, a rotated one) */
-	if (fe >= 0 && (size_t)fe == strlen(path_esc) && memcmp(file_esc, path_esc, (size_t)fe) == 0)
-		fe = -1;
-	n = snprintf(out, ALOG_SRCPOS_MAX,
-	             "\"source\":{\"kind\":\"%s\",\"path\":\"%s\"%s%.*s%s,\"ino\":%llu,"
-	             "\"fp\":\"%s\",\"end\":%llu}",
-	             kind, path_esc, fe >= 0 ? ",\"file\":\"" : "", fe >= 0 ? (int)fe : 0,
-	             file_esc, fe >= 0 ? "\"" : "", (unsigned long long)p->ino, fp,
-	             (unsigned long long)p->end);
-	return (size_t)n;
+	if (!c->valid || c->ino != p->ino || memcmp(c->fp, p->fp, ALOG_FP_LEN) != 0 ||
+	    strcmp(c->file, p->file) != 0) {
+		char fp[2 * ALOG_FP_LEN + 1], file_esc[6 * PATH_MAX];
+		long fe = alog_json_escape(p->file, strlen(p->file), file_esc);
+		/* the file is named when it is not the path itself (a pattern's, a rotated one) */
+		if (fe >= 0 && (size_t)fe == strlen(path_esc) &&
+		    memcmp(file_esc, path_esc, (size_t)fe) == 0)
+			fe = -1;
+		alog_hex(fp, p->fp, ALOG_FP_LEN);
+		c->head = (size_t)snprintf(c->buf, sizeof c->buf,
+		                           "\"source\":{\"kind\":\"%s\",\"path\":\"%s\"%s%.*s%s,"
+		                           "\"ino\":%llu,\"fp\":\"%s\",\"end\":",
+		                           kind, path_esc, fe >= 0 ? ",\"file\":\"" : "",
+		                           fe >= 0 ? (int)fe : 0, file_esc, fe >= 0 ? "\"" : "",
+		                           (unsigned long long)p->ino, fp);
+		snprintf(c->file, sizeof c->file, "%s", p->file);
+		c->ino = p->ino;
+		memcpy(c->fp, p->fp, ALOG_FP_LEN);
+		c->valid = 1;
+	}
+	do {
+		num[--k] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	memcpy(c->buf + c->head, num + k, sizeof num - k);
+	c->buf[c->head + sizeof num - k] = '}';
+	return c->head + sizeof num - k + 1;
 }
 
 size_t alog_srcpos_format_stream(char *out, const char *kind, const char *stream_esc,

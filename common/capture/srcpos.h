@@ -34,10 +34,19 @@
 
 /*
  * The member "source":{...} (no leading comma) for a line of a followed
- * file, into out (ALOG_SRCPOS_MAX bytes).  path_esc is the followed path,
- * already JSON-escaped.  Returns the length.
+ * file.  path_esc is the followed path, already JSON-escaped.  Everything
+ * but the offset is kept from one line to the next while the file stays
+ * the same.  Returns the length of c->buf's text.
  */
-size_t alog_srcpos_format(char *out, const char *kind, const char *path_esc,
+struct alog_srcpos_fmt {
+	char buf[ALOG_SRCPOS_MAX];
+	size_t head; /* the text up to the offset, valid for file/ino/fp below */
+	char file[PATH_MAX];
+	uint64_t ino;
+	uint8_t fp[ALOG_FP_LEN];
+	int valid;
+};
+size_t alog_srcpos_format(struct alog_srcpos_fmt *c, const char *kind, const char *path_esc,
                           const struct alog_srcpos *p);
 /* The same for a stream message with its own id (id_esc escaped). */
 size_t alog_srcpos_format_stream(char *out, const char *kind, const char *stream_esc,
