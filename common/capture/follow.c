@@ -553,7 +553,7 @@ static int cur_line(struct alog_follow *f, struct alog_follow_item *it, int flus
 			if (take_pos(f, f->cur.off, e) != 0)
 				return -1;
 			it->pos = &f->pos;
-			if (f->skipping) {
+			if (f->skipping || n > f->max_line) {
 				f->skipping = 0;
 				return ALOG_FOLLOW_TOOLONG;
 			}
