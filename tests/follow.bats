@@ -248,6 +248,21 @@ teardown() {
 	[ "$(grep -c . a.alog)" -eq 8 ]
 }
 
+@test "a symbolic link in the followed directory is not followed" {
+	echo '{"secret":"root-only"}' >secret.json
+	ln -s secret.json src.log
+	ln -s secret.json src.log.1
+	alog-append -f a.alog --follow src.log --once
+	! grep -q root-only a.alog
+	lines 1 2 real.log
+	alog-append -f a.alog --follow real.log --once
+	rm real.log && ln -s secret.json real.log
+	lines 3 3 real.log.2 # a newer rotated name, as a link
+	rm real.log.2 && ln -s secret.json real.log.2
+	alog-append -f a.alog --follow real.log --once 2>/dev/null
+	! grep -q root-only a.alog
+}
+
 @test "positions come only from the alog member: other writers cannot move a follower" {
 	lines 1 5 src.log
 	alog-append -f a.alog --follow src.log --once

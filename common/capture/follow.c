@@ -158,10 +158,14 @@ static int set_cur(struct alog_follow *f, int fd, const char *name, const struct
 	return 0;
 }
 
-/* Open a regular file for reading: fd, or -1 (ENOENT and friends: not there yet). */
+/*
+ * Open a regular file for reading: fd, or -1 (ENOENT and friends: not there
+ * yet).  Symbolic links are not followed: whoever can write in a log's
+ * directory must not be able to point the capture at another file.
+ */
 static int open_reg(const char *name, struct stat *st)
 {
-	int fd = open(name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	int fd = open(name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
