@@ -162,11 +162,11 @@ static int append_args(struct state *st, char **args, int n)
 	if (!members)
 		alog_die_error(ALOG_EXIT_ERR, &e);
 	rc = alog_appender_add_members(st->a, members, len, &e);
+	free(members);
 	if (rc != 0) {
 		alog_appender_abort(st->a);
 		die_add(rc, &e);
 	}
-	free(members);
 	commit(st);
 	return ALOG_EXIT_OK;
 }
