@@ -680,16 +680,16 @@ static int check_truncated(struct alog_follow *f, struct alog_error *e)
 	return 1;
 }
 
-/* cur is at its end: what comes next?  1 moved on, 0 nothing new, -1 error. */
-static int advance(struct alog_follow *f, struct alog_follow_item *it, int *flushed,
-                   struct alog_error *e)
+/*
+ * cur is at its end: what comes next?  1 a file was opened, 2 cur is done
+ * (the next file is there), 0 nothing new, -1 error.
+ */
+static int advance(struct alog_follow *f, struct alog_error *e)
 {
 	struct stat st;
 	char name[PATH_MAX];
 	int fd;
 
-	(void)it;
-	*flushed = 0;
 	if (!f->have_cur) {
 		if (f->pattern) {
 			fd = f->last_name[0] ? pattern_file(f, f->last_name, 0, name, sizeof name, &st)
@@ -705,7 +705,6 @@ static int advance(struct alog_follow *f, struct alog_follow_item *it, int *flus
 	}
 	if (f->cur.rest) {
 		/* a rotated file is done at its end: the live file comes next */
-		*flushed = 1;
 		return 2;
 	}
 	if (f->pattern) {
@@ -713,11 +712,9 @@ static int advance(struct alog_follow *f, struct alog_follow_item *it, int *flus
 		if (fd < 0)
 			return 0;
 		close(fd);
-		*flushed = 1;
 		return 2;
 	}
 	if (path_replaced(f, &st)) {
-		*flushed = 1;
 		return 2;
 	}
 	return 0;
@@ -767,7 +764,7 @@ static int next_file(struct alog_follow *f, struct alog_error *e)
 
 int alog_follow_next(struct alog_follow *f, struct alog_follow_item *it, struct alog_error *e)
 {
-	int rc, flushed;
+	int rc;
 
 	memset(it, 0, sizeof *it);
 	for (;;) {
@@ -800,7 +797,7 @@ int alog_follow_next(struct alog_follow *f, struct alog_follow_item *it, struct 
 			if (rc != ALOG_FOLLOW_IDLE)
 				return rc;
 		}
-		rc = advance(f, it, &flushed, e);
+		rc = advance(f, e);
 		if (rc < 0)
 			return -1;
 		if (rc == 1)
