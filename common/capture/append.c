@@ -2,15 +2,15 @@
  * append.c - events through the policy into the writer: the shared path
  * from an event to a durable record.
  */
-#include "append.h"
+#include "capture/append.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "event.h"
-#include "policy.h"
+#include "policy/event.h"
+#include "policy/policy.h"
 
 struct alog_appender {
 	struct alog_writer *w;

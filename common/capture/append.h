@@ -14,8 +14,8 @@
 
 #include <stddef.h>
 
-#include "util.h"
-#include "writer.h"
+#include "base/util.h"
+#include "log/writer.h"
 
 struct alog_appender;
 

@@ -3,7 +3,7 @@
  * group commits, each record carrying its source position; rsyslog's
  * omprog protocol; the event of a pam_exec call.
  */
-#include "capture.h"
+#include "capture/capture.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -11,14 +11,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "event.h"
-#include "follow.h"
-#include "json.h"
-#include "map.h"
-#include "reader.h"
-#include "record.h"
-#include "source.h"
-#include "srcpos.h"
+#include "policy/event.h"
+#include "capture/follow.h"
+#include "base/json.h"
+#include "capture/map.h"
+#include "base/reader.h"
+#include "format/record.h"
+#include "capture/source.h"
+#include "capture/srcpos.h"
 
 /* How long to wait for a change before looking again (no inotify, missed events). */
 #define WAIT_MS 1000

@@ -12,8 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "append.h"
-#include "util.h"
+#include "capture/append.h"
+#include "base/util.h"
 
 struct alog_capture_opts {
 	const char *log;             /* the log file */

@@ -4,7 +4,7 @@
  * after a rename, the same file cut short by copytruncate, the next file
  * of a pattern).  See follow.h for the positions and their fingerprint.
  */
-#include "follow.h"
+#include "capture/follow.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sha256.h"
+#include "base/sha256.h"
 
 #define CHUNK (256 * 1024)
 #define NO_FP UINT64_MAX

@@ -29,7 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "util.h"
+#include "base/util.h"
 
 /* Bytes of a file's start that its fingerprint covers, at most. */
 #define ALOG_FP_SPAN 4096

@@ -7,9 +7,9 @@
 
 #include <stddef.h>
 
-#include "buf.h"
-#include "span.h"
-#include "util.h"
+#include "base/buf.h"
+#include "base/span.h"
+#include "base/util.h"
 
 #define EV_MAX_DEPTH 8
 

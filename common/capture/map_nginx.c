@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "json.h"
-#include "map.h"
+#include "base/json.h"
+#include "capture/map.h"
 
 enum { K_ADDR, K_USER, K_METHOD, K_URI, K_STATUS, K_REQUEST, K_N };
 

@@ -7,8 +7,8 @@
  */
 #include <string.h>
 
-#include "json.h"
-#include "map.h"
+#include "base/json.h"
+#include "capture/map.h"
 
 static int starts(struct alog_span s, const char *lit)
 {

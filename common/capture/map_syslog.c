@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
-#include "map.h"
+#include "base/json.h"
+#include "capture/map.h"
 
 struct sl {
 	struct alog_span time, host, app, pid, msgid, sd, msg;

@@ -2,15 +2,15 @@
  * source.c - the source kinds' registry, the members builder they share,
  * and the json kind with its map file.
  */
-#include "source.h"
+#include "capture/source.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "event.h"
-#include "json.h"
-#include "map.h"
-#include "record.h"
+#include "policy/event.h"
+#include "base/json.h"
+#include "capture/map.h"
+#include "format/record.h"
 
 const char alog_source_kinds[] = "json, postgres-jsonlog, nginx-json, syslog, rsyslog";
 

@@ -21,7 +21,7 @@
 
 #include <stddef.h>
 
-#include "util.h"
+#include "base/util.h"
 
 struct alog_mapper;
 

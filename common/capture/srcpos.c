@@ -3,7 +3,7 @@
  * finding the last one of a source in a log, reading backwards (and into
  * the earlier files of a rotated log when the live one holds none).
  */
-#include "srcpos.h"
+#include "capture/srcpos.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -14,10 +14,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "enc.h"
-#include "json.h"
-#include "record.h"
-#include "writer.h"
+#include "base/enc.h"
+#include "base/json.h"
+#include "format/record.h"
+#include "log/logfile.h"
+#include "log/writer.h"
 
 /* How many earlier files of a rotated log are searched, at most. */
 #define MAX_PREDECESSORS 64

@@ -26,8 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "follow.h"
-#include "util.h"
+#include "capture/follow.h"
+#include "base/util.h"
 
 /* Longest source member text written (path and file are at most PATH_MAX). */
 #define ALOG_SRCPOS_MAX (2 * 6 * PATH_MAX + 256)

@@ -10,7 +10,7 @@
 
 #include "capture/append.h"
 #include "t.h"
-#include "verify.h"
+#include "ops/verify.h"
 
 static char dir[128], logp[192], pol[192];
 

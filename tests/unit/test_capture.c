@@ -11,7 +11,7 @@
 #include "capture/follow.h"
 #include "capture/source.h"
 #include "capture/srcpos.h"
-#include "sha256.h"
+#include "base/sha256.h"
 #include "t.h"
 
 static char dir[128];
