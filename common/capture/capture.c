@@ -96,6 +96,22 @@ static int add(struct run *r, const char *members, size_t n, const char *meta, s
 	return add(r, r->note, n, meta, mn, 1, e);
 }
 
+/* A line that is no event (e says why): told, and noted with its position. */
+static int bad_line(struct run *r, const struct alog_srcpos *pos, const char *meta, size_t mn,
+                    struct alog_error *e)
+{
+	char why[700];
+	size_t n;
+
+	snprintf(why, sizeof why, "line ending at offset %llu not recorded: %s",
+	         (unsigned long long)pos->end, e->msg);
+	alog_err(e, "%s", why);
+	alog_err_at(e, pos->file, 0);
+	warn(r->o, e);
+	n = note_members(r->note, "capture.bad_input", why, NULL, 0);
+	return add(r, r->note, n, meta, mn, 1, e);
+}
+
 static int commit(struct run *r, struct alog_error *e)
 {
 	return alog_appender_commit(r->a, e) < 0 ? -1 : 0;
@@ -187,31 +203,16 @@ int alog_capture_follow(const struct alog_capture_opts *o, struct alog_capture_s
 			                 it.lost);
 			add_rc = add(&r, r.note, n, fmt->buf, mn, 1, e);
 		} else if (got == ALOG_FOLLOW_TOOLONG) {
-			char why[200];
-			snprintf(why, sizeof why, "a line longer than %d bytes ends at offset %llu: "
-			                          "not recorded", ALOG_MAX_MEMBERS,
-			         (unsigned long long)it.pos->end);
-			alog_err(e, "%s", why);
-			alog_err_at(e, it.pos->file, 0);
-			warn(o, e);
-			n = note_members(r.note, "capture.bad_input", why, NULL, 0);
-			add_rc = add(&r, r.note, n, fmt->buf, mn, 1, e);
+			alog_err(e, "a line longer than %d bytes", ALOG_MAX_MEMBERS);
+			add_rc = bad_line(&r, it.pos, fmt->buf, mn, e);
 		} else {
 			int mr = alog_mapper_map(m, it.p, it.len, &members, &n, e);
 			if (mr == ALOG_MAP_SKIP)
 				continue;
-			if (mr == ALOG_MAP_BAD) {
-				char why[700];
-				snprintf(why, sizeof why, "line ending at offset %llu not recorded: %s",
-				         (unsigned long long)it.pos->end, e->msg);
-				alog_err(e, "%s", why);
-				alog_err_at(e, it.pos->file, 0);
-				warn(o, e);
-				n = note_members(r.note, "capture.bad_input", why, NULL, 0);
-				add_rc = add(&r, r.note, n, fmt->buf, mn, 1, e);
-			} else {
+			if (mr == ALOG_MAP_BAD)
+				add_rc = bad_line(&r, it.pos, fmt->buf, mn, e);
+			else
 				add_rc = add(&r, members, n, fmt->buf, mn, 0, e);
-			}
 		}
 		if (add_rc == ALOG_APPEND_DAMAGED) {
 			rc = 1;

@@ -70,16 +70,12 @@ size_t alog_srcpos_format_stream(char *out, const char *kind, const char *stream
 
 static int span_u64(struct alog_span v, uint64_t *out)
 {
-	uint64_t x = 0;
-	if (v.n == 0 || v.n > 19)
+	char num[24];
+	if (v.n == 0 || v.n >= sizeof num)
 		return -1;
-	for (size_t i = 0; i < v.n; i++) {
-		if (v.p[i] < '0' || v.p[i] > '9')
-			return -1;
-		x = x * 10 + (uint64_t)(v.p[i] - '0');
-	}
-	*out = x;
-	return 0;
+	memcpy(num, v.p, v.n);
+	num[v.n] = '\0';
+	return alog_parse_u64(num, UINT64_MAX, out) < 0 ? -1 : 0;
 }
 
 /* A string value's raw contents (between the quotes). */
