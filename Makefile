@@ -4,6 +4,7 @@
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 MANDIR     ?= $(PREFIX)/share/man
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
 PKG_CONFIG ?= pkg-config
 BUILD      ?= build
 VERSION    := 0.1.0
@@ -45,6 +46,7 @@ HELPERS   := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,\
              $(BUILD)/tests/libfaultinj.so
 MAN1      := $(sort $(wildcard man/*.1))
 MAN5      := $(sort $(wildcard man/*.5))
+UNITS_IN  := $(sort $(wildcard systemd/*.in))
 
 .SECONDARY:
 
@@ -118,11 +120,17 @@ install: $(TOOLS)
 	install -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)/
 	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	install -d $(DESTDIR)$(UNITDIR)
+	for u in $(UNITS_IN); do \
+	  sed 's|@BINDIR@|$(BINDIR)|g' $$u >$(DESTDIR)$(UNITDIR)/$$(basename $$u .in) && \
+	  chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename $$u .in) || exit 1; \
+	done
 
 uninstall:
 	rm -f $(patsubst $(BUILD)/bin/%,$(DESTDIR)$(BINDIR)/%,$(TOOLS))
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(MAN1))
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man5/%,$(MAN5))
+	rm -f $(patsubst systemd/%.in,$(DESTDIR)$(UNITDIR)/%,$(UNITS_IN))
 
 # The whole suite: C unit tests, then the bats suites against $(BUILD)/bin.
 # (the fuzz targets are sanitised builds already: not repeated under check-asan)

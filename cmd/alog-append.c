@@ -2,14 +2,16 @@
  * alog-append - append events to an alog log: one from KEY=VALUE
  * arguments, or a stream of JSON objects (or text lines) from stdin.
  */
-#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/reader.h"
 #include "base/util.h"
+#include "capture/append.h"
+#include "capture/capture.h"
+#include "capture/source.h"
 #include "log/writer.h"
 #include "policy/event.h"
 #include "policy/policy.h"
@@ -19,6 +21,10 @@ static const char usage[] =
 	"                   KEY=VALUE|KEY:=JSON...\n"
 	"       alog-append [-f LOG] [--origin NAME] [--sync=MODE] [--policy FILE] [--text]\n"
 	"                   [--skip-bad] [--ack] < EVENTS\n"
+	"       alog-append [-f LOG] [--policy FILE] --follow PATH [--source KIND]\n"
+	"                   [--map FILE] [--once]\n"
+	"       alog-append [-f LOG] [--policy FILE] --omprog [--source KIND]\n"
+	"       alog-append [-f LOG] [--policy FILE] --pam [--result RESULT]\n"
 	"       alog-append [-f LOG] --recover\n"
 	"       alog-append --policy-check FILE\n"
 	"\n"
@@ -44,6 +50,20 @@ static const char usage[] =
 	"                     (default: $ALOG_POLICY; see alog-policy(5))\n"
 	"      --policy-check FILE\n"
 	"                     check a policy file and explain it, then exit\n"
+	"      --follow PATH  follow a growing file like tail -F (or the files a glob\n"
+	"                     pattern names, in name order), each line once, across\n"
+	"                     rotations and restarts: each record keeps its source\n"
+	"                     position; runs until SIGTERM or SIGINT\n"
+	"      --source KIND  how lines map to events: json (default), postgres-jsonlog,\n"
+	"                     nginx-json, syslog, rsyslog (see alog-append(1))\n"
+	"      --map FILE     json: which members are actor, action, target, ...\n"
+	"      --once         --follow: stop at the end of what is there\n"
+	"      --omprog       run under rsyslog's omprog with confirmMessages=\"on\":\n"
+	"                     answer OK for each message once it is durable\n"
+	"      --pam          record the pam_exec(8) call that runs this (PAM_USER,\n"
+	"                     PAM_RHOST, PAM_SERVICE, PAM_TYPE ...)\n"
+	"      --result RESULT\n"
+	"                     --pam: the result to record (success, failure, ...)\n"
 	"  -h, --help         show this help\n"
 	"      --version      show the version\n"
 	"\n"
@@ -57,7 +77,9 @@ static const char usage[] =
 	"\n"
 	"Examples:\n"
 	"  alog-append -f audit.alog actor=alice action=db.query target=payments rows:=42\n"
-	"  tail -F app.log | jq -c '{actor, action}' | alog-append -f audit.alog\n";
+	"  tail -F app.log | jq -c '{actor, action}' | alog-append -f audit.alog\n"
+	"  alog-append -f audit.alog --policy pg.json --source postgres-jsonlog \\\n"
+	"      --follow '/var/lib/postgresql/15/main/log/postgresql-*.json'\n";
 
 enum {
 	OPT_ORIGIN = ALOG_OPT_BASE,
@@ -68,6 +90,13 @@ enum {
 	OPT_RECOVER,
 	OPT_POLICY,
 	OPT_POLICY_CHECK,
+	OPT_FOLLOW,
+	OPT_SOURCE,
+	OPT_MAP,
+	OPT_ONCE,
+	OPT_OMPROG,
+	OPT_PAM,
+	OPT_RESULT,
 };
 
 static const struct option longopts[] = {
@@ -80,6 +109,13 @@ static const struct option longopts[] = {
 	{"recover", no_argument, NULL, OPT_RECOVER},
 	{"policy", required_argument, NULL, OPT_POLICY},
 	{"policy-check", required_argument, NULL, OPT_POLICY_CHECK},
+	{"follow", required_argument, NULL, OPT_FOLLOW},
+	{"source", required_argument, NULL, OPT_SOURCE},
+	{"map", required_argument, NULL, OPT_MAP},
+	{"once", no_argument, NULL, OPT_ONCE},
+	{"omprog", no_argument, NULL, OPT_OMPROG},
+	{"pam", no_argument, NULL, OPT_PAM},
+	{"result", required_argument, NULL, OPT_RESULT},
 	{0, 0, 0, 0},
 };
 
@@ -88,50 +124,29 @@ static const struct option longopts[] = {
 #define BATCH_BYTES (4 * 1024 * 1024)
 
 struct state {
-	struct alog_writer *w;
-	struct alog_policy *policy; /* NULL: events go in as given */
+	struct alog_appender *a;
 	int ack;
 	int sync_each;
-	size_t events; /* events in the pending batch (a new file's header is not one) */
 };
 
-/* Create the default log's directory on first use, so a bare call just works. */
-static void make_default_dir(const char *path)
+/* A damaged tail is exit 1 (see --recover); other failures exit 2. */
+static void die_add(int rc, struct alog_error *e)
 {
-	char *dir = alog_xstrdup(path), *slash;
-	for (slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		if (mkdir(dir, 0750) != 0 && errno != EEXIST)
-			break;
-		*slash = '/';
-	}
-	free(dir);
-}
-
-static int lock_log(struct state *st)
-{
-	struct alog_error e;
-	int rc = alog_writer_lock(st->w, &e);
-	if (rc != 0) {
-		alog_report(&e);
-		exit(rc == 1 ? ALOG_EXIT_FAIL : ALOG_EXIT_ERR);
-	}
-	return 0;
+	alog_die_error(rc == ALOG_APPEND_DAMAGED ? ALOG_EXIT_FAIL : ALOG_EXIT_ERR, e);
 }
 
 static void commit(struct state *st)
 {
 	struct alog_error e;
 	const struct alog_tail *t;
-	size_t n = st->events;
+	long n = alog_appender_commit(st->a, &e);
 
-	st->events = 0;
-	if (alog_writer_commit(st->w, &e) != 0)
+	if (n < 0)
 		alog_die_error(ALOG_EXIT_ERR, &e);
 	if (st->ack && n) {
 		/* The batch ends at the new tail; its events are the last n seqs. */
-		t = alog_writer_tail(st->w);
-		for (uint64_t s = t->seq - n + 1; s <= t->seq; s++)
+		t = alog_appender_tail(st->a);
+		for (uint64_t s = t->seq - (uint64_t)n + 1; s <= t->seq; s++)
 			printf("%llu\n", (unsigned long long)s);
 		alog_close_stdout();
 	}
@@ -142,19 +157,16 @@ static int append_args(struct state *st, char **args, int n)
 	struct alog_error e;
 	size_t len;
 	char *members = alog_event_from_args(args, n, &len, &e);
-	const char *out = members;
+	int rc;
 
 	if (!members)
 		alog_die_error(ALOG_EXIT_ERR, &e);
-	if (st->policy && alog_policy_apply(st->policy, members, len, &out, &len, &e) != 0)
-		alog_die_error(ALOG_EXIT_ERR, &e);
-	lock_log(st);
-	if (alog_writer_add(st->w, NULL, out, len, &e) != 0) {
-		alog_writer_abort(st->w);
-		alog_die_error(ALOG_EXIT_ERR, &e);
-	}
-	st->events++;
+	rc = alog_appender_add_members(st->a, members, len, &e);
 	free(members);
+	if (rc != 0) {
+		alog_appender_abort(st->a);
+		die_add(rc, &e);
+	}
 	commit(st);
 	return ALOG_EXIT_OK;
 }
@@ -170,18 +182,16 @@ static int append_stream(struct state *st, int text, int skip_bad)
 
 	alog_reader_fdopen(&rd, 0, "<stdin>", ALOG_MAX_LINE);
 	for (;;) {
-		const char *out;
-		size_t outlen;
 		long m;
 
 		/* Never hold the lock across a read that may block: commit first. */
-		if (alog_writer_pending(st->w) && !alog_reader_buffered(&rd))
+		if (alog_appender_pending(st->a) && !alog_reader_buffered(&rd))
 			commit(st);
 		rc = alog_reader_next(&rd, &l, &e);
 		if (rc == ALOG_LINE_EOF)
 			break;
 		if (rc == ALOG_LINE_ERROR) {
-			if (alog_writer_pending(st->w))
+			if (alog_appender_pending(st->a))
 				commit(st);
 			alog_die_error(ALOG_EXIT_ERR, &e);
 		}
@@ -200,14 +210,11 @@ static int append_stream(struct state *st, int text, int skip_bad)
 				continue;
 			m = alog_event_from_json(l.p, l.len, members, &e);
 		}
-		out = members;
-		outlen = m < 0 ? 0 : (size_t)m;
-		if (m >= 0 && st->policy &&
-		    alog_policy_apply(st->policy, members, outlen, &out, &outlen, &e) != 0)
-			m = -1;
-		if (m < 0) {
+		rc = m < 0 ? ALOG_APPEND_REFUSED
+		           : alog_appender_add_members(st->a, members, (size_t)m, &e);
+		if (rc == ALOG_APPEND_REFUSED) {
 			alog_err_at(&e, "<stdin>", l.lineno);
-			if (alog_writer_pending(st->w))
+			if (alog_appender_pending(st->a))
 				commit(st);
 			alog_report(&e);
 			if (!skip_bad) {
@@ -219,19 +226,19 @@ static int append_stream(struct state *st, int text, int skip_bad)
 			bad++;
 			continue;
 		}
-		if (!alog_writer_pending(st->w))
-			lock_log(st);
-		if (alog_writer_add(st->w, NULL, out, outlen, &e) != 0) {
+		if (rc != 0) {
+			/* A failed lock names the log; a record too long, the input line. */
+			if (rc == ALOG_APPEND_DAMAGED || e.file)
+				die_add(rc, &e);
 			alog_err_at(&e, "<stdin>", l.lineno);
 			commit(st);
 			alog_die_error(ALOG_EXIT_ERR, &e);
 		}
-		st->events++;
-		if (st->sync_each || alog_writer_pending(st->w) >= BATCH_RECORDS ||
-		    alog_writer_pending_bytes(st->w) >= BATCH_BYTES)
+		if (st->sync_each || alog_appender_pending(st->a) >= BATCH_RECORDS ||
+		    alog_appender_pending_bytes(st->a) >= BATCH_BYTES)
 			commit(st);
 	}
-	if (alog_writer_pending(st->w))
+	if (alog_appender_pending(st->a))
 		commit(st);
 	free(members);
 	alog_reader_close(&rd);
@@ -257,14 +264,100 @@ static int check_policy(const char *path, int nargs)
 	return ALOG_EXIT_OK;
 }
 
+/* --recover: move a damaged tail aside (no policy: nothing new is an event). */
+static int recover_log(const char *file)
+{
+	struct alog_writer_opts wo = {.no_create = 1};
+	struct alog_error e;
+	struct alog_writer *w = alog_writer_open(file, &wo, &e);
+	char aside[4096];
+	int rc;
+
+	if (!w)
+		alog_die_error(ALOG_EXIT_ERR, &e);
+	rc = alog_writer_recover(w, aside, sizeof aside, &e);
+	if (rc < 0)
+		alog_die_error(ALOG_EXIT_ERR, &e);
+	if (rc == 1)
+		fprintf(stderr, "alog-append: %s: nothing to recover: the log ends with a "
+		                "complete record\n", file);
+	else
+		fprintf(stderr, "alog-append: %s: damaged tail moved to %s; a recover record "
+		                "was appended (seq %llu)\n", file, aside,
+		        (unsigned long long)alog_writer_tail(w)->seq);
+	alog_writer_close(w);
+	return ALOG_EXIT_OK;
+}
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+/* Lines not recorded as events (and gaps) are told on stderr, and the capture goes on. */
+static void warn_line(void *ctx, const struct alog_error *e)
+{
+	(void)ctx;
+	alog_report(e);
+}
+
+/* --follow and --omprog: the capture runs until told to stop. */
+static int capture(struct alog_capture_opts *co, int omprog)
+{
+	struct sigaction sa;
+	struct alog_capture_stats cs;
+	struct alog_error e;
+	int rc;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	co->stop = &stop_flag;
+	co->warn = warn_line;
+	rc = omprog ? alog_capture_omprog(co, 0, stdout, &cs, &e)
+	            : alog_capture_follow(co, &cs, &e);
+	if (rc == 1)
+		alog_die_error(ALOG_EXIT_FAIL, &e);
+	if (rc < 0)
+		alog_die_error(ALOG_EXIT_ERR, &e);
+	return ALOG_EXIT_OK;
+}
+
+static const char *env_get(const char *name)
+{
+	return getenv(name);
+}
+
+/* --pam: one event from pam_exec's environment, durably. */
+static int pam_event(struct state *st, const char *result)
+{
+	struct alog_error e;
+	size_t len;
+	char *members = alog_capture_pam_event(env_get, result, &len, &e);
+	int rc;
+
+	if (!members)
+		alog_die_error(ALOG_EXIT_ERR, &e);
+	rc = alog_append_one(st->a, members, len, &e);
+	free(members);
+	if (rc != 0)
+		die_add(rc, &e);
+	return ALOG_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct alog_cli cli = {"alog-append", usage, "f:", longopts};
-	struct alog_writer_opts wo = {0};
+	struct alog_append_opts ao = {0};
 	struct alog_error e;
 	struct state st = {0};
-	const char *file = NULL, *sync = NULL, *policy = NULL, *policy_check = NULL;
-	int c, text = 0, skip_bad = 0, recover = 0, rc;
+	struct alog_capture_opts co = {0};
+	const char *file = NULL, *sync = NULL, *policy_check = NULL, *result = NULL;
+	int c, text = 0, skip_bad = 0, recover = 0, omprog = 0, pam = 0, rc;
 
 	alog_cli_init("alog-append");
 	while ((c = alog_cli_next(&cli, argc, argv)) != -1) {
@@ -273,7 +366,7 @@ int main(int argc, char **argv)
 			file = optarg;
 			break;
 		case OPT_ORIGIN:
-			wo.origin = optarg;
+			ao.origin = optarg;
 			break;
 		case OPT_SYNC:
 			sync = optarg;
@@ -291,10 +384,31 @@ int main(int argc, char **argv)
 			recover = 1;
 			break;
 		case OPT_POLICY:
-			policy = optarg;
+			ao.policy = optarg;
 			break;
 		case OPT_POLICY_CHECK:
 			policy_check = optarg;
+			break;
+		case OPT_FOLLOW:
+			co.follow = optarg;
+			break;
+		case OPT_SOURCE:
+			co.kind = optarg;
+			break;
+		case OPT_MAP:
+			co.map = optarg;
+			break;
+		case OPT_ONCE:
+			co.once = 1;
+			break;
+		case OPT_OMPROG:
+			omprog = 1;
+			break;
+		case OPT_PAM:
+			pam = 1;
+			break;
+		case OPT_RESULT:
+			result = optarg;
 			break;
 		}
 	}
@@ -303,56 +417,59 @@ int main(int argc, char **argv)
 	if (policy_check)
 		return check_policy(policy_check, argc);
 
+	if ((co.follow != NULL) + omprog + pam + recover > 1)
+		alog_usage_error("--follow, --omprog, --pam and --recover do not go together");
+	if ((co.follow || omprog || pam) && (argc > 0 || text || skip_bad || st.ack))
+		alog_usage_error("--follow, --omprog and --pam take no KEY arguments, --text, "
+		                 "--skip-bad or --ack");
+	if ((co.kind || co.map) && !co.follow && !omprog)
+		alog_usage_error("--source and --map go with --follow or --omprog");
+	if (co.once && !co.follow)
+		alog_usage_error("--once goes with --follow");
+	if (result && !pam)
+		alog_usage_error("--result goes with --pam");
 	if (sync == NULL)
-		wo.sync = argc > 0 ? ALOG_SYNC_EACH : ALOG_SYNC_BATCH;
+		ao.sync = argc > 0 || omprog || pam ? ALOG_SYNC_EACH : ALOG_SYNC_BATCH;
 	else if (strcmp(sync, "each") == 0)
-		wo.sync = ALOG_SYNC_EACH;
+		ao.sync = ALOG_SYNC_EACH;
 	else if (strcmp(sync, "batch") == 0)
-		wo.sync = ALOG_SYNC_BATCH;
+		ao.sync = ALOG_SYNC_BATCH;
 	else if (strcmp(sync, "none") == 0)
-		wo.sync = ALOG_SYNC_NONE;
+		ao.sync = ALOG_SYNC_NONE;
 	else
 		alog_usage_error("--sync takes each, batch or none, not '%s'", sync);
-	st.sync_each = wo.sync == ALOG_SYNC_EACH;
+	st.sync_each = ao.sync == ALOG_SYNC_EACH;
 	if (argc > 0 && (text || skip_bad))
 		alog_usage_error("--text and --skip-bad apply to standard input, not arguments");
 	if (recover && argc > 0)
 		alog_usage_error("--recover takes no KEY arguments");
 	if (!file) {
 		file = alog_default_file();
-		make_default_dir(file);
+		ao.make_dirs = 1;
 	}
 	if (recover)
-		wo.no_create = 1;
-	if (!policy && !recover)
-		policy = getenv("ALOG_POLICY");
-	/* Load the policy before opening the log: a bad one leaves no new file. */
-	if (policy && *policy && !recover) {
-		st.policy = alog_policy_load(policy, &e);
-		if (!st.policy)
-			alog_die_error(ALOG_EXIT_ERR, &e);
+		return recover_log(file);
+	if (!ao.policy)
+		ao.policy = getenv("ALOG_POLICY");
+	if (ao.policy && !*ao.policy)
+		ao.policy = NULL;
+
+	if (co.follow || omprog) {
+		co.log = file;
+		co.app = ao;
+		if (omprog && ao.sync != ALOG_SYNC_EACH)
+			alog_usage_error("--omprog confirms each message once it is synced: --sync "
+			                 "each only");
+		return capture(&co, omprog);
 	}
 
-	st.w = alog_writer_open(file, &wo, &e);
-	if (!st.w)
+	/* The policy is loaded before the log is opened: a bad one leaves no new file. */
+	st.a = alog_appender_open(file, &ao, &e);
+	if (!st.a)
 		alog_die_error(ALOG_EXIT_ERR, &e);
-
-	if (recover) {
-		char aside[4096];
-		rc = alog_writer_recover(st.w, aside, sizeof aside, &e);
-		if (rc < 0)
-			alog_die_error(ALOG_EXIT_ERR, &e);
-		if (rc == 1)
-			fprintf(stderr, "alog-append: %s: nothing to recover: the log ends with a "
-			                "complete record\n", file);
-		else
-			fprintf(stderr, "alog-append: %s: damaged tail moved to %s; a recover record "
-			                "was appended (seq %llu)\n", file, aside,
-			        (unsigned long long)alog_writer_tail(st.w)->seq);
-		alog_writer_close(st.w);
-		return ALOG_EXIT_OK;
-	}
-	if (argc > 0) {
+	if (pam) {
+		rc = pam_event(&st, result);
+	} else if (argc > 0) {
 		rc = append_args(&st, argv, argc);
 	} else {
 		if (isatty(0))
@@ -360,7 +477,6 @@ int main(int argc, char **argv)
 			           "(Ctrl-D ends; see --help)");
 		rc = append_stream(&st, text, skip_bad);
 	}
-	alog_writer_close(st.w);
-	alog_policy_free(st.policy);
+	alog_appender_close(st.a);
 	return rc;
 }

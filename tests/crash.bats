@@ -47,3 +47,10 @@ load harness
 	cat cut.alog.torn-* >torn
 	[ "$(cat torn)" = "$(tail -n1 a.alog | head -c $(($(tail -n1 a.alog | wc -c) - 30)))" ]
 }
+
+@test "crash harness: kill -9 of a file follower at random moments takes every line once" {
+	run harness crash.py --part follow --runs "$(quick 100)"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"$(quick 100) crash runs"*", 0 failures" ]]
+}

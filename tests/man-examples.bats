@@ -21,6 +21,7 @@ sealed_fixtures() {
 	printf '%s\n' '{"user":"alice","event":"login","db":"payments"}' \
 		'{"user":"bob","event":"db.query","db":"ledger"}' >app.json
 	printf 'sudo systemctl restart pgbouncer\npsql -c "select 1"\n' >commands.txt
+	printf '%s\n' 'Dec  2 10:48:00 db1 sshd[900]: Failed password for bob from 198.51.100.9 port 4022 ssh2' >auth.log
 	make_log torn.alog 2
 	printf '{"seq":4,"ts":"2026' >>torn.alog
 	run_examples "$(man_dir)/alog-append.1"

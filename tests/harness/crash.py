@@ -11,6 +11,10 @@
   power   the log cut at every byte offset of its last record, and tails
           of NUL bytes (a power loss on a file system that extends the
           file before the data lands).
+  follow  alog-append --follow taking a file that a writer appends to and
+          rotates (rename, copytruncate; rotated files kept as .1, .2 ...)
+          is killed with SIGKILL at random moments and started again: every
+          line of the source is in the log exactly once, in order.
 
 After every crash: the damage, if any, is at the tail only and reported
 at the right line; alog-append refuses to write after it and
@@ -18,7 +22,7 @@ alog-append --recover moves it aside; then every acknowledged record is in
 the log exactly once, the log verifies with its seals and key state, and
 the interrupted command run again succeeds.
 
-    crash.py [--runs N] [--part random|steps|power] [--stride N] [--dir DIR]
+    crash.py [--runs N] [--part random|steps|power|follow] [--stride N] [--dir DIR]
 
 Exits 1 on any failure.
 """
@@ -316,10 +320,115 @@ def part_power(base, stride=1):
             settle(row, d, want, "%d NULs %s" % (n, shape))
 
 
+def recover_if_torn(row, d, log):
+    """A follower killed mid-write leaves a torn tail: moved aside, as its service does."""
+    if run(["alog-verify", "-q", log], d).returncode == 0:
+        return True
+    r = run(["alog-append", "-f", log, "--recover"], d)
+    if r.returncode != 0:
+        T.fail(row, "--recover: %s" % r.stderr.decode()[:300])
+        return False
+    T.add(row, "torn")
+    T.add(row, "recovered")
+    return run(["alog-verify", "-q", log], d).returncode == 0
+
+
+def caught_up(log, n, seconds=2.0):
+    """Has the follower taken line n (waiting a little)?"""
+    needle = b'"line":%d,' % n
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with open(log, "rb") as f:
+                f.seek(max(0, os.path.getsize(log) - 65536))
+                if needle in f.read():
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.01)
+    return False
+
+
+def part_follow(base, runs, rnd):
+    """kill -9 of a follower at random moments while its source grows and rotates."""
+    row = "kill -9 of a file follower"
+    d = os.path.join(base, "follow")
+    os.makedirs(d)
+    src = os.path.join(d, "src.log")
+    n = 0  # lines written so far
+
+    def write(k):
+        nonlocal n
+        with open(src, "ab") as f:
+            for _ in range(k):
+                n += 1
+                f.write(b'{"line":%d,"pad":"%s"}\n' % (n, b"p" * (n % 300)))
+
+    def shift():
+        """Keep every rotated file, as logrotate's "rotate N" does: .1 -> .2 ..."""
+        k = 1
+        while os.path.exists("%s.%d" % (src, k)):
+            k += 1
+        for j in range(k - 1, 0, -1):
+            os.replace("%s.%d" % (src, j), "%s.%d" % (src, j + 1))
+
+    write(50)
+    # a first start takes the file as it is then (rotated files before it are history)
+    must(["alog-append", "-f", "a.alog", "--follow", "src.log", "--once"], d)
+    for k in range(runs):
+        T.add(row, "runs")
+        f = subprocess.Popen([tool("alog-append"), "-f", "a.alog", "--follow", "src.log"], cwd=d,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env())
+        for _ in range(rnd.randint(1, 4)):
+            write(rnd.randint(1, 400))
+            r = rnd.random()
+            if r < 0.1:
+                # rotation by rename: the writer keeps writing to the old file a little
+                shift()
+                os.replace(src, src + ".1")
+                with open(src + ".1", "ab") as old:
+                    n += 1
+                    old.write(b'{"line":%d,"late":true}\n' % n)
+                open(src, "ab").close()
+            elif r < 0.15 and caught_up(os.path.join(d, "a.alog"), n):
+                # copytruncate, once the follower has read what is there: lines
+                # written between the copy and the truncation, or copied before any
+                # reader saw them, are copytruncate's own loss (see alog-append(1))
+                shift()
+                shutil.copyfile(src, src + ".1")
+                os.truncate(src, 0)
+            time.sleep(rnd.random() * 0.03)
+        try:
+            f.send_signal(signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        err = f.stderr.read()
+        f.wait()
+        if f.returncode not in (-9, 0):
+            T.fail(row, "run %d: the follower exited %d: %s" % (k, f.returncode, err.decode()[:300]))
+            return
+        if not recover_if_torn(row, d, "a.alog"):
+            T.fail(row, "run %d: the log does not verify" % k)
+            return
+    r = run(["alog-append", "-f", "a.alog", "--follow", "src.log", "--once"], d)
+    if r.returncode != 0:
+        T.fail(row, "the last catch-up: %s" % r.stderr.decode()[:300])
+        return
+    data = open(os.path.join(d, "a.alog"), "rb").read()
+    got = [int(m.group(1)) for m in re.finditer(rb'"line":(\d+)', data)]
+    if got != list(range(1, n + 1)):
+        dup = sorted(x for x in set(got) if got.count(x) > 1)
+        lost = sorted(set(range(1, n + 1)) - set(got))
+        T.fail(row, "lines not once each, in order: %d lines, duplicates %s, lost %s" % (
+            n, dup[:10], lost[:10]))
+    if b"capture.gap" in data:
+        T.fail(row, "a gap was recorded, though every rotated file was kept")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=200)
-    ap.add_argument("--part", choices=["random", "steps", "power"])
+    ap.add_argument("--part", choices=["random", "steps", "power", "follow"])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--dir")
     ap.add_argument("--stride", type=int, default=1,
@@ -334,6 +443,8 @@ def main():
             part_steps(base, sanitized())
         if a.part in (None, "power"):
             part_power(base, max(1, a.stride))
+        if a.part in (None, "follow"):
+            part_follow(base, a.runs, rnd)
     finally:
         if T.failures and os.environ.get("HARNESS_KEEP"):
             print("kept in %s" % base, file=sys.stderr)

@@ -1,0 +1,99 @@
+/*
+ * append.h - appending events to a log through its policy: the one path
+ * from "an event" (a JSON object, or members text) to "a durable record"
+ * that every producer takes (alog-append, alog-run, the sudo plugin, file
+ * followers), so that rules, detectors and encryption always apply.
+ *
+ * An appender holds the log open.  The first event added takes the log's
+ * lock; commit writes the pending events, syncs them as the sync mode
+ * says and releases the lock.  Never block on input while events are
+ * pending: commit first, so that other writers are not held up.
+ */
+#ifndef ALOG_APPEND_H
+#define ALOG_APPEND_H
+
+#include <stddef.h>
+
+#include "base/util.h"
+#include "log/writer.h"
+
+struct alog_appender;
+
+struct alog_append_opts {
+	const char *policy;  /* policy file (alog-policy(5)), or NULL for none */
+	const char *origin;  /* a new file's header; NULL: alog_default_origin() */
+	enum alog_sync sync; /* ALOG_SYNC_EACH (the zero value) unless said otherwise */
+	int no_create;       /* the log must already exist */
+	int make_dirs;       /* create missing parent directories (mode 0750) */
+};
+
+/* What adding an event can end in, besides 0 (added). */
+enum {
+	ALOG_APPEND_ERROR = -1,    /* I/O or other error: e says; the pending events stay */
+	ALOG_APPEND_REFUSED = 1,   /* bad input or rejected by the policy: nothing added */
+	ALOG_APPEND_DAMAGED = 2,   /* the log's tail is damaged (see alog_writer_lock) */
+};
+
+/*
+ * Load the policy (a bad policy leaves no new file behind), then open the
+ * log at path, creating it unless o->no_create.  NULL with e set.
+ */
+struct alog_appender *alog_appender_open(const char *path, const struct alog_append_opts *o,
+                                         struct alog_error *e);
+/* Drop anything pending (uncommitted) and close. */
+void alog_appender_close(struct alog_appender *a);
+
+/*
+ * Add one event given as members text (empty, or ',' + compact members,
+ * as the alog_event_* functions make it).  The policy is applied first;
+ * then the lock is taken if no event is pending.  Returns 0, or one of
+ * the ALOG_APPEND_* values above with e set.
+ */
+int alog_appender_add_members(struct alog_appender *a, const char *members, size_t n,
+                              struct alog_error *e);
+/*
+ * The same, with members of the record's reserved "alog" member that the
+ * producer itself vouches for (meta[0..mn): '"name":value...', no leading
+ * comma), such as a captured line's source position.  They are added after
+ * the policy ran (no rule can change or drop them) and after the policy's
+ * own notes, in the one "alog" member every record may have.
+ */
+int alog_appender_add_members_meta(struct alog_appender *a, const char *members, size_t n,
+                                   const char *meta, size_t mn, struct alog_error *e);
+/*
+ * A record alog states itself, holding no input (a capture's note that a
+ * line was unreadable, an event was rejected, lines were lost): written as
+ * given, the policy does not apply, like a recover record.
+ */
+int alog_appender_add_own(struct alog_appender *a, const char *members, size_t n,
+                          const char *meta, size_t mn, struct alog_error *e);
+/* The same for a JSON object (in[0..n), a trailing newline allowed). */
+int alog_appender_add_json(struct alog_appender *a, const char *in, size_t n,
+                           struct alog_error *e);
+
+/*
+ * Write the pending events, sync them as configured and release the lock.
+ * Returns how many events were made durable (0 when none were pending), or
+ * -1 with e set: then none of them is in the log.
+ */
+long alog_appender_commit(struct alog_appender *a, struct alog_error *e);
+/* Drop the pending events and release the lock. */
+void alog_appender_abort(struct alog_appender *a);
+
+/* Records pending (a new file's header included), and their bytes. */
+size_t alog_appender_pending(const struct alog_appender *a);
+size_t alog_appender_pending_bytes(const struct alog_appender *a);
+/* The chain state after the last commit. */
+const struct alog_tail *alog_appender_tail(const struct alog_appender *a);
+const char *alog_appender_path(const struct alog_appender *a);
+/* Whether events go through a policy. */
+int alog_appender_has_policy(const struct alog_appender *a);
+
+/*
+ * One event, durably: add it and commit.  Returns 0 when the event is in
+ * the log and synced, else as alog_appender_add_members (nothing added).
+ */
+int alog_append_one(struct alog_appender *a, const char *members, size_t n,
+                    struct alog_error *e);
+
+#endif
