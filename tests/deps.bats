@@ -41,6 +41,7 @@ top=$BATS_TEST_DIRNAME/..
 
 # A copy of deps.sh with its own package list, that the test user can run.
 deps_copy() {
+	export ALOG_DEPS_LOCK="$BATS_TEST_TMPDIR/deps.lock"
 	mkdir -p repo/tests
 	cp "$top/tests/deps.sh" repo/tests/
 	printf '%s\n' "$@" >repo/tests/packages
