@@ -42,8 +42,8 @@ TOOLS     := $(patsubst cmd/%.c,$(BUILD)/bin/%,$(sort $(wildcard cmd/alog-*.c)))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNITS     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 HELPERS   := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,\
-               $(filter-out tests/tools/faultinj.c,$(sort $(wildcard tests/tools/*.c)))) \
-             $(BUILD)/tests/libfaultinj.so
+               $(filter-out tests/tools/faultinj.c tests/tools/fakeclock.c,$(sort $(wildcard tests/tools/*.c)))) \
+             $(BUILD)/tests/libfaultinj.so $(BUILD)/tests/libfakeclock.so
 MAN1      := $(sort $(wildcard man/*.1))
 MAN5      := $(sort $(wildcard man/*.5))
 UNITS_IN  := $(sort $(wildcard systemd/*.in))
@@ -83,6 +83,11 @@ $(BUILD)/tests/%: $(BUILD)/tests/tools/%.o $(LIB_A)
 # The fault-injection shim, LD_PRELOADed by tests/harness/faults.py.  Never
 # sanitised: it sits under the sanitiser's own interceptors.
 $(BUILD)/tests/libfaultinj.so: tests/tools/faultinj.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g -fPIC -shared -o $@ $< -ldl
+
+# The clock shim (FAKECLOCK=SECONDS), LD_PRELOADed by the time tests.
+$(BUILD)/tests/libfakeclock.so: tests/tools/fakeclock.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g -fPIC -shared -o $@ $< -ldl
 

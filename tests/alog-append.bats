@@ -9,7 +9,7 @@ load helpers
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 	[ "$(wc -l <a.alog)" -eq 2 ]
-	[[ $(line a.alog 1) == '{"seq":1,"ts":"'*'","type":"open","v":1,"origin":"test.example/audit","hash":"'*'"}' ]]
+	[[ $(line a.alog 1) == '{"seq":1,"ts":"'*'","type":"open","v":1,"origin":"test.example/audit","order":"ts","hash":"'*'"}' ]]
 	[[ $(line a.alog 2) == '{"seq":2,"ts":"'*'","actor":"alice","action":"login","hash":"'*'"}' ]]
 	alog-verify -q a.alog
 }

@@ -622,15 +622,156 @@ wait_lines() {
 	run alog-grep --verify -p k.pub --since "$since" --until "$until" '' a-1.alog a.alog
 	[ "$status" -eq 0 ]
 	[ "$output" = "$plain" ]
-	# damage in the file before the range is not read, and not reported
+	# damage outside the range is read and reported all the same
+	cp a-1.alog a-1.good
 	sed -i '5s/"n":4/"n":5/' a-1.alog
 	run alog-grep --verify -p k.pub --since "$since" --until "$until" '' a-1.alog a.alog
-	[ "$status" -eq 0 ]
-	# damage inside the range is
+	[ "$status" -eq 3 ]
+	[[ $output == *"a-1.alog:5: record modified"* ]]
+	cp a-1.good a-1.alog
+	# and inside it
 	sed -i '20s/"n":/"n":1/' a.alog
 	run alog-grep --verify -p k.pub --since "$since" --until "$until" '' a-1.alog a.alog
 	[ "$status" -eq 3 ]
 	[[ $output == *"a.alog:20: record modified"* ]]
+}
+
+# A sealed log in two files, 20 events each, for the attacks below.
+sealed_rotated() {
+	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
+	make_log a.alog 20
+	alog-seal -f a.alog -s k.sec --rotate a-1.alog >/dev/null
+	make_log a.alog 20
+	alog-seal -f a.alog -s k.sec >/dev/null
+}
+
+# Set line N's ts to TS and recompute the chain of the file from there.
+forge_ts() {
+	sed -i "$2s/\"ts\":\"[^\"]*\"/\"ts\":\"$3\"/" "$1"
+	rehash_log "$1"
+}
+
+@test "--verify: an old ts appended to the live log hides no sealed record" {
+	sealed_rotated
+	since=$(line a.alog 5 | jq -r .ts)
+	plain=$(alog-grep --fields seq --since "$since" actor=user1 a.alog)
+	[ -n "$plain" ]
+	# a chain-valid record from the year 2000 after the last seal
+	alog-append -f a.alog actor=user9
+	forge_ts a.alog "$(wc -l <a.alog)" 2000-01-01T00:00:00.000000000Z
+	run alog-grep --verify -p k.pub --fields seq --since "$since" actor=user1 a-1.alog a.alog
+	[ "$status" -eq 0 ]
+	[ "$(grep -v warning <<<"$output" | cut -f2)" = "$plain" ]
+	[[ $output == *"unsealed tail: 1 record after the last seal"* ]]
+	# an old ts at the end of the rotated file is read and checked, not trusted
+	cp a-1.alog a-1.good
+	forge_ts a-1.alog "$(wc -l <a-1.alog)" 2000-01-01T00:00:00.000000000Z
+	run alog-grep --verify -p k.pub --since "$since" actor=user1 a-1.alog a.alog
+	[ "$status" -eq 3 ]
+	[[ $output != *'"actor"'* ]]
+	# the rotated file's last seal rewritten to a time before the range
+	cp a-1.good a-1.alog
+	seal=$(grep -n '"type":"seal"' a-1.alog | tail -n 1 | cut -d: -f1)
+	forge_ts a-1.alog "$seal" 2000-01-01T00:00:00.000000000Z
+	run alog-grep --verify -p k.pub --since "$since" '' a-1.alog a.alog
+	[ "$status" -eq 3 ]
+}
+
+@test "--verify: a forged ts in a header, in the range or past --until is exit 3" {
+	sealed_rotated
+	since=$(line a.alog 5 | jq -r .ts)
+	until=$(line a.alog 10 | jq -r .ts)
+	cp a.alog a.good
+	# the continuing header made to look older (chain recomputed)
+	forge_ts a.alog 1 2000-01-01T00:00:00.000000000Z
+	run alog-grep --verify -p k.pub --since "$since" '' a-1.alog a.alog
+	[ "$status" -eq 3 ]
+	run alog-grep --verify -p k.pub --since "$since" '' a.alog
+	[ "$status" -eq 3 ]
+	# a record early in the range made to look later than --until: reading
+	# does not stop there, so the rewrite is found at the seal
+	cp a.good a.alog
+	forge_ts a.alog 3 2099-01-01T00:00:00.000000000Z
+	run alog-grep --verify -p k.pub --until "$until" '' a-1.alog a.alog
+	[ "$status" -eq 3 ]
+	run alog-grep --verify -p k.pub --since "$since" --until "$until" '' a.alog
+	[ "$status" -eq 3 ]
+	# the same on a pipe
+	run bash -c "cat a-1.alog a.alog | alog-grep --verify -p k.pub --until '$until' ''"
+	[ "$status" -eq 3 ]
+	# and the untouched log passes with the same answer as a plain search
+	cp a.good a.alog
+	run alog-grep --verify -p k.pub --since "$since" --until "$until" '' a-1.alog a.alog
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(alog-grep --since "$since" --until "$until" '' a-1.alog a.alog)" ]
+}
+
+# ---- a clock that steps back ----
+
+# Run a tool with the wall clock at SECONDS since the epoch.
+at_clock() {
+	local t=$1
+	shift
+	# (the shim is not sanitised: let ASan start after it)
+	FAKECLOCK=$t LD_PRELOAD=$ALOG_TESTBIN/libfakeclock.so \
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 "$@"
+}
+
+@test "a clock stepped back: ts never goes back, the clock's reading is kept, strict-time passes" {
+	[ "${ALOG_VALGRIND:-0}" = 0 ] || skip "the clock shim and valgrind's preload do not mix"
+	t=$(date -u -d '2026-12-02 10:10:00' +%s)
+	at_clock "$t" alog-append -f a.alog n:=1
+	at_clock $((t + 60)) alog-append -f a.alog n:=2
+	at_clock $((t + 120)) alog-append -f a.alog n:=3
+	# the clock steps back 7 minutes: 10:05, 10:06 by the clock
+	at_clock $((t - 300)) alog-append -f a.alog n:=4
+	echo '{"n":5}' | at_clock $((t - 240)) alog-append -f a.alog
+	at_clock $((t + 600)) alog-append -f a.alog n:=6
+	jq -r .ts a.alog | sort -c
+	[ "$(line a.alog 6 | jq -r .ts)" = "$(line a.alog 4 | jq -r .ts)" ]
+	[ "$(line a.alog 5 | jq -r .alog.clock | cut -c1-19)" = 2026-12-02T10:05:00 ]
+	[ "$(line a.alog 6 | jq -r .alog.clock | cut -c1-19)" = 2026-12-02T10:06:00 ]
+	[ "$(line a.alog 7 | jq -c .alog)" = null ]
+	[ "$(line a.alog 1 | jq -r .order)" = ts ]
+	run alog-verify --strict-time a.alog
+	[ "$status" -eq 0 ]
+	# the records of the step sit at the time the log had reached
+	[ "$(alog-grep --fields n --since 2026-12-02T10:12:00Z --until 2026-12-02T10:13:00Z 'n?' a.alog | tr '\n' ' ')" = "3 4 5 " ]
+	# a policy's note and the clock share the one alog member
+	echo '{"rules": [{"path": "pw", "do": "mask"}]}' >p.json
+	at_clock $((t - 200)) alog-append -f a.alog --policy p.json pw=secret n:=7
+	line a.alog 8 | jq -e '.alog.clock and .alog.policy' >/dev/null
+	alog-verify --strict-time a.alog
+	# rotation: the next file's header does not go back either
+	alog-keygen -s k.sec -p k.pub --epochs 4 >/dev/null
+	at_clock $((t - 900)) alog-seal -f a.alog -s k.sec --rotate a-1.alog >/dev/null
+	at_clock $((t - 800)) alog-append -f a.alog n:=8
+	run alog-verify --strict-time -p k.pub a-1.alog a.alog
+	[ "$status" -eq 0 ]
+}
+
+@test "time ranges are right on logs whose ts are not in order (written before the writer kept them)" {
+	printf '%s\n' '2026-12-02T10:10:00 {"n":1}' '2026-12-02T10:11:00 {"n":2}' \
+		'2026-12-02T10:12:00 {"n":3}' '2026-12-02T10:05:30 {"n":4}' '2026-12-02T10:06:00 {"n":5}' \
+		'2026-12-02T10:07:00 {"n":6}' '2026-12-02T10:20:00 {"n":7}' '2026-12-02T10:21:00 {"n":8}' |
+		timed_log old.alog
+	range=(--since 2026-12-02T10:05:00Z --until 2026-12-02T10:08:00Z)
+	[ "$(alog-grep --fields n "${range[@]}" 'n?' old.alog | tr '\n' ' ')" = "4 5 6 " ]
+	[ "$(alog-grep --fields n "${range[@]}" 'n?' <old.alog | tr '\n' ' ')" = "4 5 6 " ]
+	[ "$(cat old.alog | alog-grep --fields n "${range[@]}" 'n?' | tr '\n' ' ')" = "4 5 6 " ]
+	[ "$(alog-grep --verify -c "${range[@]}" 'n?' old.alog)" = 3 ]
+	[ "$(alog-grep -c --until 2026-12-02T10:08:00Z 'n?' old.alog)" = 3 ]
+	[ "$(alog-grep -c --since 2026-12-02T10:11:30Z 'n?' old.alog)" = 3 ]
+	# --until ends the reading of a file in order only, never of the rest
+	make_log new.alog 3
+	[ "$(alog-grep -c --no-filename --until 2026-12-02T10:08:00Z 'n?' new.alog old.alog | tr '\n' ' ')" = "0 3 " ]
+	# a bigger shuffled log: the answer of a full scan
+	for ((i = 0; i < 3000; i++)); do
+		s=$((i * 7919 % 3000))
+		printf '2026-12-02T%02d:%02d:%02d {"i":%d}\n' $((10 + s / 3600)) $((s / 60 % 60)) $((s % 60)) "$i"
+	done | timed_log big.alog
+	a=$(alog-grep -c --since 2026-12-02T10:10:00Z --until 2026-12-02T10:20:00Z 'i?' big.alog)
+	[ "$a" = 600 ]
 }
 
 @test "--verify with -m and -l still checks each rotated file whole" {

@@ -136,6 +136,10 @@ int alog_header_parse(const struct alog_rec *r, struct alog_header *h, struct al
 			if (r->seq < 1 || parse_range(val.p, val.p + val.n, &h->range, r->seq - 1, e) != 0)
 				return -1;
 			h->has_range = 1;
+		} else if (alog_span_eq(name, "order")) {
+			if (!(val.n == 4 && memcmp(val.p, "\"ts\"", 4) == 0))
+				return alog_err(e, "order is not \"ts\"");
+			h->ts_ordered = 1;
 		} else {
 			return alog_err(e, "unknown header member \"%.*s\"",
 			                name.n > 40 ? 40 : (int)name.n, name.p);
@@ -155,6 +159,8 @@ int alog_header_parse(const struct alog_rec *r, struct alog_header *h, struct al
 	return 0;
 }
 
+#define ORDER_TS ",\"order\":\"ts\""
+
 size_t alog_header_members(char *out, size_t cap, const char *origin, const uint8_t prev[32],
                            const struct alog_merkle *range)
 {
@@ -163,11 +169,18 @@ size_t alog_header_members(char *out, size_t cap, const char *origin, const uint
 
 	if (!range) {
 		int n = snprintf(out, cap, ",\"v\":%d,\"origin\":\"%s\"", ALOG_FORMAT_VERSION, origin);
-		return n < 0 ? 0 : (size_t)n;
+		k = n < 0 ? 0 : (size_t)n;
+	} else {
+		k = (size_t)snprintf(out, cap,
+		                     ",\"v\":%d,\"origin\":\"%s\",\"prev\":\"%s\",\"range\":",
+		                     ALOG_FORMAT_VERSION, origin, alog_hex(hex, prev, 32));
+		k += alog_json_hash_array_format(out + k, cap - k, (const uint8_t(*)[32])range->hash,
+		                                 range->n);
 	}
-	k = (size_t)snprintf(out, cap, ",\"v\":%d,\"origin\":\"%s\",\"prev\":\"%s\",\"range\":",
-	                     ALOG_FORMAT_VERSION, origin, alog_hex(hex, prev, 32));
-	k += alog_json_hash_array_format(out + k, cap - k, (const uint8_t(*)[32])range->hash,
-	                                 range->n);
+	/* this writer never lets ts go back within a file (alog(5)) */
+	if (k + sizeof ORDER_TS - 1 < cap) {
+		memcpy(out + k, ORDER_TS, sizeof ORDER_TS - 1);
+		k += sizeof ORDER_TS - 1;
+	}
 	return k;
 }

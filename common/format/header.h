@@ -24,9 +24,10 @@ struct alog_header {
 	uint8_t prev[32];
 	int has_range;
 	struct alog_merkle range; /* size = seq - 1 when has_range */
+	int ts_ordered; /* "order":"ts": no record's ts is before the one above it */
 };
 
-/* Parse the members of a header record (v, origin, prev, range).  0 or -1 with e set. */
+/* Parse the members of a header record (v, origin, prev, range, order).  0 or -1 with e set. */
 int alog_header_parse(const struct alog_rec *r, struct alog_header *h, struct alog_error *e);
 /*
  * The members text of a header: ,"v":1,"origin":"ORIGIN" for a log's first

@@ -27,6 +27,7 @@
 #include "base/reader.h"
 #include "base/term.h"
 #include "base/ts.h"
+#include "format/header.h"
 #include "format/record.h"
 #include "log/writer.h"
 #include "ops/verify.h"
@@ -357,7 +358,8 @@ static int probe(struct win *w, uint64_t first, uint64_t from, uint64_t hi, uint
 
 /*
  * The offset of the first record at or after lo whose ts is t or later,
- * assuming the file is in time order (hi when there is none).  0 or -1.
+ * in a file whose header promises time order (hi when there is none).
+ * 0 or -1.
  */
 static int ts_seek(struct win *w, uint64_t first, uint64_t lo, uint64_t hi, int64_t t,
                    uint64_t *off)
@@ -421,6 +423,8 @@ struct grep {
 	struct ctxline *ring;
 	size_t rhead, rn;
 	uint64_t input_no;
+	int ordered;   /* its header promises ts in order */
+	int following; /* it is the input followed */
 
 	/* context separators */
 	int emitted_any;
@@ -741,8 +745,17 @@ static int on_line(struct grep *g, uint64_t off, const char *p, size_t len, int 
 		return stop(g, g->stop);
 	if (o->have_since && ts < o->since)
 		return GO_ON;
-	if (o->have_until && ts >= o->until)
-		return stop(g, STOP_ALL);
+	if (o->have_until && ts >= o->until) {
+		/*
+		 * Following, the range is over.  Otherwise only a file in time
+		 * order ends here, and never under --verify: what it did not
+		 * read it could not check, and a record's ts is the writer's
+		 * word until a seal covers it.
+		 */
+		if (g->following)
+			return stop(g, STOP_ALL);
+		return g->ordered && !g->v ? stop(g, STOP_INPUT) : GO_ON;
+	}
 
 	if (!lazy && g->max_reached && !g->after_left) {
 		m = 0;
@@ -1141,19 +1154,31 @@ static int seek_range(struct grep *g, int follow)
 	return 0;
 }
 
-/* --verify with --since: a file that ends before the range can be left out whole. */
-static int ends_before(struct grep *g)
+/*
+ * Does the input's header promise records in time order ("order":"ts",
+ * alog(5))?  Only then may a time range be found by binary search or end
+ * a file's reading; logs written before the writer kept ts from going
+ * back (or read from where their header is not) are searched record by
+ * record.
+ */
+static int header_ordered(struct grep *g)
 {
-	struct alog_tail t;
-	struct alog_torn torn;
+	char buf[16384];
+	struct alog_rec r;
+	struct alog_header h;
 	struct alog_error e;
-	struct stat st;
+	const char *nl;
+	ssize_t n;
 
-	if (!g->o->have_since || !g->s.regular || fstat(g->s.fd, &st) != 0 || st.st_size == 0)
+	if (!g->s.regular || g->s.base != 0)
 		return 0;
-	if (alog_tail_read(g->s.fd, (uint64_t)st.st_size, &t, &torn, &e) != 0)
+	n = alog_pread_all(g->s.fd, buf, sizeof buf, 0);
+	if (n <= 0 || !(nl = memchr(buf, '\n', (size_t)n)))
 		return 0;
-	return t.seq && t.ts_ns < g->o->since;
+	if (alog_rec_parse(&r, buf, (size_t)(nl - buf) + 1, &e) != 0 || r.type != ALOG_REC_OPEN ||
+	    alog_header_parse(&r, &h, &e) != 0)
+		return 0;
+	return h.ts_ordered;
 }
 
 static int run_input(struct grep *g, const char *path, int follow)
@@ -1169,11 +1194,9 @@ static int run_input(struct grep *g, const char *path, int follow)
 	}
 	/* standard input may start part way through a file */
 	g->lines_known = g->s.base == 0;
-	if (g->v && ends_before(g)) {
-		close_input(g);
-		return GO_ON;
-	}
-	if (!g->v && g->s.regular && (g->o->have_since || g->o->have_until) &&
+	g->ordered = header_ordered(g);
+	g->following = follow;
+	if (!g->v && g->ordered && (g->o->have_since || g->o->have_until) &&
 	    seek_range(g, follow) != 0) {
 		report_at(g, 0, NOWHERE, "read error: %s", strerror(errno));
 		g->res->errors++;

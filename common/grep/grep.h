@@ -1,7 +1,7 @@
 /*
  * grep.h - the search engine behind alog-grep: reads log files in order
- * (binary search on ts for time ranges in seekable files, tail -F style
- * following across rotations), selects records with a query, prints them
+ * (binary search on ts for time ranges in seekable files whose header
+ * promises time order, tail -F style following across rotations), selects records with a query, prints them
  * raw, pretty or as fields with grep's context and counting habits, and
  * can verify everything it reads in the same pass.
  */

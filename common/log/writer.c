@@ -356,11 +356,49 @@ int alog_writer_lock(struct alog_writer *w, struct alog_error *e)
 	return 0;
 }
 
-static int add_record(struct alog_writer *w, const char *type, const char *members, size_t n,
-                      struct alog_error *e)
+/*
+ * The members of an event whose ts was held at the last record's because
+ * the clock stepped back: the clock's own reading goes into the record's
+ * "alog" member (the last member when there is one, alog(5)) as "clock".
+ * Returns a new buffer with its length in *outn.
+ */
+static char *with_clock(const char *members, size_t n, int64_t clock, size_t *outn)
+{
+	char stamp[ALOG_TS_LEN + 1], *out = alog_xmalloc(n + 64), *obj = alog_xmalloc(n + 2);
+	struct alog_json_iter it;
+	struct alog_span name, val, last_name = {0}, last_val = {0};
+	size_t k;
+
+	alog_ts_format(stamp, clock);
+	obj[0] = '{';
+	memcpy(obj + 1, n ? members + 1 : "", n ? n - 1 : 0);
+	obj[n ? n : 1] = '}';
+	if (alog_json_iter_init(&it, obj, n ? n + 1 : 2) == 0)
+		while (alog_json_iter_next(&it, &name, &val) == 1) {
+			last_name = name;
+			last_val = val;
+		}
+	if (last_name.p && alog_json_name_eq(last_name, "alog", 4) && last_val.n >= 2 &&
+	    last_val.p[0] == '{') {
+		/* inside the alog object, before its closing brace */
+		k = (size_t)(last_val.p - obj) + last_val.n - 1; /* offset in obj = in members */
+		memcpy(out, members, k);
+		if (last_val.n > 2)
+			out[k++] = ',';
+		k += (size_t)sprintf(out + k, "\"clock\":\"%s\"}", stamp);
+	} else {
+		memcpy(out, members, n);
+		k = n + (size_t)sprintf(out + n, ",\"alog\":{\"clock\":\"%s\"}", stamp);
+	}
+	free(obj);
+	*outn = k;
+	return out;
+}
+
+static int add_formatted(struct alog_writer *w, const char *type, const char *members, size_t n,
+                         int64_t now, struct alog_error *e)
 {
 	size_t need = alog_rec_size(n, type);
-	int64_t now;
 
 	if (need > ALOG_MAX_LINE)
 		return alog_err(e, "record would be longer than %d bytes", ALOG_MAX_LINE);
@@ -370,7 +408,6 @@ static int add_record(struct alog_writer *w, const char *type, const char *membe
 		w->batch_cap = (w->batch_len + need) * 2;
 		w->batch = alog_xrealloc(w->batch, w->batch_cap);
 	}
-	now = alog_ts_now();
 	w->next.seq++;
 	w->batch_len += alog_rec_format(w->batch + w->batch_len, w->next.seq, now, type, members, n,
 	                                w->next.hash, w->next.hash);
@@ -382,6 +419,28 @@ static int add_record(struct alog_writer *w, const char *type, const char *membe
 	                    : ALOG_REC_EVENT;
 	w->batch_count++;
 	return 0;
+}
+
+static int add_record(struct alog_writer *w, const char *type, const char *members, size_t n,
+                      struct alog_error *e)
+{
+	int64_t now, clock;
+	char *stepped = NULL;
+	int rc;
+
+	/*
+	 * ts never goes back within a file: a clock stepped back gives the
+	 * last record's ts again, and an event keeps the clock's reading.
+	 */
+	now = clock = alog_ts_now();
+	if (w->next.seq && now < w->next.ts_ns) {
+		now = w->next.ts_ns;
+		if (!type)
+			members = stepped = with_clock(members, n, clock, &n);
+	}
+	rc = add_formatted(w, type, members, n, now, e);
+	free(stepped);
+	return rc;
 }
 
 int alog_writer_ensure_header(struct alog_writer *w, struct alog_error *e)

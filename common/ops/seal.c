@@ -128,10 +128,14 @@ static int write_next_header(const char *path, int oldfd, const char *origin,
 	uint8_t hash[32];
 	size_t k, n;
 	struct stat st;
+	int64_t now = alog_ts_now();
 	int fd;
 
+	/* ts does not go back across the rotation either */
+	if (now < t->ts_ns)
+		now = t->ts_ns;
 	k = alog_header_members(members, sizeof members, origin, t->hash, tree);
-	n = alog_rec_format(line, t->seq + 1, alog_ts_now(), "open", members, k, t->hash, hash);
+	n = alog_rec_format(line, t->seq + 1, now, "open", members, k, t->hash, hash);
 
 	if ((size_t)snprintf(tmp, tmpcap, "%s.rotating", path) >= tmpcap)
 		return alog_err(e, "log path too long");
