@@ -22,10 +22,10 @@
 #define EXIT_TAMPERED 3
 
 static const char usage[] =
-	"usage: alog-grep [-cHlqv] [-m N] [-A N] [-B N] [-C N] [--since TIME] [--until TIME]\n"
-	"                 [--pretty | --raw | --fields LIST] [--color[=WHEN]] [--no-filename]\n"
-	"                 [-F] [--verify] [-p PUBLIC_FILE] [--decrypt READER_SECRET]\n"
-	"                 (QUERY | -e QUERY...) [FILE...]\n"
+	"usage: alog-grep [-cHilqv] [-m N] [-n N] [-A N] [-B N] [-C N] [--since TIME]\n"
+	"                 [--until TIME] [--utc] [--pretty | --raw | --fields LIST]\n"
+	"                 [--color[=WHEN]] [--no-filename] [-F] [--verify] [-p PUBLIC_FILE]\n"
+	"                 [--decrypt READER_SECRET] (QUERY | -e QUERY...) [FILE...]\n"
 	"\n"
 	"Print the records of an audit log that match QUERY: space-separated terms that\n"
 	"must all hold.  Several files are read in order (rotated files, then the log);\n"
@@ -39,15 +39,21 @@ static const char usage[] =
 	"  NAME>N  NAME>=N  NAME<N  NAME<=N   numeric comparisons\n"
 	"  NAME?         NAME is present\n"
 	"\n"
-	"  -e QUERY            a query; repeat for records matching any of them\n"
-	"      --since TIME    records at TIME or later: RFC 3339, a date, '2026-11-28\n"
-	"                      02:00' (UTC), now, today, yesterday, or ago: 2h, 30m, 1d\n"
+	"  -e, --query QUERY   a query; repeat for records matching any of them\n"
+	"      --since TIME    records at TIME or later: local time unless it has Z or an\n"
+	"                      offset: '2026-11-28 02:00', 2026-11-28T02:00:00Z, a date,\n"
+	"                      06:35 (today), 'yesterday 23:00', today, now, or ago:\n"
+	"                      2h, -1h, '1 hour ago'\n"
 	"      --until TIME    records before TIME\n"
+	"      --utc           times without a zone are UTC, and pretty output shows UTC\n"
 	"  -v, --invert-match  records that do not match\n"
-	"  -c, --count         print the number of matching records\n"
+	"  -i, --ignore-case   string values compare without regard to case\n"
+	"  -c, --count         print the number of matching records (a total too, for\n"
+	"                      several files)\n"
 	"  -l, --files-with-matches  print the names of files with a match\n"
-	"  -q, --quiet         print nothing; the exit status tells\n"
+	"  -q, --quiet, --silent  print nothing; the exit status tells\n"
 	"  -m, --max-count N   stop reading a file after N matching records\n"
+	"  -n, --lines N       the last N matching records (with -F: then follow)\n"
 	"  -A, --after-context N   N records after each match\n"
 	"  -B, --before-context N  N records before each match\n"
 	"  -C, --context N     N records before and after each match\n"
@@ -56,8 +62,10 @@ static const char usage[] =
 	"      --pretty        one readable line per record (default on a terminal)\n"
 	"      --raw           lines exactly as stored (default otherwise)\n"
 	"      --fields LIST   chosen members, tab-separated (e.g. ts,actor,src.ip)\n"
-	"      --color[=WHEN]  colour pretty output: auto (default), always or never\n"
-	"  -F, --follow        keep reading the last FILE as it grows, across rotations\n"
+	"      --color[=WHEN], --colour[=WHEN]\n"
+	"                      colour pretty output: auto (default), always or never\n"
+	"  -F, --follow        follow (not grep's -F): from the end of the last FILE, keep\n"
+	"                      reading as it grows, across rotations\n"
 	"      --verify        check the chain of every record read; show only what checks\n"
 	"  -p, --public FILE   with the public key, check the seals too (implies --verify)\n"
 	"      --decrypt READER_SECRET  open protected values with this reader key:\n"
@@ -71,14 +79,14 @@ static const char usage[] =
 	"3 --verify found the log damaged or tampered with.\n"
 	"\n"
 	"Examples:\n"
-	"  alog-grep 'actor=svc-deploy target=payments' --since 2026-11-28T02:00:00Z \\\n"
-	"      --until 2026-11-28T02:15:00Z audit.alog\n"
+	"  alog-grep 'actor=svc-deploy target=payments' --since '2026-11-28 02:00' \\\n"
+	"      --until '2026-11-28 02:15' audit.alog\n"
 	"  alog-grep -e 'action~^auth\\.' -e 'rows>1000' audit-*.alog audit.alog\n"
 	"  alog-grep actor=alice audit.alog | alog-verify\n";
 
 enum {
 	OPT_SINCE = ALOG_OPT_BASE, OPT_UNTIL, OPT_PRETTY, OPT_RAW, OPT_FIELDS, OPT_COLOR,
-	OPT_NO_FILENAME, OPT_VERIFY, OPT_DECRYPT,
+	OPT_NO_FILENAME, OPT_VERIFY, OPT_DECRYPT, OPT_UTC, OPT_VERBOSE,
 };
 
 static const struct option longopts[] = {
@@ -96,6 +104,10 @@ static const struct option longopts[] = {
 	{"query", required_argument, NULL, 'e'},
 	{"since", required_argument, NULL, OPT_SINCE},
 	{"until", required_argument, NULL, OPT_UNTIL},
+	{"utc", no_argument, NULL, OPT_UTC},
+	{"ignore-case", no_argument, NULL, 'i'},
+	{"lines", required_argument, NULL, 'n'},
+	{"verbose", no_argument, NULL, OPT_VERBOSE},
 	{"pretty", no_argument, NULL, OPT_PRETTY},
 	{"raw", no_argument, NULL, OPT_RAW},
 	{"fields", required_argument, NULL, OPT_FIELDS},
@@ -138,12 +150,13 @@ static unsigned context_arg(const char *opt, const char *s)
 	return (unsigned)v;
 }
 
-static int64_t time_arg(const char *opt, const char *s, int64_t now)
+static int64_t time_arg(const char *opt, const char *s, int64_t now, int utc)
 {
 	int64_t t;
-	if (alog_time_arg(s, now, &t) != 0)
-		alog_usage_error("%s takes an RFC 3339 time, a date, 'YYYY-MM-DD HH:MM', now, today, "
-		                 "yesterday or a duration ago such as 2h or 30m, not '%s'", opt, s);
+	if (alog_time_arg(s, now, utc, &t) != 0)
+		alog_usage_error("%s takes an RFC 3339 time, a date, 'YYYY-MM-DD HH:MM', HH:MM, now, "
+		                 "today or yesterday (with a time or not), or a duration ago such as "
+		                 "2h, -30m or '1 hour ago', not '%s'", opt, s);
 	return t;
 }
 
@@ -187,7 +200,7 @@ static void report(void *ctx, const char *line, size_t n)
 
 int main(int argc, char **argv)
 {
-	static const struct alog_cli cli = {"alog-grep", usage, "cHlqvm:A:B:C:e:Fp:", longopts};
+	static const struct alog_cli cli = {"alog-grep", usage, "cHilqvm:n:A:B:C:e:Fp:", longopts};
 	/* static: still reachable when a usage error exits */
 	static struct alog_pubkey pubkey;
 	static struct alog_fields fields;
@@ -197,7 +210,7 @@ int main(int argc, char **argv)
 	struct alog_error e;
 	const char *pubfile = NULL, *fields_spec = NULL, *keyfile = NULL;
 	const char *since = NULL, *until = NULL, *color = "auto";
-	int nq = 0, c, pretty = 0, raw = 0, with_name = -1, status;
+	int nq = 0, c, pretty = 0, raw = 0, with_name = -1, status, icase = 0;
 	int64_t now = alog_ts_now();
 	uint64_t v;
 
@@ -276,6 +289,22 @@ int main(int argc, char **argv)
 		case OPT_DECRYPT:
 			keyfile = optarg;
 			break;
+		case OPT_UTC:
+			o.utc = 1;
+			break;
+		case 'i':
+			icase = 1;
+			break;
+		case 'n':
+			if (alog_parse_u64(optarg, 1000000, &v) != 0)
+				alog_usage_error("-n takes a number of records (0 to 1000000), not '%s'",
+				                 optarg);
+			o.tail = v;
+			o.tail_set = 1;
+			break;
+		case OPT_VERBOSE:
+			o.verbose = 1;
+			break;
 		}
 	}
 	argc -= optind;
@@ -295,13 +324,21 @@ int main(int argc, char **argv)
 		alog_usage_error("--color takes auto, always or never, not '%s'", color);
 	if (o.follow && o.count && !until && !o.max_count)
 		alog_usage_error("--count never ends with --follow: add --until or -m");
+	if (o.tail_set && (o.before || o.after))
+		alog_usage_error("-n shows the last records selected: it takes no context (-A, -B, "
+		                 "-C)");
+	/* following starts at the end, as tail -F and journalctl -f do */
+	if (o.follow && !o.tail_set && !o.before && !o.after) {
+		o.tail = 10;
+		o.tail_set = 1;
+	}
 	if (since) {
 		o.have_since = 1;
-		o.since = time_arg("--since", since, now);
+		o.since = time_arg("--since", since, now, o.utc);
 	}
 	if (until) {
 		o.have_until = 1;
-		o.until = time_arg("--until", until, now);
+		o.until = time_arg("--until", until, now, o.utc);
 	}
 	check_files(argv, argc);
 	if (fields_spec) {
@@ -330,6 +367,7 @@ int main(int argc, char **argv)
 		alog_die_error(ALOG_EXIT_ERR, &e);
 	/* last, so that no earlier error leaves it behind */
 	o.query = alog_query_new();
+	alog_query_set_icase(o.query, icase);
 	for (int i = 0; i < nq; i++) {
 		size_t at, len;
 		if (alog_query_add(o.query, queries[i], &at, &len, &e) != 0) {
@@ -341,6 +379,18 @@ int main(int argc, char **argv)
 		}
 	}
 	free(queries);
+	{
+		const char *const *path;
+		const char *val;
+		size_t depth;
+		for (size_t i = 0; alog_query_path(o.query, i, &path, &depth); i++)
+			if (alog_query_eqeq(o.query, i, &val)) {
+				/* once: the first such term says it for all */
+				alog_warnx("warning: a term with '==' compares with a value starting "
+				           "'=' ('%s'); NAME=VALUE is equality", val);
+				break;
+			}
+	}
 
 	fflush(stdout);
 	if (alog_grep_run(&o, argv, (size_t)argc, &res) != 0) {

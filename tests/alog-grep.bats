@@ -199,9 +199,31 @@ EOF
 	incident_fixtures
 	run alog-grep --pretty 'action=config.change target=payments' audit.alog
 	[ "$status" -eq 0 ]
-	[ "$output" = "2026-11-28 02:01:00.000  svc-deploy   config.change    payments     key=pool_size new=64 msg=\"pool_size changed from 32 to 64\" #7" ]
+	[ "$output" = "2026-11-28 02:01:00.000 UTC  svc-deploy   config.change    payments     key=pool_size new=64 msg=\"pool_size changed from 32 to 64\" #7" ]
 	run alog-grep --pretty type=open audit.alog
-	[ "$output" = "2026-11-28 01:58:00.000  [open] v=1 origin=test.example/audit #5" ]
+	[ "$output" = "2026-11-28 01:58:00.000 UTC  [open] v=1 origin=test.example/audit #5" ]
+	# local time with its zone; --utc for UTC
+	run env TZ=Europe/Berlin alog-grep --pretty type=open audit.alog
+	[ "$output" = "2026-11-28 02:58:00.000 CET  [open] v=1 origin=test.example/audit #5" ]
+	run env TZ=America/New_York alog-grep --pretty --utc type=open audit.alog
+	[ "$output" = "2026-11-28 01:58:00.000 UTC  [open] v=1 origin=test.example/audit #5" ]
+	run env TZ=Asia/Kolkata alog-grep --pretty type=open audit.alog
+	[[ $output == "2026-11-28 07:28:00.000 IST  "* ]]
+}
+
+@test "pretty output shows a policy's notes as one marker, in full with --verbose" {
+	echo '{"rules": [{"path": "pw", "do": "mask"}, {"path": "card", "do": "drop"}]}' >p.json
+	alog-append -f a.alog --policy p.json actor=carol pw=secret card=4111111111111111 n:=1
+	alog-append -f a.alog actor=dave n:=2
+	run alog-grep --pretty --color=never 'n?' a.alog
+	[[ ${lines[0]} == *' n=1 [policy] #2' ]]
+	[[ ${lines[0]} != *alog.policy* ]]
+	[[ ${lines[1]} != *'[policy]'* ]]
+	run alog-grep --pretty --verbose --color=never n=1 a.alog
+	[[ $output == *'alog.policy=[{"path":"pw"'* ]]
+	[[ $output != *'[policy]'* ]]
+	run alog-grep --fields alog n=1 a.alog
+	[[ $output == '{"policy":[{"path":"pw"'* ]]
 }
 
 @test "pretty output highlights the matched members, in colour only when asked" {
@@ -310,7 +332,9 @@ EOF
 	run alog-grep -c -v actor=user3 a.alog
 	[ "$output" = 18 ]
 	run alog-grep -c actor=user3 a.alog b.alog
-	[ "$output" = "$(printf 'a.alog:3\nb.alog:1')" ]
+	[ "$output" = "$(printf 'a.alog:3\nb.alog:1\ntotal:4')" ]
+	run alog-grep -c --no-filename actor=user3 a.alog b.alog
+	[ "$output" = 4 ]
 	run alog-grep --fields n -m 2 actor=user3 a.alog
 	[ "$output" = "$(printf '3\n10')" ]
 	run alog-grep --fields n -m 1 actor=user3 a.alog b.alog
@@ -381,9 +405,9 @@ EOF
 	run alog-grep -c --since 2026-11-28T03:04:00+01:00 --until 2026-11-28T02:04:00.000000001Z '' audit.alog
 	[ "$output" = 1 ]
 	run alog-grep -c --until 2026-11-28 '' audit-2026-11-27.alog audit.alog
-	[ "$output" = "$(printf 'audit-2026-11-27.alog:4\naudit.alog:0')" ]
+	[ "$output" = "$(printf 'audit-2026-11-27.alog:4\naudit.alog:0\ntotal:4')" ]
 	run alog-grep -c --since 2026-11-28 --no-filename '' audit-2026-11-27.alog audit.alog
-	[ "$output" = "$(printf '0\n14')" ]
+	[ "$output" = 14 ]
 	run alog-grep --since tomorrow '' audit.alog
 	[ "$status" -eq 2 ]
 	[[ $output == *"--since takes an RFC 3339 time"* ]]
@@ -422,6 +446,71 @@ EOF
 	[ "$(alog-grep --fields n --until 2d n? a.alog | tr '\n' ' ')" = "1 " ]
 	today=$(alog-grep -c --since today n? a.alog)
 	[ "$today" -ge 0 ] && [ "$today" -le 3 ]
+}
+
+@test "times without a zone are local time (TZ), Z and offsets as given, --utc for UTC" {
+	incident_fixtures
+	export TZ=Europe/Berlin
+	both=(audit-2026-11-27.alog audit.alog)
+	run alog-grep --fields seq --no-filename --since '2026-11-28 03:05' --until '2026-11-28 03:12' '' "${both[@]}"
+	[ "$output" = "$(printf '11\n12\n13\n14')" ]
+	run alog-grep --fields seq --no-filename --since '2026-11-28T03:05:00' --until '2026-11-28 03:12:00.000' '' "${both[@]}"
+	[ "$output" = "$(printf '11\n12\n13\n14')" ]
+	run alog-grep --utc --fields seq --no-filename --since '2026-11-28 02:05' --until '2026-11-28 02:12' '' "${both[@]}"
+	[ "$output" = "$(printf '11\n12\n13\n14')" ]
+	for since in 2026-11-28T02:05:00Z 2026-11-28T03:05:00+01:00 2026-11-27T21:05:00-05:00; do
+		[ "$(alog-grep -c --no-filename --since "$since" --until 2026-11-28T02:12:00Z '' "${both[@]}")" = 4 ]
+		[ "$(alog-grep --utc -c --no-filename --since "$since" --until 2026-11-28T02:12:00Z '' "${both[@]}")" = 4 ]
+	done
+	# a date is its local midnight: 23:00 UTC the day before in Berlin
+	[ "$(alog-grep -c --until 2026-11-28 '' audit-2026-11-27.alog)" = 0 ]
+	[ "$(alog-grep -c --utc --until 2026-11-28 '' audit-2026-11-27.alog)" = 4 ]
+	# summer time: the offset of that date, not of today
+	timed_log s.alog <<<'2026-07-01T10:00:00 {"n":1}'
+	[ "$(alog-grep -c --since '2026-07-01 12:00' 'n?' s.alog)" = 1 ]
+	[ "$(alog-grep -c --since '2026-07-01 12:00:01' 'n?' s.alog)" = 0 ]
+}
+
+@test "times as people type them: -1h, '1 hour ago', 06:35 (today), 'yesterday 23:00'" {
+	export TZ=Europe/Berlin
+	now=$(date +%s)
+	for ((k = 0; k < 18; k++)); do
+		echo "$(date -u -d @$((now - k * 10000 - 600)) +%FT%T) {\"k\":$k}"
+	done | sort | timed_log a.alog
+	# how many events are at the epoch second $1 or later
+	since_count() { jq -r 'select(.k != null) | .ts | sub("\\.[0-9]+Z$"; "Z") | fromdate' a.alog |
+		awk -v t="$1" '$1 >= t' | wc -l; }
+	[ "$(alog-grep -c --since -1h 'k?' a.alog)" = 1 ]
+	for ago in -3h '3 hours ago' '3h ago' '2 hours 60 minutes ago' '180 min ago' 3h; do
+		[ "$(alog-grep -c --since "$ago" 'k?' a.alog)" = "$(since_count $((now - 3 * 3600)))" ]
+	done
+	[ "$(alog-grep -c --since '1 day ago' 'k?' a.alog)" = "$(since_count $((now - 86400)))" ]
+	[ "$(alog-grep -c --since '2 weeks ago' 'k?' a.alog)" = 18 ]
+	for at in 06:35 00:00 23:59:59 'yesterday 23:00' 'today 12:00' 'yesterday 00:00' 'today 00:00' 'yesterday 06:35:10'; do
+		want=$(since_count "$(date -d "$at" +%s)")
+		[ "$(alog-grep -c --since "$at" 'k?' a.alog)" = "$want" ] || { echo "$at"; false; }
+	done
+	# --utc: the same words in UTC
+	want=$(since_count "$(TZ=UTC date -d 'yesterday 23:00' +%s)")
+	[ "$(alog-grep -c --utc --since 'yesterday 23:00' 'k?' a.alog)" = "$want" ]
+	for bad in '1 hour' 'hour ago' '-1 hour ago' 25:00 '06:35 today' 'yesterday 25:00' '2h agoo' '1 fortnight ago'; do
+		run alog-grep --since "$bad" 'k?' a.alog
+		[ "$status" -eq 2 ] || { echo "$bad"; false; }
+		[[ $output == *"--since takes"* ]]
+	done
+}
+
+@test "fraction digits after the ninth: a bound between two nanoseconds compares as written" {
+	timed_log f.alog <<<'2026-11-28T02:03:59 {"n":1}'
+	sed -i '2s/"ts":"[^"]*"/"ts":"2026-11-28T02:03:59.541606859Z"/' f.alog
+	rehash_log f.alog
+	[ "$(alog-grep -c --since 2026-11-28T02:03:59.5416068591Z 'n?' f.alog)" = 0 ]
+	[ "$(alog-grep -c --until 2026-11-28T02:03:59.5416068591Z 'n?' f.alog)" = 1 ]
+	[ "$(alog-grep -c --since 2026-11-28T02:03:59.541606859000000Z 'n?' f.alog)" = 1 ]
+	[ "$(alog-grep -c --until 2026-11-28T02:03:59.541606859000000Z 'n?' f.alog)" = 0 ]
+	[ "$(alog-grep -c --since 2026-11-28T02:03:59.5416068589999Z 'n?' f.alog)" = 1 ]
+	[ "$(alog-grep -c --until 2026-11-28T02:03:59.5416068589999Z 'n?' f.alog)" = 0 ]
+	[ "$(alog-grep -c --since 2026-11-28T02:03:59.999999999999Z 'n?' f.alog)" = 0 ]
 }
 
 @test "a time range in a seekable file is found by binary search: the rest is not read" {
@@ -480,19 +569,88 @@ wait_lines() {
 	alog-verify -p k.pub a-old.alog a-older.alog a.alog
 }
 
+@test "-n N: the last N records selected, across files; -F starts at the end like tail -F" {
+	make_log a-1.alog 15
+	make_log a.alog 15
+	run alog-grep --fields n -n 3 'n?' a-1.alog a.alog
+	[ "$output" = "$(printf 'a.alog\t13\na.alog\t14\na.alog\t15')" ]
+	run alog-grep --no-filename --fields n -n 4 actor=user1 a-1.alog a.alog
+	[ "$output" = "$(printf '15\n1\n8\n15')" ]
+	run alog-grep --fields n -n 0 'n?' a.alog
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run alog-grep -n 2 -C 1 'n?' a.alog
+	[ "$status" -eq 2 ]
+	# following: the last 10 first (or -n N), then what is appended
+	alog-grep --follow --no-filename --fields n 'n?' a-1.alog a.alog >out &
+	pid=$!
+	wait_lines out 10
+	alog-append -f a.alog n:=16
+	wait_lines out 11
+	alog-grep -F -n 2 --fields n 'n?' a.alog >out2 &
+	pid2=$!
+	wait_lines out2 2
+	alog-append -f a.alog n:=17
+	wait_lines out2 3
+	wait_lines out 12
+	kill "$pid" "$pid2"
+	wait "$pid" "$pid2" || true
+	[ "$(cat out | tr '\n' ' ')" = "6 7 8 9 10 11 12 13 14 15 16 17 " ]
+	[ "$(cat out2 | tr '\n' ' ')" = "15 16 17 " ]
+}
+
+@test "query traps: a member no record has and '==' are warned about once; -i ignores case" {
+	make_log a.alog 5
+	alog-append -f a.alog actor=Alice action=Login 'src.ip=10.0.0.1'
+	run alog-grep actr=alice a.alog
+	[ "$status" -eq 1 ]
+	[ "$output" = "alog-grep: warning: no record read has a member named 'actr' (is it spelt right?)" ]
+	run alog-grep -e actr=alice -e 'actr?' -e 'src.iq=1' a.alog
+	[ "$(grep -c "named 'actr'" <<<"$output")" = 1 ]
+	[[ $output == *"named 'iq'"* ]]
+	run alog-grep --fields n actor==alice a.alog
+	[ "$status" -eq 1 ]
+	[ "$output" = "alog-grep: warning: a term with '==' compares with a value starting '=' ('=alice'); NAME=VALUE is equality" ]
+	# a quoted '=' is meant, and a member that is there is no typo
+	run alog-grep "actor='=x'" a.alog
+	[ -z "$output" ]
+	run alog-grep -c 'src.ip=10.0.0.1 actor?' a.alog
+	[ "$output" = 1 ]
+	# -i: =, !=, ^= and ~ without regard to case, UTF-8 too
+	[ "$(alog-grep -c actor=alice a.alog)" = 0 ]
+	[ "$(alog-grep -c -i actor=alice a.alog)" = 1 ]
+	[ "$(alog-grep -c -i 'actor^=ALI action~^log' a.alog)" = 1 ]
+	[ "$(alog-grep -c -i 'actor!=ALICE' a.alog)" = 6 ]
+	[ "$(alog-grep -c --ignore-case actor=USER1 a.alog)" = 1 ]
+	alog-append -f a.alog actor=ÉMILE city=Zürich
+	[ "$(alog-grep -c -i 'actor=émile city=ZÜRICH' a.alog)" = 1 ]
+	[ "$(alog-grep -c -i 'city~^zü' a.alog)" = 1 ]
+	[ "$(alog-grep -c 'city~^zü' a.alog)" = 0 ]
+}
+
 @test "--follow stops at --until and after -m matches" {
 	make_log a.alog 3
-	run timeout 10 alog-grep -F -m 2 --fields n 'n?' a.alog
-	[ "$status" -eq 0 ]
-	[ "$output" = "$(printf '1\n2')" ]
+	# -m counts what comes after the records shown from the end
+	alog-grep -F -m 2 --fields n 'n?' a.alog >out &
+	pid=$!
+	wait_lines out 3
+	alog-append -f a.alog n:=4
+	alog-append -f a.alog n:=5
+	alog-append -f a.alog n:=6
+	for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	wait "$pid"
+	[ "$(cat out)" = "$(printf '1\n2\n3\n4\n5')" ]
+	run timeout 1 alog-grep -F -n 0 -m 1 --fields n 'n?' a.alog
+	[ "$status" -eq 124 ]
+	[ -z "$output" ]
 	alog-grep -F --fields n --until "$(date -u -d '+2 seconds' +%FT%TZ)" 'n?' a.alog >out &
 	pid=$!
 	sleep 2.5
-	alog-append -f a.alog n:=4
+	alog-append -f a.alog n:=7
 	for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 	! kill -0 "$pid" 2>/dev/null
 	wait "$pid"
-	[ "$(cat out)" = "$(printf '1\n2\n3')" ]
+	[ "$(cat out)" = "$(printf '1\n2\n3\n4\n5\n6')" ]
 	run alog-grep -F -c 'n?' a.alog
 	[ "$status" -eq 2 ]
 }
@@ -764,7 +922,7 @@ at_clock() {
 	[ "$(alog-grep -c --since 2026-12-02T10:11:30Z 'n?' old.alog)" = 3 ]
 	# --until ends the reading of a file in order only, never of the rest
 	make_log new.alog 3
-	[ "$(alog-grep -c --no-filename --until 2026-12-02T10:08:00Z 'n?' new.alog old.alog | tr '\n' ' ')" = "0 3 " ]
+	[ "$(alog-grep -c --until 2026-12-02T10:08:00Z 'n?' new.alog old.alog | tr '\n' ' ')" = "new.alog:0 old.alog:3 total:3 " ]
 	# a bigger shuffled log: the answer of a full scan
 	for ((i = 0; i < 3000; i++)); do
 		s=$((i * 7919 % 3000))
@@ -829,6 +987,14 @@ at_clock() {
 	alog-keygen --reader -s dba.key -p dba.pub >/dev/null
 	echo '{"rules": [{"path": "query", "do": "encrypt"}], "readers": ["dba.pub"]}' >p.json
 	alog-append -f audit.alog --policy p.json actor=dave action=db.query query='DELETE FROM t'
-	run_examples "$(man_dir)/alog-grep.1"
+	# the -F example waits for the next config change: one comes every 0.3 s
+	(for ((i = 0; i < 300; i++)); do
+		sleep 0.3
+		alog-append -f live.alog actor=erin action=config.change target=ledger
+	done) &
+	changer=$!
+	run_examples "$(man_dir)/alog-grep.1" || { kill "$changer"; false; }
+	kill "$changer"
+	wait "$changer" || true
 	[ "$(wc -l <alice.alog)" -eq 4 ]
 }

@@ -213,7 +213,7 @@ EOF
 2 | alog-grep: bad query: 'a~(': bad regular expression: Unmatched ( or \( | alog-grep 'a~(' a.alog
 2 | alog-grep: bad query: '=x' has no member name before the operator | alog-grep '=x' a.alog
 2 | alog-grep: bad query: unterminated double quote | alog-grep 'n=1 "x' a.alog
-2 | alog-grep: --since takes an RFC 3339 time, a date, 'YYYY-MM-DD HH:MM', now, today, yesterday or a duration ago such as 2h or 30m, not 'yesterdayish' | alog-grep --since yesterdayish n? a.alog
+2 | alog-grep: --since takes an RFC 3339 time, a date, 'YYYY-MM-DD HH:MM', HH:MM, now, today or yesterday (with a time or not), or a duration ago such as 2h, -30m or '1 hour ago', not 'yesterdayish' | alog-grep --since yesterdayish n? a.alog
 2 | alog-grep: missing.alog: cannot open: No such file or directory | alog-grep n? missing.alog
 2 | alog-grep: -m takes a number of records (1 or more), not 'x' | alog-grep -m x n? a.alog
 2 | alog-grep: -A takes a number of records, not '-1' | alog-grep -A -1 n? a.alog

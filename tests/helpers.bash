@@ -38,6 +38,8 @@ setup() {
 	PATH="$(_alog_path):$ALOG_TESTBIN:$PATH"
 	export PATH
 	export ALOG_ORIGIN=test.example/audit
+	# readable times are local: the same zone on every machine
+	export TZ=UTC
 	unset ALOG_FILE ALOG_POLICY
 	cd "$BATS_TEST_TMPDIR" || exit 1
 }

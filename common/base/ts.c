@@ -164,12 +164,14 @@ int alog_ts_parse(const char *s, int64_t *ns)
 		return -1;
 	p = s + 19;
 	if (*p == '.') {
-		int nd = 0;
+		int nd = 0, more = 0;
 		p++;
 		while (*p >= '0' && *p <= '9') {
 			if (nd < 9) {
 				frac = frac * 10 + (unsigned long)(*p - '0');
 				nd++;
+			} else if (*p != '0') {
+				more = 1;
 			}
 			p++;
 		}
@@ -177,6 +179,8 @@ int alog_ts_parse(const char *s, int64_t *ns)
 			return -1;
 		for (; nd < 9; nd++)
 			frac *= 10;
+		/* between two nanoseconds: the later one, so that t >= it and t < it hold as written */
+		frac += (unsigned long)more;
 	}
 	if (*p == 'Z' || *p == 'z') {
 		p++;

@@ -18,8 +18,9 @@ char *alog_ts_format(char *out, int64_t ns);
 /* Parse exactly the record form (30 bytes, valid date and time). 0 or -1. */
 int alog_ts_parse_record(const char *s, size_t n, int64_t *ns);
 /*
- * Parse any RFC 3339 date-time ("2026-11-28T05:17:17Z", fraction of 1..9
- * digits, "+02:00" offsets, 't'/'z'/' ' accepted) or a full date
+ * Parse any RFC 3339 date-time ("2026-11-28T05:17:17Z", a fraction of any
+ * length: digits after the ninth round up to the next nanosecond when any
+ * is not 0, "+02:00" offsets, 't'/'z'/' ' accepted) or a full date
  * ("2026-11-28", meaning its midnight UTC).  0 or -1.
  */
 int alog_ts_parse(const char *s, int64_t *ns);

@@ -24,6 +24,7 @@
 #endif
 
 #include "base/find.h"
+#include "base/json.h"
 #include "base/reader.h"
 #include "base/term.h"
 #include "base/ts.h"
@@ -426,6 +427,22 @@ struct grep {
 	int ordered;   /* its header promises ts in order */
 	int following; /* it is the input followed */
 
+	/* -n: the last selected records' output, released when reading catches up */
+	struct alog_buf *tailring, *cap, discard;
+	size_t tail_head, tail_count;
+	int tailing;
+
+	/* -c over several inputs */
+	uint64_t total;
+	size_t ninputs;
+
+	/* query terms on members no record read has (a typo) */
+	struct alog_finder *need;
+	char **need_name;
+	unsigned char *seen;
+	size_t nneed;
+	int read_any;
+
 	/* context separators */
 	int emitted_any;
 	uint64_t last_idx, last_input;
@@ -526,6 +543,15 @@ static int reveal(struct grep *g, const char *p, size_t len, struct alog_error *
 	return alog_unprotect_reveal_line(g->o->unprotect, p, len, &g->rev, NULL, e);
 }
 
+/* Output of emit: into the -n slot being filled, or the output stream. */
+static void put(struct grep *g, const void *p, size_t n)
+{
+	if (g->cap)
+		alog_buf_add(g->cap, p, n);
+	else
+		out_put(&g->out, p, n);
+}
+
 /* Print one record line (LF included): matched (':') or context ('-'). */
 static void emit(struct grep *g, const char *p, size_t len, uint64_t idx, char sep, int hit)
 {
@@ -536,10 +562,10 @@ static void emit(struct grep *g, const char *p, size_t len, uint64_t idx, char s
 	if ((o->before || o->after) && o->format == ALOG_GREP_PRETTY && g->emitted_any &&
 	    !(g->last_input == g->input_no && idx == g->last_idx + 1)) {
 		if (o->color)
-			out_put(&g->out, ALOG_SGR_SEP "--" ALOG_SGR_RESET "\n",
+			put(g, ALOG_SGR_SEP "--" ALOG_SGR_RESET "\n",
 			        sizeof ALOG_SGR_SEP + sizeof ALOG_SGR_RESET + 1);
 		else
-			out_put(&g->out, "--\n", 3);
+			put(g, "--\n", 3);
 	}
 	g->emitted_any = 1;
 	g->last_input = g->input_no;
@@ -555,13 +581,13 @@ static void emit(struct grep *g, const char *p, size_t len, uint64_t idx, char s
 	}
 	if (o->format == ALOG_GREP_RAW) {
 		if (!o->clean) {
-			out_put(&g->out, p, len);
+			put(g, p, len);
 			return;
 		}
 		b->n = 0;
 		alog_buf_clean(b, p, len - 1, 0);
 		alog_buf_add(b, "\n", 1);
-		out_put(&g->out, b->p, b->n);
+		put(g, b->p, b->n);
 		return;
 	}
 	if (alog_rec_parse(&r, p, len, NULL) != 0)
@@ -569,11 +595,13 @@ static void emit(struct grep *g, const char *p, size_t len, uint64_t idx, char s
 	b->n = 0;
 	put_prefix(g, b, sep);
 	if (o->format == ALOG_GREP_PRETTY)
-		alog_render_pretty(b, &g->tmp, &r, hit ? g->q : NULL, o->color);
+		alog_render_pretty_with(b, &g->tmp, &r, hit ? g->q : NULL, o->color,
+		                        (o->utc ? ALOG_RENDER_UTC : 0) |
+		                                (o->verbose ? ALOG_RENDER_VERBOSE : 0));
 	else
 		alog_render_fields(b, &g->tmp, &r, o->fields);
 	alog_buf_add(b, "\n", 1);
-	out_put(&g->out, b->p, b->n);
+	put(g, b->p, b->n);
 }
 
 static void ring_push(struct grep *g, const char *p, size_t len)
@@ -600,6 +628,38 @@ static void ring_flush(struct grep *g)
 		g->rhead = (g->rhead + 1) % g->o->before;
 	}
 	g->rhead = 0;
+}
+
+/* -n: the slot for the next selected record (the oldest one goes). */
+static struct alog_buf *tail_slot(struct grep *g)
+{
+	struct alog_buf *b;
+
+	if (!g->o->tail) {
+		g->discard.n = 0;
+		return &g->discard;
+	}
+	if (g->tail_count < g->o->tail) {
+		b = &g->tailring[(g->tail_head + g->tail_count) % g->o->tail];
+		g->tail_count++;
+	} else {
+		b = &g->tailring[g->tail_head];
+		g->tail_head = (g->tail_head + 1) % g->o->tail;
+	}
+	b->n = 0;
+	return b;
+}
+
+/* -n: reading has caught up: the last records selected go out, in order. */
+static void tail_release(struct grep *g)
+{
+	if (!g->tailing)
+		return;
+	for (size_t i = 0; i < g->tail_count; i++) {
+		struct alog_buf *b = &g->tailring[(g->tail_head + i) % g->o->tail];
+		out_put(&g->out, b->p, b->n);
+	}
+	g->tailing = 0;
 }
 
 /* Has the verifier vouched for everything selected so far? */
@@ -785,7 +845,9 @@ static int on_line(struct grep *g, uint64_t off, const char *p, size_t len, int 
 		parsed = 1;
 	}
 	if (sel && !g->max_reached) {
-		g->matches++;
+		/* following, what came before the end is shown (-n), -m counts from there */
+		if (!(g->tailing && o->follow && !o->count))
+			g->matches++;
 		g->res->selected++;
 		g->last_selected_seq = r.seq;
 		if (o->quiet)
@@ -796,7 +858,10 @@ static int on_line(struct grep *g, uint64_t off, const char *p, size_t len, int 
 		}
 		if (!o->count) {
 			ring_flush(g);
+			if (g->tailing)
+				g->cap = tail_slot(g);
 			emit(g, p, len, g->idx, ':', !o->invert);
+			g->cap = NULL;
 			g->after_left = o->after;
 		}
 		if (o->max_count && g->matches >= o->max_count) {
@@ -870,6 +935,10 @@ static int process(struct grep *g)
 	}
 	lim = (size_t)(last - buf) + 1;
 	pos = cnt = s->start;
+	g->read_any = 1;
+	for (size_t i = 0; i < g->nneed; i++)
+		if (!g->seen[i] && alog_find(&g->need[i], buf + s->start, lim - s->start))
+			g->seen[i] = 1;
 	if (g->fast && !g->tuned) {
 		/* pick the literals that are rare in this data */
 		alog_query_tune(g->q, buf + s->start, lim - s->start < TUNE_SAMPLE ? lim - s->start
@@ -1019,7 +1088,9 @@ static void end_of_input(struct grep *g)
 	if (g->warned > MAX_WARN)
 		report_at(g, 0, NOWHERE, "%llu more lines that are not records skipped",
 		          (unsigned long long)(g->warned - MAX_WARN));
-	if (o->count && !o->list && !o->quiet) {
+	g->total += g->matches;
+	/* several inputs without their names: one total, at the end */
+	if (o->count && !o->list && !o->quiet && !(g->ninputs > 1 && !o->with_filename)) {
 		snprintf(num, sizeof num, "%s%llu\n", o->with_filename ? ":" : "",
 		         (unsigned long long)g->matches);
 		if (o->with_filename)
@@ -1071,6 +1142,7 @@ static int scan(struct grep *g, int follow)
 			return r;
 		}
 		/* following: wait for more, or for a new file at the path */
+		tail_release(g);
 		verify_wait(g);
 		out_flush(&g->out);
 		if (g->out.failed)
@@ -1218,6 +1290,62 @@ static int run_input(struct grep *g, const char *path, int follow)
 	return r;
 }
 
+/*
+ * Each member a query term names, as the bytes "NAME": a record that has
+ * it holds (a name spelt with escapes aside).  One that no input read has
+ * is most likely a typo, which would otherwise match nothing silently.
+ */
+static void need_init(struct grep *g)
+{
+	const char *const *path;
+	size_t depth;
+
+	for (size_t i = 0; alog_query_path(g->q, i, &path, &depth); i++) {
+		const char *name = path[depth - 1];
+		size_t k, n = strlen(name);
+		char *needle;
+
+		/* a name JSON spells with escapes has other bytes in the line */
+		if (strpbrk(name, "\"\\") || alog_utf8_check(name, n) != n)
+			continue;
+		for (k = 0; k < n && (unsigned char)name[k] >= 0x20; k++)
+			;
+		if (k < n)
+			continue;
+
+		for (k = 0; k < g->nneed; k++)
+			if (strncmp(g->need_name[k] + 1, name, n) == 0 &&
+			    g->need_name[k][n + 1] == '"')
+				break;
+		if (k < g->nneed)
+			continue;
+		needle = alog_xmalloc(n + 4);
+		needle[0] = '"';
+		memcpy(needle + 1, name, n);
+		memcpy(needle + 1 + n, "\":", 3);
+		g->need_name = alog_xrealloc(g->need_name, (g->nneed + 1) * sizeof *g->need_name);
+		g->need = alog_xrealloc(g->need, (g->nneed + 1) * sizeof *g->need);
+		g->seen = alog_xrealloc(g->seen, g->nneed + 1);
+		g->need_name[g->nneed] = needle;
+		alog_finder_init(&g->need[g->nneed], needle, n + 3);
+		g->seen[g->nneed] = 0;
+		g->nneed++;
+	}
+}
+
+static void need_report(struct grep *g)
+{
+	if (!g->read_any || g->res->tampered)
+		return;
+	g->name = NULL;
+	for (size_t i = 0; i < g->nneed; i++)
+		if (!g->seen[i]) {
+			size_t n = strlen(g->need_name[i]) - 3;
+			report_at(g, 0, NOWHERE, "warning: no record read has a member named '%.*s' "
+			          "(is it spelt right?)", (int)n, g->need_name[i] + 1);
+		}
+}
+
 int alog_grep_run(const struct alog_grep_opts *o, char *const *files, size_t nfiles,
                   struct alog_grep_result *res)
 {
@@ -1237,6 +1365,15 @@ int alog_grep_run(const struct alog_grep_opts *o, char *const *files, size_t nfi
 	g.s.buf = alog_xmalloc(g.s.cap);
 	g.fast = !o->verify && !o->invert && !o->before && !o->after &&
 	         alog_query_prefilter(o->query) && !(o->follow && o->have_until);
+	g.ninputs = n;
+	if (o->tail_set) {
+		g.tailing = 1;
+		if (o->tail) {
+			g.tailring = alog_xmalloc(o->tail * sizeof *g.tailring);
+			memset(g.tailring, 0, o->tail * sizeof *g.tailring);
+		}
+	}
+	need_init(&g);
 	if (o->before) {
 		g.ring = alog_xmalloc(o->before * sizeof *g.ring);
 		memset(g.ring, 0, o->before * sizeof *g.ring);
@@ -1257,6 +1394,14 @@ int alog_grep_run(const struct alog_grep_opts *o, char *const *files, size_t nfi
 		if (g.out.failed)
 			break;
 	}
+	tail_release(&g);
+	if (o->count && !o->list && !o->quiet && n > 1 && !res->tampered) {
+		char num[48];
+		snprintf(num, sizeof num, "%s%llu\n", o->with_filename ? "total:" : "",
+		         (unsigned long long)g.total);
+		out_put(&g.out, num, strlen(num));
+	}
+	need_report(&g);
 
 	if (g.v) {
 		struct alog_verify_summary sum;
@@ -1286,6 +1431,15 @@ int alog_grep_run(const struct alog_grep_opts *o, char *const *files, size_t nfi
 	for (unsigned i = 0; i < o->before; i++)
 		alog_buf_free(&g.ring[i].b);
 	free(g.ring);
+	for (uint64_t i = 0; g.tailring && i < o->tail; i++)
+		alog_buf_free(&g.tailring[i]);
+	free(g.tailring);
+	alog_buf_free(&g.discard);
+	for (size_t i = 0; i < g.nneed; i++)
+		free(g.need_name[i]);
+	free(g.need_name);
+	free(g.need);
+	free(g.seen);
 	free(g.s.buf);
 	alog_buf_free(&g.line);
 	alog_buf_free(&g.tmp);

@@ -35,6 +35,10 @@ struct alog_grep_opts {
 	enum alog_grep_format format;
 	const struct alog_fields *fields;
 	int color;         /* SGR colours in pretty output */
+	int utc;           /* pretty times in UTC, not local time */
+	int verbose;       /* pretty: a policy's notes in full */
+	uint64_t tail;     /* with tail_set: print only the last tail selected records */
+	int tail_set;      /* (then --follow goes on from there) */
 	int clean;         /* output is a terminal: neutralise raw lines and names too */
 	int with_filename; /* prefix pretty and fields lines with the input name */
 	int follow;        /* keep reading the last input as it grows, across rotations */

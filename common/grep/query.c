@@ -6,9 +6,13 @@
  */
 #include "grep/query.h"
 
+#include <errno.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <wchar.h>
+#include <wctype.h>
 
 #include "base/find.h"
 #include "base/json.h"
@@ -30,6 +34,7 @@ struct term {
 	char *lit;     /* a literal every matching line holds (or a backslash), or NULL */
 	size_t litn;
 	unsigned score; /* how selective lit is likely to be */
+	int eqeq;      /* written NAME==VALUE: the value starts with an unquoted '=' */
 };
 
 struct alt {
@@ -53,6 +58,7 @@ struct alog_query {
 	size_t span_cap;
 	size_t *next;  /* scan cache: next literal (or backslash) of each alternative */
 	size_t ncache;
+	int icase;     /* string values compare without regard to case */
 };
 
 /* ---- numbers ---- */
@@ -192,45 +198,191 @@ int alog_num_cmp(const char *a, size_t an, const char *b, size_t bn, int *cmp)
 
 /* ---- time bounds ---- */
 
-int alog_time_arg(const char *s, int64_t now, int64_t *ns)
+#define NS_PER_S 1000000000LL
+
+/*
+ * Seconds since the epoch of a civil time (tm fields as mktime takes
+ * them, out of range ones normalised) in UTC or in local time (TZ).
+ */
+static int civil_to_secs(struct tm *tm, int utc, int64_t *secs)
 {
-	const int64_t day = 86400LL * 1000000000LL;
-	int64_t today = now - ((now % day) + day) % day, d;
+	if (utc) {
+		time_t t = timegm(tm);
+		*secs = (int64_t)t;
+		return 0;
+	}
+	tm->tm_isdst = -1;
+	errno = 0;
+	time_t t = mktime(tm);
+	if (t == (time_t)-1 && errno)
+		return -1;
+	*secs = (int64_t)t;
+	return 0;
+}
+
+/* The civil date and time of ns, in UTC or local time. */
+static void secs_to_civil(int64_t ns, int utc, struct tm *tm)
+{
+	time_t t = (time_t)(ns / NS_PER_S - (ns % NS_PER_S < 0));
+	if (utc)
+		gmtime_r(&t, tm);
+	else
+		localtime_r(&t, tm);
+}
+
+/* "HH:MM" or "HH:MM:SS" (no fraction) into tm; 0 or -1. */
+static int clock_time(const char *s, struct tm *tm)
+{
+	size_t n = strlen(s);
+	if ((n != 5 && n != 8) || !is_digit(s[0]) || !is_digit(s[1]) || s[2] != ':' ||
+	    !is_digit(s[3]) || !is_digit(s[4]) ||
+	    (n == 8 && (s[5] != ':' || !is_digit(s[6]) || !is_digit(s[7]))))
+		return -1;
+	tm->tm_hour = (s[0] - '0') * 10 + (s[1] - '0');
+	tm->tm_min = (s[3] - '0') * 10 + (s[4] - '0');
+	tm->tm_sec = n == 8 ? (s[6] - '0') * 10 + (s[7] - '0') : 0;
+	if (tm->tm_hour > 23 || tm->tm_min > 59 || tm->tm_sec > 60)
+		return -1;
+	return 0;
+}
+
+/* A unit word of "N UNIT ago" in seconds; 0 when it is none. */
+static int64_t unit_word(const char *w, size_t n)
+{
+	static const struct {
+		const char *name;
+		int64_t secs;
+	} units[] = {
+		{"s", 1}, {"sec", 1}, {"secs", 1}, {"second", 1}, {"seconds", 1},
+		{"m", 60}, {"min", 60}, {"mins", 60}, {"minute", 60}, {"minutes", 60},
+		{"h", 3600}, {"hour", 3600}, {"hours", 3600},
+		{"d", 86400}, {"day", 86400}, {"days", 86400},
+		{"w", 604800}, {"week", 604800}, {"weeks", 604800},
+	};
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+		if (strlen(units[i].name) == n && memcmp(units[i].name, w, n) == 0)
+			return units[i].secs;
+	return 0;
+}
+
+/* "1 hour ago", "2 days 3 hours ago", "90 min ago": the duration; 0 or -1. */
+static int words_ago(const char *s, int64_t *ns)
+{
+	const char *p = s;
+	int64_t total = 0;
+	int pairs = 0;
+
+	for (;;) {
+		int64_t v = 0, unit;
+		const char *w;
+		while (*p == ' ')
+			p++;
+		if (strcmp(p, "ago") == 0)
+			break;
+		if (!is_digit(*p))
+			return -1;
+		while (is_digit(*p)) {
+			if (v > 1000000000LL)
+				return -1;
+			v = v * 10 + (*p++ - '0');
+		}
+		while (*p == ' ')
+			p++;
+		for (w = p; *p && *p != ' '; p++)
+			;
+		if (!(unit = unit_word(w, (size_t)(p - w))) ||
+		    v > (INT64_MAX / NS_PER_S - total) / unit)
+			return -1;
+		total += v * unit;
+		pairs++;
+	}
+	if (!pairs)
+		return -1;
+	*ns = total * NS_PER_S;
+	return 0;
+}
+
+int alog_time_arg(const char *s, int64_t now, int utc, int64_t *ns)
+{
+	struct tm tm;
 	char buf[64];
 	size_t n = strlen(s);
+	int64_t d, secs;
+	const char *rest = NULL;
+	int back = -1;
 
 	if (strcmp(s, "now") == 0) {
 		*ns = now;
 		return 0;
 	}
-	if (strcmp(s, "today") == 0) {
-		*ns = today;
-		return 0;
-	}
-	if (strcmp(s, "yesterday") == 0) {
-		*ns = today - day;
-		return 0;
-	}
-	if (n && is_digit(s[0]) && alog_parse_duration(s, &d) == 0) {
-		*ns = now - d;
-		return 0;
-	}
-	if (alog_ts_parse(s, ns) == 0)
-		return 0;
-	/* a date and time without a zone: UTC, seconds optional */
-	if (n < 16 || n > 40 || (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
-		return -1;
-	for (size_t i = 11; i < n; i++)
-		if (s[i] == 'Z' || s[i] == 'z' || s[i] == '+' || s[i] == '-')
+	/* today, yesterday, either with a time, or a time alone (today) */
+	if (strncmp(s, "today", 5) == 0 && (!s[5] || s[5] == ' '))
+		back = 0, rest = s + 5;
+	else if (strncmp(s, "yesterday", 9) == 0 && (!s[9] || s[9] == ' '))
+		back = 1, rest = s + 9;
+	else if (n >= 5 && n <= 8 && s[2] == ':')
+		back = 0, rest = s;
+	if (back >= 0) {
+		while (*rest == ' ')
+			rest++;
+		secs_to_civil(now, utc, &tm);
+		tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+		tm.tm_mday -= back;
+		if (*rest && clock_time(rest, &tm) != 0)
 			return -1;
-	memcpy(buf, s, n);
-	if (n == 16) {
-		memcpy(buf + n, ":00", 3);
-		n += 3;
+		if (civil_to_secs(&tm, utc, &secs) != 0)
+			return -1;
+		*ns = secs * NS_PER_S;
+		return 0;
 	}
-	buf[n++] = 'Z';
-	buf[n] = '\0';
-	return alog_ts_parse(buf, ns);
+	/* a duration before now: 2h, -2h, 1h30m, "2h ago", "1 hour ago" */
+	if (n && (is_digit(s[0]) || (s[0] == '-' && is_digit(s[1])))) {
+		const char *p = s[0] == '-' ? s + 1 : s;
+		size_t k = strlen(p);
+		if (alog_parse_duration(p, &d) == 0 ||
+		    (s[0] != '-' && k > 4 && k < sizeof buf && strcmp(p + k - 4, " ago") == 0 &&
+		     (memcpy(buf, p, k - 4), buf[k - 4] = '\0', alog_parse_duration(buf, &d) == 0)) ||
+		    (s[0] != '-' && words_ago(p, &d) == 0)) {
+			*ns = now - d;
+			return 0;
+		}
+	}
+	/* an RFC 3339 time with its Z or offset is as given */
+	if (n != 10 && alog_ts_parse(s, ns) == 0)
+		return 0;
+	/* a date, or a date and time without a zone: local (UTC with utc), seconds optional */
+	if (n == 10) {
+		memcpy(buf, s, n);
+		memcpy(buf + n, "T00:00:00Z", 11);
+	} else {
+		if (n < 16 || n > 40 || (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
+			return -1;
+		for (size_t i = 11; i < n; i++)
+			if (s[i] == 'Z' || s[i] == 'z' || s[i] == '+' || s[i] == '-')
+				return -1;
+		memcpy(buf, s, n);
+		if (n == 16) {
+			memcpy(buf + n, ":00", 3);
+			n += 3;
+		}
+		buf[n++] = 'Z';
+		buf[n] = '\0';
+	}
+	if (alog_ts_parse(buf, &d) != 0)
+		return -1;
+	if (utc) {
+		*ns = d;
+		return 0;
+	}
+	/* the same wall clock reading, in local time */
+	{
+		int64_t frac = ((d % NS_PER_S) + NS_PER_S) % NS_PER_S;
+		secs_to_civil(d, 1, &tm);
+		if (civil_to_secs(&tm, 0, &secs) != 0)
+			return -1;
+		*ns = secs * NS_PER_S + frac;
+	}
+	return 0;
 }
 
 /* ---- tokenizing ---- */
@@ -531,7 +683,7 @@ static const char op_help[] =
 	"use NAME=VALUE, NAME!=VALUE, NAME~REGEX, NAME^=PREFIX, NAME>N, NAME>=N, NAME<N, "
 	"NAME<=N or NAME?";
 
-static int parse_term(struct term *t, const struct word *w, const char *text,
+static int parse_term(struct term *t, const struct word *w, const char *text, int icase,
                       struct alog_error *e)
 {
 	const char *s = w->s;
@@ -603,6 +755,8 @@ static int parse_term(struct term *t, const struct word *w, const char *text,
 	}
 
 	vstart = i + oplen;
+	t->eqeq = (t->op == OP_EQ || t->op == OP_NE) && vstart < n && s[vstart] == '=' &&
+	          !(fl[vstart] & F_LIT);
 	t->vlen = n - vstart;
 	t->val = alog_xmalloc(t->vlen + 1);
 	memcpy(t->val, s + vstart, t->vlen);
@@ -635,7 +789,8 @@ static int parse_term(struct term *t, const struct word *w, const char *text,
 			memset(t, 0, sizeof *t);
 			return -1;
 		}
-		if ((rc = regcomp(&t->re, t->val, REG_EXTENDED | REG_NOSUB)) != 0) {
+		if ((rc = regcomp(&t->re, t->val,
+		                  REG_EXTENDED | REG_NOSUB | (icase ? REG_ICASE : 0))) != 0) {
 			char why[200];
 			regerror(rc, &t->re, why, sizeof why);
 			alog_err(e, "'%.*s': bad regular expression: %s", src, srcp, why);
@@ -655,13 +810,14 @@ static int parse_term(struct term *t, const struct word *w, const char *text,
 		const char *last = t->path[t->depth - 1];
 		switch (t->op) {
 		case OP_EQ:
-			if (t->vlen && (t->quoted || !t->is_num))
+			/* without regard to case, the value's bytes may differ: the name must be there */
+			if (t->vlen && (t->quoted || !t->is_num) && !icase)
 				set_literal(t, t->val, t->vlen, 0);
 			else
 				set_literal(t, last, strlen(last), 1);
 			break;
 		case OP_PREFIX:
-			if (t->vlen) {
+			if (t->vlen && !icase) {
 				set_literal(t, t->val, t->vlen, 0);
 				break;
 			}
@@ -712,9 +868,26 @@ void alog_query_free(struct alog_query *q)
 	free(q);
 }
 
+void alog_query_set_icase(struct alog_query *q, int icase)
+{
+	q->icase = icase;
+}
+
 size_t alog_query_alts(const struct alog_query *q)
 {
 	return q->n;
+}
+
+int alog_query_eqeq(const struct alog_query *q, size_t i, const char **value)
+{
+	for (size_t a = 0; a < q->n; a++) {
+		if (i < q->a[a].n) {
+			*value = q->a[a].t[i].val;
+			return q->a[a].t[i].eqeq;
+		}
+		i -= q->a[a].n;
+	}
+	return 0;
 }
 
 int alog_query_path(const struct alog_query *q, size_t i, const char *const **path,
@@ -745,7 +918,7 @@ int alog_query_add(struct alog_query *q, const char *text, size_t *at, size_t *a
 		return -1;
 	a.t = alog_xmalloc((nw ? nw : 1) * sizeof *a.t);
 	for (size_t i = 0; i < nw; i++) {
-		if (parse_term(&a.t[i], &w[i], text, e) != 0) {
+		if (parse_term(&a.t[i], &w[i], text, q->icase, e) != 0) {
 			*at = w[i].off;
 			*at_len = w[i].end - w[i].off;
 			alt_free(&a);
@@ -827,6 +1000,39 @@ static int decode(struct alog_query *q, struct alog_span v, const char **s, size
 	return 0;
 }
 
+/*
+ * The next character of s[*i..n) folded to lower case (UTF-8 as the
+ * C.UTF-8 locale reads it; a byte that starts no character stands for
+ * itself).
+ */
+static wint_t next_folded(const char *s, size_t n, size_t *i)
+{
+	mbstate_t st;
+	wchar_t wc;
+	size_t k;
+
+	memset(&st, 0, sizeof st);
+	k = mbrtowc(&wc, s + *i, n - *i, &st);
+	if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+		unsigned char c = (unsigned char)s[(*i)++];
+		return c < 0x80 ? (wint_t)(c >= 'A' && c <= 'Z' ? c + 32u : c) : 0x110000u + c;
+	}
+	*i += k;
+	return towlower((wint_t)wc);
+}
+
+/* Does s[0..n) equal (whole) or start with (prefix) p[0..pn), regardless of case? */
+static int icase_cmp(const char *s, size_t n, const char *p, size_t pn, int prefix)
+{
+	size_t i = 0, j = 0;
+
+	while (j < pn) {
+		if (i >= n || next_folded(s, n, &i) != next_folded(p, pn, &j))
+			return 0;
+	}
+	return prefix || i == n;
+}
+
 /* 1, 0, or -1 malformed. */
 static int eval(struct alog_query *q, const struct term *t, int present, struct alog_span v)
 {
@@ -849,7 +1055,8 @@ static int eval(struct alog_query *q, const struct term *t, int present, struct 
 		if (ty == ALOG_JSON_STRING) {
 			if (decode(q, v, &s, &n) != 0)
 				return -1;
-			eq = n == t->vlen && memcmp(s, t->val, n) == 0;
+			eq = q->icase ? icase_cmp(s, n, t->val, t->vlen, 0)
+			              : n == t->vlen && memcmp(s, t->val, n) == 0;
 		} else if (ty == ALOG_JSON_NUMBER) {
 			if (!t->quoted && t->is_num) {
 				if (alog_num_cmp(v.p, v.n, t->val, t->vlen, &c) != 0)
@@ -866,6 +1073,8 @@ static int eval(struct alog_query *q, const struct term *t, int present, struct 
 			return 0;
 		if (decode(q, v, &s, &n) != 0)
 			return -1;
+		if (q->icase)
+			return icase_cmp(s, n, t->val, t->vlen, 1);
 		return n >= t->vlen && memcmp(s, t->val, t->vlen) == 0;
 	case OP_RE: {
 		regmatch_t m;

@@ -43,6 +43,12 @@ void alog_query_free(struct alog_query *q);
  */
 int alog_query_add(struct alog_query *q, const char *text, size_t *at, size_t *at_len,
                    struct alog_error *e);
+/*
+ * Compare string values without regard to case (=, !=, ^= and ~; UTF-8
+ * characters folded as towlower does in the C.UTF-8 locale), for the
+ * alternatives added after the call.
+ */
+void alog_query_set_icase(struct alog_query *q, int icase);
 /* Number of alternatives added. */
 size_t alog_query_alts(const struct alog_query *q);
 /*
@@ -65,6 +71,12 @@ int alog_query_match(struct alog_query *q, const char *obj, size_t n);
  * other than != names that path or an object on it.  For highlighting.
  */
 int alog_query_hit(const struct alog_query *q, const struct alog_span *comps, size_t depth);
+
+/*
+ * Was term i written NAME==VALUE (or NAME!==VALUE)?  It compares with a
+ * value starting '=' (*value), which is seldom what was meant.  1 or 0.
+ */
+int alog_query_eqeq(const struct alog_query *q, size_t i, const char **value);
 
 /*
  * Prefilter.  A line can only match when it holds a literal one of the
@@ -100,10 +112,14 @@ int alog_num_valid(const char *s, size_t n);
 
 /*
  * A time bound for --since and --until, relative to now (ns): an RFC 3339
- * time, a date (its midnight UTC), a date and time without a zone (UTC,
- * seconds optional), "now", "today", "yesterday" (midnights UTC) or a
- * duration ago ("2h", "30m", "1d", "1h30m").  0 or -1.
+ * time with Z or an offset (as given); a date (its midnight), a date and
+ * time without a zone (seconds and fraction optional), "today",
+ * "yesterday" (midnights), either followed by HH:MM[:SS], or HH:MM[:SS]
+ * alone (today), all in local time (TZ), or in UTC when utc is set;
+ * "now"; a duration ago ("2h", "-2h", "1h30m", "2h ago", "1 hour ago",
+ * "2 days 3 hours ago").  Fraction digits after the ninth round up, so
+ * that a bound between two nanoseconds compares as written.  0 or -1.
  */
-int alog_time_arg(const char *s, int64_t now, int64_t *ns);
+int alog_time_arg(const char *s, int64_t now, int utc, int64_t *ns);
 
 #endif

@@ -6,7 +6,9 @@
 #include "grep/render.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/json.h"
 #include "base/term.h"
@@ -27,6 +29,8 @@ struct pretty {
 	int color;
 	struct alog_buf *tmp; /* decoded strings */
 	struct alog_span comps[MAX_DEPTH + 1];
+	int verbose;       /* a policy's notes in full */
+	int policy_marked; /* the [policy] marker is out */
 };
 
 static void sgr(struct pretty *pp, const char *code)
@@ -149,6 +153,21 @@ static void put_members(struct pretty *pp, const struct alog_rec *r, struct alog
 		int hit;
 		if (depth == 0 && skip_member(r, name))
 			continue;
+		/* what a policy did, as one marker: the details are for --verbose */
+		if (depth == 1 && !pp->verbose && r->type == ALOG_REC_EVENT &&
+		    alog_span_eq(pp->comps[0], "alog") &&
+		    (alog_span_eq(name, "policy") || alog_span_eq(name, "policy_violation"))) {
+			if (!pp->policy_marked) {
+				if (!*first)
+					alog_buf_add(pp->b, " ", 1);
+				*first = 0;
+				sgr(pp, ALOG_SGR_TYPE);
+				alog_buf_str(pp->b, "[policy]");
+				sgr(pp, ALOG_SGR_RESET);
+				pp->policy_marked = 1;
+			}
+			continue;
+		}
 		pp->comps[depth] = name;
 		if (alog_json_type(v.p, v.n) == ALOG_JSON_OBJECT && depth + 1 < MAX_DEPTH &&
 		    v.n > 2) {
@@ -208,8 +227,42 @@ static void put_column(struct pretty *pp, const struct alog_rec *r, const char *
 		alog_buf_add(pp->b, " ", 1);
 }
 
+/* "2026-11-28 03:17:17.123 CET": local time (or UTC) to the millisecond, with its zone. */
+static void put_time(struct alog_buf *b, int64_t ns, int utc)
+{
+	time_t t = (time_t)(ns / 1000000000LL - (ns % 1000000000LL < 0));
+	long ms = (long)(((ns % 1000000000LL) + 1000000000LL) % 1000000000LL / 1000000);
+	struct tm tm;
+	char s[96];
+	size_t n;
+
+	if (utc ? !gmtime_r(&t, &tm) : !localtime_r(&t, &tm)) {
+		alog_buf_str(b, "?");
+		return;
+	}
+	n = strftime(s, sizeof s, "%Y-%m-%d %H:%M:%S", &tm);
+	n += (size_t)snprintf(s + n, sizeof s - n, ".%03ld ", ms);
+	if (utc) {
+		memcpy(s + n, "UTC", 3);
+		n += 3;
+	} else {
+		size_t z = strftime(s + n, sizeof s - n, "%Z", &tm);
+		if (!z)
+			z = strftime(s + n, sizeof s - n, "%z", &tm);
+		n += z;
+	}
+	/* a zone name comes from the environment: keep it terminal-safe too */
+	alog_buf_clean(b, s, n, 0);
+}
+
 void alog_render_pretty(struct alog_buf *b, struct alog_buf *tmp, const struct alog_rec *r,
                         const struct alog_query *q, int color)
+{
+	alog_render_pretty_with(b, tmp, r, q, color, 0);
+}
+
+void alog_render_pretty_with(struct alog_buf *b, struct alog_buf *tmp, const struct alog_rec *r,
+                             const struct alog_query *q, int color, unsigned flags)
 {
 	struct pretty pp;
 	struct alog_span all = {r->line, r->len - 1};
@@ -221,12 +274,11 @@ void alog_render_pretty(struct alog_buf *b, struct alog_buf *tmp, const struct a
 	pp.q = q;
 	pp.color = color;
 	pp.tmp = tmp;
+	pp.verbose = (flags & ALOG_RENDER_VERBOSE) != 0;
 
-	/* 2026-11-28 05:17:17.123: the rest of the nine digits is noise here */
+	/* to the millisecond: the rest of the nine digits is noise here */
 	sgr(&pp, ALOG_SGR_TIME);
-	alog_buf_add(b, r->ts.p, 10);
-	alog_buf_add(b, " ", 1);
-	alog_buf_add(b, r->ts.p + 11, 12);
+	put_time(b, r->ts_ns, (flags & ALOG_RENDER_UTC) != 0);
 	sgr(&pp, ALOG_SGR_RESET);
 	alog_buf_add(b, "  ", 2);
 	if (r->type != ALOG_REC_EVENT) {

@@ -17,10 +17,19 @@
 void alog_buf_clean(struct alog_buf *b, const char *s, size_t n, unsigned flags);
 
 /*
- * The pretty line of record r (no LF added): highlights come from the
- * last match of q (NULL: none), SGR colours when color is set.  tmp is
- * scratch space the caller keeps between records.
+ * The pretty line of record r (no LF added): its time in local time (TZ)
+ * with the zone's name (UTC with ALOG_RENDER_UTC), the actor, action and
+ * target columns, the other members as name=value; what a policy noted in
+ * the record's alog member shows as one "[policy]" marker (in full with
+ * ALOG_RENDER_VERBOSE).  Highlights come from the last match of q (NULL:
+ * none), SGR colours when color is set.  tmp is scratch space the caller
+ * keeps between records.
  */
+#define ALOG_RENDER_UTC 1u
+#define ALOG_RENDER_VERBOSE 2u
+void alog_render_pretty_with(struct alog_buf *b, struct alog_buf *tmp, const struct alog_rec *r,
+                             const struct alog_query *q, int color, unsigned flags);
+/* The same in local time, policy notes as a marker. */
 void alog_render_pretty(struct alog_buf *b, struct alog_buf *tmp, const struct alog_rec *r,
                         const struct alog_query *q, int color);
 

@@ -20,6 +20,8 @@
 #include <regex.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
 
 /* ---- the table ---- */
 
@@ -183,32 +185,61 @@ static void test_times(void)
 	int64_t now, t;
 
 	CHECK(alog_ts_parse("2026-11-28T05:17:17.5Z", &now) == 0);
-	CHECK(alog_time_arg("now", now, &t) == 0 && t == now);
-	CHECK(alog_time_arg("today", now, &t) == 0 && t == now - (5 * 3600 + 17 * 60 + 17) * S -
+	CHECK(alog_time_arg("now", now, 1, &t) == 0 && t == now);
+	CHECK(alog_time_arg("today", now, 1, &t) == 0 && t == now - (5 * 3600 + 17 * 60 + 17) * S -
 	                                                  S / 2);
-	CHECK(alog_time_arg("yesterday", now, &t) == 0 &&
+	CHECK(alog_time_arg("yesterday", now, 1, &t) == 0 &&
 	      t == now - (5 * 3600 + 17 * 60 + 17) * S - S / 2 - day);
-	CHECK(alog_time_arg("2h", now, &t) == 0 && t == now - 2 * 3600 * S);
-	CHECK(alog_time_arg("30m", now, &t) == 0 && t == now - 30 * 60 * S);
-	CHECK(alog_time_arg("1h30m", now, &t) == 0 && t == now - 90 * 60 * S);
-	CHECK(alog_time_arg("2026-11-28", now, &t) == 0 && t % day == 0);
-	CHECK(alog_time_arg("2026-11-28T02:00:00Z", now, &t) == 0 && t % day == 2 * 3600 * S);
-	CHECK(alog_time_arg("2026-11-28T03:00:00+01:00", now, &t) == 0 &&
+	CHECK(alog_time_arg("2h", now, 1, &t) == 0 && t == now - 2 * 3600 * S);
+	CHECK(alog_time_arg("30m", now, 1, &t) == 0 && t == now - 30 * 60 * S);
+	CHECK(alog_time_arg("1h30m", now, 1, &t) == 0 && t == now - 90 * 60 * S);
+	CHECK(alog_time_arg("2026-11-28", now, 1, &t) == 0 && t % day == 0);
+	CHECK(alog_time_arg("2026-11-28T02:00:00Z", now, 1, &t) == 0 && t % day == 2 * 3600 * S);
+	CHECK(alog_time_arg("2026-11-28T03:00:00+01:00", now, 1, &t) == 0 &&
 	      t % day == 2 * 3600 * S);
-	CHECK(alog_time_arg("2026-11-28 02:00", now, &t) == 0 && t % day == 2 * 3600 * S);
-	CHECK(alog_time_arg("2026-11-28T02:15", now, &t) == 0 && t % day == 2 * 3600 * S +
+	CHECK(alog_time_arg("2026-11-28 02:00", now, 1, &t) == 0 && t % day == 2 * 3600 * S);
+	CHECK(alog_time_arg("2026-11-28T02:15", now, 1, &t) == 0 && t % day == 2 * 3600 * S +
 	                                                              15 * 60 * S);
-	CHECK(alog_time_arg("2026-11-28 02:00:30.25", now, &t) == 0 &&
+	CHECK(alog_time_arg("2026-11-28 02:00:30.25", now, 1, &t) == 0 &&
 	      t % day == 2 * 3600 * S + 30 * S + S / 4);
-	CHECK(alog_time_arg("2026-11-28T02:00:00.000000001Z", now, &t) == 0 &&
+	CHECK(alog_time_arg("2026-11-28T02:00:00.000000001Z", now, 1, &t) == 0 &&
 	      t % day == 2 * 3600 * S + 1);
-	CHECK(alog_time_arg("tomorrow", now, &t) != 0);
-	CHECK(alog_time_arg("2h ago", now, &t) != 0);
-	CHECK(alog_time_arg("2026-13-01", now, &t) != 0);
-	CHECK(alog_time_arg("2026-11-28 25:00", now, &t) != 0);
-	CHECK(alog_time_arg("2026-11-28 02", now, &t) != 0);
-	CHECK(alog_time_arg("", now, &t) != 0);
-	CHECK(alog_time_arg("-2h", now, &t) != 0);
+	CHECK(alog_time_arg("tomorrow", now, 1, &t) != 0);
+	CHECK(alog_time_arg("2h ago", now, 1, &t) == 0 && t == now - 2 * 3600 * S);
+	CHECK(alog_time_arg("1 hour ago", now, 1, &t) == 0 && t == now - 3600 * S);
+	CHECK(alog_time_arg("2 days 3 hours ago", now, 1, &t) == 0 && t == now - 51 * 3600 * S);
+	CHECK(alog_time_arg("06:35", now, 1, &t) == 0 && t == now - now % day + (6 * 60 + 35) * 60 * S);
+	CHECK(alog_time_arg("yesterday 23:00", now, 1, &t) == 0 &&
+	      t == now - now % day - day + 23 * 3600 * S);
+	CHECK(alog_time_arg("1 hour", now, 1, &t) != 0);
+	CHECK(alog_time_arg("hour ago", now, 1, &t) != 0);
+	CHECK(alog_time_arg("06:35 today", now, 1, &t) != 0);
+	CHECK(alog_time_arg("24:00", now, 1, &t) != 0);
+	CHECK(alog_time_arg("2026-13-01", now, 1, &t) != 0);
+	CHECK(alog_time_arg("2026-11-28 25:00", now, 1, &t) != 0);
+	CHECK(alog_time_arg("2026-11-28 02", now, 1, &t) != 0);
+	CHECK(alog_time_arg("", now, 1, &t) != 0);
+	CHECK(alog_time_arg("-2h", now, 1, &t) == 0 && t == now - 2 * 3600 * S);
+	CHECK(alog_time_arg("-2h ago", now, 1, &t) != 0);
+	/* digits after the ninth round up */
+	CHECK(alog_time_arg("2026-11-28T02:00:00.0000000001Z", now, 1, &t) == 0 &&
+	      t % day == 2 * 3600 * S + 1);
+	CHECK(alog_time_arg("2026-11-28T02:00:00.9999999990Z", now, 1, &t) == 0 &&
+	      t % day == 2 * 3600 * S + S - 1);
+	CHECK(alog_time_arg("2026-11-28T02:00:00.9999999991Z", now, 1, &t) == 0 &&
+	      t % day == 2 * 3600 * S + S);
+	/* without a zone: local time, in the offset of that date */
+	setenv("TZ", "Europe/Berlin", 1);
+	tzset();
+	CHECK(alog_time_arg("2026-11-28 03:00", now, 0, &t) == 0 && t % day == 2 * 3600 * S);
+	CHECK(alog_time_arg("2026-07-01 03:00", now, 0, &t) == 0 && t % day == 1 * 3600 * S);
+	CHECK(alog_time_arg("2026-11-28", now, 0, &t) == 0 && t % day == day - 3600 * S);
+	CHECK(alog_time_arg("2026-11-28T03:00:00Z", now, 0, &t) == 0 && t % day == 3 * 3600 * S);
+	CHECK(alog_time_arg("today", now, 0, &t) == 0 && t == now - now % day - 3600 * S);
+	CHECK(alog_time_arg("06:35", now, 0, &t) == 0 &&
+	      t == now - now % day + (5 * 60 + 35) * 60 * S);
+	setenv("TZ", "UTC", 1);
+	tzset();
 }
 
 /* ---- the finder ---- */

@@ -12,6 +12,8 @@
 #include "tutil.h"
 
 #include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
 
 
 static char out[4096];
@@ -210,7 +212,7 @@ static void test_render(void)
 	CHECK(safe(b.p, b.n, 0));
 	CHECK(memchr(b.p, '\x1b', b.n) == NULL);
 	alog_buf_add(&b, "", 1);
-	CHECK(strstr(b.p, "2026-11-28 02:03:04.123  \"eve\\x1b[2J\" \"x\\u009b1m\"") == b.p);
+	CHECK(strstr(b.p, "2026-11-28 02:03:04.123 UTC  \"eve\\x1b[2J\" \"x\\u009b1m\"") == b.p);
 	CHECK(strstr(b.p, "msg=\"a\\tb\\nc \\u202e \\\\ \\\"q\\\"\"") != NULL);
 	CHECK(strstr(b.p, "src.ip=1 #7") != NULL);
 
@@ -239,7 +241,21 @@ static void test_render(void)
 	b.n = 0;
 	alog_render_pretty(&b, &tmp, &r, NULL, 0);
 	alog_buf_add(&b, "", 1);
-	CHECK_STR(b.p, "2026-11-28 02:03:04.123  [seal] size=6 root=r epoch=0 #7");
+	CHECK_STR(b.p, "2026-11-28 02:03:04.123 UTC  [seal] size=6 root=r epoch=0 #7");
+
+	/* local time with the zone's name, UTC when asked */
+	setenv("TZ", "Europe/Berlin", 1);
+	tzset();
+	b.n = 0;
+	alog_render_pretty(&b, &tmp, &r, NULL, 0);
+	alog_buf_add(&b, "", 1);
+	CHECK_STR(b.p, "2026-11-28 03:03:04.123 CET  [seal] size=6 root=r epoch=0 #7");
+	b.n = 0;
+	alog_render_pretty_with(&b, &tmp, &r, NULL, 0, ALOG_RENDER_UTC);
+	alog_buf_add(&b, "", 1);
+	CHECK_STR(b.p, "2026-11-28 02:03:04.123 UTC  [seal] size=6 root=r epoch=0 #7");
+	setenv("TZ", "UTC", 1);
+	tzset();
 	alog_buf_free(&b);
 	alog_buf_free(&tmp);
 }
@@ -248,6 +264,9 @@ int main(int argc, char **argv)
 {
 	unsigned iterations = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 10) : 20000;
 
+	/* pretty times are local: the same zone on every machine */
+	setenv("TZ", "UTC", 1);
+	tzset();
 	rng_state = 0x243f6a8885a308d3ULL;
 
 	if (argc > 2)

@@ -1,0 +1,3 @@
+build2/common/policy/detect.o: common/policy/detect.c \
+ common/policy/detect.h
+common/policy/detect.h:
