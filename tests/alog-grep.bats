@@ -763,6 +763,13 @@ wait_lines() {
 	[[ $output == *"1"*"99"* ]]
 	[[ $output == *"warning: unsealed tail: 1 record after the last seal"* ]]
 	[[ $output == *"warning: 1 of the records shown come after the last seal"* ]]
+	# -n: the warning counts what was shown
+	alog-append -f a.alog actor=user1 n:=100
+	alog-append -f a.alog actor=user1 n:=101
+	run alog-grep --verify -p k.pub -n 2 --fields n actor=user1 a.alog
+	[ "$status" -eq 0 ]
+	[ "$(grep -v warning <<<"$output")" = "$(printf '100\n101')" ]
+	[[ $output == *"warning: 2 of the records shown come after the last seal"* ]]
 }
 
 @test "--verify with a time range over sealed, rotated files" {

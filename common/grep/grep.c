@@ -1420,6 +1420,9 @@ int alog_grep_run(const struct alog_grep_opts *o, char *const *files, size_t nfi
 			out_commit(&g.out, g.out.hpos);
 			if (o->pubkey)
 				res->unsealed_printed = res->selected - g.out.committed_selected;
+			/* -n printed only the last ones, and the unsealed are the last */
+			if (o->tail_set && res->unsealed_printed > o->tail)
+				res->unsealed_printed = o->tail;
 		}
 		alog_verifier_free(g.v);
 	}
