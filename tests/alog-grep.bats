@@ -972,6 +972,36 @@ at_clock() {
 	[ ! -s err ]
 }
 
+# Append to FILE a chain-valid record with the members MEMBERS (JSON text
+# without braces) and the ts TS, as someone who can write the file could.
+forged_append() {
+	python3 - "$@" <<'PY'
+import hashlib, json, sys
+path, members, ts = sys.argv[1:4]
+last = open(path, 'rb').read().split(b'\n')[-2]
+rec = json.loads(last)
+body = '{"seq":%d,"ts":"%s",%s}' % (rec['seq'] + 1, ts, members)
+h = hashlib.sha256(bytes.fromhex(rec['hash']) + hashlib.sha256(body.encode()).digest()).hexdigest()
+open(path, 'a').write(body[:-1] + ',"hash":"%s"}\n' % h)
+PY
+}
+
+@test "--follow --verify --until: a forged future ts does not end the search, the clock does" {
+	make_log a.alog 3
+	until=$(date -u -d '+3 seconds' +%FT%TZ)
+	alog-grep -F --verify --fields n --until "$until" 'n?' a.alog >out 2>err &
+	pid=$!
+	wait_lines out 3
+	forged_append a.alog '"n":99' 2099-01-01T00:00:00.000000000Z
+	sleep 1
+	kill -0 "$pid"
+	for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	! kill -0 "$pid" 2>/dev/null
+	wait "$pid"
+	[ "$(cat out | tr '\n' ' ')" = "1 2 3 " ]
+	alog-verify a.alog
+}
+
 @test "--verify on standard input checks a fragment" {
 	make_log a.alog 10
 	alog-grep actor=user2 a.alog | alog-grep --verify -c '' >out

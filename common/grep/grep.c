@@ -810,9 +810,10 @@ static int on_line(struct grep *g, uint64_t off, const char *p, size_t len, int 
 		 * Following, the range is over.  Otherwise only a file in time
 		 * order ends here, and never under --verify: what it did not
 		 * read it could not check, and a record's ts is the writer's
-		 * word until a seal covers it.
+		 * word until a seal covers it: following under --verify, the
+		 * wall clock ends the range (see scan), not a record.
 		 */
-		if (g->following)
+		if (g->following && !g->v)
 			return stop(g, STOP_ALL);
 		return g->ordered && !g->v ? stop(g, STOP_INPUT) : GO_ON;
 	}
@@ -1146,6 +1147,8 @@ static int scan(struct grep *g, int follow)
 		verify_wait(g);
 		out_flush(&g->out);
 		if (g->out.failed)
+			return STOP_ALL;
+		if (g->v && g->o->have_until && alog_ts_now() >= g->o->until)
 			return STOP_ALL;
 		if (rotated(g)) {
 			/* whatever the old file got before the switch, then the new one */
