@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "policy/event.h"
 #include "policy/policy.h"
@@ -181,6 +182,15 @@ void alog_appender_abort(struct alog_appender *a)
 {
 	a->events = 0;
 	alog_writer_abort(a->w);
+}
+
+int alog_appender_sync(struct alog_appender *a, struct alog_error *e)
+{
+	if (fdatasync(alog_writer_fd(a->w)) != 0) {
+		alog_errno(e, "cannot sync log");
+		return alog_err_at(e, alog_writer_path(a->w), 0);
+	}
+	return 0;
 }
 
 size_t alog_appender_pending(const struct alog_appender *a)

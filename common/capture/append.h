@@ -79,6 +79,11 @@ int alog_appender_add_json(struct alog_appender *a, const char *in, size_t n,
 long alog_appender_commit(struct alog_appender *a, struct alog_error *e);
 /* Drop the pending events and release the lock. */
 void alog_appender_abort(struct alog_appender *a);
+/*
+ * Make what was committed durable now (fdatasync), for an appender opened
+ * with ALOG_SYNC_NONE that chooses its own moments.  0 or -1 with e set.
+ */
+int alog_appender_sync(struct alog_appender *a, struct alog_error *e);
 
 /* Records pending (a new file's header included), and their bytes. */
 size_t alog_appender_pending(const struct alog_appender *a);

@@ -1,0 +1,268 @@
+#!/usr/bin/env bats
+# alog-run: a command recorded as a session (session.start, session.end,
+# session.io with --transcript); exit statuses and signals passed through,
+# pipes left pipes, terminals driven with script(1), fail-closed start,
+# a log that fills up or is rotated away mid-session, transcripts with
+# secrets split across chunks and input typed with echo off.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+# The value of a member in the records of one action: get LOG ACTION JQPATH
+get() { jq -c "select(.action == \"$2\") | $3" "$1"; }
+
+teardown() {
+	if mountpoint -q "$BATS_TEST_TMPDIR/fs" 2>/dev/null; then
+		umount "$BATS_TEST_TMPDIR/fs"
+	fi
+}
+
+# Run a command line on a terminal (a pty of script(1)), output in tty.out.
+on_tty() { script -qec "$1" tty.typescript >tty.out; }
+
+@test "alog-run passes the exit status through and records session.start and session.end" {
+	run alog-run -f a.alog --reason 'restart pool' --ticket INC-1 -- sh -c 'echo out; exit 3'
+	[ "$status" -eq 3 ]
+	[ "$output" = out ]
+	alog-verify a.alog
+	[ "$(jq -r .action a.alog | tail -n 2 | tr '\n' ' ')" = "session.start session.end " ]
+	s1=$(get a.alog session.start .session)
+	s2=$(get a.alog session.end .session)
+	[ "$s1" = "$s2" ]
+	[[ $s1 =~ ^\"[0-9a-f]{32}\"$ ]]
+	[ "$(get a.alog session.start .argv)" = '["sh","-c","echo out; exit 3"]' ]
+	[ "$(get a.alog session.start .reason)" = '"restart pool"' ]
+	[ "$(get a.alog session.start .ticket)" = '"INC-1"' ]
+	[ "$(get a.alog session.start .cwd)" = "\"$PWD\"" ]
+	[ "$(get a.alog session.start .host)" = "\"$(hostname)\"" ]
+	[ "$(get a.alog session.start .user.uid)" = "$(id -u)" ]
+	[ "$(get a.alog session.start .actor)" != '""' ]
+	[ "$(get a.alog session.end .exit)" = '{"code":3}' ]
+	[ "$(get a.alog session.end .status)" = 3 ]
+	get a.alog session.end '.duration_ms, .cpu.user_ms, .bytes_in, .bytes_out' | grep -vq null
+	# a second session gets another id
+	alog-run -f a.alog true
+	[ "$(get a.alog session.start .session | sort -u | wc -l)" -eq 2 ]
+}
+
+@test "alog-run records who: SUDO_USER, SSH_CONNECTION, the login uid, allow-listed environment only" {
+	SUDO_USER=alice SUDO_UID=1000 SSH_CONNECTION='10.0.0.7 51234 10.0.0.1 22' SECRET_TOKEN=x \
+		MY_VAR=y alog-run -f a.alog --env MY_VAR true
+	[ "$(get a.alog session.start .actor)" = '"alice"' ]
+	[ "$(get a.alog session.start .user.sudo_user)" = '"alice"' ]
+	[ "$(get a.alog session.start .ssh)" = '{"client":"10.0.0.7","client_port":51234,"server":"10.0.0.1","server_port":22}' ]
+	[ "$(get a.alog session.start .env.MY_VAR)" = '"y"' ]
+	[ "$(get a.alog session.start .env.SECRET_TOKEN)" = null ]
+	! grep -q SECRET_TOKEN a.alog
+	lu=$(cat /proc/self/loginuid)
+	if [ "$lu" != 4294967295 ]; then
+		[ "$(get a.alog session.start .user.loginuid)" = "$lu" ]
+	else
+		[ "$(get a.alog session.start .user.loginuid)" = null ]
+	fi
+}
+
+@test "alog-run exits 128+N when a signal ends the command, and records the signal" {
+	run alog-run -f a.alog sh -c 'kill -TERM $$'
+	[ "$status" -eq 143 ]
+	[ "$(get a.alog session.end .exit)" = '{"signal":"TERM","signal_number":15}' ]
+	[ "$(get a.alog session.end .status)" = 143 ]
+	run alog-run -f a.alog sh -c 'kill -KILL $$'
+	[ "$status" -eq 137 ]
+}
+
+@test "alog-run forwards the signals it is sent to the command" {
+	for sig in TERM HUP USR1 ALRM; do
+		rm -f ready
+		alog-run -f a.alog sh -c 'touch ready; while :; do sleep 0.05; done' &
+		pid=$!
+		for ((i = 0; i < 200; i++)); do [ -e ready ] && break; sleep 0.05; done
+		kill -s "$sig" "$pid"
+		set +e
+		wait "$pid"
+		st=$?
+		set -e
+		[ "$st" -eq $((128 + $(kill -l "$sig"))) ]
+	done
+	[ "$(get a.alog session.end .exit.signal | tr -d '"' | tr '\n' ' ')" = "TERM HUP USR1 ALRM " ]
+	alog-verify a.alog
+}
+
+@test "alog-run says why when the command cannot run: 127 not found, 126 not executable" {
+	run -127 alog-run -f a.alog no-such-command-here
+	[ "$status" -eq 127 ]
+	[ "$output" = "alog-run: no-such-command-here: No such file or directory" ]
+	[ "$(get a.alog session.end .status)" = 127 ]
+	printf 'x\n' >notexec
+	run -126 alog-run -f a.alog ./notexec
+	[ "$status" -eq 126 ]
+	[[ $output == *"Permission denied"* ]]
+}
+
+@test "alog-run fails closed: an unwritable log runs nothing, exit 2 and one line" {
+	touch file
+	run alog-run -f file/sub.alog touch ran
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ ${lines[0]} == "alog-run: file/sub.alog: not running touch: "* ]]
+	[ ! -e ran ]
+	# a damaged tail is no log to write either
+	alog-append -f d.alog a=1
+	printf '{"seq":2,"ts":"x' >>d.alog
+	run alog-run -f d.alog touch ran
+	[ "$status" -eq 2 ]
+	[ ! -e ran ]
+}
+
+@test "alog-run --fail-open runs the command unrecorded and says so" {
+	touch file
+	run alog-run -f file/sub.alog --fail-open sh -c 'touch ran; exit 4'
+	[ "$status" -eq 4 ]
+	[ -e ran ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ ${lines[0]} == *"--fail-open: running unrecorded"* ]]
+}
+
+@test "alog-run refuses to start when the policy requires a reason or ticket it lacks" {
+	cat >p.json <<'EOF'
+{"events": [{"action": "session.start", "require": ["ticket"]}]}
+EOF
+	run alog-run -f a.alog --policy p.json touch ran
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ $output == *ticket* ]]
+	[ ! -e ran ]
+	[ ! -s a.alog ] || ! grep -q session.start a.alog
+	ALOG_POLICY=p.json run alog-run -f a.alog touch ran
+	[ "$status" -eq 2 ]
+	[ ! -e ran ]
+	alog-run -f a.alog --policy p.json --ticket INC-7 touch ran
+	[ -e ran ]
+	[ "$(get a.alog session.start .ticket)" = '"INC-7"' ]
+}
+
+@test "alog-run leaves a pipe a pipe and adds no output of its own" {
+	printf 'in\n' | alog-run -f a.alog sh -c '[ -t 0 ] && echo tty || echo pipe; cat' >out 2>err
+	[ "$(cat out)" = "$(printf 'pipe\nin')" ]
+	[ ! -s err ]
+	printf 'in\n' | alog-run -f a.alog --transcript sh -c '[ -t 0 ] && echo tty || echo pipe; cat; echo e >&2' >out 2>err
+	[ "$(cat out)" = "$(printf 'pipe\nin')" ]
+	[ "$(cat err)" = e ]
+	[ "$(get a.alog session.io .stream | tr -d '"' | sort | tr '\n' ' ')" = "e o " ]
+	# options after the command are the command's
+	alog-run -f a.alog echo -f x --transcript >out
+	[ "$(cat out)" = "-f x --transcript" ]
+}
+
+@test "alog-run on a terminal: the command gets a pty with --transcript, the terminal without" {
+	on_tty "alog-run -f a.alog sh -c '[ -t 0 ] && echo tty:\$(tty)'"
+	grep -q '^tty:/dev/pts/' tty.out
+	[ "$(get a.alog session.start .tty)" != null ]
+	on_tty "alog-run -f a.alog --transcript sh -c '[ -t 0 ] && echo on a tty; exit 5'" || st=$?
+	[ "${st:-0}" -eq 5 ]
+	grep -q 'on a tty' tty.out
+	get a.alog session.io 'select(.stream == "o") | .data' | grep -q 'on a tty\\r\\n"$'
+	[ "$(get a.alog session.end .status | tail -n 1)" = 5 ]
+	alog-verify a.alog
+}
+
+@test "alog-run restores the terminal's modes when the command dies mid-change" {
+	on_tty "stty -g >before; alog-run -f a.alog sh -c 'stty raw -echo; kill -KILL \$\$'; stty -g >after"
+	[ "$(cat before)" = "$(cat after)" ]
+	on_tty "stty -g >before; alog-run -f a.alog --transcript sh -c 'stty raw -echo; kill -KILL \$\$'; stty -g >after"
+	[ "$(cat before)" = "$(cat after)" ]
+	on_tty "stty -g >before; (sleep 0.5; kill -TERM \$(cat pid)) & alog-run -f a.alog --transcript sh -c 'echo \$\$ >pid; stty raw; exec sleep 30'; stty -g >after"
+	[ "$(cat before)" = "$(cat after)" ]
+}
+
+@test "alog-run --transcript records input typed with echo off only as its length" {
+	{ sleep 1.5; printf 'hunter2\n'; } | script -qec "alog-run -f a.alog --transcript sh -c 'printf Password:; stty -echo; read x; stty echo; echo; echo len \${#x}'" ts >out
+	grep -q 'len 7' out
+	! grep -q hunter2 a.alog
+	get a.alog session.io 'select(.stream == "i")'
+	[ "$(get a.alog session.io 'select(.hidden_bytes) | .hidden_bytes')" = 8 ]
+	alog-verify a.alog
+}
+
+@test "alog-run --transcript: the policy's detectors see a secret written in two pieces" {
+	cat >p.json <<'EOF'
+{"detectors": {"aws-access-key": "mask", "private-key": "mask"}}
+EOF
+	alog-run -f a.alog --policy p.json --transcript sh -c \
+		'printf "key AKIAIOSF"; sleep 0.4; printf "ODNN7EXAMPLE done\n"' >out
+	[ "$(cat out)" = "key AKIAIOSFODNN7EXAMPLE done" ]
+	! grep -q AKIAIOSF a.alog
+	! grep -q ODNN7EXAMPLE a.alog
+	grep -q 'key \*\{16\}MPLE done' a.alog
+	alog-run -f b.alog --policy p.json --transcript sh -c \
+		'printf -- "-----BEGIN RSA PRIVATE KEY-----\nMIIEsecretpart1\n"; sleep 0.4; printf "secretpart2\n-----END RSA PRIVATE KEY-----\nafter\n"' >out
+	! grep -q secretpart b.alog
+	grep -q after b.alog
+	alog-verify a.alog
+	alog-verify b.alog
+}
+
+@test "alog-run --transcript: a long stream is cut into whole UTF-8 chunks that concatenate to the output" {
+	alog-run -f a.alog --transcript sh -c 'for i in $(seq 1 20000); do echo "line $i é ✓"; done' >out
+	[ "$(get a.alog session.io .data | wc -l)" -gt 2 ]
+	jq -j 'select(.action == "session.io") | .data' a.alog >replayed
+	cmp out replayed
+	! grep -q 'ufffd' a.alog
+	alog-verify a.alog
+}
+
+@test "alog-run --transcript records window size changes" {
+	on_tty "stty cols 100 rows 30; (sleep 0.5; stty cols 120 rows 40 </dev/tty; kill -WINCH \$(cat pid)) & alog-run -f a.alog --transcript sh -c 'echo \$PPID >pid; sleep 1.2; stty size'"
+	[ "$(get a.alog session.start .term)" = '{"cols":100,"rows":30}' ]
+	get a.alog session.io 'select(.stream == "r") | [.cols, .rows]' | grep -qx '\[120,40\]'
+	grep -q '40 120' tty.out
+}
+
+@test "alog-run: a log that fills up mid-session; the command goes on, the gap is recorded" {
+	mkdir fs
+	mount -t tmpfs -o size=256k tmpfs fs || skip "cannot mount a tmpfs here"
+	# tmpfs has room left in the log's last page: write more than that while full
+	alog-run -f fs/a.alog --transcript sh -c '
+		echo before; sleep 0.3
+		dd if=/dev/zero of=fs/fill bs=4k 2>/dev/null
+		seq 1 3000; sleep 0.3
+		rm fs/fill
+		echo after; exit 6' >out 2>err || st=$?
+	[ "${st:-0}" -eq 6 ]
+	[ "$(head -n 1 out)" = before ]
+	[ "$(tail -n 1 out)" = after ]
+	[ "$(wc -l <out)" -eq 3002 ]
+	[ "$(wc -l <err)" -eq 1 ]
+	grep -q 'goes on unrecorded' err
+	alog-verify fs/a.alog
+	[ "$(get fs/a.alog session.gap .lost_events)" -ge 1 ]
+	[ "$(get fs/a.alog session.end .lost_events)" -ge 1 ]
+	[ "$(get fs/a.alog session.end .status)" = 6 ]
+}
+
+@test "alog-run: a log rotated away mid-session; session.end goes to the file now at the path" {
+	alog-run -f a.alog sh -c 'sleep 0.3; mv a.alog old.alog; exit 0'
+	alog-verify old.alog
+	alog-verify a.alog
+	[ "$(get old.alog session.start .session)" = "$(get a.alog session.end .session)" ]
+}
+
+@test "alog-run usage errors exit 2" {
+	run alog-run -f a.alog
+	[ "$status" -eq 2 ]
+	run alog-run --reason '' true
+	[ "$status" -eq 2 ]
+	run alog-run --env A=B true
+	[ "$status" -eq 2 ]
+	run alog-run --bogus true
+	[ "$status" -eq 2 ]
+	[ ! -e a.alog ]
+}
+
+@test "alog-run man page examples run" {
+	mkdir -p bin
+	printf '#!/bin/sh\necho "$0 $*"\n' >bin/psql
+	printf '#!/bin/sh\necho "$0 $*"\n' >bin/systemctl
+	chmod +x bin/psql bin/systemctl
+	PATH=$PWD/bin:$PATH ALOG_FILE=$PWD/audit.alog run_examples "$(man_dir)/alog-run.1"
+}
