@@ -46,14 +46,28 @@ HELPERS   := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,\
              $(BUILD)/tests/libfaultinj.so $(BUILD)/tests/libfakeclock.so
 MAN1      := $(sort $(wildcard man/*.1))
 MAN5      := $(sort $(wildcard man/*.5))
+MAN8      := $(sort $(wildcard man/*.8))
 UNITS_IN  := $(sort $(wildcard systemd/*.in))
+LIBEXECDIR ?= $(PREFIX)/libexec/alog
+
+# The sudo audit plugin, built against sudo's own sudo_plugin.h (Debian's
+# sudo package ships it) when it is there, and not under the sanitisers
+# (sudo itself is not sanitised).  Its library objects are built again as
+# position-independent code, with only the plugin's symbol exported.
+SUDO_PLUGIN_H ?= $(wildcard /usr/include/sudo_plugin.h)
+ifneq ($(SUDO_PLUGIN_H),)
+ifneq ($(SAN),1)
+PLUGINS   := $(BUILD)/plugins/alog_sudo.so
+endif
+endif
+PIC_OBJ   := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
 
 .SECONDARY:
 
 .PHONY: all install uninstall check check-deps check-layers check-unit check-bats check-asan check-valgrind check-sodium \
         check-arm check-man check-fuzz fuzz-build bench soak fuzz coverage lint clean
 
-all: $(TOOLS)
+all: $(TOOLS) $(PLUGINS)
 
 # Header dependencies are computed by the compiler (-MMD -MP: a .d file
 # beside each object, and an empty rule per header so a removed header
@@ -63,6 +77,15 @@ DEPFLAGS = -MMD -MP
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden $(DEPFLAGS) -c -o $@ $<
+
+$(BUILD)/plugins/alog_sudo.so: plugins/alog_sudo.c $(PIC_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -shared -Wl,-z,defs -o $@ $< $(PIC_OBJ) \
+	  $(ALL_LDFLAGS) $(LIBS)
 
 $(LIB_A): $(LIB_OBJ)
 	@rm -f $@
@@ -120,7 +143,7 @@ fuzz:
 check-fuzz: check-deps
 	FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$${FUZZ_SECONDS:-2} bash tests/fuzz/run.sh check
 
-install: $(TOOLS)
+install: $(TOOLS) $(PLUGINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)/
 	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
@@ -135,6 +158,8 @@ uninstall:
 	rm -f $(patsubst $(BUILD)/bin/%,$(DESTDIR)$(BINDIR)/%,$(TOOLS))
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(MAN1))
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man5/%,$(MAN5))
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man8/%,$(MAN8))
+	rm -f $(DESTDIR)$(LIBEXECDIR)/alog_sudo.so
 	rm -f $(patsubst systemd/%.in,$(DESTDIR)$(UNITDIR)/%,$(UNITS_IN))
 
 # The whole suite: C unit tests, then the bats suites against $(BUILD)/bin.
@@ -152,12 +177,13 @@ check-deps:
 check-unit: $(UNITS)
 	@set -e; for t in $(UNITS); do echo "unit: $$t"; $$t; done
 
-check-bats: check-deps $(TOOLS) $(HELPERS)
+check-bats: check-deps $(TOOLS) $(HELPERS) $(PLUGINS)
 	ALOG_SAN=$(SAN) ALOG_COV=$(COV) ALOG_BIN=$(CURDIR)/$(BUILD)/bin ALOG_TESTBIN=$(CURDIR)/$(BUILD)/tests \
+	  ALOG_PLUGINS=$(CURDIR)/$(BUILD)/plugins \
 	  bats $(BATSFLAGS) tests/*.bats
 
 check-man: check-deps
-	@sh tests/check-man.sh $(MAN1) $(MAN5)
+	@sh tests/check-man.sh $(MAN1) $(MAN5) $(MAN8)
 
 # A file of common/ includes only from its own layer or below (common/README).
 check-layers:
@@ -210,6 +236,7 @@ clean:
 	rm -rf build build-asan build-cov build-fuzz
 
 # The dependency files of whatever was built before (missing ones are fine).
+-include $(PIC_OBJ:.o=.d)
 -include $(patsubst %.c,$(BUILD)/%.d,$(LIB_SRC) $(wildcard cmd/*.c) $(UNIT_SRC) \
            $(wildcard tests/tools/*.c))
 -include $(FUZZ_OBJ:.o=.d) $(FUZZ_BINS:=.d)

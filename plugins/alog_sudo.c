@@ -1,0 +1,376 @@
+/*
+ * alog_sudo.c - a sudo audit plugin (sudo_plugin(5), audit API) that
+ * records every sudo command in an alog log: accepted and rejected
+ * commands, and how an accepted one ended.  Enabled in /etc/sudo.conf:
+ *
+ *   Plugin alog_audit /usr/local/libexec/alog/alog_sudo.so file=/var/log/alog/audit.alog
+ *
+ * It runs inside sudo: it never prints but through sudo's printf, never
+ * exits, holds no descriptor across the command (the log is opened for
+ * each record) and holds the log's lock only while it appends.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sudo_plugin.h>
+
+#include "base/buf.h"
+#include "base/util.h"
+#include "capture/append.h"
+#include "capture/session.h"
+
+#define PLUGIN_NAME "alog_audit"
+
+static struct {
+	sudo_printf_t printf;
+	char *file, *policy, *origin;
+	int fail_open;      /* on_error=allow: run commands the log cannot record */
+	char **user_info;   /* copies of what sudo gave open() */
+	char **submit_argv;
+	char *runas_user;   /* -u, from the settings */
+	char session[ALOG_SESSION_ID_LEN + 1];
+	int accepted;       /* a sudo.accept record was written for this session */
+	char errbuf[700];
+} st;
+
+static char **copy_list(char *const l[], int from)
+{
+	size_t n = 0, i;
+	char **c;
+
+	while (l && l[n])
+		n++;
+	c = calloc(n + 1, sizeof *c);
+	if (!c)
+		return NULL;
+	for (i = (size_t)from; i < n; i++)
+		if (!(c[i - (size_t)from] = strdup(l[i])))
+			break;
+	return c;
+}
+
+static void free_list(char **l)
+{
+	for (size_t i = 0; l && l[i]; i++)
+		free(l[i]);
+	free(l);
+}
+
+/* The value of NAME=VALUE in a sudo list, or NULL. */
+static const char *lookup(char *const l[], const char *name)
+{
+	size_t k = strlen(name);
+	for (size_t i = 0; l && l[i]; i++)
+		if (strncmp(l[i], name, k) == 0 && l[i][k] == '=')
+			return l[i] + k + 1;
+	return NULL;
+}
+
+static void str_member(struct alog_buf *b, const char *name, const char *v)
+{
+	if (v)
+		alog_session_str(b, name, v);
+}
+
+static void num_member(struct alog_buf *b, const char *name, const char *v)
+{
+	uint64_t n;
+	char t[64];
+	if (v && alog_parse_u64(v, UINT32_MAX, &n) == 0) {
+		snprintf(t, sizeof t, ",\"%s\":%llu", name, (unsigned long long)n);
+		alog_buf_str(b, t);
+	}
+}
+
+static void argv_member(struct alog_buf *b, const char *name, char *const argv[])
+{
+	if (!argv || !argv[0])
+		return;
+	alog_buf_str(b, ",\"");
+	alog_buf_str(b, name);
+	alog_buf_str(b, "\":[");
+	for (size_t i = 0; argv[i]; i++) {
+		alog_buf_str(b, i ? ",\"" : "\"");
+		alog_session_esc(b, argv[i], strlen(argv[i]));
+		alog_buf_str(b, "\"");
+	}
+	alog_buf_str(b, "]");
+}
+
+/* The members every record starts with: who ran sudo, from where. */
+static void who(struct alog_buf *b, const char *action)
+{
+	const char *user = lookup(st.user_info, "user");
+
+	b->n = 0;
+	str_member(b, "actor", user ? user : "?");
+	str_member(b, "action", action);
+	str_member(b, "session", st.session);
+	alog_buf_str(b, ",\"user\":{\"name\":\"");
+	alog_session_esc(b, user ? user : "?", strlen(user ? user : "?"));
+	alog_buf_str(b, "\"");
+	num_member(b, "uid", lookup(st.user_info, "uid"));
+	alog_buf_str(b, "}");
+	str_member(b, "host", lookup(st.user_info, "host"));
+	str_member(b, "tty", lookup(st.user_info, "tty"));
+	str_member(b, "cwd", lookup(st.user_info, "cwd"));
+	num_member(b, "pid", lookup(st.user_info, "pid"));
+}
+
+/*
+ * Append one event durably; 0, or -1 with st.errbuf saying why.  An event
+ * the policy rejects is recorded as alog's own record, without the rule's
+ * input, so that the attempt is still there.
+ */
+static int put(struct alog_buf *b)
+{
+	struct alog_append_opts o = {.policy = st.policy, .origin = st.origin,
+	                             .sync = ALOG_SYNC_EACH};
+	struct alog_error e;
+	struct alog_appender *a = alog_appender_open(st.file, &o, &e);
+	int rc;
+
+	if (!a)
+		goto fail;
+	rc = alog_append_one(a, b->p, b->n, &e);
+	if (rc == ALOG_APPEND_REFUSED) {
+		char why[600];
+		snprintf(why, sizeof why, "%s", e.msg);
+		alog_session_str(b, "rejected", why);
+		rc = alog_appender_add_own(a, b->p, b->n, NULL, 0, &e);
+		if (rc == 0 && alog_appender_commit(a, &e) < 0)
+			rc = -1;
+	}
+	if (rc != 0) {
+		alog_appender_abort(a);
+		alog_appender_close(a);
+		goto fail;
+	}
+	alog_appender_close(a);
+	return 0;
+fail:
+	snprintf(st.errbuf, sizeof st.errbuf, "%s: %s%s%s", PLUGIN_NAME, e.file ? e.file : "",
+	         e.file ? ": " : "", e.msg);
+	return -1;
+}
+
+static void tell(void)
+{
+	if (st.printf)
+		st.printf(SUDO_CONV_ERROR_MSG, "%s\n", st.errbuf);
+}
+
+static void reset(void)
+{
+	free(st.file);
+	free(st.policy);
+	free(st.origin);
+	free(st.runas_user);
+	free_list(st.user_info);
+	free_list(st.submit_argv);
+	memset(&st, 0, sizeof st);
+}
+
+static int plugin_open(unsigned int version, sudo_conv_t conversation,
+                       sudo_printf_t sudo_printf, char *const settings[],
+                       char *const user_info[], int submit_optind, char *const submit_argv[],
+                       char *const submit_envp[], char *const plugin_options[],
+                       const char **errstr)
+{
+	struct alog_error e;
+	(void)conversation;
+	(void)submit_envp;
+
+	reset();
+	st.printf = sudo_printf;
+	if (SUDO_API_VERSION_GET_MAJOR(version) != SUDO_API_VERSION_MAJOR) {
+		*errstr = PLUGIN_NAME ": incompatible sudo plugin API major version";
+		return -1;
+	}
+	for (size_t i = 0; plugin_options && plugin_options[i]; i++) {
+		const char *opt = plugin_options[i];
+		char **to = NULL;
+		if (strncmp(opt, "file=", 5) == 0)
+			to = &st.file;
+		else if (strncmp(opt, "policy=", 7) == 0)
+			to = &st.policy;
+		else if (strncmp(opt, "origin=", 7) == 0)
+			to = &st.origin;
+		if (to) {
+			free(*to);
+			*to = strdup(strchr(opt, '=') + 1);
+		} else if (strcmp(opt, "on_error=allow") == 0) {
+			st.fail_open = 1;
+		} else if (strcmp(opt, "on_error=refuse") == 0) {
+			st.fail_open = 0;
+		} else {
+			snprintf(st.errbuf, sizeof st.errbuf,
+			         "%s: unknown option '%s' (file=, policy=, origin=, "
+			         "on_error=refuse|allow)", PLUGIN_NAME, opt);
+			*errstr = st.errbuf;
+			tell(); /* sudo says only that the plugin failed */
+			return -1;
+		}
+	}
+	if (!st.file)
+		st.file = strdup(ALOG_DEFAULT_FILE);
+	st.user_info = copy_list(user_info, 0);
+	st.submit_argv = copy_list(submit_argv, submit_optind);
+	if (lookup(settings, "runas_user"))
+		st.runas_user = strdup(lookup(settings, "runas_user"));
+	if (!st.file || !st.user_info || !st.submit_argv) {
+		*errstr = PLUGIN_NAME ": out of memory";
+		return -1;
+	}
+	if (alog_session_id(st.session, &e) != 0) {
+		snprintf(st.errbuf, sizeof st.errbuf, "%s: %s", PLUGIN_NAME, e.msg);
+		*errstr = st.errbuf;
+		return -1;
+	}
+	return 1;
+}
+
+static int plugin_accept(const char *plugin_name, unsigned int plugin_type,
+                         char *const command_info[], char *const run_argv[],
+                         char *const run_envp[], const char **errstr)
+{
+	struct alog_buf b = {0};
+	int rc;
+	(void)plugin_name;
+	(void)run_envp;
+
+	/* one record per command: the policy plugin's decision */
+	if (plugin_type != SUDO_POLICY_PLUGIN)
+		return 1;
+	who(&b, "sudo.accept");
+	alog_buf_str(&b, ",\"runas\":{\"user\":\"");
+	{
+		const char *ru = lookup(command_info, "runas_user");
+		if (!ru)
+			ru = st.runas_user ? st.runas_user : "root";
+		alog_session_esc(&b, ru, strlen(ru));
+	}
+	alog_buf_str(&b, "\"");
+	num_member(&b, "uid", lookup(command_info, "runas_uid"));
+	num_member(&b, "gid", lookup(command_info, "runas_gid"));
+	alog_buf_str(&b, "}");
+	str_member(&b, "command", lookup(command_info, "command"));
+	argv_member(&b, "argv", run_argv);
+	str_member(&b, "runcwd", lookup(command_info, "cwd"));
+	rc = put(&b);
+	alog_buf_free(&b);
+	if (rc == 0) {
+		st.accepted = 1;
+		return 1;
+	}
+	if (st.fail_open) {
+		tell();
+		return 1;
+	}
+	/* on_error=refuse: no record, no command */
+	*errstr = st.errbuf;
+	return 0;
+}
+
+static int plugin_reject(const char *plugin_name, unsigned int plugin_type,
+                         const char *audit_msg, char *const command_info[],
+                         const char **errstr)
+{
+	struct alog_buf b = {0};
+	(void)plugin_type;
+	(void)errstr;
+
+	who(&b, "sudo.reject");
+	alog_buf_str(&b, ",\"runas\":{\"user\":\"");
+	{
+		const char *ru = lookup(command_info, "runas_user");
+		if (!ru)
+			ru = st.runas_user ? st.runas_user : "root";
+		alog_session_esc(&b, ru, strlen(ru));
+	}
+	alog_buf_str(&b, "\"}");
+	str_member(&b, "command", lookup(command_info, "command"));
+	argv_member(&b, "argv", st.submit_argv);
+	str_member(&b, "reason", audit_msg ? audit_msg : "rejected");
+	str_member(&b, "by", plugin_name);
+	/* a rejected command does not run either way: a failed write is told */
+	if (put(&b) != 0)
+		tell();
+	alog_buf_free(&b);
+	return 1;
+}
+
+static int plugin_error(const char *plugin_name, unsigned int plugin_type,
+                        const char *audit_msg, char *const command_info[],
+                        const char **errstr)
+{
+	struct alog_buf b = {0};
+	(void)plugin_type;
+	(void)errstr;
+	(void)command_info;
+
+	who(&b, "sudo.error");
+	argv_member(&b, "argv", st.submit_argv);
+	str_member(&b, "reason", audit_msg ? audit_msg : "error");
+	str_member(&b, "by", plugin_name);
+	if (put(&b) != 0)
+		tell();
+	alog_buf_free(&b);
+	return 1;
+}
+
+static void plugin_close(int status_type, int status)
+{
+	struct alog_buf b = {0};
+	char t[160];
+
+	if (st.accepted && status_type != SUDO_PLUGIN_NO_STATUS) {
+		who(&b, "sudo.exit");
+		if (status_type == SUDO_PLUGIN_WAIT_STATUS && WIFSIGNALED(status)) {
+			const char *name = sigabbrev_np(WTERMSIG(status));
+			snprintf(t, sizeof t, ",\"exit\":{\"signal\":\"%s\",\"signal_number\":%d},\"status\":%d",
+			         name ? name : "?", WTERMSIG(status), 128 + WTERMSIG(status));
+		} else if (status_type == SUDO_PLUGIN_WAIT_STATUS) {
+			snprintf(t, sizeof t, ",\"exit\":{\"code\":%d},\"status\":%d", WEXITSTATUS(status),
+			         WEXITSTATUS(status));
+		} else {
+			snprintf(t, sizeof t, ",\"error\":\"%s: %s\"",
+			         status_type == SUDO_PLUGIN_EXEC_ERROR ? "cannot run the command"
+			                                               : "sudo failed",
+			         strerror(status));
+		}
+		alog_buf_str(&b, t);
+		if (put(&b) != 0)
+			tell();
+		alog_buf_free(&b);
+	}
+	reset();
+}
+
+static int plugin_show_version(int verbose)
+{
+	(void)verbose;
+	if (st.printf)
+		st.printf(SUDO_CONV_INFO_MSG, "alog audit plugin version %s\n", ALOG_VERSION);
+	return 1;
+}
+
+__attribute__((visibility("default"))) struct audit_plugin alog_audit = {
+	SUDO_AUDIT_PLUGIN,
+	SUDO_API_VERSION,
+	plugin_open,
+	plugin_close,
+	plugin_accept,
+	plugin_reject,
+	plugin_error,
+	plugin_show_version,
+	NULL, /* register_hooks */
+	NULL, /* deregister_hooks */
+	NULL, /* event_alloc */
+};
