@@ -54,3 +54,10 @@ load harness
 	[ "$status" -eq 0 ]
 	[[ $output == *"$(quick 100) crash runs"*", 0 failures" ]]
 }
+
+@test "crash harness: kill -9 of alog-run and its command at random moments leaves whole records" {
+	run harness crash.py --part run --runs "$(quick 40)"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"$(quick 40) crash runs"*", 0 failures" ]]
+}

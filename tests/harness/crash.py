@@ -11,6 +11,12 @@
   power   the log cut at every byte offset of its last record, and tails
           of NUL bytes (a power loss on a file system that extends the
           file before the data lands).
+  run     alog-run (with and without --transcript) and the command it runs
+          killed with SIGKILL at random moments, one or the other or both,
+          while the command writes output in bursts: the log verifies (after
+          --recover when a write was cut), every record in it is whole
+          JSON, and a session that ended has its session.start and
+          session.end with the same id and the command's exit status.
   follow  alog-append --follow taking a file that a writer appends to and
           rotates (rename, copytruncate; rotated files kept as .1, .2 ...)
           is killed with SIGKILL at random moments and started again: every
@@ -22,7 +28,7 @@ alog-append --recover moves it aside; then every acknowledged record is in
 the log exactly once, the log verifies with its seals and key state, and
 the interrupted command run again succeeds.
 
-    crash.py [--runs N] [--part random|steps|power|follow] [--stride N] [--dir DIR]
+    crash.py [--runs N] [--part random|steps|power|follow|run] [--stride N] [--dir DIR]
 
 Exits 1 on any failure.
 """
@@ -425,10 +431,69 @@ def part_follow(base, runs, rnd):
         T.fail(row, "a gap was recorded, though every rotated file was kept")
 
 
+def part_run(base, runs, rnd):
+    """kill -9 of alog-run and of its command at random moments."""
+    import json
+    row = "kill -9 of alog-run and its command"
+    d = os.path.join(base, "run")
+    os.makedirs(d)
+    script = ("i=0; while [ $i -lt 40 ]; do i=$((i+1)); "
+              "head -c $((i * 997)) /dev/zero | tr '\\0' x; echo; sleep 0.005; done; exit 7")
+    for k in range(runs):
+        T.add(row, "runs")
+        argv = [tool("alog-run"), "-f", "a.alog"]
+        if rnd.random() < 0.7:
+            argv.append("--transcript")
+        p = subprocess.Popen(argv + ["sh", "-c", script], cwd=d, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env(),
+                             start_new_session=True)
+        time.sleep(rnd.random() * 0.25)
+        who = rnd.random()
+        try:
+            if who < 0.4:
+                p.send_signal(signal.SIGKILL)                # alog-run alone
+            elif who < 0.7:
+                os.killpg(p.pid, signal.SIGKILL)             # both, and the command's children
+            elif who < 0.9:
+                kids = subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True)
+                for c in kids.stdout.split():
+                    os.kill(int(c), signal.SIGKILL)         # the command alone
+        except ProcessLookupError:
+            pass
+        err = p.stderr.read()
+        p.wait()
+        try:
+            os.killpg(p.pid, signal.SIGKILL)                 # what the kill left running
+        except ProcessLookupError:
+            pass
+        if p.returncode not in (-9, 7, 137):
+            T.fail(row, "run %d: alog-run exited %d: %s" % (k, p.returncode, err.decode()[:300]))
+            return
+        if not recover_if_torn(row, d, "a.alog"):
+            T.fail(row, "run %d: the log does not verify" % k)
+            return
+        recs = open(os.path.join(d, "a.alog"), "rb").read().split(b"\n")[:-1]
+        for l in recs:
+            if not SHAPE.match(l):
+                T.fail(row, "run %d: a record is not whole: %r" % (k, l[:120]))
+                return
+            json.loads(l)
+        if p.returncode in (7, 137):
+            ends = [json.loads(l) for l in recs if b'"session.end"' in l]
+            starts = [json.loads(l) for l in recs if b'"session.start"' in l]
+            if not ends or not starts or ends[-1]["session"] not in [s["session"] for s in starts]:
+                T.fail(row, "run %d: a finished session lacks its start or end" % k)
+                return
+            if ends[-1]["status"] != p.returncode:
+                T.fail(row, "run %d: session.end says %s, alog-run exited %d" % (
+                    k, ends[-1]["status"], p.returncode))
+                return
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=200)
-    ap.add_argument("--part", choices=["random", "steps", "power", "follow"])
+    ap.add_argument("--part", choices=["random", "steps", "power", "follow", "run"])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--dir")
     ap.add_argument("--stride", type=int, default=1,
@@ -445,6 +510,8 @@ def main():
             part_power(base, max(1, a.stride))
         if a.part in (None, "follow"):
             part_follow(base, a.runs, rnd)
+        if a.part in (None, "run"):
+            part_run(base, a.runs, rnd)
     finally:
         if T.failures and os.environ.get("HARNESS_KEEP"):
             print("kept in %s" % base, file=sys.stderr)
