@@ -27,6 +27,7 @@ static const char usage[] =
 	"usage: alog-export [-F FORMAT] [--fields LIST] [--with-meta] [--allow-formulas]\n"
 	"                   [--bulk INDEX] [--map FILE] [--redact PATH]... [--drop PATH]...\n"
 	"                   [--decrypt READER_SECRET] [-o FILE] [FILE...]\n"
+	"       alog-export -F asciicast --session ID [-o FILE] [FILE...]\n"
 	"       alog-export --checkpoint [--vkey] [-f LOG | LOG]\n"
 	"       alog-export --proof [-f LOG] [--tree-state FILE] [-o FILE] [RECORDS...]\n"
 	"       alog-export --consistency OLD NEW [-f LOG] [--tree-state FILE] [-o FILE]\n"
@@ -34,7 +35,9 @@ static const char usage[] =
 	"Convert alog records (from the files, or standard input) for other tools, or\n"
 	"print evidence that verifies offline.\n"
 	"\n"
-	"  -F, --format NAME  ndjson (default), json, csv, tsv, syslog, cef, ecs, ocsf\n"
+	"  -F, --format NAME  ndjson (default), json, csv, tsv, syslog, cef, ecs, ocsf,\n"
+	"                     asciicast (an asciinema v2 cast of one alog-run session)\n"
+	"      --session ID   asciicast: the session to replay\n"
 	"      --fields LIST  csv, tsv: the columns, dotted paths (default\n"
 	"                     " ALOG_EXPORT_DEFAULT_FIELDS ")\n"
 	"      --with-meta    ndjson, json: keep seq, ts and hash (records verbatim)\n"
@@ -63,7 +66,7 @@ static const char usage[] =
 enum {
 	OPT_FIELDS = ALOG_OPT_BASE, OPT_WITH_META, OPT_ALLOW_FORMULAS, OPT_BULK, OPT_MAP,
 	OPT_REDACT, OPT_DROP, OPT_CHECKPOINT, OPT_VKEY, OPT_PROOF, OPT_CONSISTENCY, OPT_STATE,
-	OPT_DECRYPT,
+	OPT_DECRYPT, OPT_SESSION,
 };
 
 static const struct option longopts[] = {
@@ -83,6 +86,7 @@ static const struct option longopts[] = {
 	{"consistency", required_argument, NULL, OPT_CONSISTENCY},
 	{"tree-state", required_argument, NULL, OPT_STATE},
 	{"decrypt", required_argument, NULL, OPT_DECRYPT},
+	{"session", required_argument, NULL, OPT_SESSION},
 	{0, 0, 0, 0},
 };
 
@@ -415,7 +419,7 @@ int main(int argc, char **argv)
 		case 'F':
 			if (alog_export_format_parse(optarg, &o.format) != 0)
 				alog_usage_error("unknown format '%s' (ndjson, json, csv, tsv, syslog, "
-				                 "cef, ecs, ocsf)", optarg);
+				                 "cef, ecs, ocsf, asciicast)", optarg);
 			break;
 		case OPT_FIELDS: o.fields = optarg; break;
 		case OPT_WITH_META: o.with_meta = 1; break;
@@ -436,6 +440,7 @@ int main(int argc, char **argv)
 		case OPT_CONSISTENCY: oldcp = optarg; break;
 		case OPT_STATE: state = optarg; break;
 		case OPT_DECRYPT: keyfile = optarg; break;
+		case OPT_SESSION: o.session = optarg; break;
 		}
 	}
 	argc -= optind;
@@ -508,6 +513,8 @@ int main(int argc, char **argv)
 		}
 		out_open();
 		rc = run_export(x, argv, argc);
+		if (rc == ALOG_EXIT_OK && o.session && alog_export_count(x) == 0)
+			alog_die(ALOG_EXIT_ERR, "no record of session %s in the input", o.session);
 		if (keyfile && revealed.closed)
 			alog_warnx("warning: %llu protected value(s) are not encrypted to %s: they are "
 			           "shown as placeholders", (unsigned long long)revealed.closed, keyfile);

@@ -266,3 +266,30 @@ EOF
 	chmod +x bin/psql bin/systemctl
 	PATH=$PWD/bin:$PATH ALOG_FILE=$PWD/audit.alog run_examples "$(man_dir)/alog-run.1"
 }
+
+@test "alog-export -F asciicast replays a session: asciinema cat shows what the terminal showed, masked" {
+	printf '{"detectors": {"aws-access-key": "mask"}}\n' >p.json
+	on_tty "alog-run -f a.alog --policy p.json --transcript sh -c 'printf \"hello \\033[1mbold\\033[0m\\n\"; sleep 0.3; echo key AKIAIOSFODNN7EXAMPLE; echo bye'"
+	alog-run -f a.alog true # another session, left out
+	s=$(alog-grep action=session.start --fields session a.alog | head -n 1)
+	alog-export -F asciicast --session "$s" -o s.cast a.alog
+	head -n 1 s.cast | jq -e '.version == 2 and .width > 0 and .height > 0'
+	tail -n +2 s.cast | jq -e 'length == 3 and (.[0] | type) == "number"' >/dev/null
+	# times never run backwards
+	tail -n +2 s.cast | jq -s -e '[.[][0]] as $t | $t == ($t | sort)'
+	script -qec "asciinema cat s.cast" cat.typescript >cat.out
+	grep -q 'hello' cat.out
+	grep -q 'bye' cat.out
+	grep -q 'key \*\{16\}MPLE' cat.out
+	! grep -q AKIAIOSF cat.out
+	# alog-grep shows the session's records, in order
+	alog-grep "session=$s" --pretty --color=never a.alog >grep.out
+	acts=$(awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^session\.[a-z]+$/) { print $i; break } }' grep.out)
+	[ "$(sed -n '1p;$p' <<<"$acts" | tr '\n' ' ')" = "session.start session.end " ]
+	[ "$(wc -l <grep.out)" -ge 3 ]
+	run alog-export -F asciicast --session 0123 a.alog
+	[ "$status" -eq 2 ]
+	[[ $output == *"no record of session 0123"* ]]
+	run alog-export -F asciicast a.alog
+	[ "$status" -eq 2 ]
+}

@@ -230,7 +230,7 @@ EOF
 	printf '{"ecs":{"n":5}}\n' >num.json
 	printf '{"csv":{}}\n' >other.json
 	table <<'EOF'
-2 | alog-export: unknown format 'xml' (ndjson, json, csv, tsv, syslog, cef, ecs, ocsf) | alog-export --format xml a.alog
+2 | alog-export: unknown format 'xml' (ndjson, json, csv, tsv, syslog, cef, ecs, ocsf, asciicast) | alog-export --format xml a.alog
 2 | alog-export: --fields: bad path "" | alog-export --format csv --fields '' a.alog
 2 | alog-export: --redact: bad path "" | alog-export --redact '' a.alog
 2 | alog-export: --bulk needs an index name | alog-export --format ecs --bulk '' a.alog

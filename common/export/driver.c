@@ -99,8 +99,8 @@ static void xpath_free(struct xpath *p)
 
 /* ---- the exporter ---- */
 
-static const char *const format_names[] = {"ndjson", "json", "csv", "tsv",
-                                           "syslog", "cef",  "ecs", "ocsf"};
+static const char *const format_names[] = {"ndjson", "json", "csv", "tsv",      "syslog",
+                                           "cef",    "ecs",  "ocsf", "asciicast"};
 
 int alog_export_format_parse(const char *name, enum alog_export_format *f)
 {
@@ -391,6 +391,16 @@ struct alog_export *alog_export_new(const struct alog_export_opts *o, struct alo
 		alog_err(e, "--bulk is for the ecs format");
 		goto fail;
 	}
+	if ((o->format == ALOG_FMT_ASCIICAST) != (o->session != NULL)) {
+		alog_err(e, o->session ? "--session is for the asciicast format"
+		                       : "asciicast replays one session: give --session ID");
+		goto fail;
+	}
+	if (o->format == ALOG_FMT_ASCIICAST && (x->nrules || o->map)) {
+		alog_err(e, "--redact, --drop and --map are not for asciicast (the policy chose "
+		            "what a transcript shows)");
+		goto fail;
+	}
 	if (o->with_meta && o->format != ALOG_FMT_NDJSON && o->format != ALOG_FMT_JSON) {
 		alog_err(e, "--with-meta is for ndjson and json (the other formats always carry "
 		            "seq, ts and hash)");
@@ -653,6 +663,13 @@ int alog_export_line(struct alog_export *x, const char *line, size_t len, struct
 	case ALOG_FMT_CSV:
 	case ALOG_FMT_TSV:
 		rc = alog_export_put_csv_record(x, &r, out);
+		break;
+	case ALOG_FMT_ASCIICAST:
+		rc = alog_export_put_asciicast(x, &r, out);
+		if (rc == 1) {
+			free(tmp);
+			return 0; /* not a record of the session */
+		}
 		break;
 	default: {
 		/* The mapped formats copy values into other JSON: the body must be strict JSON. */

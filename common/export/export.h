@@ -22,6 +22,7 @@ enum alog_export_format {
 	ALOG_FMT_CEF,
 	ALOG_FMT_ECS,
 	ALOG_FMT_OCSF,
+	ALOG_FMT_ASCIICAST,
 };
 
 /* Redaction marker written in place of a --redact value. */
@@ -45,6 +46,7 @@ struct alog_export_opts {
 	size_t nredact;
 	const char *const *drop;   /* dotted paths removed */
 	size_t ndrop;
+	const char *session;    /* asciicast: the session to replay (alog-run's id) */
 	const char *map;        /* --map file contents (JSON), or NULL */
 	size_t map_len;
 };

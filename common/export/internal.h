@@ -117,6 +117,8 @@ struct alog_export {
 	const char *consumed[2]; /* ocsf: top-level members the class already placed */
 	struct alog_buf key;
 	char *meta_cell;       /* csv, tsv: the alog column */
+	int cast_started;      /* asciicast: the header is out */
+	double cast_t;         /* asciicast: the time of the last event */
 };
 
 /* Called for every member the walk stops at; target NULL when unmapped. */
@@ -185,5 +187,11 @@ int alog_export_put_syslog(struct alog_export *x, const struct alog_rec *r, cons
                            size_t n, struct alog_buf *out);
 int alog_export_put_cef(struct alog_export *x, const struct alog_rec *r, const char *obj, size_t n,
                         struct alog_buf *out);
+
+/* ---- asciicast (asciicast.c) ---- */
+
+/* One record of the session (asciicast header or event); 1 when it is none of it. */
+int alog_export_put_asciicast(struct alog_export *x, const struct alog_rec *r,
+                              struct alog_buf *out);
 
 #endif
