@@ -263,3 +263,23 @@ EOF
 	[ "$(grep -c '"actor":"a"' b.alog)" -eq 1 ]
 	alog-verify -q b.alog
 }
+
+@test "bad commands, logs and policies given to alog-run, and bad replays" {
+	printf '{"events": [{"action": "session.start", "require": ["ticket"]}]}\n' >t.json
+	touch file
+	table <<'EOF2'
+2 | alog-run: no command to run | alog-run -f a.alog
+2 | alog-run: no command to run | alog-run -f a.alog --reason x --
+2 | alog-run: --env takes a variable name, not 'A=B' | alog-run -f a.alog --env A=B true
+2 | alog-run: --reason is empty | alog-run -f a.alog --reason '' true
+2 | alog-run: --ticket is empty | alog-run -f a.alog --ticket '' true
+2 | alog-run: file/x.alog: not running true: cannot open log: Not a directory | alog-run -f file/x.alog true
+2 | alog-run: session.start: rejected by rule "events[0]": missing member "ticket" (required for action "session.start") | alog-run -f a.alog --policy t.json true
+127 | alog-run: no-such-command: No such file or directory | alog-run -f r.alog no-such-command
+2 | alog-export: asciicast replays one session: give --session ID | alog-export -F asciicast a.alog
+2 | alog-export: --session is for the asciicast format | alog-export --session 42 a.alog
+2 | alog-export: no record of session 42 in the input | alog-export -F asciicast --session 42 a.alog
+EOF2
+	# nothing was run, and the refused sessions left no record
+	! grep -q session a.alog
+}
