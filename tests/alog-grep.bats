@@ -577,10 +577,23 @@ wait_lines() {
 	run alog-grep --no-filename --fields n -n 4 actor=user1 a-1.alog a.alog
 	[ "$output" = "$(printf '15\n1\n8\n15')" ]
 	run alog-grep --fields n -n 0 'n?' a.alog
-	[ "$status" -eq 0 ]
+	[ "$status" -eq 1 ]
 	[ -z "$output" ]
 	run alog-grep -n 2 -C 1 'n?' a.alog
 	[ "$status" -eq 2 ]
+	# read from the end, the same records as the end of a full search
+	gen-events 20000 >ev.ndjson
+	head -n 9000 ev.ndjson | alog-append -f big-1.alog
+	tail -n +9001 ev.ndjson | alog-append -f big.alog
+	printf '{"seq":' >>big.alog # a record being written
+	for q in '' actor=alice 'action~^db\.' 'rows>500'; do
+		for k in 0 1 3 777 5000 30000; do
+			for v in '' -v; do
+				diff <(alog-grep --no-filename --fields seq $v -n "$k" "$q" big-1.alog big.alog 2>/dev/null) \
+					<(alog-grep --no-filename --fields seq $v "$q" big-1.alog big.alog 2>/dev/null | tail -n "$k")
+			done
+		done
+	done
 	# following: the last 10 first (or -n N), then what is appended
 	alog-grep --follow --no-filename --fields n 'n?' a-1.alog a.alog >out &
 	pid=$!

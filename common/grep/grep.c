@@ -425,6 +425,7 @@ struct grep {
 	size_t rhead, rn;
 	uint64_t input_no;
 	int ordered;   /* its header promises ts in order */
+	uint64_t skip_to; /* -n: start reading it here */
 	int following; /* it is the input followed */
 
 	/* -n: the last selected records' output, released when reading catches up */
@@ -1278,6 +1279,18 @@ static int run_input(struct grep *g, const char *path, int follow)
 		close_input(g);
 		return GO_ON;
 	}
+	if (g->skip_to > g->s.base) {
+		/* -n: the records before the last ones selected are not read */
+		if (lseek(g->s.fd, (off_t)g->skip_to, SEEK_SET) < 0) {
+			report_at(g, 0, NOWHERE, "cannot seek: %s", strerror(errno));
+			g->res->errors++;
+			close_input(g);
+			return GO_ON;
+		}
+		g->s.base = g->skip_to;
+		g->lines_known = 0;
+	}
+	g->skip_to = 0;
 	if (g->v)
 		alog_verify_begin(g->v, g->name);
 	r = scan(g, follow);
@@ -1291,6 +1304,120 @@ static int run_input(struct grep *g, const char *path, int follow)
 		flock(g->s.fd, LOCK_UN);
 	close_input(g);
 	return r;
+}
+
+/*
+ * Is line p[0..len) (LF included) one that the forward pass selects?  The
+ * same decisions as on_line for a plain search: a record shape, the time
+ * range, the query, -v.  -1: cannot tell here (protected values).
+ */
+static int back_selects(struct grep *g, const char *p, size_t len)
+{
+	const struct alog_grep_opts *o = g->o;
+	int64_t ts;
+	int m;
+
+	if (line_ts(p, len, &ts) != 0)
+		return 0;
+	if ((o->have_since && ts < o->since) || (o->have_until && ts >= o->until))
+		return 0;
+	if (has_protected(g, p, len))
+		return -1;
+	m = alog_query_may_match(g->q, p, len) ? alog_query_match(g->q, p, len - 1) : 0;
+	if (m < 0)
+		return 0;
+	return o->invert ? !m : m;
+}
+
+/*
+ * -n N over regular files, no --verify: find where the last N selected
+ * records start by reading the files backwards, so that a large log is
+ * not read whole to show its end (tail -F and journalctl -f start
+ * there at once).  Sets *first (the input to start with) and that input's
+ * skip_to.  0, or -1 to read everything (something could not be told).
+ */
+static int tail_prescan(struct grep *g, char *const *files, size_t n, size_t *first,
+                        uint64_t *skip)
+{
+	uint64_t want = g->o->tail, found = 0;
+	char *buf = alog_xmalloc(CHUNK);
+	int rc = -1;
+
+	for (size_t i = n; i-- > 0;) {
+		struct stat st;
+		uint64_t end;
+		int fd = open(files[i], O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			goto out;
+		if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+			close(fd);
+			goto out;
+		}
+		end = (uint64_t)st.st_size;
+		/* an unfinished last line is read (and followed) forward */
+		for (;;) {
+			uint64_t from = end > CHUNK ? end - CHUNK : 0;
+			ssize_t got = end > from ? alog_pread_all(fd, buf, (size_t)(end - from),
+			                                          (off_t)from) : 0;
+			size_t lim, start;
+			const char *nl;
+
+			if (got < 0 || (uint64_t)got != end - from) {
+				close(fd);
+				goto out;
+			}
+			lim = (size_t)got;
+			nl = lim ? memrchr(buf, '\n', lim) : NULL;
+			if (!nl) {
+				if (from == 0)
+					break;
+				end = from; /* no line ends here: no record either */
+				continue;
+			}
+			/* the lines wholly in buf[start..lim), last first */
+			lim = (size_t)(nl - buf) + 1;
+			start = from == 0 ? 0 : (size_t)((const char *)memchr(buf, '\n', lim) - buf) + 1;
+			if (start >= lim && from > 0) {
+				/* one line longer than the block: no record */
+				end = from;
+				continue;
+			}
+			if (want == 0) {
+				*first = i;
+				*skip = from + lim;
+				rc = 0;
+				close(fd);
+				goto out;
+			}
+			while (lim > start) {
+				const char *b = lim - 1 > start ? memrchr(buf + start, '\n', lim - 1 - start)
+				                                : NULL;
+				size_t ls = b ? (size_t)(b - buf) + 1 : start;
+				int sel = back_selects(g, buf + ls, lim - ls);
+				if (sel < 0) {
+					close(fd);
+					goto out;
+				}
+				if (sel && ++found == want) {
+					*first = i;
+					*skip = from + ls;
+					rc = 0;
+					close(fd);
+					goto out;
+				}
+				lim = ls;
+			}
+			if (from == 0)
+				break;
+			end = from + start;
+		}
+		close(fd);
+	}
+	/* fewer than N in all: read everything */
+out:
+	free(buf);
+	return rc;
 }
 
 /*
@@ -1353,7 +1480,8 @@ int alog_grep_run(const struct alog_grep_opts *o, char *const *files, size_t nfi
                   struct alog_grep_result *res)
 {
 	struct grep g;
-	size_t n = nfiles ? nfiles : 1;
+	size_t n = nfiles ? nfiles : 1, first;
+	uint64_t skip = 0;
 	int r = GO_ON;
 
 	memset(&g, 0, sizeof g);
@@ -1392,7 +1520,17 @@ int alog_grep_run(const struct alog_grep_opts *o, char *const *files, size_t nfi
 		g.v = alog_verifier_new(&vo, on_problem, &g);
 	}
 
-	for (size_t i = 0; i < n && r != STOP_ALL && !g.out.failed; i++) {
+	first = 0;
+	if (o->tail_set && !o->verify && !o->count && !o->list && !o->quiet && nfiles > 0) {
+		int std = 0;
+		for (size_t i = 0; i < nfiles; i++)
+			std |= strcmp(files[i], "-") == 0;
+		if (!std && tail_prescan(&g, files, nfiles, &first, &skip) == 0)
+			g.skip_to = skip;
+		else
+			first = 0;
+	}
+	for (size_t i = first; i < n && r != STOP_ALL && !g.out.failed; i++) {
 		r = run_input(&g, nfiles ? files[i] : NULL, o->follow && i + 1 == n);
 		if (g.out.failed)
 			break;
