@@ -10,7 +10,10 @@
  * each record) and holds the log's lock only while it appends.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <sys/file.h>
+#include <time.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +34,7 @@ static struct {
 	sudo_printf_t printf;
 	char *file, *policy, *origin;
 	int fail_open;      /* on_error=allow: run commands the log cannot record */
+	long lock_ms;       /* lock_timeout: how long a held log lock is waited for */
 	char **user_info;   /* copies of what sudo gave open() */
 	char **submit_argv;
 	char *runas_user;   /* -u, from the settings */
@@ -124,6 +128,33 @@ static void who(struct alog_buf *b, const char *action)
 }
 
 /*
+ * Wait (bounded) until nobody holds the log's lock, so that a writer
+ * stopped while holding it cannot hang sudo: 0, or -1 when it stayed held.
+ * The writer then takes the lock itself (blocking only if another writer
+ * took it in between, for the length of one append).
+ */
+static int lock_free(void)
+{
+	struct timespec nap = {0, 10 * 1000000};
+	int fd = open(st.file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	long waited = 0;
+
+	if (fd < 0)
+		return 0; /* no log yet, or unreadable: the writer says why */
+	while (flock(fd, LOCK_SH | LOCK_NB) != 0) {
+		if ((errno != EWOULDBLOCK && errno != EINTR) || waited >= st.lock_ms) {
+			close(fd);
+			return -1;
+		}
+		nanosleep(&nap, NULL);
+		waited += 10;
+	}
+	flock(fd, LOCK_UN);
+	close(fd);
+	return 0;
+}
+
+/*
  * Append one event durably; 0, or -1 with st.errbuf saying why.  An event
  * the policy rejects is recorded as alog's own record, without the rule's
  * input, so that the attempt is still there.
@@ -133,9 +164,15 @@ static int put(struct alog_buf *b)
 	struct alog_append_opts o = {.policy = st.policy, .origin = st.origin,
 	                             .sync = ALOG_SYNC_EACH};
 	struct alog_error e;
-	struct alog_appender *a = alog_appender_open(st.file, &o, &e);
+	struct alog_appender *a;
 	int rc;
 
+	if (lock_free() != 0) {
+		snprintf(st.errbuf, sizeof st.errbuf, "%s: %s: the log stayed locked for %ld ms",
+		         PLUGIN_NAME, st.file, st.lock_ms);
+		return -1;
+	}
+	a = alog_appender_open(st.file, &o, &e);
 	if (!a)
 		goto fail;
 	rc = alog_append_one(a, b->p, b->n, &e);
@@ -189,6 +226,7 @@ static int plugin_open(unsigned int version, sudo_conv_t conversation,
 
 	reset();
 	st.printf = sudo_printf;
+	st.lock_ms = 5000;
 	if (SUDO_API_VERSION_GET_MAJOR(version) != SUDO_API_VERSION_MAJOR) {
 		*errstr = PLUGIN_NAME ": incompatible sudo plugin API major version";
 		return -1;
@@ -205,6 +243,17 @@ static int plugin_open(unsigned int version, sudo_conv_t conversation,
 		if (to) {
 			free(*to);
 			*to = strdup(strchr(opt, '=') + 1);
+		} else if (strncmp(opt, "lock_timeout=", 13) == 0) {
+			uint64_t v;
+			if (alog_parse_u64(opt + 13, 3600, &v) != 0) {
+				snprintf(st.errbuf, sizeof st.errbuf,
+				         "%s: lock_timeout takes seconds (0 to 3600), not '%s'",
+				         PLUGIN_NAME, opt + 13);
+				*errstr = st.errbuf;
+				tell();
+				return -1;
+			}
+			st.lock_ms = (long)v * 1000;
 		} else if (strcmp(opt, "on_error=allow") == 0) {
 			st.fail_open = 1;
 		} else if (strcmp(opt, "on_error=refuse") == 0) {
@@ -212,7 +261,7 @@ static int plugin_open(unsigned int version, sudo_conv_t conversation,
 		} else {
 			snprintf(st.errbuf, sizeof st.errbuf,
 			         "%s: unknown option '%s' (file=, policy=, origin=, "
-			         "on_error=refuse|allow)", PLUGIN_NAME, opt);
+			         "on_error=refuse|allow, lock_timeout=)", PLUGIN_NAME, opt);
 			*errstr = st.errbuf;
 			tell(); /* sudo says only that the plugin failed */
 			return -1;

@@ -113,6 +113,21 @@ get() { jq -c "select(.action == \"$2\") | $3" "$1"; }
 	[[ $output == *"alog_audit"*"Not a directory"* ]]
 }
 
+@test "sudo plugin: a log locked by a stopped writer does not hang sudo" {
+	plugin "file=$PWD/sudo.alog"
+	sudo -u nobody /bin/true
+	exec 8<sudo.alog
+	flock 8 # held here, as by a writer stopped mid-append
+	plugin "file=$PWD/sudo.alog lock_timeout=1"
+	start=$(date +%s)
+	run timeout 20 sudo -u nobody /bin/sh -c 'echo ran'
+	exec 8<&-
+	[ "$status" -eq 1 ]
+	[[ $output != *ran* ]]
+	[[ $output == *"stayed locked for 1000 ms"* ]]
+	[ $(($(date +%s) - start)) -lt 10 ]
+}
+
 @test "sudo plugin: events go through the log's policy" {
 	printf '{"rules": [{"path": "argv", "do": "mask", "keep": 0}]}\n' >p.json
 	plugin "file=$PWD/sudo.alog policy=$PWD/p.json"
