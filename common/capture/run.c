@@ -306,8 +306,6 @@ static void flush(struct sess *s, struct stream *st, int force, int timed_out)
 		st->t0 = st->last;
 	}
 	st->deadline = 0;
-	if (force)
-		emit_hidden(s, st);
 }
 
 static void take(struct sess *s, struct stream *st, const char *p, size_t n, int hidden)
@@ -315,11 +313,11 @@ static void take(struct sess *s, struct stream *st, const char *p, size_t n, int
 	int64_t t = now_ns(s);
 
 	if (hidden) {
+		/* what was typed before goes first; the hidden bytes add up until echo is back */
 		flush(s, st, 1, 0);
 		if (!st->hidden)
 			st->hidden_t0 = t;
 		st->hidden += n;
-		st->deadline = t + ALOG_IO_FLUSH_MS * 1000000LL;
 		return;
 	}
 	emit_hidden(s, st);
@@ -591,8 +589,10 @@ static void loop(struct sess *s, struct child *c, int sfd, struct stream *st, si
 			s->dirty = 0;
 		}
 	}
-	for (size_t i = 0; i < nst; i++)
+	for (size_t i = 0; i < nst; i++) {
 		flush(s, &st[i], 1, 0);
+		emit_hidden(s, &st[i]);
+	}
 	free(buf);
 }
 
