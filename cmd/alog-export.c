@@ -25,7 +25,8 @@
 
 static const char usage[] =
 	"usage: alog-export [-F FORMAT] [--fields LIST] [--with-meta] [--allow-formulas]\n"
-	"                   [--bulk INDEX] [--map FILE] [--redact PATH]... [--drop PATH]...\n"
+	"                   [--bulk INDEX] [--sd-id NAME@PEN] [--framing FRAMING]\n"
+	"                   [--map FILE] [--redact PATH]... [--drop PATH]...\n"
 	"                   [--decrypt READER_SECRET] [-o FILE] [FILE...]\n"
 	"       alog-export -F asciicast --session ID [-o FILE] [FILE...]\n"
 	"       alog-export --checkpoint [--vkey] [-f LOG | LOG]\n"
@@ -44,13 +45,18 @@ static const char usage[] =
 	"      --allow-formulas  csv, tsv: do not neutralise cells starting with\n"
 	"                     = + - @ TAB CR (CWE-1236)\n"
 	"      --bulk INDEX   ecs: an Elasticsearch/OpenSearch _bulk body\n"
+	"      --sd-id NAME@PEN  syslog: the SD-ID of the record's element\n"
+	"                     (default " ALOG_SD_ID ")\n"
+	"      --framing newline|octet-counting  syslog: one message a line\n"
+	"                     (default), or RFC 6587 octet counting for TCP\n"
 	"      --map FILE     field mappings (JSON) replacing the built-in ones\n"
 	"      --redact PATH  replace the value at PATH with \"" ALOG_REDACTED "\"\n"
 	"      --drop PATH    leave the member at PATH out\n"
 	"      --decrypt READER_SECRET  show protected values this reader key opens;\n"
 	"                     others (and all, without it) become a placeholder, except\n"
 	"                     in --with-meta records kept verbatim\n"
-	"  -o, --output FILE  write FILE (replaced whole, never half-written)\n"
+	"  -o, --output FILE  write FILE (replaced whole, never half-written; - is\n"
+	"                     standard output)\n"
 	"      --checkpoint   print the log's last seal as a C2SP checkpoint\n"
 	"      --vkey         print the verifier key of that seal's epoch\n"
 	"      --proof        a tlog-proof@v1 bundle for each record read\n"
@@ -66,7 +72,7 @@ static const char usage[] =
 enum {
 	OPT_FIELDS = ALOG_OPT_BASE, OPT_WITH_META, OPT_ALLOW_FORMULAS, OPT_BULK, OPT_MAP,
 	OPT_REDACT, OPT_DROP, OPT_CHECKPOINT, OPT_VKEY, OPT_PROOF, OPT_CONSISTENCY, OPT_STATE,
-	OPT_DECRYPT, OPT_SESSION,
+	OPT_DECRYPT, OPT_SESSION, OPT_SD_ID, OPT_FRAMING,
 };
 
 static const struct option longopts[] = {
@@ -87,6 +93,8 @@ static const struct option longopts[] = {
 	{"tree-state", required_argument, NULL, OPT_STATE},
 	{"decrypt", required_argument, NULL, OPT_DECRYPT},
 	{"session", required_argument, NULL, OPT_SESSION},
+	{"sd-id", required_argument, NULL, OPT_SD_ID},
+	{"framing", required_argument, NULL, OPT_FRAMING},
 	{0, 0, 0, 0},
 };
 
@@ -98,7 +106,12 @@ static struct {
 	char tmp[PATH_MAX];
 	struct alog_buf buf;
 	int existed; /* the target was there before: a failure cannot take it back */
-} out = {1, NULL, "", {0}, 0};
+	int direct;  /* a device or FIFO, written in place */
+	int secret;  /* the input held protected values */
+	mode_t mode; /* the replaced file's */
+	uid_t uid;
+	gid_t gid;
+} out = {1, NULL, "", {0}, 0, 0, 0, 0, 0, 0};
 
 static void out_abort(void)
 {
@@ -131,14 +144,70 @@ static void check_not_input(const char *path, const char *what)
 	}
 }
 
+/* Does path hold an alog log (its first line a header record)? */
+static int is_alog_log(const char *path)
+{
+	char head[1 << 16];
+	int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	ssize_t n;
+	const char *nl;
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, head, sizeof head - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	head[n] = '\0';
+	nl = memchr(head, '\n', (size_t)n);
+	if (strncmp(head, "{\"seq\":", 7) != 0)
+		return 0;
+	if (nl)
+		head[nl - head] = '\0';
+	return strstr(head, ",\"type\":\"open\"") != NULL;
+}
+
+/*
+ * -o FILE: a regular file is replaced whole (a temporary file next to it,
+ * renamed onto it), keeping its mode and owner; a new one gets 0666 less
+ * the umask, or 0600 when the input holds protected values.  A symbolic
+ * link is followed: the file it names is replaced, the link stays.  A
+ * device or FIFO is written to in place (never replaced).  A file that is
+ * an alog log is never overwritten.
+ */
 static void out_open(void)
 {
 	char *copy, *copy2;
+	struct stat st;
 	mode_t mask;
 
 	if (!out.target)
 		return;
-	out.existed = access(out.target, F_OK) == 0;
+	if (lstat(out.target, &st) == 0 && S_ISLNK(st.st_mode)) {
+		char *real = realpath(out.target, NULL);
+		if (!real)
+			alog_die(ALOG_EXIT_ERR, "%s: a symbolic link to no file (%s): -o follows links",
+			         out.target, strerror(errno));
+		out.target = real;
+	}
+	if (stat(out.target, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			alog_die(ALOG_EXIT_ERR, "%s is a directory", out.target);
+		if (!S_ISREG(st.st_mode)) {
+			out.fd = open(out.target, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+			if (out.fd < 0)
+				alog_die(ALOG_EXIT_ERR, "cannot write %s: %s", out.target, strerror(errno));
+			out.direct = 1;
+			return;
+		}
+		if (is_alog_log(out.target))
+			alog_die(ALOG_EXIT_ERR, "%s is an alog log: refusing to overwrite it with an "
+			         "export", out.target);
+		out.existed = 1;
+		out.mode = st.st_mode & 07777;
+		out.uid = st.st_uid;
+		out.gid = st.st_gid;
+	}
 	copy = alog_xstrdup(out.target);
 	copy2 = alog_xstrdup(out.target);
 	if ((size_t)snprintf(out.tmp, sizeof out.tmp, "%s/.%s.XXXXXX", dirname(copy),
@@ -153,7 +222,25 @@ static void out_open(void)
 	}
 	mask = umask(0);
 	umask(mask);
-	fchmod(out.fd, 0666 & ~mask);
+	if (out.existed) {
+		/* the owner first: fchown may clear set-id bits that fchmod then sets */
+		if (fchown(out.fd, out.uid, out.gid) != 0 && errno != EPERM)
+			alog_die(ALOG_EXIT_ERR, "cannot write %s: %s", out.target, strerror(errno));
+		fchmod(out.fd, out.mode);
+	} else {
+		fchmod(out.fd, 0666 & ~mask);
+	}
+}
+
+/* The input holds protected values: a new output file is the owner's alone. */
+static void out_protected(void)
+{
+	if (out.tmp[0] && !out.existed && !out.secret) {
+		mode_t mask = umask(0);
+		umask(mask);
+		fchmod(out.fd, 0600 & ~mask);
+	}
+	out.secret = 1;
 }
 
 static void out_commit(void)
@@ -161,6 +248,11 @@ static void out_commit(void)
 	out_flush();
 	if (!out.target) {
 		alog_close_stdout();
+		return;
+	}
+	if (out.direct) {
+		if (close(out.fd) != 0)
+			alog_die(ALOG_EXIT_ERR, "cannot write %s: %s", out.target, strerror(errno));
 		return;
 	}
 	if (fsync(out.fd) != 0 || close(out.fd) != 0 || rename(out.tmp, out.target) != 0)
@@ -216,6 +308,8 @@ static int run_export(struct alog_export *x, char **files, int nfiles)
 				alog_err_at(&e, r.name, l.lineno);
 				alog_die_error(ALOG_EXIT_ERR, &e);
 			}
+			if (memmem(l.p, l.len, ALOG_ENC_PREFIX, sizeof ALOG_ENC_PREFIX - 1))
+				out_protected();
 			if (unprotect &&
 			    memmem(l.p, l.len, ALOG_ENC_PREFIX, sizeof ALOG_ENC_PREFIX - 1)) {
 				if (alog_unprotect_reveal_line(unprotect, l.p, l.len, &rev, &revealed,
@@ -432,7 +526,7 @@ int main(int argc, char **argv)
 		case OPT_MAP: mapfile = optarg; break;
 		case OPT_REDACT: redact[o.nredact++] = optarg; break;
 		case OPT_DROP: drop[o.ndrop++] = optarg; break;
-		case 'o': out.target = optarg; break;
+		case 'o': out.target = strcmp(optarg, "-") ? optarg : NULL; break;
 		case 'f': log = optarg; break;
 		case OPT_CHECKPOINT: checkpoint = 1; break;
 		case OPT_VKEY: vkey = 1; break;
@@ -441,6 +535,15 @@ int main(int argc, char **argv)
 		case OPT_STATE: state = optarg; break;
 		case OPT_DECRYPT: keyfile = optarg; break;
 		case OPT_SESSION: o.session = optarg; break;
+		case OPT_SD_ID: o.sd_id = optarg; break;
+		case OPT_FRAMING:
+			if (strcmp(optarg, "octet-counting") == 0)
+				o.octet_counting = 1;
+			else if (strcmp(optarg, "newline") == 0)
+				o.octet_counting = 0;
+			else
+				alog_usage_error("--framing: newline or octet-counting, not '%s'", optarg);
+			break;
 		}
 	}
 	argc -= optind;
@@ -515,6 +618,13 @@ int main(int argc, char **argv)
 		rc = run_export(x, argv, argc);
 		if (rc == ALOG_EXIT_OK && o.session && alog_export_count(x) == 0)
 			alog_die(ALOG_EXIT_ERR, "no record of session %s in the input", o.session);
+		{
+			const char *p;
+			int d;
+			for (size_t i = 0; (p = alog_export_unmatched(x, i, &d)); i++)
+				alog_warnx("warning: --%s %s matched no member of any record: nothing was "
+				           "%s", d ? "drop" : "redact", p, d ? "dropped" : "redacted");
+		}
 		if (keyfile && revealed.closed)
 			alog_warnx("warning: %llu protected value(s) are not encrypted to %s: they are "
 			           "shown as placeholders", (unsigned long long)revealed.closed, keyfile);

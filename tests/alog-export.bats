@@ -137,16 +137,21 @@ EOF
 @test "redacted copies say so in every format" {
 	alog-export --redact user.email --drop src --redact msg "$(data input.alog)" |
 		diff - "$(data redacted.ndjson)"
+	# each record lists the paths that redacted or dropped something in it
 	r="--redact user.email --drop src"
 	alog-export -F csv $r "$(data input.alog)" | head -1 | grep -q ',alog'
 	alog-export -F csv $r "$(data input.alog)" | sed -n 2p |
-		grep -q 'redacted copy; redacted: user.email; dropped: src'
+		grep -q 'redacted copy; redacted: ; dropped: src'
+	alog-export -F csv $r "$(data input.alog)" | grep -q 'redacted copy; redacted: user.email; dropped: '
 	alog-export -F syslog $r "$(data input.alog)" | head -1 |
-		grep -q '\[alogCopy@32473 redacted="user.email" dropped="src"\]'
-	alog-export -F cef $r "$(data input.alog)" | head -1 | grep -q ' alogRedacted=user.email alogDropped=src '
-	alog-export -F ecs $r "$(data input.alog)" | jq -e '.tags == ["alog-redacted-copy"] and
+		grep -q '\[alogCopy@32473 redacted="" dropped="src"\]'
+	alog-export -F syslog $r "$(data input.alog)" | sed -n 4p |
+		grep -q '\[alogCopy@32473 redacted="user.email" dropped=""\]'
+	alog-export -F cef $r "$(data input.alog)" | head -1 | grep -q ' alogRedacted= alogDropped=src '
+	alog-export -F cef $r "$(data input.alog)" | sed -n 4p | grep -q ' alogRedacted=user.email alogDropped= '
+	alog-export -F ecs $r "$(data input.alog)" | sed -n 4p | jq -e '.tags == ["alog-redacted-copy"] and
 		.alog.copy.redacted == ["user.email"]' >/dev/null
-	alog-export -F ocsf $r "$(data input.alog)" | jq -e '.metadata.labels == ["alog-redacted-copy"]
+	alog-export -F ocsf $r "$(data input.alog)" | head -1 | jq -e '.metadata.labels == ["alog-redacted-copy"]
 		and .unmapped.alog.dropped == ["src"]' >/dev/null
 	! alog-export -F ecs $r "$(data input.alog)" | grep -q 'm@example.com'
 	# a redacted copy with meta no longer passes as records
@@ -253,4 +258,119 @@ EOF
 	run_examples "$(man_dir)/alog-export.1"
 	[ -s incident.csv ] && [ -s alice.tlog-proof ]
 	grep -q 'DELETE FROM t' queries.csv
+}
+
+@test "-o: - is standard output, a device is written in place, a link is followed, protected input gives 0600" {
+	alog-append -f a.alog actor=alice >/dev/null
+	alog-export -o - a.alog >stdout.out
+	[ ! -e ./- ]
+	grep -q '"actor":"alice"' stdout.out
+	# a character device of our own (never the system's /dev/null)
+	mknod dev c 1 3
+	alog-export -o dev a.alog
+	[ -c dev ]
+	mkfifo fifo
+	cat fifo >fifo.out &
+	alog-export -F csv -o fifo a.alog
+	wait
+	[ -p fifo ]
+	grep -q alice fifo.out
+	# a symbolic link: the file it names is replaced, the link stays
+	mkdir sub
+	echo old >sub/real.csv
+	chmod 640 sub/real.csv
+	ln -s sub/real.csv link.csv
+	alog-export -F csv -o link.csv a.alog
+	[ -L link.csv ]
+	grep -q alice sub/real.csv
+	[ "$(stat -c %a sub/real.csv)" = 640 ]
+	ln -s nowhere dangling.csv
+	run alog-export -F csv -o dangling.csv a.alog
+	[ "$status" -eq 2 ]
+	[ -L dangling.csv ]
+	# a new file: the umask, or 0600 when the input holds protected values
+	umask 022
+	alog-export -o new.json a.alog
+	[ "$(stat -c %a new.json)" = 644 ]
+	alog-append -f p.alog 'q=alog-enc1:x' >/dev/null
+	alog-export -o prot.json p.alog
+	[ "$(stat -c %a prot.json)" = 600 ]
+	# a replaced file keeps its mode even then
+	: >kept.json
+	chmod 664 kept.json
+	alog-export -o kept.json p.alog
+	[ "$(stat -c %a kept.json)" = 664 ]
+}
+
+@test "-o never overwrites an alog log, a rotated one or one given through a link" {
+	alog-append -f a.alog actor=alice >/dev/null
+	alog-append -f b.alog actor=bob >/dev/null
+	cp b.alog b.orig
+	ln -s b.alog b.link
+	for t in b.alog b.link; do
+		run alog-export -o "$t" a.alog
+		[ "$status" -eq 2 ]
+		[[ $output == *"is an alog log: refusing to overwrite it"* ]]
+	done
+	run bash -c 'alog-export -F csv a.alog | alog-export -F ndjson -o b.alog'
+	[ "$status" -eq 2 ]
+	cmp b.alog b.orig
+}
+
+@test "--redact and --drop reach into arrays of objects at any depth" {
+	echo '{"r":[{"e":"x@example.com","k":1},[{"e":"y@example.com"}],"z",{"n":{"e":"no"}}],"e":"top"}' |
+		alog-append -f r.alog
+	alog-export --redact r.e r.alog >out
+	! grep -q example.com out
+	jq -e '.r[3].n.e == "no" and .e == "top" and .r[0].k == 1 and .alog.redacted == ["r.e"]' out
+	alog-export --drop r.e --drop nothere r.alog >out 2>err
+	! grep -q example.com out
+	jq -e '.r[0] == {"k":1} and .alog.dropped == ["r.e"]' out
+	grep -q 'warning: --drop nothere matched no member' err
+	! grep -q 'r\.e' err
+	for f in csv tsv syslog cef ecs ocsf; do
+		alog-export -F "$f" --redact r.e r.alog >out
+		! grep -q example.com out
+	done
+}
+
+@test "syslog --framing octet-counting: each message is its length, a space and the message" {
+	alog-append -f a.alog actor=alice msg=$'caf\u00e9' >/dev/null
+	alog-append -f a.alog actor=bob >/dev/null
+	alog-export -F syslog --framing octet-counting a.alog >framed
+	python3 - framed <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+n = 0
+while data:
+    sp = data.index(b" ")
+    size = int(data[:sp])
+    msg = data[sp + 1:sp + 1 + size]
+    assert msg.startswith(b"<86>1 ") and b"\n" not in msg, msg
+    data = data[sp + 1 + size:]
+    n += 1
+assert n == 2, n
+PY
+	run alog-export -F csv --framing octet-counting a.alog
+	[ "$status" -eq 2 ]
+	run alog-export -F syslog --framing lines a.alog
+	[ "$status" -eq 2 ]
+}
+
+@test "cef and syslog: 20,000 member names that collapse to one key each get their own, in linear time" {
+	python3 -c '
+import json
+names = {}
+for i in range(20000):
+    # eight characters that syslog writes as _ and CEF leaves out
+    names["x" + "".join(" =]_"[i >> (2 * k) & 3] for k in range(8))] = i
+print(json.dumps(names))' | alog-append -f big.alog
+	for f in cef syslog; do
+		timeout 10 alog-export -F "$f" big.alog >out
+		case $f in
+		cef) n=$(grep -o ' alogX[0-9]*=' out | sort -u | wc -l) ;;
+		syslog) n=$(grep -o ' x_*[0-9]*="' out | sort -u | wc -l) ;;
+		esac
+		[ "$n" -eq 20000 ] || { echo "$f: $n keys"; return 1; }
+	done
 }

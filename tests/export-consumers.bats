@@ -55,7 +55,6 @@ by_case() {
 }
 
 @test "a raw DEL byte in a string: every format exports it and its consumer reads it back" {
-	skip "issue 15: a raw DEL (0x7f) in a string, which alog-verify accepts, stops every format with 'not an alog record: raw control character' (exit 2)"
 	corpus --only-del
 	alog-verify -q nasty.alog
 	for f in ndjson json csv tsv syslog cef ecs ocsf; do
@@ -112,7 +111,6 @@ by_case() {
 }
 
 @test "tsv: sqlite3 .import reads back every member" {
-	skip "issue 15: tsv: a cell that starts with a double quote (\"quoted\") is read by sqlite3 .import as a quoted field: the quotes are lost, or the row runs on"
 	corpus
 	fields=$(compare fields nasty.alog)
 	alog-export -F tsv --fields "$fields" -o all.tsv nasty.alog
@@ -120,7 +118,6 @@ by_case() {
 }
 
 @test "csv, tsv and cef: a control character and the text of its #ooo form stay apart" {
-	skip "issue 15: csv, tsv and cef write ESC as #033, the same as the text '#033': a reader cannot tell which the log held"
 	alog-append -f c.alog $'v=\x1b' >/dev/null
 	alog-append -f c.alog 'v=#033' >/dev/null
 	for f in csv tsv; do
@@ -132,7 +129,6 @@ by_case() {
 }
 
 @test "cef: a value ending in | does not hide the key after it" {
-	skip "issue 15: cef: a value ending in | loses the space before the next key (suser=x|act=login): Logstash reads suser=\"x|act=login\" and act is gone"
 	alog-append -f c.alog 'actor=x|' action=auth.login note='|' target=t >/dev/null
 	alog-export -F cef c.alog | cef_parse --strict >parsed
 	[ "$(jq -r .extension.suser parsed)" = 'x|' ]
@@ -141,17 +137,18 @@ by_case() {
 	compare cef c.alog parsed
 }
 
-@test "cef: leading and trailing spaces of values survive the consumer" {
-	skip "issue 15: cef: trailing spaces of values are lost by CEF consumers (the Logstash codec ends a value before the spaces that precede the next key, and strips the line)"
+@test "cef: leading spaces of values survive the consumer, trailing ones come as #040" {
+	# the Logstash codec drops white space before the next key and at the
+	# end of the line: a space that ends a value is written #040
 	alog-append -f c.alog 'actor=trailing ' 'target=  both  ' 'msg= ' >/dev/null
 	alog-export -F cef c.alog | cef_parse --strict >parsed
-	[ "$(jq -r .extension.suser parsed)" = 'trailing ' ]
-	[ "$(jq -r .extension.msg parsed)" = ' ' ]
+	[ "$(jq -r .extension.suser parsed)" = 'trailing#040' ]
+	[ "$(jq -r .extension.cs1 parsed)" = '  both#040#040' ]
+	[ "$(jq -r .extension.msg parsed)" = '#040' ]
 	compare cef c.alog parsed
 }
 
 @test "cef: null and \"\" stay apart" {
-	skip "issue 15: cef: a null member and an empty string both come out as an empty value (alogN= alogEmpty=)"
 	alog-append -f c.alog 'n:=null' 'empty=' 'action=x' >/dev/null
 	alog-export -F cef c.alog | cef_parse --strict >parsed
 	[ "$(jq -r .extension.alogEmpty parsed)" = '' ]
@@ -160,7 +157,6 @@ by_case() {
 }
 
 @test "cef: src and spt hold only values of their ArcSight types, the others stay readable" {
-	skip "issue 15: cef: src.ip and src.port go unchecked into src (IPv4 address) and spt (port): src=10.0.0.1:443, src=2001:db8::1, spt=x, spt=70000, spt=-1"
 	corpus
 	jq -c 'select(.src != null) | del(.seq, .ts, .hash)' nasty.alog | alog-append -f src.alog
 	alog-export -F cef src.alog | cef_parse --strict >parsed
@@ -168,7 +164,6 @@ by_case() {
 }
 
 @test "cef: the Logstash and ArcSight rules read back every value, nothing hidden or lost" {
-	skip "issue 15: cef: the defects above (| before a key, trailing spaces, null vs \"\", src/spt types) on the whole corpus"
 	corpus
 	alog-export -F cef -o out.cef nasty.alog
 	cef_parse --strict out.cef >parsed
@@ -256,7 +251,6 @@ by_case() {
 # ---- the rest of issue 15: what the export files say and where they go ----
 
 @test "--redact and --drop follow paths through arrays; a path that matched nothing is said, not listed" {
-	skip "issue 15: --redact/--drop recipients.email on {\"recipients\":[{\"email\":...}]} leaves the address in clear, exit 0, while the metadata lists it as redacted"
 	echo '{"recipients":[{"email":"bob@example.com"},{"email":"eve@example.com"}]}' | alog-append -f r.alog
 	for op in --redact --drop; do
 		alog-export $op recipients.email r.alog >out
@@ -269,7 +263,6 @@ by_case() {
 }
 
 @test "-o keeps the mode of the file it replaces, and does not silently turn a symlink into a file" {
-	skip "issue 15: -o onto an existing 0600 file leaves it 0644; a symlink given to -o is replaced by a regular file"
 	alog-append -f a.alog actor=alice >/dev/null
 	umask 022
 	: >out.csv
@@ -283,7 +276,6 @@ by_case() {
 }
 
 @test "-o never overwrites a file that is an alog log" {
-	skip "issue 15: alog-grep ... | alog-export -o LOG replaces the tamper-evident log with ndjson, exit 0"
 	alog-append -f a.alog actor=alice >/dev/null
 	alog-append -f b.alog actor=bob >/dev/null
 	cp b.alog b.orig
@@ -293,7 +285,6 @@ by_case() {
 }
 
 @test "--bulk refuses an index name Elasticsearch refuses" {
-	skip "issue 15: --bulk 'Upper Case,*' is accepted"
 	alog-append -f a.alog actor=alice >/dev/null
 	for index in 'Upper Case,*' 'a b' '_a' 'a:b' '..'; do
 		run alog-export -F ecs --bulk "$index" a.alog
@@ -303,7 +294,6 @@ by_case() {
 }
 
 @test "syslog --sd-id sets the SD-ID, alog@32473 staying the documented default" {
-	skip "issue 15: syslog's SD-ID alog@32473 uses the documentation PEN and cannot be set (--sd-id NAME@PEN)"
 	alog-append -f a.alog actor=alice >/dev/null
 	alog-export -F syslog --sd-id audit@41234 a.alog | grep -q ' \[audit@41234 seq="2" '
 	alog-export -F syslog a.alog | grep -q ' \[alog@32473 seq="2" '

@@ -25,6 +25,7 @@ void alog_export_cell_tables(void)
 		return;
 	for (int c = 0; c < 256; c++)
 		cell_special[c] = is_ctl((unsigned char)c) ? 3 : 0;
+	cell_special['#'] |= 3;
 	cell_special[','] |= 1;
 	cell_special['"'] |= 1;
 	cell_special['\\'] |= 2;
@@ -71,11 +72,15 @@ static void put_cell_text(struct alog_export *x, struct alog_buf *out, const cha
 {
 	int tsv = x->o.format == ALOG_FMT_TSV;
 	int neutral = !x->o.allow_formulas && !is_number && n && formula_start((unsigned char)s[0]);
+	/* tsv: readers such as sqlite3 .import take a leading " as quoting */
+	if (tsv && n && s[0] == '"')
+		neutral = 1;
 	unsigned mask = tsv ? 2 : 1;
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (cell_special[(unsigned char)s[i]] & mask)
+		if ((cell_special[(unsigned char)s[i]] & mask) &&
+		    (s[i] != '#' || alog_export_octal_lookalike(s + i, n - i)))
 			break;
 	if (i == n) {
 		/* the common case: nothing to quote or escape */
@@ -98,7 +103,7 @@ static void put_cell_text(struct alog_export *x, struct alog_buf *out, const cha
 				alog_buf_add(out, "\\n", 2);
 			else if (c == '\r')
 				alog_buf_add(out, "\\r", 2);
-			else if (is_ctl(c))
+			else if (is_ctl(c) || (c == '#' && alog_export_octal_lookalike(s + i, n - i)))
 				put_octal(out, c);
 			else
 				buf_ch(out, (char)c);
@@ -112,7 +117,8 @@ static void put_cell_text(struct alog_export *x, struct alog_buf *out, const cha
 		unsigned char c = (unsigned char)s[i];
 		if (c == '"')
 			alog_buf_add(out, "\"\"", 2);
-		else if (is_ctl(c) && c != '\n' && c != '\r' && c != '\t')
+		else if ((is_ctl(c) && c != '\n' && c != '\r' && c != '\t') ||
+		         (c == '#' && alog_export_octal_lookalike(s + i, n - i)))
 			put_octal(out, c);
 		else
 			buf_ch(out, (char)c);
@@ -181,7 +187,7 @@ int alog_export_put_csv_record(struct alog_export *x, const struct alog_rec *r,
 
 	if (x->nrules) {
 		x->filt.n = 0;
-		if (alog_export_filter_object(x, r->line, n, x->all_rules, 0, 0, &x->filt) != 0)
+		if (alog_export_filter(x, r->line, n, 0, &x->filt) != 0)
 			return -1;
 		obj = x->filt.p;
 		n = x->filt.n;

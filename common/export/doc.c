@@ -5,6 +5,8 @@
  */
 #include "export/export.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,7 +71,7 @@ static void doc_rehash(struct odoc *d)
 	}
 }
 
-static int doc_find(const struct odoc *d, int parent, const char *s, size_t n)
+int alog_export_doc_find(const struct odoc *d, int parent, const char *s, size_t n)
 {
 	if (!d->nslot)
 		return -1;
@@ -116,7 +118,7 @@ int alog_export_doc_set(struct odoc *d, int at, const char *const *comp, size_t 
 {
 	for (size_t i = 0; i < n; i++) {
 		size_t len = strlen(comp[i]);
-		int c = doc_find(d, at, comp[i], len);
+		int c = alog_export_doc_find(d, at, comp[i], len);
 		if (i + 1 == n) {
 			if (c >= 0)
 				return -1;
@@ -231,6 +233,32 @@ int alog_export_walk(struct alog_export *x, const char *obj, size_t n, size_t de
 			return -1;
 	}
 	return r < 0 ? -1 : 0;
+}
+
+int alog_export_is_ip(const char *s, size_t n, int version)
+{
+	char t[INET6_ADDRSTRLEN + 1];
+	unsigned char a[sizeof(struct in6_addr)];
+	if (n == 0 || n >= sizeof t)
+		return 0;
+	memcpy(t, s, n);
+	t[n] = '\0';
+	if (version != 6 && inet_pton(AF_INET, t, a) == 1)
+		return 1;
+	return version != 4 && inet_pton(AF_INET6, t, a) == 1;
+}
+
+int alog_export_is_uint(const char *s, size_t n, uint64_t max)
+{
+	uint64_t v = 0;
+	if (n == 0 || n > 19 || (n > 1 && s[0] == '0'))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	return v <= max;
 }
 
 /* The plain text of a scalar value (strings unescaped) in x->text. */

@@ -298,36 +298,44 @@ badval:
 	                "(a string) or to null", fmt);
 }
 
-static void meta_strings(struct alog_export *x)
+/*
+ * The copy's own statement: the paths that redacted or dropped something
+ * in this record (mask), as JSON, two space-separated lists and a cell.
+ */
+static void meta_strings(struct alog_export *x, uint64_t mask)
 {
-	struct alog_buf j = {0}, r = {0}, d = {0};
+	struct alog_buf *j = &x->mj, *r = &x->mr, *d = &x->md, *c = &x->mc;
 
-	alog_buf_str(&j, "\"alog\":{\"derived\":\"redacted copy\",\"redacted\":[");
+	j->n = r->n = d->n = c->n = 0;
+	alog_buf_str(j, "\"alog\":{\"derived\":\"redacted copy\",\"redacted\":[");
 	for (int pass = 0; pass < 2; pass++) {
 		int first = 1;
 		for (size_t i = 0; i < x->nrules; i++) {
-			if (x->rules[i].drop != pass)
+			if (x->rules[i].drop != pass || !(mask >> i & 1))
 				continue;
 			if (!first)
-				buf_ch(&j, ',');
-			alog_export_put_json_quoted(&j, x->rules[i].p.text, strlen(x->rules[i].p.text));
-			struct alog_buf *l = pass ? &d : &r;
+				buf_ch(j, ',');
+			alog_export_put_json_quoted(j, x->rules[i].p.text, strlen(x->rules[i].p.text));
+			struct alog_buf *l = pass ? d : r;
 			if (l->n)
 				buf_ch(l, ' ');
 			alog_buf_str(l, x->rules[i].p.text);
 			first = 0;
 		}
-		alog_buf_str(&j, pass ? "]}" : "],\"dropped\":[");
+		alog_buf_str(j, pass ? "]}" : "],\"dropped\":[");
 	}
-	buf_ch(&j, '\0');
-	buf_ch(&r, '\0');
-	buf_ch(&d, '\0');
-	x->meta_json = j.p;
-	x->meta_list_r = r.p;
-	x->meta_list_d = d.p;
-	size_t tn = r.n + d.n + 64;
-	x->meta_cell = alog_xmalloc(tn);
-	snprintf(x->meta_cell, tn, "redacted copy; redacted: %s; dropped: %s", r.p, d.p);
+	alog_buf_str(c, "redacted copy; redacted: ");
+	alog_buf_add(c, r->p, r->n);
+	alog_buf_str(c, "; dropped: ");
+	alog_buf_add(c, d->p, d->n);
+	buf_ch(j, '\0');
+	buf_ch(r, '\0');
+	buf_ch(d, '\0');
+	buf_ch(c, '\0');
+	x->meta_json = j->p;
+	x->meta_list_r = r->p;
+	x->meta_list_d = d->p;
+	x->meta_cell = c->p;
 }
 
 static int add_rule(struct alog_export *x, const char *s, int drop, struct alog_error *e)
@@ -351,6 +359,46 @@ static int add_rule(struct alog_export *x, const char *s, int drop, struct alog_
 	return 0;
 }
 
+const char *alog_export_index_problem(const char *name)
+{
+	size_t n = strlen(name);
+	if (n == 0)
+		return "it is empty";
+	if (n > 255)
+		return "it is longer than 255 bytes";
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return "it is . or ..";
+	if (name[0] == '-' || name[0] == '_' || name[0] == '+')
+		return "it starts with - _ or +";
+	for (const char *p = name; *p; p++) {
+		if (*p >= 'A' && *p <= 'Z')
+			return "it has upper-case letters";
+		if (strchr("\\/*?\"<>|,#: ", *p) || (unsigned char)*p < 0x20)
+			return "it holds one of \\ / * ? \" < > | , # : or a space";
+	}
+	return alog_utf8_check(name, n) == n ? NULL : "it is not UTF-8";
+}
+
+const char *alog_export_sd_id_problem(const char *id)
+{
+	const char *at = strchr(id, '@');
+	size_t n = strlen(id);
+	if (n > 32)
+		return "an SD-ID is at most 32 characters";
+	for (const char *p = id; *p; p++)
+		if (*p <= ' ' || *p >= 127 || *p == '=' || *p == ']' || *p == '"')
+			return "an SD-ID is printable US-ASCII without = ] \" or space";
+	if (!at || at == id || strchr(at + 1, '@'))
+		return "give NAME@PEN (PEN: your private enterprise number)";
+	if (!at[1] || at[1] == '0' || strspn(at + 1, "0123456789.") != strlen(at + 1) ||
+	    at[strlen(at) - 1] == '.')
+		return "the PEN after @ is a number";
+	/* the copy's own element, alogCopy@PEN, must fit too */
+	if (strlen(at) + 8 > 32)
+		return "the PEN is too long";
+	return NULL;
+}
+
 struct alog_export *alog_export_new(const struct alog_export_opts *o, struct alog_error *e)
 {
 	struct alog_export *x = alog_xcalloc(1, sizeof *x);
@@ -364,7 +412,7 @@ struct alog_export *alog_export_new(const struct alog_export_opts *o, struct alo
 		if (add_rule(x, o->drop[i], 1, e) != 0)
 			goto fail;
 	if (x->nrules)
-		meta_strings(x);
+		meta_strings(x, 0);
 	if (o->format == ALOG_FMT_CSV || o->format == ALOG_FMT_TSV) {
 		const char *f = o->fields ? o->fields : ALOG_EXPORT_DEFAULT_FIELDS;
 		size_t start = 0, len = strlen(f);
@@ -401,6 +449,19 @@ struct alog_export *alog_export_new(const struct alog_export_opts *o, struct alo
 		            "what a transcript shows)");
 		goto fail;
 	}
+	if (o->bulk_index && alog_export_index_problem(o->bulk_index)) {
+		alog_err(e, "--bulk: Elasticsearch refuses the index name: %s",
+		         alog_export_index_problem(o->bulk_index));
+		goto fail;
+	}
+	if ((o->sd_id || o->octet_counting) && o->format != ALOG_FMT_SYSLOG) {
+		alog_err(e, "%s is for the syslog format", o->sd_id ? "--sd-id" : "--framing");
+		goto fail;
+	}
+	if (o->sd_id && alog_export_sd_id_problem(o->sd_id)) {
+		alog_err(e, "--sd-id: %s", alog_export_sd_id_problem(o->sd_id));
+		goto fail;
+	}
 	if (o->with_meta && o->format != ALOG_FMT_NDJSON && o->format != ALOG_FMT_JSON) {
 		alog_err(e, "--with-meta is for ndjson and json (the other formats always carry "
 		            "seq, ts and hash)");
@@ -432,16 +493,17 @@ void alog_export_free(struct alog_export *x)
 	free(x->fields);
 	free(x->vals);
 	free(x->map);
-	free(x->meta_json);
-	free(x->meta_list_r);
-	free(x->meta_list_d);
+	alog_buf_free(&x->mj);
+	alog_buf_free(&x->mr);
+	alog_buf_free(&x->md);
+	alog_buf_free(&x->mc);
 	alog_buf_free(&x->scratch);
 	alog_buf_free(&x->filt);
 	alog_buf_free(&x->text);
 	alog_buf_free(&x->names);
 	alog_buf_free(&x->key);
-	free(x->meta_cell);
 	alog_export_doc_free(&x->doc);
+	alog_export_doc_free(&x->bases);
 	free(x);
 }
 
@@ -452,10 +514,66 @@ uint64_t alog_export_count(const struct alog_export *x)
 
 /* ---- redaction and dropping, on the text ---- */
 
+static int filter_value(struct alog_export *x, struct alog_span v, uint64_t sub, size_t d,
+                        struct alog_buf *out);
+
+/*
+ * An array on the way of a path: each object element is filtered as the
+ * object would be (paths go through arrays, as policy paths do), arrays
+ * inside it too; other elements are copied.
+ */
+static int filter_array(struct alog_export *x, struct alog_span a, uint64_t sub, size_t d,
+                        struct alog_buf *out)
+{
+	const char *p = a.p + 1, *end = a.p + a.n - 1;
+	int first = 1;
+
+	buf_ch(out, '[');
+	for (;;) {
+		while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+			p++;
+		if (p >= end)
+			break;
+		if (!first) {
+			if (*p != ',')
+				return -1;
+			p++;
+		}
+		while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+			p++;
+		const char *q = alog_json_skip(p, end);
+		if (!q)
+			return -1;
+		if (!first)
+			buf_ch(out, ',');
+		first = 0;
+		if (filter_value(x, (struct alog_span){p, (size_t)(q - p)}, sub, d, out) != 0)
+			return -1;
+		p = q;
+	}
+	buf_ch(out, ']');
+	return 0;
+}
+
+static int filter_value(struct alog_export *x, struct alog_span v, uint64_t sub, size_t d,
+                        struct alog_buf *out)
+{
+	switch (alog_json_type(v.p, v.n)) {
+	case ALOG_JSON_OBJECT:
+		return alog_export_filter_object(x, v.p, v.n, sub, d, 0, out);
+	case ALOG_JSON_ARRAY:
+		return filter_array(x, v, sub, d, out);
+	default:
+		alog_buf_add(out, v.p, v.n);
+		return 0;
+	}
+}
+
 /*
  * Copy the object obj[0..n) to out with the rules in mask applied at
  * depth d; at depth 0 with skip_meta the record's own members are left
- * out.  Values are copied byte for byte.  0, or -1 if malformed.
+ * out.  Values are copied byte for byte; the rules that changed
+ * something are added to x->hit.  0, or -1 if malformed.
  */
 int alog_export_filter_object(struct alog_export *x, const char *obj, size_t n, uint64_t mask,
                               size_t d, int skip_meta, struct alog_buf *out)
@@ -468,7 +586,7 @@ int alog_export_filter_object(struct alog_export *x, const char *obj, size_t n, 
 		return -1;
 	buf_ch(out, '{');
 	while ((r = alog_json_iter_next(&it, &nm, &v)) == 1) {
-		uint64_t sub = 0;
+		uint64_t sub = 0, ends = 0;
 		int act = 0; /* 1 redact, 2 drop */
 		if (d == 0 && skip_meta && is_meta_name(nm))
 			continue;
@@ -476,11 +594,17 @@ int alog_export_filter_object(struct alog_export *x, const char *obj, size_t n, 
 			const struct xpath *p = &x->rules[i].p;
 			if (!(mask >> i & 1) || !alog_json_name_eq(nm, p->c[d], strlen(p->c[d])))
 				continue;
-			if (p->n == d + 1)
+			if (p->n == d + 1) {
+				ends |= 1ull << i;
 				act = x->rules[i].drop ? 2 : (act ? act : 1);
-			else
+			} else {
 				sub |= 1ull << i;
+			}
 		}
+		/* a drop wins over a redaction of the same member */
+		for (size_t i = 0; i < x->nrules; i++)
+			if ((ends >> i & 1) && x->rules[i].drop == (act == 2))
+				x->hit |= 1ull << i;
 		if (act == 2)
 			continue;
 		if (!first)
@@ -491,8 +615,8 @@ int alog_export_filter_object(struct alog_export *x, const char *obj, size_t n, 
 		alog_buf_add(out, "\":", 2);
 		if (act == 1) {
 			alog_buf_str(out, "\"" ALOG_REDACTED "\"");
-		} else if (sub && alog_json_type(v.p, v.n) == ALOG_JSON_OBJECT) {
-			if (alog_export_filter_object(x, v.p, v.n, sub, d + 1, 0, out) != 0)
+		} else if (sub) {
+			if (filter_value(x, v, sub, d + 1, out) != 0)
 				return -1;
 		} else {
 			alog_buf_add(out, v.p, v.n);
@@ -502,6 +626,27 @@ int alog_export_filter_object(struct alog_export *x, const char *obj, size_t n, 
 		return -1;
 	buf_ch(out, '}');
 	return 0;
+}
+
+int alog_export_filter(struct alog_export *x, const char *obj, size_t n, int skip_meta,
+                       struct alog_buf *out)
+{
+	x->hit = 0;
+	if (alog_export_filter_object(x, obj, n, x->all_rules, 0, skip_meta, out) != 0)
+		return -1;
+	x->ever_hit |= x->hit;
+	meta_strings(x, x->hit);
+	return 0;
+}
+
+const char *alog_export_unmatched(const struct alog_export *x, size_t i, int *drop)
+{
+	for (size_t k = 0; k < x->nrules; k++)
+		if (!(x->ever_hit >> k & 1) && i-- == 0) {
+			*drop = x->rules[k].drop;
+			return x->rules[k].p.text;
+		}
+	return NULL;
 }
 
 /* Append the "alog" metadata member before the final '}' of out. */
@@ -531,7 +676,7 @@ static int put_json_record(struct alog_export *x, const struct alog_rec *r, stru
 		}
 		return 0;
 	}
-	if (alog_export_filter_object(x, r->line, body, x->all_rules, 0, !x->o.with_meta, out) != 0)
+	if (alog_export_filter(x, r->line, body, !x->o.with_meta, out) != 0)
 		return -1;
 	add_meta_member(x, out);
 	return 0;
@@ -586,21 +731,23 @@ static int quick_event(const char *line, size_t len, struct alog_span *members)
 	return 1;
 }
 
-/* Is there a byte < 0x20 or 0x7f in s[0..n)?  Eight bytes at a time. */
+/*
+ * Is there a byte < 0x20 in s[0..n)?  Eight bytes at a time.  JSON allows
+ * no such byte raw anywhere in a record; DEL (0x7f) it allows in strings,
+ * and so does the verifier: it is written escaped by each format instead.
+ */
 static int has_ctl(const char *s, size_t n)
 {
 	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
 	size_t i = 0;
 	for (; i + 8 <= n; i += 8) {
-		uint64_t w, d;
+		uint64_t w;
 		memcpy(&w, s + i, 8);
-		d = w ^ (0x7f * ones);
-		/* a byte below 0x20, or a zero byte of w ^ 0x7f.. (a DEL) */
-		if (((w - 0x20 * ones) & ~w & highs) | ((d - ones) & ~d & highs))
+		if ((w - 0x20 * ones) & ~w & highs)
 			break;
 	}
 	for (; i < n; i++)
-		if (is_ctl((unsigned char)s[i]))
+		if ((unsigned char)s[i] < 0x20)
 			return 1;
 	return 0;
 }
@@ -626,7 +773,7 @@ int alog_export_line(struct alog_export *x, const char *line, size_t len, struct
 	/* Stored records never hold raw control characters; damaged lines must not pass them on. */
 	if (has_ctl(line, len - 1)) {
 		size_t i = 0;
-		while (!is_ctl((unsigned char)line[i]))
+		while ((unsigned char)line[i] >= 0x20)
 			i++;
 		free(tmp);
 		return alog_err(e, "not an alog record: raw control character at byte %zu", i + 1);
@@ -685,7 +832,7 @@ int alog_export_line(struct alog_export *x, const char *line, size_t len, struct
 		}
 		if (x->nrules) {
 			x->filt.n = 0;
-			if (alog_export_filter_object(x, r.line, n, x->all_rules, 0, 0, &x->filt) != 0) {
+			if (alog_export_filter(x, r.line, n, 0, &x->filt) != 0) {
 				rc = -1;
 				break;
 			}

@@ -32,6 +32,8 @@ enum alog_export_format {
 /* The OCSF schema version and ECS version the output conforms to. */
 #define ALOG_OCSF_VERSION "1.3.0"
 #define ALOG_ECS_VERSION "8.11.0"
+/* syslog's default SD-ID: the private enterprise number for documentation (RFC 5612). */
+#define ALOG_SD_ID "alog@32473"
 /* At most this many --redact and --drop paths together. */
 #define ALOG_EXPORT_MAX_RULES 64
 
@@ -42,6 +44,8 @@ struct alog_export_opts {
 	int allow_formulas;     /* csv, tsv: no CWE-1236 neutralisation */
 	const char *fields;     /* csv, tsv: comma-separated paths; NULL: the default */
 	const char *bulk_index; /* ecs: Elasticsearch _bulk body for this index */
+	const char *sd_id;      /* syslog: the SD-ID NAME@PEN; NULL: ALOG_SD_ID */
+	int octet_counting;     /* syslog: RFC 6587 octet-counting frames, not lines */
 	const char *const *redact; /* dotted paths whose values become ALOG_REDACTED */
 	size_t nredact;
 	const char *const *drop;   /* dotted paths removed */
@@ -56,6 +60,15 @@ struct alog_export;
 /* Parse a format name ("csv"...).  0 or -1. */
 int alog_export_format_parse(const char *name, enum alog_export_format *f);
 const char *alog_export_format_name(enum alog_export_format f);
+
+/*
+ * Is name an index name Elasticsearch accepts (lower case; none of
+ * \ / * ? " < > | , # : or a space; not starting with - _ +; not . or ..;
+ * at most 255 bytes)?  NULL if so, else why not.
+ */
+const char *alog_export_index_problem(const char *name);
+/* Is id an RFC 5424 SD-ID of the NAME@PEN form?  NULL if so, else why not. */
+const char *alog_export_sd_id_problem(const char *id);
 
 /* Set up an export; checks fields, paths and the map.  NULL with e set. */
 struct alog_export *alog_export_new(const struct alog_export_opts *o, struct alog_error *e);
@@ -72,6 +85,11 @@ int alog_export_line(struct alog_export *x, const char *line, size_t len, struct
                      struct alog_error *e);
 /* What comes after the last record ("]"...). */
 void alog_export_end(struct alog_export *x, struct alog_buf *out);
+/*
+ * The i-th --redact or --drop path (0, 1, ...) that has matched no member
+ * of any record exported so far (drop set to 1 for --drop), or NULL.
+ */
+const char *alog_export_unmatched(const struct alog_export *x, size_t i, int *drop);
 /* Events exported so far. */
 uint64_t alog_export_count(const struct alog_export *x);
 

@@ -15,15 +15,30 @@
 
 /* ---- syslog and CEF: flat keys ---- */
 
-/* A key made unique within the record by a numeric suffix; added to the doc. */
+/*
+ * A key made unique within the record by a numeric suffix; added to the
+ * doc.  Each base key remembers the next suffix to try (x->bases), so n
+ * members that all flatten to one key cost O(n), not O(n^2): a suffix
+ * tried and found taken is never tried again for that base.
+ */
 static int flat_set(struct alog_export *x, const char *key, size_t kn, struct alog_span v)
 {
 	char buf[80];
 	const char *comp[1];
 	size_t cut = kn;
-	int c;
+	int c, b;
+	unsigned k;
 
-	for (unsigned k = 1;; k++) {
+	comp[0] = buf;
+	if (kn >= sizeof buf)
+		kn = cut = sizeof buf - 1;
+	memcpy(buf, key, kn);
+	buf[kn] = '\0';
+	b = alog_export_doc_find(&x->bases, 0, buf, kn);
+	k = b < 0 ? 1 : (unsigned)x->bases.n[b].vn;
+	if (b < 0)
+		b = alog_export_doc_set(&x->bases, 0, comp, 1, ON_RAW, "", 0);
+	for (;; k++) {
 		int sn = 0;
 		char suf[16] = "";
 		if (k > 1)
@@ -35,10 +50,11 @@ static int flat_set(struct alog_export *x, const char *key, size_t kn, struct al
 			cut = sizeof buf - 1 - (size_t)sn;
 		memcpy(buf, key, cut);
 		memcpy(buf + cut, suf, (size_t)sn + 1);
-		comp[0] = buf;
 		c = alog_export_doc_set(&x->doc, 0, comp, 1, ON_RAW, v.p, v.n);
-		if (c >= 0)
+		if (c >= 0) {
+			x->bases.n[b].vn = k + 1;
 			return c;
+		}
 	}
 }
 
@@ -95,6 +111,20 @@ static const char *cef_label_for(const char *key)
 	return word_in(key, labelled) ? key : NULL;
 }
 
+/* Does the text of v fit the ArcSight type of CEF key k (src, spt, ...)? */
+static int cef_fits(struct alog_export *x, const char *k, struct alog_span v)
+{
+	int ipv4 = !strcmp(k, "src") || !strcmp(k, "dst") || !strcmp(k, "dvc");
+	int port = !strcmp(k, "spt") || !strcmp(k, "dpt");
+	if (!ipv4 && !port)
+		return 1;
+	if (alog_json_type(v.p, v.n) != ALOG_JSON_STRING && alog_json_type(v.p, v.n) != ALOG_JSON_NUMBER)
+		return 0;
+	alog_export_value_text(x, v);
+	return ipv4 ? alog_export_is_ip(x->text.p, x->text.n, 4)
+	            : alog_export_is_uint(x->text.p, x->text.n, 65535);
+}
+
 static int flat_leaf(struct alog_export *x, const char *const *path, size_t depth,
                      struct alog_span v, const struct mapent *m)
 {
@@ -103,6 +133,11 @@ static int flat_leaf(struct alog_export *x, const char *const *path, size_t dept
 
 	if (m && m->omit)
 		return 0;
+	/* null has no key, so that it stays apart from "" (alog-export(1)) */
+	if (alog_json_type(v.p, v.n) == ALOG_JSON_NULL)
+		return 0;
+	if (m && x->o.format == ALOG_FMT_CEF && !cef_fits(x, m->dst.text, v))
+		m = NULL;
 	if (m && x->o.format == ALOG_FMT_SYSLOG && strcmp(m->dst.text, "@msg") == 0 &&
 	    !x->msg.p) {
 		x->msg = v;
@@ -142,13 +177,27 @@ static int flat_leaf(struct alog_export *x, const char *const *path, size_t dept
 	return 0;
 }
 
-/* Write a value with the given escaping: 's' syslog PARAM-VALUE, 'c' CEF extension. */
+/*
+ * Write a value with the given escaping: 's' syslog PARAM-VALUE, 'c' CEF
+ * extension, 'h' CEF header, 'm' syslog MSG.  A control character becomes
+ * #ooo; a '#' that starts such a form in the text becomes #043, so that
+ * the two stay apart.  In CEF values the spaces that end a value become
+ * #040: consumers drop white space before the next key or the end.
+ */
 static void put_escaped(struct alog_buf *out, const char *s, size_t n, char how)
 {
+	size_t keep = n;
+	if (how == 'c')
+		while (keep && s[keep - 1] == ' ')
+			keep--;
 	alog_buf_reserve(out, 4 * n);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (how == 's' && (c == '"' || c == '\\' || c == ']')) {
+		if (i >= keep) {
+			put_octal(out, c);
+		} else if (c == '#' && alog_export_octal_lookalike(s + i, n - i)) {
+			put_octal(out, c);
+		} else if (how == 's' && (c == '"' || c == '\\' || c == ']')) {
 			buf_ch(out, '\\');
 			buf_ch(out, (char)c);
 		} else if (how == 'c' && (c == '\\' || c == '=')) {
@@ -172,6 +221,7 @@ static void put_escaped(struct alog_buf *out, const char *s, size_t n, char how)
 static void flat_prepare(struct alog_export *x)
 {
 	alog_export_doc_reset(&x->doc);
+	alog_export_doc_reset(&x->bases);
 	x->msg.p = NULL;
 	x->msg.n = 0;
 }
@@ -196,11 +246,10 @@ static void put_flat_values(struct alog_export *x, struct alog_buf *out, char ho
 	int c = d->n[0].child;
 	for (int i = 0; c >= 0 && i < from; i++)
 		c = d->n[c].next;
-	for (; c >= 0; c = d->n[c].next) {
+	for (int first = 1; c >= 0; c = d->n[c].next, first = 0) {
 		struct alog_span v = {aptr(d, d->n[c].v), d->n[c].vn};
-		if (how == 's')
-			buf_ch(out, ' ');
-		else if (out->p[out->n - 1] != '|')
+		/* CEF: no space between the header's last | and the first key only */
+		if (how == 's' || !first)
 			buf_ch(out, ' ');
 		alog_buf_add(out, aptr(d, d->n[c].name), d->n[c].nlen);
 		alog_buf_add(out, how == 's' ? "=\"" : "=", how == 's' ? 2 : 1);
@@ -215,7 +264,8 @@ int alog_export_put_syslog(struct alog_export *x, const struct alog_rec *r, cons
                            size_t n, struct alog_buf *out)
 {
 	char hex[65], host[256], action[64], seq[32];
-	size_t k = 0;
+	const char *sd = x->o.sd_id ? x->o.sd_id : ALOG_SD_ID;
+	size_t k = 0, start = out->n;
 
 	flat_prepare(x);
 	/* <authpriv.info>1 TIMESTAMP (microseconds: RFC 5424 allows six digits) */
@@ -237,7 +287,8 @@ int alog_export_put_syslog(struct alog_export *x, const struct alog_rec *r, cons
 		action[0] = '\0';
 	}
 	alog_buf_str(out, action[0] ? action : "-");
-	alog_buf_str(out, " [alog@32473");
+	alog_buf_str(out, " [");
+	alog_buf_str(out, sd);
 	snprintf(seq, sizeof seq, "%llu", (unsigned long long)r->seq);
 	for (int i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x", r->hash[i]);
@@ -260,7 +311,9 @@ int alog_export_put_syslog(struct alog_export *x, const struct alog_rec *r, cons
 	buf_ch(out, ']');
 	if (x->nrules) {
 		/* the copy says what it is, in an element of its own */
-		alog_buf_str(out, "[alogCopy@32473 redacted=\"");
+		alog_buf_str(out, "[alogCopy");
+		alog_buf_str(out, strchr(sd, '@'));
+		alog_buf_str(out, " redacted=\"");
 		put_escaped(out, x->meta_list_r, strlen(x->meta_list_r), 's');
 		alog_buf_str(out, "\" dropped=\"");
 		put_escaped(out, x->meta_list_d, strlen(x->meta_list_d), 's');
@@ -271,6 +324,16 @@ int alog_export_put_syslog(struct alog_export *x, const struct alog_rec *r, cons
 		/* MSG-UTF8: a byte order mark, then the text */
 		alog_buf_str(out, " \xef\xbb\xbf");
 		put_escaped(out, x->text.p, x->text.n, 'm');
+	}
+	if (x->o.octet_counting) {
+		/* RFC 6587 3.4.1: MSG-LEN SP SYSLOG-MSG, no trailer */
+		char len[24];
+		int ln = snprintf(len, sizeof len, "%zu ", out->n - start);
+		alog_buf_reserve(out, (size_t)ln);
+		memmove(out->p + start + ln, out->p + start, out->n - start);
+		memcpy(out->p + start, len, (size_t)ln);
+		out->n += (size_t)ln;
+		return 0;
 	}
 	buf_ch(out, '\n');
 	return 0;

@@ -103,12 +103,15 @@ struct alog_export {
 	struct alog_span *vals;
 	struct mapent *map;
 	size_t nmap;
-	char *meta_json; /* "alog":{...} when rules are given */
+	uint64_t hit, ever_hit; /* rules that changed something: this record, any record */
+	struct alog_buf mj, mr, md, mc; /* the four below */
+	char *meta_json; /* "alog":{...} when rules are given (the record's hits) */
 	char *meta_list_r, *meta_list_d; /* space-separated paths */
 	char origin[256];
 	uint64_t count;
 	struct alog_buf scratch, filt, text, names;
 	struct odoc doc;
+	struct odoc bases; /* syslog, cef: each base key's next suffix (in vn) */
 	const char *path[ALOG_JSON_MAX_DEPTH + 4];
 	size_t path_off[ALOG_JSON_MAX_DEPTH + 4];
 	const char *prefix[2]; /* where unmapped members go (ecs, ocsf) */
@@ -151,7 +154,9 @@ static inline int word_in(const char *w, const char *const *list)
 /* driver.c */
 void alog_export_put_json_quoted(struct alog_buf *b, const char *s, size_t n);
 
-/* driver.c */
+/* driver.c: the rules applied to a record, the metadata strings set to what they hit */
+int alog_export_filter(struct alog_export *x, const char *obj, size_t n, int skip_meta,
+                       struct alog_buf *out);
 int alog_export_filter_object(struct alog_export *x, const char *obj, size_t n, uint64_t mask,
                               size_t d, int skip_meta, struct alog_buf *out);
 
@@ -164,6 +169,17 @@ int alog_export_doc_setp(struct odoc *d, const char *path, int kind, const char 
 void alog_export_doc_json(const struct odoc *d, int i, struct alog_buf *out);
 
 /* doc.c */
+int alog_export_doc_find(const struct odoc *d, int parent, const char *s, size_t n);
+/* Is s[0..n) an IP address (version 4, 6, or 0: either), as inet_pton reads it? */
+int alog_export_is_ip(const char *s, size_t n, int version);
+/* Is s[0..n) a decimal integer 0..max, digits only? */
+int alog_export_is_uint(const char *s, size_t n, uint64_t max);
+/* Does s[0..n) start with '#' and three octal digits (a #ooo form)? */
+static inline int alog_export_octal_lookalike(const char *s, size_t n)
+{
+	return n >= 4 && s[0] == '#' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+	       s[3] >= '0' && s[3] <= '7';
+}
 int alog_export_walk(struct alog_export *x, const char *obj, size_t n, size_t depth, int skip_meta,
                      int flatten, leaf_fn fn);
 void alog_export_value_text(struct alog_export *x, struct alog_span v);

@@ -22,13 +22,15 @@ What is expected, from alog-export(1):
    each cell: empty for a null or absent member; strings as they are, with
    control characters other than CR, LF and TAB (and, in tsv, those too
    but escaped as \\r \\n \\t, with \\\\ for a backslash) written as #
-   and three octal digits; a ' in front of a string that starts with = + -
-   @ TAB or CR; numbers as written in the record; true and false; objects
+   and three octal digits, and a '#' that starts the text of such a form as
+   #043; a ' in front of a string that starts with = + - @ TAB or CR (in
+   tsv also "); numbers as written in the record; true and false; objects
    and arrays as their JSON text.
  - cef: one event per record; the extension holds every leaf of the event
    (objects are flattened into one key per member, arrays are their JSON
    text), each value equal to the source (control characters other than
-   CR and LF as #ooo, CR and LF unescaped from \\r \\n), no more keys than
+   CR and LF as #ooo, a '#' that starts the text of such a form as #043,
+   the spaces that end a value as #040, CR and LF unescaped from \\r \\n), no more keys than
    that besides rt, externalId, alogHash and *Label keys; the mapped keys
    suser (actor), act (action) and msg (msg) hold their member when it is
    a string; a null member has no key, so that null and "" stay apart.
@@ -139,12 +141,17 @@ def lookup(obj, field):
     return obj
 
 
+OCTAL_FORM = re.compile(r"#[0-3][0-7][0-7]")
+
+
 def neutral(s, keep):
     out = []
-    for ch in s:
+    for i, ch in enumerate(s):
         o = ord(ch)
         if (o < 0x20 or o == 0x7f) and ch not in keep:
             out.append("#%03o" % o)
+        elif ch == "#" and OCTAL_FORM.match(s, i):
+            out.append("#043")      # the text of a #ooo form stays apart from it
         else:
             out.append(ch)
     return "".join(out)
@@ -153,7 +160,7 @@ def neutral(s, keep):
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
-def expected_cell(v):
+def expected_cell(v, tsv=False):
     """The cell text a csv or tsv reader gets back (tsv unescaped)."""
     if v is MISSING or v is None:
         return ""
@@ -165,12 +172,12 @@ def expected_cell(v):
         return "false"
     if isinstance(v, str):
         text = neutral(v, "\t\r\n")
-        return "'" + text if v.startswith(FORMULA) else text
+        return "'" + text if v.startswith(FORMULA) or (tsv and v.startswith('"')) else text
     return None     # objects and arrays: compared as JSON
 
 
-def compare_cell(report, where, field, got, rawv, v):
-    want = expected_cell(rawv)
+def compare_cell(report, where, field, got, rawv, v, tsv):
+    want = expected_cell(rawv, tsv)
     if want is None:
         try:
             ok = json.loads(got) == v
@@ -195,12 +202,13 @@ def tsv_unescape(cell):
     return "".join(out)
 
 
-def compare_rows(report, records, fields, rows, header=True):
+def compare_rows(report, records, fields, rows, header=True, tsv=False):
     if not rows:
         report("output", "header", "no header row")
         return
     # header cells are neutralised like any other cell
-    shown = ["'" + f if f.startswith(FORMULA) else f for f in fields]
+    shown = ["'" + f if f.startswith(FORMULA) or (tsv and f.startswith('"')) else f
+             for f in fields]
     if header and rows[0] != shown:
         diff = [i for i in range(max(len(shown), len(rows[0])))
                 if i >= len(shown) or i >= len(rows[0]) or shown[i] != rows[0][i]]
@@ -217,7 +225,7 @@ def compare_rows(report, records, fields, rows, header=True):
             report(where, "row", "%d cells for %d fields: %s" % (len(row), len(fields), short(row)))
             continue
         for field, got in zip(fields, row):
-            compare_cell(report, where, field, got, lookup(raw, field), lookup(rec, field))
+            compare_cell(report, where, field, got, lookup(raw, field), lookup(rec, field), tsv)
 
 
 def read_csv(path, tsv):
@@ -314,7 +322,10 @@ def cef_text(v, raw):
     if isinstance(raw, Num):
         return str(raw)
     if isinstance(v, str):
-        return neutral(v, "\r\n")
+        # spaces that end a value are #040: CEF consumers drop them
+        text = neutral(v, "\r\n")
+        body = text.rstrip(" ")
+        return body + "#040" * (len(text) - len(body))
     if v is True:
         return "true"
     if v is False:
@@ -380,9 +391,9 @@ def compare_cef(report, records, parsed):
                        "mangled field)" % short(got))
         for member, key in (("actor", "suser"), ("action", "act"), ("msg", "msg")):
             v = raw.get(member)
-            if isinstance(v, str) and ext.get(key) != neutral(v, "\r\n"):
+            if isinstance(v, str) and ext.get(key) != cef_text(v, v):
                 report(where, key, "expected %s (the %s member), got %s"
-                       % (short(neutral(v, "\r\n")), member, short(ext.get(key))))
+                       % (short(cef_text(v, v)), member, short(ext.get(key))))
 
 
 def compare_values(report, records, docs):
@@ -439,7 +450,7 @@ def main(argv):
                 report(label(rec), ",".join(diff) or "?", "differs from the event")
     elif kind in ("csv", "tsv") and len(argv) == 4:
         fields = split_fields(argv[3])
-        compare_rows(report, records, fields, read_csv(path, kind == "tsv"))
+        compare_rows(report, records, fields, read_csv(path, kind == "tsv"), tsv=kind == "tsv")
     elif kind == "sqlite" and len(argv) == 5 and argv[4] in ("csv", "tsv"):
         fields = split_fields(argv[3])
         rows, err = read_sqlite(path, argv[4])
@@ -448,7 +459,7 @@ def main(argv):
         else:
             if argv[4] == "tsv":
                 rows = [[tsv_unescape(c) for c in r] for r in rows]
-            compare_rows(report, records, fields, rows, header=False)
+            compare_rows(report, records, fields, rows, header=False, tsv=argv[4] == "tsv")
     elif kind == "cef":
         with open(path, encoding="utf-8") as f:
             parsed = [json.loads(l) for l in f if l.strip()]
