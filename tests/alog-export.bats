@@ -101,13 +101,21 @@ assert rows[3][2] == "\x27=cmd|\x27 /C calc\x27!A0"
 	alog-export -F ocsf "$(data input.alog)" | diff - <(golden ocsf.ndjson)
 	alog-append -f o.alog action=shell.exec actor=x
 	alog-append -f o.alog action=auth.logout actor=x
-	alog-append -f o.alog action=db.delete target=t
+	alog-append -f o.alog action=db.delete target=t actor=x src.ip=10.1.2.3
 	alog-append -f o.alog actor=x
+	# a class only when the event fills its required attributes
+	alog-append -f o.alog action=db.delete target=t actor=x
+	alog-append -f o.alog action=api.create actor=x
+	alog-append -f o.alog action=api.create actor=x src.host=h
 	run bash -c "alog-export -F ocsf o.alog | jq -c '[.class_uid, .activity_id, .type_uid]'"
 	[ "${lines[0]}" = "[0,99,99]" ]
 	[ "${lines[1]}" = "[3002,2,300202]" ]
 	[ "${lines[2]}" = "[6005,7,600507]" ]
 	[ "${lines[3]}" = "[0,0,0]" ]
+	[ "${lines[4]}" = "[0,99,99]" ]
+	[ "${lines[5]}" = "[0,99,99]" ]
+	[ "${lines[6]}" = "[6003,1,600301]" ]
+	alog-export -F ocsf o.alog | python3 "$BATS_TEST_DIRNAME/tools/ocsf-check.py"
 }
 
 @test "--map replaces and removes mappings" {

@@ -171,14 +171,14 @@ by_case() {
 }
 
 @test "ecs: every document passes the ECS checker" {
-	skip "issue 15: ecs: src.ip:\"10.0.0.1:443\" and \"999.1.1.1\" in source.ip, src.port:\"x\" in source.port, objects in user.name/event.action/message, user.id 7 in a keyword, outcome \"denied\" in event.outcome, a member \"\" or \" \" as an empty field name, a.b given twice, 60 levels deep past Elasticsearch's depth limit, arrays mixing objects and values, and category/type pairs ECS does not list (web/creation for api.create, web/change for api.update, database/deletion for db.delete)"
+	skip "issue 15: ecs: custom fields under alog.event that Elasticsearch's dynamic mapping refuses: an array mixing objects and values (tags), a member that is an object in one event and a value in another, objs.a holding a number then a string, and 60 levels deep past the depth limit of 20"
 	corpus
 	alog-export -F ecs -o out.ecs nasty.alog
 	ecs_check out.ecs
 }
 
 @test "ecs --bulk: the _bulk body passes the ECS checker" {
-	skip "issue 15: ecs: the document defects above, in the _bulk body"
+	skip "issue 15: ecs: the custom-field defects above (arrays mixing objects and values, dynamic-mapping clashes, depth), in the _bulk body"
 	corpus
 	alog-export -F ecs --bulk audit-2026.11 -o bulk.ndjson nasty.alog
 	ecs_check --bulk bulk.ndjson
@@ -186,7 +186,6 @@ by_case() {
 }
 
 @test "ecs: a value that does not fit its ECS field stays under alog.event" {
-	skip "issue 15: ecs: values go into typed fields unchecked (source.ip \"10.0.0.1:443\", event.outcome \"denied\", an object in user.name)"
 	corpus
 	alog-export -F ecs -o out.ecs nasty.alog
 	by_case ecs "src.ip with a port" out.ecs >doc
@@ -197,11 +196,12 @@ by_case() {
 	by_case ecs "objects in strings" out.ecs >doc
 	jq -e '(.user.name | type) != "object" and .alog.event.actor == {"name": "obj"}
 		and (.message | type) != "object" and (.event.action | type) != "object"' doc
-	ecs_check out.ecs
+	# the events whose custom fields are still refused (the test above) aside
+	jq -c 'select(.alog.event.case | IN("deep nesting", "arrays") | not)' out.ecs >fit.ecs
+	ecs_check fit.ecs
 }
 
 @test "ecs and ocsf: the result member maps to event.outcome, and to status_id and status" {
-	skip "issue 15: the common result member (ok, success, denied, failure, error) is not mapped: ecs leaves event.outcome out, ocsf gives status_id 0"
 	corpus
 	alog-export -F ecs -o out.ecs nasty.alog
 	alog-export -F ocsf -o out.ocsf nasty.alog
@@ -210,11 +210,12 @@ by_case() {
 		[ "$(by_case ecs "result $r" out.ecs | jq -r .event.outcome)" = "$o" ]
 		[ "$(by_case ocsf "result $r" out.ocsf | jq -c '[.status_id, .status]')" = "[$id,\"$s\"]" ]
 	done
-	ecs_check out.ecs
+	jq -c 'select(.alog.event.case | IN("deep nesting", "arrays") | not)' out.ecs >fit.ecs
+	ecs_check fit.ecs
+	ocsf_check out.ocsf
 }
 
 @test "ecs: --redact on typed fields keeps the documents valid" {
-	skip "issue 15: ecs: --redact src.ip writes \"[REDACTED]\" into source.ip (type ip), --redact src.port into source.port (long)"
 	alog-append -f r.alog action=auth.login actor=alice src.ip=10.0.0.7 'src.port:=22' >/dev/null
 	alog-export -F ecs --redact src.ip --redact src.port -o out.ecs r.alog
 	ecs_check out.ecs
@@ -223,7 +224,6 @@ by_case() {
 }
 
 @test "ocsf: every event passes the OCSF checker" {
-	skip "issue 15: ocsf: status \"success\" for the caption \"Success\"; db.query/db.delete without database.type_id; process.start and others as Base Event with actor, which class 0 does not define; API Activity (user.create, api.*) and Datastore Activity without the required src_endpoint or actor; Authentication without service or dst_endpoint; invalid src_endpoint.ip and port; an object in message; a 200 KB message past string_t's 65,535"
 	corpus
 	alog-export -F ocsf -o out.ocsf nasty.alog
 	ocsf_check out.ocsf

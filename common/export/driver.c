@@ -127,7 +127,7 @@ static const struct pair ecs_map[] = {
 	{"user.name", "user.name"},   {"user.id", "user.id"},
 	{"user.email", "user.email"}, {"user.domain", "user.domain"},
 	{"action", "event.action"},   {"outcome", "event.outcome"},
-	{"msg", "message"},           {"message", "message"},
+	{"msg", "message"},
 	{"src.ip", "source.ip"},      {"src.host", "source.address"},
 	{"src.port", "source.port"},  {"source.ip", "source.ip"},
 	{"source.port", "source.port"}, {"source.address", "source.address"},
@@ -140,7 +140,7 @@ static const struct pair ocsf_map[] = {
 	{"user.name", "actor.user.name"}, {"user.id", "actor.user.uid"},
 	{"user.email", "actor.user.email_addr"},
 	{"msg", "message"},             {"message", "message"},
-	{"outcome", "status"},          {"src.ip", "src_endpoint.ip"},
+	{"outcome", "status_detail"},   {"src.ip", "src_endpoint.ip"},
 	{"src.host", "src_endpoint.hostname"}, {"src.port", "src_endpoint.port"},
 	{"session", "actor.session.uid"}, {NULL, NULL},
 };

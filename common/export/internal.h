@@ -118,6 +118,7 @@ struct alog_export {
 	size_t nprefix;
 	struct alog_span msg;  /* syslog: the member that becomes MSG */
 	const char *consumed[2]; /* ocsf: top-level members the class already placed */
+	int ocsf_base;         /* ocsf: the event is a Base Event (no actor) */
 	struct alog_buf key;
 	char *meta_cell;       /* csv, tsv: the alog column */
 	int cast_started;      /* asciicast: the header is out */

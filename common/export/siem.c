@@ -16,6 +16,39 @@
 
 /* ---- classifying an action (OCSF classes, ECS categories) ---- */
 
+/*
+ * Every (event.category, event.type) pair is one ECS lists among the
+ * category's expected event types; any other type becomes "info", which
+ * each category used here lists.
+ */
+static void ecs_pair_fix(struct action_class *c)
+{
+	const struct {
+		const char *cat;
+		const char *const *types;
+	} expected[] = {
+		{"api", (const char *const[]){"access", "admin", "allowed", "change", "creation",
+		                              "deletion", "denied", "end", "info", "start", "user", NULL}},
+		{"authentication", (const char *const[]){"start", "end", "info", NULL}},
+		{"configuration", (const char *const[]){"access", "change", "creation", "deletion",
+		                                        "info", NULL}},
+		{"database", (const char *const[]){"access", "change", "info", "error", NULL}},
+		{"file", (const char *const[]){"access", "change", "creation", "deletion", "info", NULL}},
+		{"iam", (const char *const[]){"admin", "change", "creation", "deletion", "group", "info",
+		                              "user", NULL}},
+		{"process", (const char *const[]){"access", "change", "end", "info", "start", NULL}},
+	};
+	if (!c->ecs_category)
+		return;
+	for (size_t i = 0; i < ALOG_ARRAY_LEN(expected); i++)
+		if (strcmp(c->ecs_category, expected[i].cat) == 0) {
+			if (!word_in(c->ecs_type, expected[i].types))
+				c->ecs_type = "info";
+			return;
+		}
+	c->ecs_category = NULL;
+}
+
 static void classify(const char *action, struct action_class *c)
 {
 	static const char *const auth_first[] = {"auth", "authn", "authentication", "login",
@@ -28,6 +61,10 @@ static void classify(const char *action, struct action_class *c)
 	                                         "policy", NULL};
 	static const char *const ecs_process[] = {"shell", "exec", "process", "cmd", "command",
 	                                          NULL};
+	static const char *const ecs_iam[] = {"user", "users", "group", "groups", "account",
+	                                      "role", "iam", "permission", NULL};
+	static const char *const v_start[] = {"start", "launch", "run", "spawn", "exec", NULL};
+	static const char *const v_end[] = {"stop", "end", "kill", "exit", "terminate", NULL};
 	char first[64] = "", last[64] = "";
 	size_t i = 0, k;
 
@@ -97,9 +134,9 @@ static void classify(const char *action, struct action_class *c)
 			{(const char *const[]){"connect", NULL}, 3, "Connect", "access"},
 			{(const char *const[]){"query", "search", "find", NULL}, 4, "Query", "access"},
 			{(const char *const[]){"write", "insert", "put", NULL}, 5, "Write", "change"},
-			{(const char *const[]){"create", NULL}, 6, "Create", "creation"},
+			{(const char *const[]){"create", NULL}, 6, "Create", "change"},
 			{(const char *const[]){"delete", "drop", "remove", "truncate", NULL}, 7, "Delete",
-			 "deletion"},
+			 "change"},
 			{(const char *const[]){"list", NULL}, 8, "List", "access"},
 			{(const char *const[]){"encrypt", NULL}, 9, "Encrypt", "change"},
 			{(const char *const[]){"decrypt", NULL}, 10, "Decrypt", "access"},
@@ -125,18 +162,106 @@ static void classify(const char *action, struct action_class *c)
 			c->activity = verb ? verb : 99;
 			c->activity_name = names[verb];
 			c->ecs_type = types[verb];
-			c->ecs_category = word_in(first, api_first) ? "web" : NULL;
+			c->ecs_category = word_in(first, api_first) ? "api" : NULL;
 		}
-		if (word_in(first, ecs_config))
+		if (word_in(first, ecs_config)) {
 			c->ecs_category = "configuration";
-		else if (word_in(first, ecs_process))
+		} else if (word_in(first, ecs_process)) {
 			c->ecs_category = "process";
-		else if (strcmp(first, "file") == 0)
+			if (word_in(last, v_start) || verb == 1)
+				c->ecs_type = "start";
+			else if (word_in(last, v_end) || verb == 4)
+				c->ecs_type = "end";
+		} else if (strcmp(first, "file") == 0) {
 			c->ecs_category = "file";
+		} else if (word_in(first, ecs_iam)) {
+			c->ecs_category = "iam";
+		}
 	}
+	ecs_pair_fix(c);
 }
 
 /* ---- ECS and OCSF ---- */
+
+/*
+ * The type of the built-in targets: a value that does not fit stays with
+ * the unmapped members (alog.event.* in ECS, unmapped.* in OCSF).
+ */
+enum { T_ANY, T_STRING, T_IP, T_PORT, T_OUTCOME };
+
+static int target_type(const char *t)
+{
+	static const char *const strings[] = {
+		"user.name", "user.id", "user.email", "user.domain", "event.action", "message",
+		"source.address", "host.name", "actor.user.name", "actor.user.uid",
+		"actor.user.email_addr", "src_endpoint.hostname", "actor.session.uid",
+		"status_detail", NULL};
+	if (word_in(t, strings))
+		return T_STRING;
+	if (!strcmp(t, "source.ip") || !strcmp(t, "src_endpoint.ip"))
+		return T_IP;
+	if (!strcmp(t, "source.port") || !strcmp(t, "src_endpoint.port"))
+		return T_PORT;
+	if (!strcmp(t, "event.outcome"))
+		return T_OUTCOME;
+	return T_ANY;
+}
+
+static int value_fits(struct alog_export *x, const char *target, struct alog_span v)
+{
+	int t = target_type(target), type = alog_json_type(v.p, v.n);
+	switch (t) {
+	case T_STRING:
+		/* OCSF string_t: at most 65,535 characters (bytes here, the safe side) */
+		return type == ALOG_JSON_STRING &&
+		       (x->o.format != ALOG_FMT_OCSF || v.n - 2 <= 65535);
+	case T_IP:
+		if (type != ALOG_JSON_STRING)
+			return 0;
+		alog_export_value_text(x, v);
+		return alog_export_is_ip(x->text.p, x->text.n, 0);
+	case T_PORT:
+		return type == ALOG_JSON_NUMBER && alog_export_is_uint(v.p, v.n, 65535);
+	case T_OUTCOME:
+		return type == ALOG_JSON_STRING &&
+		       (alog_span_eq((struct alog_span){v.p + 1, v.n - 2}, "success") ||
+		        alog_span_eq((struct alog_span){v.p + 1, v.n - 2}, "failure") ||
+		        alog_span_eq((struct alog_span){v.p + 1, v.n - 2}, "unknown"));
+	default:
+		return 1;
+	}
+}
+
+/*
+ * The outcome of an event from its outcome member, else its result member:
+ * 1 success, 2 failure, 0 none or unknown, 99 something else.
+ */
+static int outcome_of(const char *obj, size_t n)
+{
+	static const char *const ok[] = {"success", "succeeded", "ok", "allowed", "allow",
+	                                 "accepted", "granted", "pass", "passed", "true", NULL};
+	static const char *const bad[] = {"failure", "failed", "fail", "error", "denied", "deny",
+	                                  "rejected", "refused", "blocked", "forbidden",
+	                                  "unauthorized", "false", NULL};
+	static const char *const names[] = {"outcome", "result"};
+	char w[32];
+
+	for (size_t i = 0; i < 2; i++) {
+		if (!alog_export_top_string(obj, n, names[i], w, sizeof w) || !w[0])
+			continue;
+		for (char *q = w; *q; q++)
+			if (*q >= 'A' && *q <= 'Z')
+				*q = (char)(*q + 32);
+		if (word_in(w, ok))
+			return 1;
+		if (word_in(w, bad))
+			return 2;
+		if (!strcmp(w, "unknown"))
+			return 0;
+		return 99;
+	}
+	return 0;
+}
 
 static int doc_leaf(struct alog_export *x, const char *const *path, size_t depth,
                     struct alog_span v, const struct mapent *m)
@@ -149,14 +274,57 @@ static int doc_leaf(struct alog_export *x, const char *const *path, size_t depth
 		for (size_t i = 0; i < 2; i++)
 			if (x->consumed[i] && strcmp(path[0], x->consumed[i]) == 0)
 				return 0;
+	if (m && x->ocsf_base && (!strcmp(m->dst.c[0], "actor") || !strcmp(m->dst.c[0], "src_endpoint")))
+		m = NULL; /* the Base Event defines neither */
+	if (m && !value_fits(x, m->dst.text, v))
+		m = NULL;
 	if (m && alog_export_doc_set(&x->doc, 0, m->dst.c, m->dst.n, ON_RAW, v.p, v.n) >= 0)
 		return 0;
 	/* unmapped, or its field was taken: kept under the format's own place */
 	for (size_t i = 0; i < x->nprefix; i++)
 		full[i] = x->prefix[i];
-	for (size_t i = 0; i < depth; i++)
-		full[x->nprefix + i] = path[i];
-	alog_export_doc_set(&x->doc, 0, full, x->nprefix + depth, ON_RAW, v.p, v.n);
+	if (x->o.format != ALOG_FMT_ECS) {
+		for (size_t i = 0; i < depth; i++)
+			full[x->nprefix + i] = path[i];
+		alog_export_doc_set(&x->doc, 0, full, x->nprefix + depth, ON_RAW, v.p, v.n);
+		return 0;
+	}
+	/*
+	 * ECS: Elasticsearch reads a dot in a name as a level and refuses an
+	 * empty or blank name: dots become _, a blank name _, and a name taken
+	 * (a.b beside a: {b}) gets a numeric suffix.
+	 */
+	x->key.n = 0;
+	for (size_t i = 0; i < depth; i++) {
+		size_t start = x->key.n, blank = 1;
+		for (const char *q = path[i]; *q; q++) {
+			buf_ch(&x->key, *q == '.' ? '_' : *q);
+			if (*q != ' ' && *q != '\t')
+				blank = 0;
+		}
+		if (blank) {
+			x->key.n = start;
+			buf_ch(&x->key, '_');
+		}
+		buf_ch(&x->key, '\0');
+	}
+	{
+		size_t off = 0, last = 0;
+		for (size_t i = 0; i < depth; i++) {
+			full[x->nprefix + i] = x->key.p + off;
+			last = off;
+			off += strlen(x->key.p + off) + 1;
+		}
+		if (alog_export_doc_set(&x->doc, 0, full, x->nprefix + depth, ON_RAW, v.p, v.n) >= 0)
+			return 0;
+		for (unsigned k = 2; k < 1000; k++) {
+			char name[300];
+			snprintf(name, sizeof name, "%.280s_%u", x->key.p + last, k);
+			full[x->nprefix + depth - 1] = name;
+			if (alog_export_doc_set(&x->doc, 0, full, x->nprefix + depth, ON_RAW, v.p, v.n) >= 0)
+				return 0;
+		}
+	}
 	return 0;
 }
 
@@ -213,8 +381,15 @@ int alog_export_put_ecs(struct alog_export *x, const struct alog_rec *r, const c
 	x->prefix[1] = "event";
 	x->nprefix = 2;
 	x->consumed[0] = x->consumed[1] = NULL;
+	x->ocsf_base = 0;
 	if (alog_export_walk(x, obj, n, 0, 1, 0, doc_leaf) != 0)
 		return -1;
+	{
+		/* outcome or result, in the words ECS allows (the member as written stays) */
+		int o = outcome_of(obj, n);
+		if (o == 1 || o == 2)
+			doc_str(d, "event.outcome", o == 1 ? "success" : "failure");
+	}
 	if (x->origin[0])
 		doc_str(d, "alog.origin", x->origin);
 	if (x->nrules) {
@@ -244,14 +419,48 @@ int alog_export_put_ocsf(struct alog_export *x, const struct alog_rec *r, const 
 	                                            "Identity & Access Management",
 	                                            "Application Activity",
 	                                            "Application Activity"};
-	char ts[ALOG_TS_LEN + 1], hex[65], action[256], status[64];
+	char ts[ALOG_TS_LEN + 1], hex[65], action[256];
 	struct action_class c;
 	struct odoc *d = &x->doc;
 	const char *path[1];
 	struct alog_span v;
 	int have_action = alog_export_top_string(obj, n, "action", action, sizeof action);
+	int actor_ok, target_ok, src_ok, target_placed = 0;
 
 	classify(have_action ? action : "", &c);
+	/*
+	 * A class is chosen only when the event fills its required attributes
+	 * (OCSF 1.3.0): Authentication a user and a service, API and Datastore
+	 * Activity an actor and a source endpoint.  Else a Base Event.
+	 */
+	path[0] = "actor";
+	actor_ok = alog_json_lookup(obj, n, path, 1, &v) == 1 && value_fits(x, "actor.user.name", v);
+	path[0] = "target";
+	target_ok = alog_json_lookup(obj, n, path, 1, &v) == 1 && value_fits(x, "message", v);
+	{
+		const char *sp[2] = {"src", "ip"};
+		src_ok = alog_json_lookup(obj, n, sp, 2, &v) == 1 && value_fits(x, "src_endpoint.ip", v);
+		sp[1] = "host";
+		src_ok = src_ok || (alog_json_lookup(obj, n, sp, 2, &v) == 1 &&
+		                    value_fits(x, "src_endpoint.hostname", v));
+	}
+	/* the host the log is kept on is where an authentication without a target happened */
+	char host[256];
+	size_t hk = 0;
+	for (const char *q = x->origin; *q && *q != '/' && hk < sizeof host - 1; q++)
+		host[hk++] = *q;
+	host[hk] = '\0';
+	if ((c.cls == CLS_AUTH && !(actor_ok && (target_ok || hk))) ||
+	    ((c.cls == CLS_API || c.cls == CLS_DB) && !(actor_ok && src_ok))) {
+		c.cls = CLS_BASE;
+		c.activity = have_action && action[0] ? 99 : 0;
+		c.activity_name = c.activity ? "Other" : "Unknown";
+	}
+	if (c.cls == CLS_BASE && c.activity != 0) {
+		c.activity = 99;
+		c.activity_name = "Other";
+	}
+	x->ocsf_base = c.cls == CLS_BASE;
 	alog_export_doc_reset(d);
 	memcpy(ts, r->ts.p, ALOG_TS_LEN);
 	ts[ALOG_TS_LEN] = '\0';
@@ -289,30 +498,35 @@ int alog_export_put_ocsf(struct alog_export *x, const struct alog_rec *r, const 
 	}
 	/* the class's own place for the target, and the outcome as a status */
 	path[0] = "target";
-	if (alog_json_lookup(obj, n, path, 1, &v) == 1) {
-		if (c.cls == CLS_AUTH)
+	if (target_ok && alog_json_lookup(obj, n, path, 1, &v) == 1) {
+		target_placed = 1;
+		if (c.cls == CLS_AUTH) {
 			alog_export_doc_setp(d, "service.name", ON_RAW, v.p, v.n);
-		else if (c.cls == CLS_DB)
+		} else if (c.cls == CLS_DB) {
 			alog_export_doc_setp(d, "database.name", ON_RAW, v.p, v.n);
-		else if (c.cls == CLS_API) {
+		} else if (c.cls == CLS_API) {
 			x->text.n = 0;
 			alog_buf_str(&x->text, "[{\"name\":");
 			alog_buf_add(&x->text, v.p, v.n);
 			alog_buf_str(&x->text, "}]");
 			alog_export_doc_setp(d, "resources", ON_RAW, x->text.p, x->text.n);
+		} else {
+			target_placed = 0;
 		}
 	}
-	if (alog_export_top_string(obj, n, "outcome", status, sizeof status)) {
-		int sid = 99;
-		if (!strcmp(status, "success") || !strcmp(status, "ok") || !strcmp(status, "allowed"))
-			sid = 1;
-		else if (!strcmp(status, "failure") || !strcmp(status, "failed") ||
-		         !strcmp(status, "error") || !strcmp(status, "denied"))
-			sid = 2;
-		doc_num(d, "status_id", (uint64_t)sid);
-	} else {
-		doc_num(d, "status_id", 0);
+	if (c.cls == CLS_DB) {
+		/* the kind of database is not in the record: Unknown, as OCSF defines it */
+		doc_num(d, "database.type_id", 0);
+		doc_str(d, "database.type", "Unknown");
 	}
+	{
+		int sid = outcome_of(obj, n);
+		static const char *const caption[] = {"Unknown", "Success", "Failure"};
+		doc_num(d, "status_id", (uint64_t)sid);
+		doc_str(d, "status", sid == 99 ? "Other" : caption[sid]);
+	}
+	if (c.cls == CLS_AUTH && !target_placed)
+		doc_str(d, "dst_endpoint.hostname", host);
 	/* Authentication names its subject in user too. */
 	if (c.cls == CLS_AUTH) {
 		path[0] = "actor";
@@ -322,7 +536,7 @@ int alog_export_put_ocsf(struct alog_export *x, const struct alog_rec *r, const 
 	x->prefix[0] = "unmapped";
 	x->nprefix = 1;
 	x->consumed[0] = have_action ? "action" : NULL;
-	x->consumed[1] = c.cls != CLS_BASE ? "target" : NULL;
+	x->consumed[1] = target_placed ? "target" : NULL;
 	if (alog_export_walk(x, obj, n, 0, 1, 0, doc_leaf) != 0)
 		return -1;
 	if (x->nrules)
