@@ -76,6 +76,9 @@ static int command_start(int argc, char **argv)
 	return argc;
 }
 
+/* The variables to record (kept reachable until exit: usage errors end there). */
+static const char **env;
+
 static void warn(void *arg, const struct alog_error *e)
 {
 	(void)arg;
@@ -88,7 +91,6 @@ int main(int argc, char **argv)
 	static const char *const defaults[] = {"TERM", "LANG", "LC_ALL", "SHELL", "PATH"};
 	struct alog_run_opts o = {0};
 	struct alog_error e;
-	const char **env;
 	size_t n_env = 0;
 	int c, cmd, status, rc;
 
@@ -150,6 +152,7 @@ int main(int argc, char **argv)
 	o.warn = warn;
 	rc = alog_run(&o, &status, &e);
 	free(env);
+	env = NULL;
 	if (rc != 0) {
 		if (rc == ALOG_RUN_ERROR)
 			alog_err_prefix(&e, "not running %s: ", argv[cmd]);

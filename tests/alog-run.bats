@@ -161,7 +161,7 @@ EOF
 	on_tty "alog-run -f a.alog --transcript sh -c '[ -t 0 ] && echo on a tty; exit 5'" || st=$?
 	[ "${st:-0}" -eq 5 ]
 	grep -q 'on a tty' tty.out
-	get a.alog session.io 'select(.stream == "o") | .data' | grep -q 'on a tty\\r\\n"$'
+	get a.alog session.io 'select(.stream == "o") | .data' | grep -q 'on a tty\\r\\n'
 	[ "$(get a.alog session.end .status | tail -n 1)" = 5 ]
 	alog-verify a.alog
 }
