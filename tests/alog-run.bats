@@ -245,6 +245,12 @@ EOF
 	alog-verify old.alog
 	alog-verify a.alog
 	[ "$(get old.alog session.start .session)" = "$(get a.alog session.end .session)" ]
+	# removed: a new file at the path gets the end
+	alog-run -f b.alog --transcript sh -c 'echo x; sleep 0.3; rm b.alog; echo y; exit 4' >/dev/null || st=$?
+	[ "${st:-0}" -eq 4 ]
+	alog-verify b.alog
+	[ "$(get b.alog session.end .status)" = 4 ]
+	get b.alog session.io .data | grep -q y
 }
 
 @test "alog-run usage errors exit 2" {
@@ -267,7 +273,7 @@ EOF
 	PATH=$PWD/bin:$PATH ALOG_FILE=$PWD/audit.alog run_examples "$(man_dir)/alog-run.1"
 }
 
-@test "alog-export -F asciicast replays a session: asciinema cat shows what the terminal showed, masked" {
+@test "alog-export -F asciicast replays a session: asciinema cat and play show what the terminal showed, masked" {
 	printf '{"detectors": {"aws-access-key": "mask"}}\n' >p.json
 	on_tty "alog-run -f a.alog --policy p.json --transcript sh -c 'printf \"hello \\033[1mbold\\033[0m\\n\"; sleep 0.3; echo key AKIAIOSFODNN7EXAMPLE; echo bye'"
 	alog-run -f a.alog true # another session, left out
@@ -282,6 +288,10 @@ EOF
 	grep -q 'bye' cat.out
 	grep -q 'key \*\{16\}MPLE' cat.out
 	! grep -q AKIAIOSF cat.out
+	# and asciinema play plays it
+	script -qec "asciinema play -s 4 s.cast" play.typescript >play.out
+	grep -q 'bye' play.out
+	! grep -q AKIAIOSF play.out
 	# alog-grep shows the session's records, in order
 	alog-grep "session=$s" --pretty --color=never a.alog >grep.out
 	acts=$(awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^session\.[a-z]+$/) { print $i; break } }' grep.out)
