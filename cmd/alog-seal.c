@@ -2,8 +2,11 @@
  * alog-seal - seal a log with the next epoch of a forward-secure key, and
  * optionally rotate it; print the checkpoint as a C2SP signed note.
  */
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/util.h"
 #include "log/writer.h"
@@ -46,6 +49,29 @@ static const struct option longopts[] = {
 	{0, 0, 0, 0},
 };
 
+/* The checkpoint (and verifier key) on standard output: 1, or 0 when it
+ * could not be written there (closed, full, a broken pipe). */
+static int print_checkpoint(const struct alog_seal_result *res, int vkey, int stdout_open)
+{
+	if (!stdout_open)
+		return 0;
+	fputs(res->note, stdout);
+	if (vkey)
+		printf("%s\n", res->vkey);
+	return fflush(stdout) == 0 && !ferror(stdout);
+}
+
+/* Standard output failed: the seal is in the log, so its checkpoint goes to
+ * standard error rather than nowhere. */
+static void report_on_stderr(const struct alog_seal_result *res)
+{
+	alog_warnx("cannot write the checkpoint on standard output; the seal is in the log "
+	           "(seq %llu, epoch %llu), its checkpoint follows:",
+	           (unsigned long long)res->seq, (unsigned long long)res->epoch);
+	fputs(res->note, stderr);
+	fflush(stderr);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct alog_cli cli = {"alog-seal", usage, "f:s:v", longopts};
@@ -53,6 +79,8 @@ int main(int argc, char **argv)
 	struct alog_seal_result res;
 	struct alog_error e;
 	int c, rc, vkey = 0, verbose = 0;
+	/* before anything could open a file as descriptor 1 */
+	int stdout_open = fcntl(STDOUT_FILENO, F_GETFD) != -1;
 
 	alog_cli_init("alog-seal");
 	while ((c = alog_cli_next(&cli, argc, argv)) != -1) {
@@ -80,8 +108,6 @@ int main(int argc, char **argv)
 		alog_usage_error("-s SECRET_FILE is required");
 	if (!o.log)
 		o.log = alog_default_file();
-	if (o.rotate && strcmp(o.rotate, o.log) == 0)
-		alog_usage_error("--rotate needs a name other than the log's own");
 
 	alog_error_clear(&e);
 	rc = alog_seal_run(&o, &res, &e);
@@ -89,13 +115,17 @@ int main(int argc, char **argv)
 		if (!e.file)
 			e.file = o.log;
 		alog_report(&e);
+		/* a seal that is in the log is always reported */
+		if (res.note && !print_checkpoint(&res, vkey, stdout_open))
+			report_on_stderr(&res);
 		free(res.note);
 		return rc == 1 ? ALOG_EXIT_FAIL : ALOG_EXIT_ERR;
 	}
-	fputs(res.note, stdout);
-	if (vkey)
-		printf("%s\n", res.vkey);
-	alog_close_stdout();
+	if (!print_checkpoint(&res, vkey, stdout_open)) {
+		report_on_stderr(&res);
+		free(res.note);
+		return ALOG_EXIT_ERR;
+	}
 	if (verbose)
 		alog_warnx("%s: sealed seq 1..%llu with epoch %llu (seal is seq %llu; %llu records "
 		           "hashed since the last seal)%s%s", o.log, (unsigned long long)res.size,

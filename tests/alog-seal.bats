@@ -332,19 +332,161 @@ sealed_log() {
 	alog-verify -q -p k.pub a.alog
 }
 
-@test "a seal interrupted before the key was updated is caught up" {
+@test "a seal interrupted before the key file was replaced is finished from its successor" {
 	key
 	make_log a.alog 2
 	cp k.sec k.old
 	alog-seal -f a.alog -s k.sec >/dev/null
-	# the crash: the key file still holds the epoch that signed
+	# the crash between the seal and the rename: the successor written before
+	# the seal is beside the old key file
+	cp k.sec k.sec.next
 	cp k.old k.sec
 	run alog-verify -p k.pub --key-state k.sec a.alog
 	[ "$status" -eq 0 ]
 	[[ $output == *"behind the log's last seal"* ]]
 	alog-append -f a.alog x=1
 	alog-seal -f a.alog -s k.sec >/dev/null
+	[ ! -e k.sec.next ]
 	[ "$(jq -r 'select(.type == "seal") | .epoch' a.alog | tr '\n' ' ')" = "0 1 " ]
+	alog-verify -q -p k.pub --key-state k.sec a.alog
+}
+
+@test "attack: an old copy of the key (behind the log) is refused, naming the case" {
+	key
+	make_log a.alog 2
+	cp k.sec k.backup
+	alog-seal -f a.alog -s k.sec >/dev/null
+	alog-append -f a.alog x=1
+	cp k.sec k.now
+	# one epoch behind, no successor: a restored backup, not a crash
+	cp k.backup k.sec
+	cp a.alog a.before
+	run alog-seal -f a.alog -s k.sec
+	[ "$status" -eq 1 ]
+	[[ $output == *"the key file is behind the log: the log's last seal is epoch 0 and this key file still holds it: an old copy of the key (restored from a backup?)"* ]]
+	cmp k.sec k.backup
+	cmp a.alog a.before
+	# a successor that is not this key one epoch on does not repair it
+	alog-keygen -s other.sec --epochs 64 >/dev/null
+	cp other.sec k.sec.next
+	run alog-seal -f a.alog -s k.sec
+	[ "$status" -eq 1 ]
+	[[ $output == *"its successor is not usable"* ]]
+	cmp k.sec k.backup
+	cmp a.alog a.before
+	rm k.sec.next
+	# two epochs behind
+	cp k.now k.sec
+	alog-seal -f a.alog -s k.sec >/dev/null
+	cp k.backup k.sec
+	run alog-seal -f a.alog -s k.sec
+	[ "$status" -eq 1 ]
+	[[ $output == *"the key file is behind the log: the log's last seal is epoch 1 and this key file still holds epoch 0"* ]]
+	cmp k.sec k.backup
+}
+
+@test "attack: a forged seal line (epoch 999 or next+k) never burns the key" {
+	key 16
+	make_log a.alog 2
+	alog-seal -f a.alog -s k.sec >/dev/null
+	alog-append -f a.alog x=1
+	# a seal of the right tree at the right place, made on copies
+	cp a.alog b.alog
+	cp k.sec kc.sec
+	alog-seal -f b.alog -s kc.sec >/dev/null
+	seal=$(tail -n1 b.alog)
+	for ep in 999 15 3 2; do
+		cp a.alog a.good
+		cp k.sec k.good
+		# its epoch changed (so its signature and epoch key no longer hold),
+		# the chain recomputed
+		sed "s/\"epoch\":1/\"epoch\":$ep/" <<<"$seal" >>a.alog
+		rehash_log a.alog
+		run alog-seal -f a.alog -s k.sec
+		[ "$status" -eq 1 ]
+		[[ $output == *"the log's last seal (seq 6, epoch $ep) does not verify with this key"*"refusing to seal, the key file is untouched"* ]]
+		cmp k.sec k.good
+		[ ! -e k.sec.next ]
+		mv a.good a.alog
+	done
+	# a seal with a valid signature but by another key of the same origin
+	alog-keygen -s evil.sec -p evil.pub --epochs 16 >/dev/null
+	forge-seal a.alog evil.sec 1
+	cp k.sec k.good
+	run alog-seal -f a.alog -s k.sec
+	[ "$status" -eq 1 ]
+	[[ $output == *"does not verify with this key (seal key for epoch 1 is not proven by the public key"* ]]
+	cmp k.sec k.good
+}
+
+@test "attack: another log's key with the same origin cannot seal a rotated log" {
+	key
+	make_log a.alog 2
+	alog-seal -f a.alog -s k.sec --rotate d1.alog >/dev/null
+	[ "$(head -n1 a.alog | jq -r .keyepoch)" = 0 ]
+	[ "$(head -n1 a.alog | jq -r .keyroot)" = "$(cut -d+ -f4 k.pub)" ]
+	alog-append -f a.alog x=1
+	cp a.alog a.before
+	# another key of the same origin, fresh or used
+	alog-keygen -s other.sec --epochs 64 >/dev/null
+	cp other.sec other.before
+	run alog-seal -f a.alog -s other.sec
+	[ "$status" -eq 1 ]
+	[[ $output == *"this log was sealed by another key"*"the key of another log with the same origin?"* ]]
+	cmp other.sec other.before
+	cmp a.alog a.before
+	run alog-seal -f a.alog -s k.sec
+	[ "$status" -eq 0 ]
+	alog-verify -q -p k.pub --key-state k.sec --require-sealed d1.alog a.alog
+}
+
+@test "attack: a rewound or edited key file is refused when it is loaded" {
+	key
+	make_log a.alog 2
+	for i in 1 2 3 4 5; do alog-seal -f a.alog -s k.sec >/dev/null; done
+	cp k.sec k.good
+	# next 5 -> 4 with the rest untouched, and with left/leaves rebuilt from
+	# the public epoch leaves (an attacker knows them): the seed gives it away
+	sed -i 's/^next 5$/next 4/' k.sec
+	run alog-verify -p k.pub --key-state k.sec a.alog
+	[ "$status" -eq 2 ]
+	[[ $output == *"k.sec: left range does not match the epoch"* ]]
+	cp k.good k.sec
+	python3 - k.sec <<'PY'
+import base64, sys
+p = sys.argv[1]
+out = []
+for l in open(p).read().split('\n'):
+    if l == 'next 5':
+        l = 'next 4'
+    elif l.startswith('left '):
+        left = l.split(' ')[1:]
+        moved = base64.b64decode(left[-1])
+        l = ' '.join(['left'] + left[:-1])
+    elif l.startswith('leaves '):
+        l = 'leaves ' + base64.b64encode(moved + base64.b64decode(l[7:])).decode()
+    out.append(l)
+open(p, 'w').write('\n'.join(out))
+PY
+	run alog-verify -p k.pub --key-state k.sec a.alog
+	[ "$status" -eq 2 ]
+	[[ $output == *"k.sec: the key file is inconsistent: its seed is not the seed of epoch 4"* ]]
+	run alog-seal -f a.alog -s k.sec
+	[ "$status" -eq 2 ]
+	[[ $output == *"its seed is not the seed of epoch 4"* ]]
+	cp k.good k.sec
+	# a changed root, and a changed leaf
+	sed -i '/^root /{s/^root A/root #/; s/^root [^#]/root A/; s/^root #/root B/}' k.sec
+	run alog-seal -f a.alog -s k.sec
+	[ "$status" -eq 2 ]
+	[[ $output == *"its epoch hashes do not lead to its root"* ]]
+	cp k.good k.sec
+	sed -i '/^leaves /{s/^leaves A/leaves #/; s/^leaves [^#]/leaves A/; s/^leaves #/leaves B/}' k.sec
+	run alog-seal -f a.alog -s k.sec
+	[ "$status" -eq 2 ]
+	[[ $output == *"the key file is inconsistent"* ]]
+	cp k.good k.sec
+	alog-seal -f a.alog -s k.sec >/dev/null
 	alog-verify -q -p k.pub --key-state k.sec a.alog
 }
 
@@ -391,6 +533,59 @@ sealed_log() {
 	[ "$(cat d1.alog)" = keep ]
 	run alog-seal -f a.alog -s k.sec --rotate a.alog
 	[ "$status" -eq 2 ]
+}
+
+@test "regression: rotation onto an alias of the log's own name is refused before anything is written" {
+	key
+	make_log a.alog 3
+	mkdir sub
+	ln -s . here
+	ln a.alog hard.alog
+	ln -s a.alog sym.alog
+	ln -s "$PWD/a.alog" abssym.alog
+	cp a.alog a.before
+	cp k.sec k.before
+	for name in a.alog ./a.alog "$PWD/a.alog" sub/../a.alog here/a.alog .//a.alog; do
+		run alog-seal -f a.alog -s k.sec --rotate "$name"
+		[ "$status" -eq 2 ]
+		[[ $output == *"--rotate $name names the log itself"* ]]
+	done
+	for name in hard.alog sym.alog abssym.alog here/hard.alog; do
+		run alog-seal -f a.alog -s k.sec --rotate "$name"
+		[ "$status" -eq 2 ]
+		[[ $output == *"$name already exists: refusing to overwrite it"* ]]
+	done
+	# the log given through another path, the archive a plain new name
+	run alog-seal -f ./a.alog -s k.sec --rotate "$PWD/a.alog"
+	[ "$status" -eq 2 ]
+	for name in . .. sub/ ''; do
+		run alog-seal -f a.alog -s k.sec --rotate "$name"
+		[ "$status" -eq 2 ]
+	done
+	cmp a.alog a.before
+	cmp k.sec k.before
+	[ ! -e a.alog.rotating ]
+	[ ! -e k.sec.next ]
+	alog-seal -f here/a.alog -s k.sec --rotate sub/d1.alog >/dev/null
+	alog-verify -q -p k.pub --key-state k.sec sub/d1.alog a.alog
+}
+
+@test "rotation problems are found before sealing: a missing directory, another file system" {
+	key
+	make_log a.alog 2
+	cp a.alog a.before
+	cp k.sec k.before
+	run alog-seal -f a.alog -s k.sec --rotate nodir/d1.alog
+	[ "$status" -eq 2 ]
+	[[ $output == *"cannot use the directory of nodir/d1.alog: No such file or directory"* ]]
+	if [ "$(stat -c %d /dev/shm 2>/dev/null)" != "" ] && [ "$(stat -c %d /dev/shm)" != "$(stat -c %d .)" ]; then
+		run alog-seal -f a.alog -s k.sec --rotate /dev/shm/alog-test-$$.alog
+		[ "$status" -eq 2 ]
+		[[ $output == *"would be on another file system than the log"* ]]
+		[ ! -e /dev/shm/alog-test-$$.alog ]
+	fi
+	cmp a.alog a.before
+	cmp k.sec k.before
 }
 
 @test "a fragment starting at a seal has its tree checked from there" {

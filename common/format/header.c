@@ -10,6 +10,7 @@
 #include "base/enc.h"
 #include "base/json.h"
 #include "base/span.h"
+#include "format/sealrec.h"
 
 int alog_json_hash_array(const char *p, size_t n, uint8_t (*out)[32], unsigned max,
                          unsigned *count)
@@ -140,6 +141,21 @@ int alog_header_parse(const struct alog_rec *r, struct alog_header *h, struct al
 			if (!(val.n == 4 && memcmp(val.p, "\"ts\"", 4) == 0))
 				return alog_err(e, "order is not \"ts\"");
 			h->ts_ordered = 1;
+		} else if (alog_span_eq(name, "keyroot")) {
+			if (val.n < 2 || val.p[0] != '"' ||
+			    alog_unb64(h->key_root, 32, val.p + 1, val.n - 2) != 32)
+				return alog_err(e, "keyroot is not base64 of 32 bytes");
+			h->has_key |= 1;
+		} else if (alog_span_eq(name, "keyepoch")) {
+			char num[24];
+			if (val.n == 0 || val.n >= sizeof num)
+				return alog_err(e, "keyepoch is not a number");
+			memcpy(num, val.p, val.n);
+			num[val.n] = '\0';
+			if (alog_parse_u64(num, ALOG_KEY_MAX_EPOCHS - 1, &h->key_epoch) != 0 ||
+			    (num[0] == '0' && num[1]))
+				return alog_err(e, "keyepoch is not an epoch number");
+			h->has_key |= 2;
 		} else {
 			return alog_err(e, "unknown header member \"%.*s\"",
 			                name.n > 40 ? 40 : (int)name.n, name.p);
@@ -153,6 +169,8 @@ int alog_header_parse(const struct alog_rec *r, struct alog_header *h, struct al
 		return alog_err(e, "header has no origin");
 	if (r->seq == 1 && (h->has_prev || h->has_range))
 		return alog_err(e, "the first header (seq 1) must not have prev or range");
+	if (h->has_key && (h->has_key != 3 || r->seq == 1))
+		return alog_err(e, "keyroot and keyepoch come together, in a continuing header only");
 	if (r->seq > 1 && !(h->has_prev && h->has_range))
 		return alog_err(e, "a header with seq %llu must carry prev and range",
 		                (unsigned long long)r->seq);
@@ -183,4 +201,12 @@ size_t alog_header_members(char *out, size_t cap, const char *origin, const uint
 		k += sizeof ORDER_TS - 1;
 	}
 	return k;
+}
+
+size_t alog_header_key_members(char *out, size_t cap, const uint8_t root[32], uint64_t epoch)
+{
+	char b64[ALOG_B64_LEN(32) + 1];
+	int n = snprintf(out, cap, ",\"keyroot\":\"%s\",\"keyepoch\":%llu", alog_b64(b64, root, 32),
+	                 (unsigned long long)epoch);
+	return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
 }

@@ -25,6 +25,11 @@ struct alog_header {
 	int has_range;
 	struct alog_merkle range; /* size = seq - 1 when has_range */
 	int ts_ordered; /* "order":"ts": no record's ts is before the one above it */
+	/* In a file that continues a rotated log: the key that sealed the
+	 * previous file (its epoch tree root) and the epoch of that seal. */
+	int has_key;
+	uint8_t key_root[32];
+	uint64_t key_epoch;
 };
 
 /* Parse the members of a header record (v, origin, prev, range, order).  0 or -1 with e set. */
@@ -36,6 +41,13 @@ int alog_header_parse(const struct alog_rec *r, struct alog_header *h, struct al
  */
 size_t alog_header_members(char *out, size_t cap, const char *origin, const uint8_t prev[32],
                            const struct alog_merkle *range);
+
+/*
+ * The optional members of a continuing header that bind it to the key
+ * that sealed the file before it: ,"keyroot":"B64","keyepoch":E.  Appended
+ * after alog_header_members' text.  Returns the length.
+ */
+size_t alog_header_key_members(char *out, size_t cap, const uint8_t root[32], uint64_t epoch);
 
 /*
  * The next member of a typed record (a header, a seal) that is not one of

@@ -212,6 +212,35 @@ int alog_seckey_check_perms(const char *path, int fd, struct alog_error *e)
 	return 0;
 }
 
+/*
+ * A key file is what alog-keygen and alog-seal wrote, or it is refused: the
+ * past range and the remaining leaves fold to the root, and the seed gives
+ * the epoch key committed at leaf `next` (so `next` cannot be rewound or
+ * moved on by editing the file: the seed of another epoch does not match).
+ */
+static int check_consistent(const struct alog_seckey *sk, struct alog_error *e)
+{
+	struct alog_merkle m = sk->left;
+	uint8_t root[32], pk[32], esk[64], leaf[32];
+
+	for (uint32_t i = 0; i < sk->epochs - sk->next; i++)
+		alog_merkle_push(&m, sk->leaves[i]);
+	alog_merkle_root(&m, root);
+	if (memcmp(root, sk->root, 32) != 0)
+		return alog_err(e, "the key file is inconsistent: its epoch hashes do not lead to "
+		                   "its root (an edited or damaged key file)");
+	if (sk->next < sk->epochs) {
+		alog_epoch_keypair(sk->seed, pk, esk);
+		sodium_memzero(esk, sizeof esk);
+		alog_epoch_leaf(leaf, sk->next, pk);
+		if (memcmp(leaf, sk->leaves[0], 32) != 0)
+			return alog_err(e, "the key file is inconsistent: its seed is not the seed of "
+			                   "epoch %u (an edited \"next\" line, or a damaged key file)",
+			                sk->next);
+	}
+	return 0;
+}
+
 /* Parse "name value" lines of the secret key file. */
 static int parse_secret(struct alog_seckey *sk, char *buf, struct alog_error *e)
 {
@@ -285,7 +314,7 @@ static int parse_secret(struct alog_seckey *sk, char *buf, struct alog_error *e)
 		    (long)want)
 			return alog_err(e, "leaves do not match the epoch count");
 	}
-	return 0;
+	return check_consistent(sk, e);
 }
 
 int alog_seckey_load(struct alog_seckey *sk, const char *path, int lock, struct alog_error *e)
@@ -372,7 +401,6 @@ static char *format_secret(const struct alog_seckey *sk, size_t *len)
 
 int alog_seckey_save(struct alog_seckey *sk, const char *path, int create, struct alog_error *e)
 {
-	char tmp[PATH_MAX];
 	size_t n;
 	char *text = format_secret(sk, &n);
 	int fd, rc = -1;
@@ -400,49 +428,122 @@ int alog_seckey_save(struct alog_seckey *sk, const char *path, int create, struc
 		goto out;
 	}
 
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) {
-		alog_err(e, "key path too long");
+	if (alog_seckey_write_next(sk, path, e) != 0)
 		goto out;
-	}
-	unlink(tmp); /* a leftover of an interrupted seal: ours, under the lock */
+	rc = alog_seckey_commit_next(sk, path, e) == 0 ? 0 : -1;
+out:
+	sodium_memzero(text, n);
+	free(text);
+	return rc;
+}
+
+int alog_seckey_next_path(char *out, size_t cap, const char *path)
+{
+	return (size_t)snprintf(out, cap, "%s.next", path) >= cap ? -1 : 0;
+}
+
+int alog_seckey_write_next(const struct alog_seckey *sk, const char *path, struct alog_error *e)
+{
+	char tmp[PATH_MAX];
+	size_t n;
+	char *text;
+	int fd, rc = -1;
+
+	if (alog_seckey_next_path(tmp, sizeof tmp, path) != 0)
+		return alog_err(e, "key path too long");
+	/* a leftover of an interrupted seal whose seal never reached the log:
+	 * ours, under the key's lock */
+	if (unlink(tmp) != 0 && errno != ENOENT)
+		return alog_errno(e, "cannot remove %s", tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		alog_errno(e, "cannot create %s", tmp);
+	if (fd < 0)
+		return alog_errno(e, "cannot create %s", tmp);
+	text = format_secret(sk, &n);
+	if (alog_write_all(fd, text, n) != 0 || fsync(fd) != 0) {
+		alog_errno(e, "cannot write %s", tmp);
+		close(fd);
+		unlink(tmp);
 		goto out;
 	}
-	if (alog_write_all(fd, text, n) != 0 || fsync(fd) != 0 || close(fd) != 0) {
+	if (close(fd) != 0) {
 		alog_errno(e, "cannot write %s", tmp);
 		unlink(tmp);
 		goto out;
 	}
-	if (rename(tmp, path) != 0) {
-		alog_errno(e, "cannot replace %s", path);
+	if (alog_fsync_dir(tmp) != 0) {
+		alog_errno(e, "cannot sync the directory of %s", tmp);
 		unlink(tmp);
 		goto out;
-	}
-	if (alog_fsync_dir(path) != 0) {
-		alog_errno(e, "cannot sync the directory of %s", path);
-		goto out;
-	}
-	/* Overwrite the old file's contents too, so the erased seed is not left
-	 * in its blocks (best effort: a filesystem may still keep copies). */
-	if (sk->fd >= 0) {
-		struct stat st;
-		if (fstat(sk->fd, &st) == 0 && st.st_size > 0) {
-			char zero[4096] = {0};
-			for (off_t off = 0; off < st.st_size; off += (off_t)sizeof zero) {
-				size_t k = (size_t)(st.st_size - off) < sizeof zero
-				                   ? (size_t)(st.st_size - off) : sizeof zero;
-				if (pwrite(sk->fd, zero, k, off) < 0)
-					break;
-			}
-			fsync(sk->fd);
-		}
 	}
 	rc = 0;
 out:
 	sodium_memzero(text, n);
 	free(text);
+	return rc;
+}
+
+/* Overwrite the open key file's contents: with text (n bytes) when given,
+ * else with zeros.  0 when it is durable, -1 (errno) when not. */
+static int overwrite(int fd, const char *text, size_t n)
+{
+	struct stat st;
+	char zero[4096] = {0};
+
+	if (fstat(fd, &st) != 0)
+		return -1;
+	if (text) {
+		if (pwrite(fd, text, n, 0) != (ssize_t)n || ftruncate(fd, (off_t)n) != 0)
+			return -1;
+	} else {
+		for (off_t off = 0; off < st.st_size; off += (off_t)sizeof zero) {
+			size_t k = (size_t)(st.st_size - off) < sizeof zero
+			                   ? (size_t)(st.st_size - off) : sizeof zero;
+			if (pwrite(fd, zero, k, off) != (ssize_t)k)
+				return -1;
+		}
+	}
+	return fsync(fd);
+}
+
+int alog_seckey_commit_next(struct alog_seckey *sk, const char *path, struct alog_error *e)
+{
+	char tmp[PATH_MAX];
+	int rc = 0;
+
+	if (alog_seckey_next_path(tmp, sizeof tmp, path) != 0)
+		return alog_err(e, "key path too long");
+	if (rename(tmp, path) != 0) {
+		/* The old file still holds the erased seed: rewrite it in place with
+		 * the new contents (the durable copy in PATH.next stays until that is
+		 * durable), or at least destroy it. */
+		int err = errno;
+		size_t n;
+		char *text = format_secret(sk, &n);
+		int ok = sk->fd >= 0 && overwrite(sk->fd, text, n) == 0;
+		sodium_memzero(text, n);
+		free(text);
+		errno = err;
+		if (ok) {
+			unlink(tmp);
+			return 0;
+		}
+		if (sk->fd >= 0 && overwrite(sk->fd, NULL, 0) == 0)
+			return alog_errno(e, "cannot replace %s with %s, and cannot rewrite it in place "
+			                     "either; its old contents were erased: 'mv %s %s' puts the "
+			                     "key back", path, tmp, tmp, path);
+		return alog_errno(e, "cannot replace %s with %s, rewrite or erase it: it still "
+		                     "holds the epoch that sealed; 'mv %s %s' and remove any copy",
+		                  path, tmp, tmp, path);
+	}
+	if (alog_fsync_dir(path) != 0) {
+		alog_errno(e, "the key file %s was replaced, but its directory could not be synced",
+		           path);
+		rc = 1;
+	}
+	/* Overwrite the old file's contents too, so the erased seed is not left
+	 * in its blocks (best effort: a filesystem may still keep copies). */
+	if (sk->fd >= 0)
+		overwrite(sk->fd, NULL, 0);
 	return rc;
 }
 

@@ -73,6 +73,21 @@ int alog_seckey_check_perms(const char *path, int fd, struct alog_error *e);
 int alog_seckey_save(struct alog_seckey *sk, const char *path, int create, struct alog_error *e);
 void alog_seckey_free(struct alog_seckey *sk);
 
+/*
+ * Replacing a key file in two steps, so the new state is durable before
+ * anything signed with the old epoch exists: alog_seckey_write_next writes
+ * sk as PATH.next (created 0600 without following links, fsync, directory
+ * fsync); alog_seckey_commit_next renames it over PATH, syncs the
+ * directory and erases the old file's contents through sk->fd.  When the
+ * rename fails, the old file is rewritten in place instead (or erased).
+ * commit: 0 done; 1 replaced and erased but the directory sync failed (e
+ * says so); -1 not replaced (e says what state the files are in).
+ */
+int alog_seckey_next_path(char *out, size_t cap, const char *path);
+int alog_seckey_write_next(const struct alog_seckey *sk, const char *path,
+                           struct alog_error *e);
+int alog_seckey_commit_next(struct alog_seckey *sk, const char *path, struct alog_error *e);
+
 /* The current epoch's key pair.  -1 when the key is used up. */
 int alog_seckey_current(const struct alog_seckey *sk, uint8_t pk[32], uint8_t skey[64]);
 /* Inclusion proof of the current epoch's leaf in the epoch tree. */

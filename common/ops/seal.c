@@ -1,9 +1,16 @@
 /*
- * seal.c - the sealing operation, with optional rotation.  Order of
- * durable steps in a seal: the seal record is synced into the log first,
- * then the key file moves to the next epoch.  A crash between the two
- * leaves the key one epoch behind the log, which the next seal detects
- * and repairs by erasing the used epoch first.
+ * seal.c - the sealing operation, with optional rotation.
+ *
+ * Forward security at every instant: the key state that has forgotten the
+ * epoch E that signs must be durable before the seal made with E exists in
+ * the log.  Order of durable steps: (1) the key's next state (E erased) is
+ * written and synced as KEY.next; (2) the seal record is appended and
+ * synced; (3) KEY.next is renamed over KEY and the old file's blocks are
+ * overwritten.  A failure before (2) leaves no seal and removes KEY.next;
+ * a crash between (2) and (3) leaves KEY one epoch behind the log with its
+ * successor beside it, which the next seal checks (same key, the seed one
+ * step on) and puts in place before anything else.  A key file behind the
+ * log without that successor is an old copy and is refused.
  */
 #include "ops/seal.h"
 
@@ -17,14 +24,21 @@
 #include <unistd.h>
 
 #include "base/ts.h"
+#include "format/record.h"
 #include "format/header.h"
 #include "log/logfile.h"
 #include "log/writer.h"
 
 struct resume {
 	struct alog_merkle tree; /* after the resume record and everything since */
-	int have_epoch;          /* a seal was found */
+	int have_seal;           /* the file's last seal was found (seal below) */
+	struct alog_seal seal;
+	uint64_t seal_seq;
+	int have_epoch;          /* the log's last seal epoch is known (from a seal, or
+	                          * from a continuing header's key binding) */
 	uint64_t epoch;
+	int have_keyroot;        /* a continuing header named the key before it */
+	uint8_t keyroot[32];
 	uint64_t hashed;
 	char origin[256];
 };
@@ -76,8 +90,16 @@ static int resume_tree(int fd, const struct alog_tail *tail, struct resume *rs,
 	}
 	rs->tree = rp.tree;
 	if (rp.type == ALOG_REC_SEAL) {
+		rs->have_seal = 1;
+		rs->seal = rp.seal;
+		rs->seal_seq = rp.seq;
 		rs->have_epoch = 1;
 		rs->epoch = rp.seal.epoch;
+	} else if (fh.h.has_key) {
+		rs->have_keyroot = 1;
+		memcpy(rs->keyroot, fh.h.key_root, 32);
+		rs->have_epoch = 1;
+		rs->epoch = fh.h.key_epoch;
 	}
 
 	/* Then everything after it. */
@@ -119,10 +141,16 @@ static int resume_tree(int fd, const struct alog_tail *tail, struct resume *rs,
 	return rc;
 }
 
-/* Create LOG.rotating holding the header that continues the log. */
+/*
+ * Create LOG.rotating holding the header that continues the log, bound to
+ * the key that sealed the file before it (root, epoch).  It gets the old
+ * file's group and mode (and its owner when we may give it); rotate_checks
+ * made sure beforehand that the group can be kept.
+ */
 static int write_next_header(const char *path, int oldfd, const char *origin,
                              const struct alog_tail *t, const struct alog_merkle *tree,
-                             char *tmp, size_t tmpcap, struct alog_error *e)
+                             const uint8_t keyroot[32], uint64_t epoch, char *tmp,
+                             size_t tmpcap, struct alog_error *e)
 {
 	char members[8192], line[9000];
 	uint8_t hash[32];
@@ -135,20 +163,23 @@ static int write_next_header(const char *path, int oldfd, const char *origin,
 	if (now < t->ts_ns)
 		now = t->ts_ns;
 	k = alog_header_members(members, sizeof members, origin, t->hash, tree);
+	k += alog_header_key_members(members + k, sizeof members - k, keyroot, epoch);
 	n = alog_rec_format(line, t->seq + 1, now, "open", members, k, t->hash, hash);
 
 	if ((size_t)snprintf(tmp, tmpcap, "%s.rotating", path) >= tmpcap)
 		return alog_err(e, "log path too long");
 	unlink(tmp); /* left over from an interrupted rotation, under the log's lock */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return alog_errno(e, "cannot create %s", tmp);
-	/* the new file gets the old one's owner and mode */
-	if (fstat(oldfd, &st) == 0) {
-		if (fchown(fd, st.st_uid, st.st_gid) != 0) {
-			/* not root: keep our own ownership */
-		}
-		fchmod(fd, st.st_mode & 07777);
+	/* the new file keeps the old one's group and mode, and its owner if we may */
+	if (fstat(oldfd, &st) != 0 ||
+	    (fchown(fd, st.st_uid, st.st_gid) != 0 && fchown(fd, (uid_t)-1, st.st_gid) != 0) ||
+	    fchmod(fd, st.st_mode & 07777) != 0) {
+		alog_errno(e, "cannot give %s the log's group and mode", tmp);
+		close(fd);
+		unlink(tmp);
+		return -1;
 	}
 	if (alog_write_all(fd, line, n) != 0 || fsync(fd) != 0) {
 		alog_errno(e, "cannot write %s", tmp);
@@ -164,11 +195,99 @@ static int write_next_header(const char *path, int oldfd, const char *origin,
 	return 0;
 }
 
-static int same_file(const char *a, const char *b)
+static int same_inode(const struct stat *a, const struct stat *b)
 {
-	struct stat sa, sb;
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-	       sa.st_ino == sb.st_ino;
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* A directory entry: its directory's identity (links in the directory part
+ * followed, as the kernel does) and its last component. */
+struct entry {
+	struct stat dir;
+	const char *base;
+};
+
+static int entry_of(const char *path, struct entry *en, struct alog_error *e)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+
+	en->base = slash ? slash + 1 : path;
+	if (!*en->base || strcmp(en->base, ".") == 0 || strcmp(en->base, "..") == 0)
+		return alog_err(e, "%s does not name a file", path);
+	if (!slash) {
+		strcpy(dir, ".");
+	} else {
+		size_t n = slash == path ? 1 : (size_t)(slash - path);
+		if (n >= sizeof dir)
+			return alog_err(e, "%s: path too long", path);
+		memcpy(dir, path, n);
+		dir[n] = '\0';
+	}
+	if (stat(dir, &en->dir) != 0)
+		return alog_errno(e, "cannot use the directory of %s", path);
+	if (!S_ISDIR(en->dir.st_mode))
+		return alog_err(e, "cannot use the directory of %s: not a directory", path);
+	return 0;
+}
+
+/* Can we give a new file this group?  Root can; others only a group they are in. */
+static int may_use_group(gid_t gid)
+{
+	gid_t groups[1024];
+	int n;
+
+	if (geteuid() == 0 || getegid() == gid)
+		return 1;
+	n = getgroups(1024, groups);
+	for (int i = 0; i < n; i++)
+		if (groups[i] == gid)
+			return 1;
+	return 0;
+}
+
+/*
+ * Before anything is written: everything the rotation needs.  The archive
+ * is a name other than the log's own (compared as directory entries, so
+ * ./log, an absolute path or a path through another directory are the log
+ * too), it does not exist (a hard or symbolic link to the log is an
+ * existing name), except as the link left by an interrupted rotation of
+ * this log; it is on the log's file system; the new file can keep the
+ * log's group.  0, or -1 (e says why; exit 2).
+ */
+static int rotate_checks(const char *log, const char *archive, struct alog_error *e)
+{
+	struct entry le, ae;
+	struct stat ast, lst, rst;
+	char rotating[PATH_MAX];
+
+	if (entry_of(log, &le, e) != 0 || entry_of(archive, &ae, e) != 0)
+		return -1;
+	if (same_inode(&le.dir, &ae.dir) && strcmp(le.base, ae.base) == 0)
+		return alog_err(e, "--rotate %s names the log itself: give the archive another name",
+		                archive);
+	if (ae.dir.st_dev != le.dir.st_dev)
+		return alog_err(e, "the archive %s would be on another file system than the log: "
+		                   "rotation renames, give a name on the log's file system", archive);
+	if (lstat(archive, &ast) == 0) {
+		/* An interrupted rotation left the archive as a second name of the
+		 * live file, and the new file beside it: finish that one. */
+		int resume = S_ISREG(ast.st_mode) && lstat(log, &lst) == 0 && S_ISREG(lst.st_mode) &&
+		             same_inode(&ast, &lst) &&
+		             (size_t)snprintf(rotating, sizeof rotating, "%s.rotating", log) <
+		                     sizeof rotating &&
+		             lstat(rotating, &rst) == 0 && S_ISREG(rst.st_mode);
+		if (!resume)
+			return alog_err(e, "%s already exists: refusing to overwrite it", archive);
+	} else if (errno != ENOENT) {
+		return alog_errno(e, "cannot use %s", archive);
+	}
+	if (lstat(log, &lst) == 0 && !may_use_group(lst.st_gid))
+		return alog_err(e, "the log's group (gid %u) cannot be given to the new file: you are "
+		                   "not in it; the log would lock its other writers out after "
+		                   "rotation (seal as a member of the group, or as root)",
+		                (unsigned)lst.st_gid);
+	return 0;
 }
 
 /*
@@ -178,13 +297,15 @@ static int same_file(const char *a, const char *b)
  * waiting on the old file's lock notice the new file at the path.
  */
 static int rotate(const struct alog_seal_opts *o, struct alog_writer *w, uint64_t seal_off,
-                  struct alog_merkle *tree, const char *origin, struct alog_error *e)
+                  struct alog_merkle *tree, const char *origin, const uint8_t keyroot[32],
+                  uint64_t epoch, struct alog_error *e)
 {
 	const struct alog_tail *t = alog_writer_tail(w);
 	char tmp[PATH_MAX], *line;
 	uint8_t d[32], leaf[32];
 	size_t len = (size_t)(t->size - seal_off);
 	ssize_t got;
+	struct stat ast, lst;
 	int linked;
 
 	line = alog_xmalloc(len);
@@ -197,12 +318,15 @@ static int rotate(const struct alog_seal_opts *o, struct alog_writer *w, uint64_
 	free(line);
 	alog_merkle_push(tree, leaf);
 
-	if (write_next_header(o->log, alog_writer_fd(w), origin, t, tree, tmp, sizeof tmp, e) != 0)
-		return -1;
+	if (write_next_header(o->log, alog_writer_fd(w), origin, t, tree, keyroot, epoch, tmp,
+	                      sizeof tmp, e) != 0)
+		return alog_err_prefix(e, "sealed, but not rotated: "), -1;
 	linked = link(o->log, o->rotate) == 0;
 	if (!linked) {
 		int err = errno;
-		if (!(err == EEXIST && same_file(o->log, o->rotate))) {
+		/* only the link of an interrupted rotation (rotate_checks) */
+		if (!(err == EEXIST && lstat(o->rotate, &ast) == 0 && S_ISREG(ast.st_mode) &&
+		      lstat(o->log, &lst) == 0 && same_inode(&ast, &lst))) {
 			errno = err;
 			alog_errno(e, "sealed, but cannot create the archive %s", o->rotate);
 			unlink(tmp);
@@ -218,7 +342,116 @@ static int rotate(const struct alog_seal_opts *o, struct alog_writer *w, uint64_
 		return -1;
 	}
 	if (alog_fsync_dir(o->log) != 0 || alog_fsync_dir(o->rotate) != 0)
-		return alog_errno(e, "rotated, but cannot sync the directory");
+		return alog_errno(e, "sealed and rotated, but cannot sync the directory (a crash "
+		                     "now could undo the rotation; run the same command again "
+		                     "to check)");
+	return 0;
+}
+
+/*
+ * KEY.next left by an interrupted seal: is it the key one epoch on (same
+ * key, the seed one step on)?  1 yes, 0 no file, -1 a file that is not
+ * (e says why).
+ */
+static int successor_of(const struct alog_seckey *sk, const char *path, struct alog_error *e)
+{
+	char next[PATH_MAX];
+	struct alog_seckey succ;
+	uint8_t seed[32];
+	struct stat st;
+	int ok;
+
+	if (alog_seckey_next_path(next, sizeof next, path) != 0)
+		return alog_err(e, "key path too long");
+	if (lstat(next, &st) != 0)
+		return errno == ENOENT ? 0 : alog_errno(e, "cannot use %s", next);
+	if (alog_seckey_load(&succ, next, 0, e) != 0)
+		return -1;
+	alog_epoch_next_seed(seed, sk->seed);
+	ok = strcmp(succ.origin, sk->origin) == 0 && succ.epochs == sk->epochs &&
+	     memcmp(succ.root, sk->root, 32) == 0 && succ.next == sk->next + 1 &&
+	     sodium_memcmp(succ.seed, seed, 32) == 0;
+	sodium_memzero(seed, sizeof seed);
+	alog_seckey_free(&succ);
+	if (!ok)
+		return alog_err(e, "%s is not this key one epoch on", next);
+	return 1;
+}
+
+/*
+ * Is this the key that sealed the log, and where does its state stand
+ * against the log's last seal?  Nothing is written here except the repair
+ * of a seal interrupted between the log and the key file (KEY.next checked
+ * and put in place).  0 the key can seal; 1 refused (e names the case);
+ * -1 error.
+ */
+static int line_up_key(struct alog_seckey *sk, const char *keypath, const struct resume *rs,
+                       const struct alog_tail *t, struct alog_error *e)
+{
+	struct alog_pubkey pk;
+	struct alog_error ce;
+	char nextpath[PATH_MAX];
+	int rc;
+
+	snprintf(pk.origin, sizeof pk.origin, "%s", sk->origin);
+	pk.epochs = sk->epochs;
+	memcpy(pk.root, sk->root, 32);
+
+	if (rs->have_seal && alog_seal_check(&rs->seal, &pk, &ce) != 0)
+		return alog_err(e, "the log's last seal (seq %llu, epoch %llu) does not verify with "
+		                   "this key (%s): a forged seal, or the key of another log; refusing "
+		                   "to seal, the key file is untouched",
+		                (unsigned long long)rs->seal_seq, (unsigned long long)rs->seal.epoch,
+		                ce.msg), 1;
+	if (rs->have_keyroot && memcmp(rs->keyroot, sk->root, 32) != 0)
+		return alog_err(e, "this log was sealed by another key (the header of this file "
+		                   "names the key that sealed the file before it): the key of another "
+		                   "log with the same origin?  refusing to seal"), 1;
+	if (!rs->have_epoch) {
+		if (sk->next > 0 && t->first_seq == 1)
+			return alog_err(e, "the key has sealed before (up to epoch %u) but this log has "
+			                   "no seal: seals were removed, or the key belongs to another "
+			                   "log; refusing to seal", sk->next - 1), 1;
+		return 0;
+	}
+	if (sk->next > rs->epoch + 1)
+		return alog_err(e, "the log's last seal is epoch %llu but the key has sealed up to "
+		                   "epoch %u: seals were removed from this log, or the key seals "
+		                   "another log; refusing to seal", (unsigned long long)rs->epoch,
+		                sk->next - 1), 1;
+	if (sk->next < rs->epoch)
+		return alog_err(e, "the key file is behind the log: the log's last seal is epoch %llu "
+		                   "and this key file still holds epoch %u: an old copy of the key "
+		                   "(restored from a backup?); refusing to seal, use the key file "
+		                   "that made the last seal", (unsigned long long)rs->epoch, sk->next),
+		       1;
+	if (sk->next == rs->epoch) {
+		/* The seal is in the log but the key file was not replaced (a crash):
+		 * only the successor written before that seal may catch it up. */
+		rc = successor_of(sk, keypath, e);
+		if (rc < 0)
+			return alog_err_prefix(e, "the key file is behind the log (its last seal is "
+			                          "epoch %llu) and its successor is not usable: ",
+			                       (unsigned long long)rs->epoch), 1;
+		if (rc == 0)
+			return alog_err(e, "the key file is behind the log: the log's last seal is "
+			                   "epoch %llu and this key file still holds it: an old copy of "
+			                   "the key (restored from a backup?); refusing to seal, use the "
+			                   "key file that made the last seal",
+			                (unsigned long long)rs->epoch), 1;
+		alog_seckey_advance(sk);
+		rc = alog_seckey_commit_next(sk, keypath, e);
+		if (rc < 0)
+			return alog_err_prefix(e, "cannot finish the interrupted seal's key update: "),
+			       -1;
+		if (rc > 0)
+			return -1;
+		return 0;
+	}
+	/* In step: a KEY.next beside it is a successor whose seal never got in. */
+	if (alog_seckey_next_path(nextpath, sizeof nextpath, keypath) == 0 &&
+	    unlink(nextpath) != 0 && errno != ENOENT)
+		return alog_errno(e, "cannot remove %s", nextpath);
 	return 0;
 }
 
@@ -231,19 +464,20 @@ int alog_seal_run(const struct alog_seal_opts *o, struct alog_seal_result *res,
 	struct resume rs;
 	struct alog_seal s;
 	const struct alog_tail *t;
-	char members[8192];
+	char members[8192], nextpath[PATH_MAX];
 	uint64_t sealed_at;
 	size_t n;
-	int rc;
-	struct stat ast;
+	int rc, kc;
 
 	memset(res, 0, sizeof *res);
-	/* lstat: a symbolic link, even a dangling one, is an existing name too */
-	if (o->rotate && lstat(o->rotate, &ast) == 0 &&
-	    (S_ISLNK(ast.st_mode) || !same_file(o->rotate, o->log)))
-		return alog_err(e, "%s already exists: refusing to overwrite it", o->rotate);
+	if (o->rotate && rotate_checks(o->log, o->rotate, e) != 0)
+		return -1;
 	if (alog_seckey_load(&sk, o->key, 1, e) != 0)
 		return -1;
+	if (alog_seckey_next_path(nextpath, sizeof nextpath, o->key) != 0) {
+		alog_seckey_free(&sk);
+		return alog_err(e, "key path too long");
+	}
 
 	wo.origin = sk.origin;
 	wo.sync = ALOG_SYNC_EACH;
@@ -273,32 +507,19 @@ int alog_seal_run(const struct alog_seal_opts *o, struct alog_seal_result *res,
 		         rs.origin);
 		goto out_unlock;
 	}
-	/* Line the key up with the log's last seal. */
-	if (rs.have_epoch) {
-		if (sk.next > rs.epoch + 1) {
-			alog_err(e, "the log's last seal is epoch %llu but the key has sealed up to "
-			            "epoch %u: seals were removed from this log, or the key seals another "
-			            "log; refusing to seal", (unsigned long long)rs.epoch, sk.next - 1);
-			goto out_unlock;
-		}
-		if (sk.next <= rs.epoch) {
-			/* The last seal was made but its epoch not erased (a crash): erase now. */
-			while (sk.next <= rs.epoch && sk.next < sk.epochs)
-				alog_seckey_advance(&sk);
-			if (alog_seckey_save(&sk, o->key, 0, e) != 0) {
-				rc = -1;
-				goto out_unlock;
-			}
-		}
-	} else if (sk.next > 0 && t->first_seq == 1) {
-		alog_err(e, "the key has sealed before (up to epoch %u) but this log has no seal: "
-		            "seals were removed, or the key belongs to another log; refusing to seal",
-		         sk.next - 1);
+	rc = line_up_key(&sk, o->key, &rs, t, e);
+	if (rc != 0)
 		goto out_unlock;
-	}
+	rc = 1;
 	if (sk.next >= sk.epochs) {
 		alog_err(e, "the key is used up: all %u epochs have sealed; generate a new key with "
 		            "alog-keygen", sk.epochs);
+		goto out_unlock;
+	}
+	if (t->seq + (o->rotate ? 2 : 1) > ALOG_SEQ_MAX) {
+		alog_err(e, "the log is at seq %llu: %s would pass the largest seq (2^53-1); "
+		            "nothing sealed", (unsigned long long)t->seq,
+		         o->rotate ? "a seal and a new file's header" : "a seal");
 		goto out_unlock;
 	}
 
@@ -309,30 +530,43 @@ int alog_seal_run(const struct alog_seal_opts *o, struct alog_seal_result *res,
 		goto out_unlock;
 	}
 
+	/* (1) The key state without this epoch is durable before the seal exists. */
 	rc = -1;
+	alog_seckey_advance(&sk);
+	if (alog_seckey_write_next(&sk, o->key, e) != 0) {
+		alog_err_prefix(e, "nothing sealed: cannot write the key's next state: ");
+		goto out_unlock;
+	}
+	/* (2) The seal. */
 	n = alog_seal_members(members, sizeof members, &s);
 	sealed_at = t->size;
-	if (alog_writer_add(w, "seal", members, n, e) != 0 || alog_writer_flush(w, e) != 0)
+	if (alog_writer_add(w, "seal", members, n, e) != 0 || alog_writer_flush(w, e) != 0) {
+		unlink(nextpath);
 		goto out_unlock;
+	}
+	/* (3) At once (nothing that could end the program in between): the key
+	 * file moves on, the old one's blocks are overwritten. */
+	kc = alog_seckey_commit_next(&sk, o->key, e);
+	if (kc != 0)
+		alog_err_prefix(e, kc < 0 ? "sealed, but " : "sealed; ");
 	t = alog_writer_tail(w);
 	res->seq = t->seq;
 	res->size = s.size;
 	res->epoch = s.epoch;
 	res->note = alog_seal_note(sk.origin, &s);
 	alog_seal_vkey(res->vkey, sizeof res->vkey, sk.origin, &s);
-
-	/* Now erase the epoch that signed. */
-	alog_seckey_advance(&sk);
 	res->epochs_left = sk.epochs - sk.next;
-	if (alog_seckey_save(&sk, o->key, 0, e) != 0) {
-		char why[sizeof e->msg];
-		snprintf(why, sizeof why, "%s", e->msg);
-		alog_err(e, "the seal was appended but the key file was not updated (%s); the next "
-		            "alog-seal erases the used epoch first", why);
+	if (kc < 0)
+		goto out_unlock;
+	if (kc > 0) {
+		/* Finish what is safe: the rotation, then report the key's directory. */
+		struct alog_error ke = *e;
+		if (o->rotate && rotate(o, w, sealed_at, &rs.tree, sk.origin, sk.root, s.epoch, e) != 0)
+			goto out_unlock;
+		*e = ke;
 		goto out_unlock;
 	}
-
-	if (o->rotate && rotate(o, w, sealed_at, &rs.tree, sk.origin, e) != 0)
+	if (o->rotate && rotate(o, w, sealed_at, &rs.tree, sk.origin, sk.root, s.epoch, e) != 0)
 		goto out_unlock;
 	rc = 0;
 out_unlock:

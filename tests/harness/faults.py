@@ -134,6 +134,32 @@ def verify_all(d, key_state):
     return problem
 
 
+def seed_after_seal(d):
+    """Forward security at every instant: no key file on disk (the key, its
+    successor) may still hold the seed of an epoch whose seal is in the log.
+    Returns a problem or None."""
+    last = -1
+    for f in log_files(d):
+        for line in open(f, "rb").read().split(b"\n"):
+            if b'"type":"seal"' in line:
+                i = line.find(b'"epoch":')
+                if i >= 0:
+                    last = max(last, int(line[i + 8:].split(b",")[0]))
+    if last < 0:
+        return None
+    for name in sorted(os.listdir(d)):
+        if not (name.startswith("k.sec") or name.startswith("n.sec")):
+            continue
+        text = open(os.path.join(d, name), "rb").read()
+        if b"\nseed " not in text:
+            continue
+        nxt = [l for l in text.split(b"\n") if l.startswith(b"next ")]
+        if nxt and int(nxt[0][5:]) <= last:
+            return "%s still holds epoch %d's seed, but the log has a seal with epoch %d" % (
+                name, int(nxt[0][5:]), last)
+    return None
+
+
 def followup(name, argv, stdin, d, rc):
     """The same command again, without a fault: it must succeed."""
     if name == "keygen":
@@ -177,8 +203,8 @@ def one(t, name, fixture, argv, stdin, outputs, op, n, act, base, preload, count
     if r.returncode == 2 and not err.startswith(prog + ": "):
         t.fail(name, "%s: exit 2 without a message (%r)" % (what, err[:200]))
     if (r.returncode == 0 and op in ("fsync", "fdatasync") and act in ("eio", "enospc") and
-            not (name.startswith("seal") and op == "fsync" and n == 3)):
-        # (the one exception: a seal's third fsync is of the replaced key file's zeroed
+            not (name.startswith("seal") and op == "fsync" and n == 4)):
+        # (the one exception: a seal's fourth fsync is of the replaced key file's zeroed
         # blocks after the new key is durably in place: best effort, see RELIABILITY.md)
         t.fail(name, "%s: exit 0 after a failed %s" % (what, op))
     if name.startswith("append: stream") and r.returncode in (0, 2):
@@ -189,6 +215,10 @@ def one(t, name, fixture, argv, stdin, outputs, op, n, act, base, preload, count
         lost = [s for s in acked if s not in seqs]
         if lost:
             t.fail(name, "%s: acknowledged seq %s not in the log" % (what, lost[:5]))
+    if name.startswith("seal"):
+        problem = seed_after_seal(d)
+        if problem:
+            t.fail(name, "%s: exit %d: %s" % (what, r.returncode, problem))
     if r.returncode != 0:
         for o in outputs:
             p = os.path.join(d, o)
