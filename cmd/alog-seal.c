@@ -13,7 +13,8 @@
 #include "ops/seal.h"
 
 static const char usage[] =
-	"usage: alog-seal [-f LOG] -s SECRET_FILE [--rotate ARCHIVE] [--vkey] [-v]\n"
+	"usage: alog-seal [-f LOG] -s SECRET_FILE [--rotate ARCHIVE] [--lock-wait SECONDS]\n"
+	"                 [--vkey] [-v]\n"
 	"\n"
 	"Seal the log: append a seal record signing the Merkle tree of every record\n"
 	"before it, with the key's next epoch, then erase that epoch from the key.\n"
@@ -26,6 +27,8 @@ static const char usage[] =
 	"  -s, --secret FILE    the secret sealing key (from alog-keygen)\n"
 	"      --rotate ARCHIVE after sealing, rename LOG to ARCHIVE and start a new LOG\n"
 	"                       that continues the same log (next seq, prev, tree)\n"
+	"      --lock-wait SECONDS  wait at most this long for the log's and the key's\n"
+	"                       locks (default: $ALOG_LOCK_WAIT, else 60; 0: do not wait)\n"
 	"      --vkey           also print the epoch's C2SP verifier key after the note\n"
 	"  -v, --verbose        say what was sealed on standard error\n"
 	"  -h, --help           show this help\n"
@@ -38,13 +41,14 @@ static const char usage[] =
 	"  alog-seal -f /var/log/alog/audit.alog -s /etc/alog/seal.key \\\n"
 	"      --rotate /var/log/alog/audit-$(date +%F).alog\n";
 
-enum { OPT_ROTATE = ALOG_OPT_BASE, OPT_VKEY };
+enum { OPT_ROTATE = ALOG_OPT_BASE, OPT_VKEY, OPT_LOCK_WAIT };
 
 static const struct option longopts[] = {
 	{"file", required_argument, NULL, 'f'},
 	{"secret", required_argument, NULL, 's'},
 	{"rotate", required_argument, NULL, OPT_ROTATE},
 	{"vkey", no_argument, NULL, OPT_VKEY},
+	{"lock-wait", required_argument, NULL, OPT_LOCK_WAIT},
 	{"verbose", no_argument, NULL, 'v'},
 	{0, 0, 0, 0},
 };
@@ -94,6 +98,15 @@ int main(int argc, char **argv)
 		case OPT_ROTATE:
 			o.rotate = optarg;
 			break;
+		case OPT_LOCK_WAIT: {
+			uint64_t secs;
+			if (alog_parse_u64(optarg, 86400 * 365, &secs) != 0)
+				alog_usage_error("--lock-wait needs a number of seconds, not '%s'", optarg);
+			o.lock_wait_ms = secs ? (long)secs * 1000 : -1;
+			/* the key's lock (keys/key.c) takes its wait from the environment */
+			setenv("ALOG_LOCK_WAIT", optarg, 1);
+			break;
+		}
 		case OPT_VKEY:
 			vkey = 1;
 			break;

@@ -424,7 +424,7 @@ sealed_log() {
 	make_log a.alog 2
 	alog-seal -f a.alog -s k.sec --rotate d1.alog >/dev/null
 	[ "$(head -n1 a.alog | jq -r .keyepoch)" = 0 ]
-	[ "$(head -n1 a.alog | jq -r .keyroot)" = "$(cut -d+ -f4 k.pub)" ]
+	[ "$(head -n1 a.alog | jq -r .keyroot)" = "$(cut -d+ -f4- k.pub)" ]
 	alog-append -f a.alog x=1
 	cp a.alog a.before
 	# another key of the same origin, fresh or used
@@ -596,4 +596,171 @@ PY
 	[[ $output == *"seals      2, signatures and epoch keys verified"* ]]
 	run bash -c "sed -n '6,\$p' a.alog | sed '3s/\"n\":6/\"n\":66/' | alog-verify -p k.pub --all"
 	[ "$status" -eq 1 ]
+}
+
+@test "a reader holding a lock on the log cannot freeze writers; a monitor never hangs on the key" {
+	command -v flock >/dev/null || skip "flock(1) is needed"
+	key
+	make_log a.alog 2
+	alog-seal -f a.alog -s k.sec >/dev/null
+	cp k.sec k.before
+	flock -s a.alog sleep 6 &
+	holder=$!
+	sleep 0.3
+	SECONDS=0
+	ALOG_LOCK_WAIT=1 run alog-append -f a.alog x=1
+	[ "$status" -eq 2 ]
+	[[ $output == *"a.alog: the log has been locked by another process for 1.000 s (a writer, or a reader holding a lock on it"*"nothing written (ALOG_LOCK_WAIT sets the wait)"* ]]
+	run alog-seal -f a.alog -s k.sec --lock-wait 1
+	[ "$status" -eq 2 ]
+	[[ $output == *"locked by another process for 1.000 s"* ]]
+	cmp k.sec k.before
+	[ "$SECONDS" -lt 5 ]
+	# a sealer waiting for the log holds no lock on the key: the monitor goes on
+	alog-seal -f a.alog -s k.sec --lock-wait 5 >/dev/null 2>&1 &
+	sealer=$!
+	sleep 0.3
+	run timeout 3 alog-verify -q -p k.pub --key-state k.sec a.alog
+	[ "$status" -eq 0 ]
+	kill "$holder" 2>/dev/null || true
+	wait "$holder" 2>/dev/null || true
+	wait "$sealer" || true
+	run alog-seal -f a.alog -s k.sec --lock-wait 0 -x
+	[ "$status" -eq 2 ]
+	run alog-seal -f a.alog -s k.sec --lock-wait soon
+	[ "$status" -eq 2 ]
+	[[ $output == *"--lock-wait needs a number of seconds, not 'soon'"* ]]
+	alog-verify -q -p k.pub --key-state k.sec a.alog
+}
+
+@test "a separate sealing user: the new file keeps the log's group and mode, the app appends on" {
+	[ "$(id -u)" = 0 ] || skip "needs root to run as two other users"
+	command -v setpriv >/dev/null || skip "setpriv is needed to run as another user"
+	d=$(mktemp -d /tmp/alog-users.XXXXXX)
+	chmod 0775 "$d"
+	chgrp 3000 "$d"
+	app=(setpriv --reuid=2001 --regid=3000 --clear-groups)
+	sealer=(setpriv --reuid=2002 --regid=2002 --groups=3000)
+	outsider=(setpriv --reuid=2003 --regid=2003 --clear-groups)
+	"${app[@]}" test -x "$(command -v alog-append)" || { rm -rf "$d"; skip "the tools are not reachable by other users"; }
+	cd "$d"
+	"${sealer[@]}" alog-keygen -s k.sec -p k.pub --epochs 16 >/dev/null
+	"${app[@]}" sh -c 'umask 007; alog-append -f a.alog x=1'
+	chmod 0660 a.alog
+	[ "$(stat -c '%u:%g %a' a.alog)" = "2001:3000 660" ]
+	"${sealer[@]}" alog-seal -f a.alog -s k.sec --rotate d1.alog >/dev/null
+	[ "$(stat -c '%g %a' a.alog)" = "3000 660" ]
+	"${app[@]}" alog-append -f a.alog x=2
+	# a sealer who cannot give the new file the log's group: refused before sealing
+	chmod 0666 a.alog
+	cp a.alog a.before
+	cp k.sec k.before
+	chmod 0777 "$d"
+	"${outsider[@]}" alog-keygen -s o.sec --epochs 4 >/dev/null
+	run "${outsider[@]}" alog-seal -f a.alog -s o.sec --rotate d2.alog
+	[ "$status" -eq 2 ]
+	[[ $output == *"the log's group (gid 3000) cannot be given to the new file"* ]]
+	cmp a.alog a.before
+	[ ! -e d2.alog ]
+	"${sealer[@]}" alog-seal -f a.alog -s k.sec >/dev/null
+	"${sealer[@]}" alog-verify -q -p k.pub --key-state k.sec --require-sealed d1.alog a.alog
+	cd /
+	rm -rf "$d"
+}
+
+@test "a refused seal never changes a key file: a new key on a sealed log" {
+	key
+	make_log a.alog 2
+	alog-seal -f a.alog -s k.sec >/dev/null
+	alog-seal -f a.alog -s k.sec >/dev/null
+	alog-keygen -s new.sec -p new.pub --epochs 8 >/dev/null
+	cp new.sec new.before
+	run alog-seal -f a.alog -s new.sec
+	[ "$status" -eq 1 ]
+	[[ $output == *"does not verify with this key"* ]]
+	cmp new.sec new.before
+	[ ! -e new.sec.next ]
+}
+
+@test "alog-seal with standard output closed or full still reports the checkpoint" {
+	key
+	make_log a.alog 2
+	run bash -c 'alog-seal -f a.alog -s k.sec >&-'
+	[ "$status" -eq 2 ]
+	[[ $output == *"cannot write the checkpoint on standard output; the seal is in the log (seq 4, epoch 0), its checkpoint follows:"* ]]
+	[[ $output == *"test.example/audit"$'\n'"3"$'\n'* ]]
+	mknod full c 1 7
+	run bash -c 'alog-seal -f a.alog -s k.sec >full'
+	[ "$status" -eq 2 ]
+	[[ $output == *"(seq 5, epoch 1), its checkpoint follows:"* ]]
+	alog-verify -q -p k.pub --key-state k.sec a.alog
+}
+
+@test "a seal dated in the future never satisfies --max-unsealed; a clock past 2262 is clamped" {
+	command -v faketime >/dev/null || skip "faketime is needed to set the clock"
+	key
+	make_log a.alog 2
+	faketime '2099-01-01 00:00:00' alog-seal -f a.alog -s k.sec >/dev/null
+	[[ $(tail -n1 a.alog) == *'"ts":"2099-01-01T00:00:00.'* ]]
+	run alog-verify -p k.pub --max-unsealed 1h a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"warning: records dated in the future: the newest is 2099-01-01T00:00:00."* ]]
+	[[ $output == *"the last seal is dated 2099-01-01T00:00:00."*", in the future: --max-unsealed cannot be satisfied by it"* ]]
+	run alog-verify -p k.pub a.alog
+	[ "$status" -eq 0 ]
+	[[ $output == *"records dated in the future"* ]]
+	faketime '2300-01-01 00:00:00' alog-append -f b.alog x=1
+	[[ $(line b.alog 2) == '{"seq":2,"ts":"2262-04-11T23:47:16.000000000Z",'* ]]
+}
+
+@test "a damaged tail of more than 16 MiB is refused with advice that works: --recover streams it aside" {
+	key
+	make_log a.alog 3
+	alog-seal -f a.alog -s k.sec >/dev/null
+	cp a.alog good.alog
+	head -c $((17 * 1024 * 1024)) /dev/zero | tr '\0' 'x' >>a.alog
+	printf '\n{"seq":99}\n' >>a.alog
+	run alog-append -f a.alog x=1
+	[ "$status" -eq 1 ]
+	[[ $output == *"more than 16 MiB of damaged data at the end of the file"*"'alog-append --recover -f a.alog' moves it aside"* ]]
+	run alog-seal -f a.alog -s k.sec
+	[ "$status" -eq 1 ]
+	grep -q '^next 1$' k.sec
+	alog-append -f a.alog --recover
+	aside=$(ls a.alog.torn-*)
+	[ "$(stat -c %s "$aside")" -eq $((17 * 1024 * 1024 + 12)) ]
+	[ "$(head -c 5 a.alog.torn-*)" = xxxxx ]
+	alog-append -f a.alog x=1
+	alog-seal -f a.alog -s k.sec >/dev/null
+	alog-verify -q -p k.pub --key-state k.sec a.alog
+}
+
+@test "seq 2^53-1 is the limit: a seal or a rotation that would pass it is refused before sealing" {
+	key
+	# a file continuing a log at seq 2^53-2 (its range: the 52 hashes of a tree of 2^53-3)
+	python3 - <<'PY'
+import base64
+seq = 2**53 - 2
+rng = ",".join('"%s"' % base64.b64encode(bytes([i]) * 32).decode() for i in range(bin(seq - 1).count("1")))
+line = ('{"seq":%d,"ts":"2026-01-01T00:00:00.000000000Z","type":"open","v":1,'
+        '"origin":"test.example/audit","prev":"%s","range":[%s],"hash":"%s"}\n'
+        % (seq, "0" * 64, rng, "0" * 64))
+open("a.alog", "w").write(line)
+PY
+	rehash_log a.alog
+	alog-verify -q a.alog
+	cp a.alog a.before
+	run alog-seal -f a.alog -s k.sec --rotate d1.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"the log is at seq 9007199254740990: a seal and a new file's header would pass the largest seq (2^53-1); nothing sealed"* ]]
+	cmp a.alog a.before
+	grep -q '^next 0$' k.sec
+	[ ! -e d1.alog ]
+	alog-seal -f a.alog -s k.sec >/dev/null
+	[[ $(tail -n1 a.alog) == '{"seq":9007199254740991,'* ]]
+	run alog-seal -f a.alog -s k.sec
+	[ "$status" -eq 1 ]
+	[[ $output == *"the log is at seq 9007199254740991: a seal would pass the largest seq"* ]]
+	grep -q '^next 1$' k.sec
+	alog-verify -q -p k.pub --key-state k.sec a.alog
 }

@@ -147,7 +147,7 @@ EOF
 2 | alog-seal: sealed.alog: exists.alog already exists: refusing to overwrite it | alog-seal -f sealed.alog -s k.sec --rotate exists.alog
 2 | alog-seal: sealed.alog: dangling.alog already exists: refusing to overwrite it | alog-seal -f sealed.alog -s k.sec --rotate dangling.alog; grep -q '^next 1$' k.sec || exit 9; exit 2
 2 | alog-seal: sealed.alog: a.alog already exists: refusing to overwrite it | alog-seal -f sealed.alog -s k.sec --rotate a.alog
-2 | alog-seal: --rotate needs a name other than the log's own | alog-seal -f sealed.alog -s k.sec --rotate sealed.alog
+2 | alog-seal: sealed.alog: --rotate sealed.alog names the log itself: give the archive another name | alog-seal -f sealed.alog -s k.sec --rotate sealed.alog
 2 | alog-seal: missing.alog: cannot open log: No such file or directory | alog-seal -f missing.alog -s k.sec; s=$?; test ! -e missing.alog && exit $s
 2 | alog-seal: sealed.alog: secret key loose.sec is accessible by others (mode 0640): refusing to use it; run 'chmod 600 loose.sec' | alog-seal -f sealed.alog -s loose.sec
 2 | alog-seal: sealed.alog: secret key foreign.sec is owned by uid 65534, not by you (uid 0): refusing to use it | alog-seal -f sealed.alog -s foreign.sec

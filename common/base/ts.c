@@ -36,6 +36,13 @@ int64_t alog_ts_now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
+	/* 64-bit nanoseconds end in 2262 (and start in 1677): a clock beyond
+	 * is clamped to the last (first) representable time, never wrapped
+	 * (alog(5), LIMITS). */
+	if (ts.tv_sec >= INT64_MAX / NS)
+		return INT64_MAX / NS * NS;
+	if (ts.tv_sec < 0 && ts.tv_sec <= INT64_MIN / NS)
+		return INT64_MIN / NS * NS;
 	return (int64_t)ts.tv_sec * NS + ts.tv_nsec;
 }
 

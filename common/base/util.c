@@ -11,6 +11,8 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 const char *alog_progname = "alog";
@@ -394,3 +396,47 @@ fail:
 }
 
 /* ---- reading the log ---- */
+
+long alog_lock_wait_ms(long wait_ms)
+{
+	const char *env;
+	uint64_t v;
+
+	if (wait_ms < 0)
+		return 0;
+	if (wait_ms > 0)
+		return wait_ms;
+	env = getenv("ALOG_LOCK_WAIT");
+	if (env && *env && alog_parse_u64(env, 86400 * 365, &v) == 0)
+		return (long)v * 1000;
+	return ALOG_LOCK_WAIT_DEFAULT * 1000L;
+}
+
+int alog_flock_wait(int fd, int op, long wait_ms)
+{
+	long left = alog_lock_wait_ms(wait_ms), nap = 1;
+
+	for (;;) {
+		struct timespec ts;
+		if (flock(fd, op | LOCK_NB) == 0)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK)
+			return -1;
+		if (left <= 0) {
+			errno = EWOULDBLOCK;
+			return -1;
+		}
+		/* short naps first (a writer's batch), then up to 50 ms */
+		if (nap > left)
+			nap = left;
+		ts.tv_sec = 0;
+		ts.tv_nsec = nap * 1000000L;
+		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+			;
+		left -= nap;
+		if (nap < 50)
+			nap *= 2;
+	}
+}

@@ -98,6 +98,18 @@ int alog_write_all(int fd, const void *buf, size_t n);
 ssize_t alog_pread_all(int fd, void *buf, size_t n, off_t off);
 /* fsync the directory holding path. 0 or -1/errno. */
 int alog_fsync_dir(const char *path);
+
+/*
+ * Locks that a reader cannot hold against a writer forever: flock(fd, op)
+ * (LOCK_SH or LOCK_EX), waiting at most wait_ms milliseconds (0: the
+ * default, $ALOG_LOCK_WAIT seconds or ALOG_LOCK_WAIT_DEFAULT; negative:
+ * do not wait).  0 locked; -1 with errno EWOULDBLOCK when the wait ran
+ * out, another errno on error.
+ */
+#define ALOG_LOCK_WAIT_DEFAULT 60
+int alog_flock_wait(int fd, int op, long wait_ms);
+/* The wait alog_flock_wait uses for wait_ms (milliseconds, >= 0). */
+long alog_lock_wait_ms(long wait_ms);
 /* Flush stdout and fail (status 2) if the write failed (EPIPE is quiet). */
 void alog_close_stdout(void);
 

@@ -341,12 +341,15 @@ int alog_seckey_load(struct alog_seckey *sk, const char *path, int lock, struct 
 		 * zeroes the old one under its exclusive lock, so an unlocked read of
 		 * the old file could see zeros.
 		 */
-		while (flock(fd, lock ? LOCK_EX : LOCK_SH) != 0) {
-			if (errno != EINTR) {
+		if (alog_flock_wait(fd, lock ? LOCK_EX : LOCK_SH, 0) != 0) {
+			if (errno == EWOULDBLOCK)
+				alog_err(e, "the key file has been locked by another process for %ld s (a "
+				            "seal that does not finish?); giving up (ALOG_LOCK_WAIT sets "
+				            "the wait)", alog_lock_wait_ms(0) / 1000);
+			else
 				alog_errno(e, "cannot lock secret key");
-				close(fd);
-				return alog_err_at(e, path, 0);
-			}
+			close(fd);
+			return alog_err_at(e, path, 0);
 		}
 		/* Another seal may have replaced the file while we waited. */
 		if (fstat(fd, &fst) == 0 && stat(path, &pst) == 0 && fst.st_ino == pst.st_ino &&

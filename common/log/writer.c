@@ -27,6 +27,7 @@ struct alog_writer {
 	char *origin;
 	enum alog_sync sync;
 	int no_create;
+	long lock_wait_ms;
 	int locked;
 	int created; /* the batch holds a new file's header */
 	struct alog_tail tail;
@@ -101,8 +102,8 @@ static void tail_from_rec(struct alog_tail *t, const struct alog_rec *r, uint64_
 	t->type = r->type;
 }
 
-int alog_tail_read(int fd, uint64_t size, struct alog_tail *tail, struct alog_torn *torn,
-                   struct alog_error *e)
+static int tail_read(int fd, uint64_t size, struct alog_tail *tail, struct alog_torn *torn,
+                     uint64_t limit, struct alog_error *e)
 {
 	char *buf;
 	struct alog_rec r;
@@ -150,9 +151,11 @@ int alog_tail_read(int fd, uint64_t size, struct alog_tail *tail, struct alog_to
 		if (start < 0) /* a line too long to be a record: all of it is damage */
 			start = (int64_t)(end > ALOG_MAX_LINE ? end - ALOG_MAX_LINE : 0);
 		end = (uint64_t)start;
-		if (size - end > 16 * (uint64_t)ALOG_MAX_LINE) {
-			alog_err(e, "more than 16 MiB of damaged data at the end of the file");
-			rc = -1;
+		if (size - end > limit) {
+			torn->offset = end;
+			torn->bytes = size - end;
+			torn->more = 1;
+			rc = 1;
 			goto out;
 		}
 	}
@@ -187,6 +190,12 @@ int alog_tail_read(int fd, uint64_t size, struct alog_tail *tail, struct alog_to
 out:
 	free(buf);
 	return rc;
+}
+
+int alog_tail_read(int fd, uint64_t size, struct alog_tail *tail, struct alog_torn *torn,
+                   struct alog_error *e)
+{
+	return tail_read(fd, size, tail, torn, ALOG_TAIL_SEARCH, e);
 }
 
 /* ---- defaults ---- */
@@ -262,6 +271,7 @@ struct alog_writer *alog_writer_open(const char *path, const struct alog_writer_
 	w->origin = alog_xstrdup(origin);
 	w->sync = o ? o->sync : ALOG_SYNC_EACH;
 	w->no_create = o ? o->no_create : 0;
+	w->lock_wait_ms = o ? o->lock_wait_ms : 0;
 	if (open_log(w, e) != 0) {
 		alog_err_at(e, path, 0);
 		if (w->fd >= 0)
@@ -288,6 +298,12 @@ void alog_writer_close(struct alog_writer *w)
 	free(w);
 }
 
+void alog_writer_set_origin(struct alog_writer *w, const char *origin)
+{
+	free(w->origin);
+	w->origin = alog_xstrdup(origin);
+}
+
 static void unlock(struct alog_writer *w)
 {
 	if (w->locked) {
@@ -302,11 +318,16 @@ static int lock_current(struct alog_writer *w, struct stat *fst, struct alog_err
 	struct stat pst;
 
 	for (;;) {
-		while (flock(w->fd, LOCK_EX) != 0) {
-			if (errno != EINTR) {
+		if (alog_flock_wait(w->fd, LOCK_EX, w->lock_wait_ms) != 0) {
+			if (errno == EWOULDBLOCK) {
+				long ms = alog_lock_wait_ms(w->lock_wait_ms);
+				alog_err(e, "the log has been locked by another process for %ld.%03ld s "
+				            "(a writer, or a reader holding a lock on it: see 'fuser -v "
+				            "%s'); nothing written (ALOG_LOCK_WAIT sets the wait)", ms / 1000, ms % 1000, w->path);
+			} else {
 				alog_errno(e, "cannot lock log");
-				return alog_err_at(e, w->path, 0);
 			}
+			return alog_err_at(e, w->path, 0);
 		}
 		w->locked = 1;
 		if (fstat(w->fd, fst) != 0) {
@@ -340,10 +361,17 @@ int alog_writer_lock(struct alog_writer *w, struct alog_error *e)
 		}
 		if (rc == 1) {
 			unlock(w);
-			alog_err(e, "the last record is damaged (%llu bytes at offset %llu, a crash "
-			            "mid-write?); nothing appended; run 'alog-append --recover -f %s' "
-			            "to move them aside",
-			         (unsigned long long)torn.bytes, (unsigned long long)torn.offset, w->path);
+			if (torn.more)
+				alog_err(e, "more than %llu MiB of damaged data at the end of the file (more "
+				            "than a crash mid-write leaves: look at it); nothing appended; "
+				            "'alog-append --recover -f %s' moves it aside",
+				         (unsigned long long)(ALOG_TAIL_SEARCH >> 20), w->path);
+			else
+				alog_err(e, "the last record is damaged (%llu bytes at offset %llu, a crash "
+				            "mid-write?); nothing appended; run 'alog-append --recover -f %s' "
+				            "to move them aside",
+				         (unsigned long long)torn.bytes, (unsigned long long)torn.offset,
+				         w->path);
 			alog_err_at(e, w->path, torn.line);
 			return 1;
 		}
@@ -645,7 +673,8 @@ int alog_writer_recover(struct alog_writer *w, char *aside, size_t cap, struct a
 
 	if (lock_current(w, &st, e) != 0)
 		return -1;
-	rc = alog_tail_read(w->fd, (uint64_t)st.st_size, &tail, &torn, e);
+	/* however much is damaged: it is streamed aside */
+	rc = tail_read(w->fd, (uint64_t)st.st_size, &tail, &torn, UINT64_MAX, e);
 	if (rc < 0)
 		goto fail;
 	if (rc == 0) {

@@ -37,6 +37,8 @@ struct alog_torn {
 	uint64_t offset; /* where the damaged bytes start */
 	uint64_t bytes;  /* how many */
 	uint64_t line;   /* their line number, 0 if unknown */
+	int more;        /* at least bytes: the search for the last good record
+	                  * stopped there (alog_tail_read's bound) */
 };
 
 /*
@@ -46,11 +48,20 @@ struct alog_torn {
  */
 int alog_tail_read(int fd, uint64_t size, struct alog_tail *tail, struct alog_torn *torn,
                    struct alog_error *e);
+/*
+ * alog_tail_read looks back at most 16 MiB for the last good record (so
+ * that finding the tail stays O(1) in the log's size) and reports more
+ * damage as at least that much (torn->more); recovery looks back as far
+ * as it must.
+ */
+#define ALOG_TAIL_SEARCH (16 * (uint64_t)ALOG_MAX_LINE)
 
 struct alog_writer_opts {
 	const char *origin; /* for a new file's header */
 	enum alog_sync sync;
 	int no_create;      /* the log must already exist */
+	long lock_wait_ms;  /* how long to wait for the lock (alog_flock_wait: 0
+	                     * the default, $ALOG_LOCK_WAIT or 60 s) */
 };
 
 struct alog_writer;
@@ -59,11 +70,16 @@ struct alog_writer;
 struct alog_writer *alog_writer_open(const char *path, const struct alog_writer_opts *o,
                                      struct alog_error *e);
 void alog_writer_close(struct alog_writer *w);
+/* The origin a new file's header gets (when it was not known at open). */
+void alog_writer_set_origin(struct alog_writer *w, const char *origin);
 
 /*
  * Take the exclusive lock and load the tail (following a rotation that
- * replaced the file at path).  0; 1 when the tail is damaged (e says where
- * and how to recover; the lock is released); -1 on error.
+ * replaced the file at path).  The wait for the lock is bounded (opts'
+ * lock_wait_ms): anyone who can read the log can hold a lock on it, and
+ * must not stop the writers for ever.  0; 1 when the tail is damaged (e
+ * says where and how to recover; the lock is released); -1 on error,
+ * also when the wait ran out (e says so).
  */
 int alog_writer_lock(struct alog_writer *w, struct alog_error *e);
 /* Add an event (type NULL) or typed record to the pending batch (lock held).

@@ -470,27 +470,29 @@ int alog_seal_run(const struct alog_seal_opts *o, struct alog_seal_result *res,
 	int rc, kc;
 
 	memset(res, 0, sizeof *res);
+	memset(&sk, 0, sizeof sk);
+	sk.fd = -1;
 	if (o->rotate && rotate_checks(o->log, o->rotate, e) != 0)
 		return -1;
-	if (alog_seckey_load(&sk, o->key, 1, e) != 0)
-		return -1;
-	if (alog_seckey_next_path(nextpath, sizeof nextpath, o->key) != 0) {
-		alog_seckey_free(&sk);
+	if (alog_seckey_next_path(nextpath, sizeof nextpath, o->key) != 0)
 		return alog_err(e, "key path too long");
-	}
 
-	wo.origin = sk.origin;
+	/* Lock order: the log, then the key, so that the key is held only while
+	 * sealing, never while waiting for the log (alog-verify --key-state
+	 * takes the key's lock). */
 	wo.sync = ALOG_SYNC_EACH;
 	wo.no_create = 1;
+	wo.lock_wait_ms = o->lock_wait_ms;
 	w = alog_writer_open(o->log, &wo, e);
-	if (!w) {
-		alog_seckey_free(&sk);
+	if (!w)
 		return -1;
-	}
 	rc = alog_writer_lock(w, e);
 	if (rc != 0)
 		goto out;
 	rc = -1;
+	if (alog_seckey_load(&sk, o->key, 1, e) != 0)
+		goto out_unlock;
+	alog_writer_set_origin(w, sk.origin);
 	if (alog_writer_ensure_header(w, e) != 0 || alog_writer_flush(w, e) != 0)
 		goto out_unlock;
 	t = alog_writer_tail(w);

@@ -18,6 +18,7 @@ struct alog_seal_opts {
 	const char *log;
 	const char *key;
 	const char *rotate; /* archive path, or NULL */
+	long lock_wait_ms;  /* the wait for the log's lock (alog_flock_wait) */
 };
 
 struct alog_seal_result {

@@ -873,9 +873,26 @@ static void finish_seals(struct alog_verifier *v)
 			        s->unsealed == 1 ? "" : "s", (unsigned long long)(s->last_seal_seq + 1),
 			        (unsigned long long)s->last_seq);
 	}
+	/* A time ahead of this host's clock (more than a minute) is reported:
+	 * it could otherwise satisfy --max-unsealed until that date. */
+	if (s->last_ts > now + 60 * 1000000000LL) {
+		char when[ALOG_TS_LEN + 1];
+		alog_ts_format(when, s->last_ts);
+		problem(v, ALOG_P_TIME, 0, 0, 1,
+		        "records dated in the future: the newest is %s, %lld s ahead of this host's "
+		        "clock (a clock that was wrong when it was written?)", when,
+		        (long long)((s->last_ts - now) / 1000000000LL));
+	}
 	if (v->o.max_unsealed_ns > 0) {
 		int64_t since = s->seals ? s->last_seal_ts : s->first_ts;
-		if (now - since > v->o.max_unsealed_ns) {
+		if (since > now + 60 * 1000000000LL) {
+			char when[ALOG_TS_LEN + 1];
+			alog_ts_format(when, since);
+			problem(v, ALOG_P_UNSEALED, 0, 0, 0,
+			        "the last seal is dated %s, in the future: --max-unsealed cannot be "
+			        "satisfied by it (a clock that was wrong when it sealed, or a rewritten "
+			        "seal time)", when);
+		} else if (now - since > v->o.max_unsealed_ns) {
 			snprintf(age, sizeof age, "%lld s", (long long)((now - since) / 1000000000LL));
 			problem(v, ALOG_P_UNSEALED, 0, 0, 0,
 			        s->seals ? "the last seal is %s old, more than --max-unsealed allows "
