@@ -144,7 +144,7 @@ int main(int argc, char **argv)
 		           "hashed since the last seal)%s%s", o.log, (unsigned long long)res.size,
 		           (unsigned long long)res.epoch, (unsigned long long)res.seq,
 		           (unsigned long long)res.hashed, o.rotate ? "; archived as " : "",
-		           o.rotate ? o.rotate : "");
+		           o.rotate ? res.archive : "");
 	if (res.epochs_left * 10 <= res.epochs_left + res.epoch + 1)
 		alog_warnx("warning: the key has %llu seal%s left; create a new key with alog-keygen "
 		           "before it runs out", (unsigned long long)res.epochs_left,

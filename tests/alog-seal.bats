@@ -764,3 +764,92 @@ PY
 	grep -q '^next 1$' k.sec
 	alog-verify -q -p k.pub --key-state k.sec a.alog
 }
+
+@test "key mix-ups name what the file is and what was expected" {
+	key
+	alog-keygen --reader -s r.sec -p r.pub >/dev/null
+	alog-keygen --pepper -s pep.sec >/dev/null
+	make_log a.alog 2
+	chmod 644 k.pub
+	cp k.pub k.pub.before
+	run alog-seal -f a.alog -s k.pub
+	[ "$status" -eq 2 ]
+	[[ $output == *"k.pub is a public sealing key (alog1+...), not a secret sealing key: give the secret key that alog-keygen -s wrote"* ]]
+	[[ $output != *chmod* ]]
+	cmp k.pub k.pub.before
+	run alog-seal -f a.alog -s r.sec
+	[ "$status" -eq 2 ]
+	[[ $output == *"r.sec is a reader's secret key (alog-keygen --reader -s), not a secret sealing key"* ]]
+	run alog-verify -p k.sec a.alog
+	[ "$status" -eq 2 ]
+	[[ $output == *"k.sec: this is a secret sealing key (alog-keygen -s), not a public sealing key: give the public key that alog-keygen -p wrote (alog1+...)"* ]]
+	[[ $output != *"too large"* ]]
+	run alog-verify -p r.pub a.alog
+	[ "$status" -eq 2 ]
+	[[ $output == *"r.pub: this is a reader's public key (alog-reader1+..., for policies), not a public sealing key"* ]]
+	run alog-verify -p pep.sec a.alog
+	[ "$status" -eq 2 ]
+	[[ $output == *"this is a pseudonymisation pepper"* ]]
+	run alog-verify --key-state k.pub a.alog
+	[ "$status" -eq 2 ]
+	[[ $output == *"k.pub is a public sealing key (alog1+...), not a secret sealing key"* ]]
+	alog-seal -f a.alog -s k.sec >/dev/null
+	grep -q '^next 1$' k.sec
+}
+
+@test "--rotate with a strftime pattern names the archive by the time its file was started" {
+	command -v faketime >/dev/null || skip "faketime is needed to set the clock"
+	key
+	export TZ=Europe/Berlin
+	faketime '2026-11-30 23:30:00' alog-append -f a.alog x=1
+	alog-append -f a.alog x=2
+	run alog-seal -v -f a.alog -s k.sec --rotate 'arch-%F.alog'
+	[ "$status" -eq 0 ]
+	[[ $output == *"archived as arch-2026-11-30.alog"* ]]
+	[ -s arch-2026-11-30.alog ]
+	# the new file was started now: a second run names today's date, no collision
+	alog-append -f a.alog x=3
+	today=$(date +%F)
+	alog-seal -f a.alog -s k.sec --rotate 'arch-%F.alog' >/dev/null
+	[ -s "arch-$today.alog" ]
+	# the time zone is the reader's: UTC gives the previous day for 23:30 in Berlin
+	faketime '2026-12-01 00:30:00' alog-append -f b.alog x=1
+	alog-keygen -s k2.sec --epochs 4 >/dev/null
+	TZ=UTC alog-seal -f b.alog -s k2.sec --rotate 'b-%Y%m%d-%H%%.alog' >/dev/null
+	[ -e b-20261130-23%.alog ]
+	# a name that exists is refused before sealing, as without a pattern
+	alog-append -f a.alog x=4
+	cp a.alog a.before
+	run alog-seal -f a.alog -s k.sec --rotate 'arch-%F.alog'
+	[ "$status" -eq 2 ]
+	[[ $output == *"arch-$today.alog already exists"* ]]
+	cmp a.alog a.before
+}
+
+@test "make install installs the seal service and timer; systemd-analyze verifies them; they run as written" {
+	command -v systemd-analyze >/dev/null || skip "systemd-analyze is not installed (package systemd)"
+	top=$BATS_TEST_DIRNAME/..
+	build=$(basename "$(dirname "$ALOG_BIN")")
+	make -s -C "$top" BUILD="$build" PREFIX="$PWD/prefix" install >make.out 2>&1 || { cat make.out; false; }
+	svc=$PWD/prefix/lib/systemd/system/alog-seal.service
+	tmr=$PWD/prefix/lib/systemd/system/alog-seal.timer
+	[ -f "$svc" ] && [ -f "$tmr" ]
+	grep -q "^ExecStart=$PWD/prefix/bin/alog-seal -f \${ALOG_FILE} -s \${ALOG_SEAL_KEY} --rotate \${ALOG_ARCHIVE}$" "$svc"
+	grep -q '^OnCalendar=\*-\*-\* 00:05:00$' "$tmr"
+	mkdir -p mp/man1 && cp "$PWD"/prefix/share/man/man1/*.1 mp/man1/
+	cp "$svc" "$tmr" .
+	MANPATH=$PWD/mp run systemd-analyze verify "$PWD/alog-seal.service" "$PWD/alog-seal.timer"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	# the service's commands, with its environment (%% is how systemd writes %)
+	key
+	make_log a.alog 2
+	ALOG_FILE=$PWD/a.alog ALOG_SEAL_KEY=$PWD/k.sec ALOG_SEAL_PUB=$PWD/k.pub ALOG_ARCHIVE="$PWD/audit-%F.alog"
+	start=$(grep '^ExecStart=' "$svc" | cut -d= -f2-)
+	post=$(grep '^ExecStartPost=' "$svc" | cut -d= -f2-)
+	eval "$start" >checkpoint
+	eval "$post"
+	[ -s "audit-$(date +%F).alog" ]
+	[ "$(sed -n 2p checkpoint)" = 3 ]
+}

@@ -166,21 +166,72 @@ static char *slurp(int fd, size_t limit, size_t *len, struct alog_error *e)
 	return buf;
 }
 
+/*
+ * What kind of alog key file starts with this text (its first line that
+ * is not a comment)?  A phrase for messages, or NULL when none.
+ */
+static const char *key_kind(const char *buf, size_t n)
+{
+	static const struct {
+		const char *start;
+		const char *what;
+	} kinds[] = {
+		{"alog-secret-v1", "a secret sealing key (alog-keygen -s)"},
+		{ALOG_PUBKEY_PREFIX, "a public sealing key (alog1+...)"},
+		{"alog-reader-secret-v1", "a reader's secret key (alog-keygen --reader -s)"},
+		{"alog-reader1+", "a reader's public key (alog-reader1+..., for policies)"},
+		{"alog-pepper-v1", "a pseudonymisation pepper (alog-keygen --pepper)"},
+	};
+	const char *p = buf, *end = buf + n;
+
+	while (p < end && (*p == '#' || *p == '\n' || *p == '\r')) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (*p != '#') {
+			p++;
+			continue;
+		}
+		if (!nl)
+			return NULL;
+		p = nl + 1;
+	}
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		size_t k = strlen(kinds[i].start);
+		if ((size_t)(end - p) >= k && memcmp(p, kinds[i].start, k) == 0)
+			return kinds[i].what;
+	}
+	return NULL;
+}
+
 int alog_pubkey_load(struct alog_pubkey *pk, const char *path, struct alog_error *e)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t n;
-	char *buf, *line, *save = NULL;
+	char buf[1 << 16], *line, *save = NULL;
+	ssize_t got;
+	const char *kind;
 	int rc = -1;
 
 	if (fd < 0) {
 		alog_errno(e, "cannot open public key");
 		return alog_err_at(e, path, 0);
 	}
-	buf = slurp(fd, 1 << 16, &n, e);
+	/* a public key is one line: the start of the file tells what it is */
+	got = alog_pread_all(fd, buf, sizeof buf - 1, 0);
 	close(fd);
-	if (!buf)
+	if (got < 0) {
+		alog_errno(e, "read error");
 		return alog_err_at(e, path, 0);
+	}
+	buf[got] = '\0';
+	kind = key_kind(buf, (size_t)got);
+	if (kind && strncmp(kind, "a public sealing key", 20) != 0) {
+		alog_err(e, "this is %s, not a public sealing key: give the public key that "
+		            "alog-keygen -p wrote (alog1+...)", kind);
+		return alog_err_at(e, path, 0);
+	}
+	if ((size_t)got == sizeof buf - 1) {
+		alog_err(e, "not an alog public key (a public key is one short line)");
+		return alog_err_at(e, path, 0);
+	}
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (line[0] == '#' || line[0] == '\0')
 			continue;
@@ -189,7 +240,6 @@ int alog_pubkey_load(struct alog_pubkey *pk, const char *path, struct alog_error
 	}
 	if (!line)
 		alog_err(e, "no public key in the file");
-	free(buf);
 	if (rc != 0)
 		alog_err_at(e, path, 0);
 	return rc;
@@ -331,6 +381,19 @@ int alog_seckey_load(struct alog_seckey *sk, const char *path, int lock, struct 
 		if (fd < 0) {
 			alog_errno(e, "cannot open secret key");
 			return alog_err_at(e, path, 0);
+		}
+		{
+			/* what it is comes before how it is kept: a public key given
+			 * for the secret one gets no advice about its mode */
+			char head[512];
+			ssize_t hn = alog_pread_all(fd, head, sizeof head, 0);
+			const char *kind = hn > 0 ? key_kind(head, (size_t)hn) : NULL;
+			if (kind && strncmp(kind, "a secret sealing key", 20) != 0) {
+				close(fd);
+				alog_err(e, "%s is %s, not a secret sealing key: give the secret key that "
+				            "alog-keygen -s wrote", path, kind);
+				return -1;
+			}
 		}
 		if (alog_seckey_check_perms(path, fd, e) != 0) {
 			close(fd);

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/ts.h"
@@ -291,12 +292,57 @@ static int rotate_checks(const char *log, const char *archive, struct alog_error
 }
 
 /*
+ * The archive's name: with strftime conversions (%F, %Y, %m, %d, %H ...),
+ * expanded from the time the file was started (its header's ts), in local
+ * time, so the name says which period the file holds and a second run does
+ * not reuse it.  0 or -1.
+ */
+static int archive_name(const char *pattern, int fd, char *out, size_t cap,
+                        struct alog_error *e)
+{
+	char *line = NULL;
+	size_t len;
+	struct alog_rec r;
+	struct alog_error pe;
+	struct tm tm;
+	time_t secs;
+	size_t n;
+
+	if (!strchr(pattern, '%')) {
+		if (strlen(pattern) >= cap)
+			return alog_err(e, "--rotate: name too long");
+		strcpy(out, pattern);
+		return 0;
+	}
+	if (alog_logfile_line_at(fd, 0, &line, &len, e) < 0)
+		return -1;
+	if (!line || alog_rec_parse(&r, line, len, &pe) != 0) {
+		free(line);
+		return alog_err(e, "--rotate %s: the log's first line is not a record, so there is "
+		                   "no start time to name the archive by", pattern);
+	}
+	free(line);
+	secs = (time_t)(r.ts_ns / 1000000000LL - (r.ts_ns % 1000000000LL < 0));
+	if (!localtime_r(&secs, &tm))
+		return alog_err(e, "--rotate %s: cannot convert the file's start time", pattern);
+	/* the pattern is the user's, as date(1) takes one */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	n = strftime(out, cap, pattern, &tm);
+#pragma GCC diagnostic pop
+	if (n == 0 || n >= cap - 1)
+		return alog_err(e, "--rotate %s: the expanded name is empty or too long", pattern);
+	return 0;
+}
+
+/*
  * Under the log's lock: the file becomes the archive (a hard link first, so
  * the log's path never disappears for appenders), and a new file holding
  * the continuing header takes the log's path in one rename.  Appenders
  * waiting on the old file's lock notice the new file at the path.
  */
-static int rotate(const struct alog_seal_opts *o, struct alog_writer *w, uint64_t seal_off,
+static int rotate(const char *logpath, const char *archive, struct alog_writer *w,
+                  uint64_t seal_off,
                   struct alog_merkle *tree, const char *origin, const uint8_t keyroot[32],
                   uint64_t epoch, struct alog_error *e)
 {
@@ -318,30 +364,30 @@ static int rotate(const struct alog_seal_opts *o, struct alog_writer *w, uint64_
 	free(line);
 	alog_merkle_push(tree, leaf);
 
-	if (write_next_header(o->log, alog_writer_fd(w), origin, t, tree, keyroot, epoch, tmp,
+	if (write_next_header(logpath, alog_writer_fd(w), origin, t, tree, keyroot, epoch, tmp,
 	                      sizeof tmp, e) != 0)
 		return alog_err_prefix(e, "sealed, but not rotated: "), -1;
-	linked = link(o->log, o->rotate) == 0;
+	linked = link(logpath, archive) == 0;
 	if (!linked) {
 		int err = errno;
 		/* only the link of an interrupted rotation (rotate_checks) */
-		if (!(err == EEXIST && lstat(o->rotate, &ast) == 0 && S_ISREG(ast.st_mode) &&
-		      lstat(o->log, &lst) == 0 && same_inode(&ast, &lst))) {
+		if (!(err == EEXIST && lstat(archive, &ast) == 0 && S_ISREG(ast.st_mode) &&
+		      lstat(logpath, &lst) == 0 && same_inode(&ast, &lst))) {
 			errno = err;
-			alog_errno(e, "sealed, but cannot create the archive %s", o->rotate);
+			alog_errno(e, "sealed, but cannot create the archive %s", archive);
 			unlink(tmp);
 			return -1;
 		}
 	}
-	if (rename(tmp, o->log) != 0) {
+	if (rename(tmp, logpath) != 0) {
 		/* Not rotated: the archive name must not stay a second name of the live log. */
 		alog_errno(e, "sealed, but cannot put the new file in place (not rotated)");
 		unlink(tmp);
 		if (linked)
-			unlink(o->rotate);
+			unlink(archive);
 		return -1;
 	}
-	if (alog_fsync_dir(o->log) != 0 || alog_fsync_dir(o->rotate) != 0)
+	if (alog_fsync_dir(logpath) != 0 || alog_fsync_dir(archive) != 0)
 		return alog_errno(e, "sealed and rotated, but cannot sync the directory (a crash "
 		                     "now could undo the rotation; run the same command again "
 		                     "to check)");
@@ -472,8 +518,6 @@ int alog_seal_run(const struct alog_seal_opts *o, struct alog_seal_result *res,
 	memset(res, 0, sizeof *res);
 	memset(&sk, 0, sizeof sk);
 	sk.fd = -1;
-	if (o->rotate && rotate_checks(o->log, o->rotate, e) != 0)
-		return -1;
 	if (alog_seckey_next_path(nextpath, sizeof nextpath, o->key) != 0)
 		return alog_err(e, "key path too long");
 
@@ -490,6 +534,11 @@ int alog_seal_run(const struct alog_seal_opts *o, struct alog_seal_result *res,
 	if (rc != 0)
 		goto out;
 	rc = -1;
+	/* Everything the rotation needs is checked before anything is written. */
+	if (o->rotate && (archive_name(o->rotate, alog_writer_fd(w), res->archive,
+	                               sizeof res->archive, e) != 0 ||
+	                  rotate_checks(o->log, res->archive, e) != 0))
+		goto out_unlock;
 	if (alog_seckey_load(&sk, o->key, 1, e) != 0)
 		goto out_unlock;
 	alog_writer_set_origin(w, sk.origin);
@@ -563,12 +612,14 @@ int alog_seal_run(const struct alog_seal_opts *o, struct alog_seal_result *res,
 	if (kc > 0) {
 		/* Finish what is safe: the rotation, then report the key's directory. */
 		struct alog_error ke = *e;
-		if (o->rotate && rotate(o, w, sealed_at, &rs.tree, sk.origin, sk.root, s.epoch, e) != 0)
+		if (o->rotate && rotate(o->log, res->archive, w, sealed_at, &rs.tree, sk.origin, sk.root,
+		                        s.epoch, e) != 0)
 			goto out_unlock;
 		*e = ke;
 		goto out_unlock;
 	}
-	if (o->rotate && rotate(o, w, sealed_at, &rs.tree, sk.origin, sk.root, s.epoch, e) != 0)
+	if (o->rotate && rotate(o->log, res->archive, w, sealed_at, &rs.tree, sk.origin, sk.root,
+	                        s.epoch, e) != 0)
 		goto out_unlock;
 	rc = 0;
 out_unlock:

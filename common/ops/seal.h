@@ -17,7 +17,9 @@
 struct alog_seal_opts {
 	const char *log;
 	const char *key;
-	const char *rotate; /* archive path, or NULL */
+	const char *rotate; /* archive path, or NULL; strftime conversions (%F ...)
+	                     * are expanded from the time the file was started (its
+	                     * header's ts, local time) */
 	long lock_wait_ms;  /* the wait for the log's lock (alog_flock_wait) */
 };
 
@@ -29,6 +31,7 @@ struct alog_seal_result {
 	uint64_t epoch;
 	uint64_t epochs_left;
 	uint64_t hashed;  /* records hashed to resume the tree */
+	char archive[4096]; /* the archive's name, --rotate expanded */
 };
 
 /*
