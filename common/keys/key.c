@@ -388,6 +388,11 @@ int alog_seckey_load(struct alog_seckey *sk, const char *path, int lock, struct 
 			char head[512];
 			ssize_t hn = alog_pread_all(fd, head, sizeof head, 0);
 			const char *kind = hn > 0 ? key_kind(head, (size_t)hn) : NULL;
+			if (hn < 0) {
+				alog_errno(e, "read error");
+				close(fd);
+				return alog_err_at(e, path, 0);
+			}
 			if (kind && strncmp(kind, "a secret sealing key", 20) != 0) {
 				close(fd);
 				alog_err(e, "%s is %s, not a secret sealing key: give the secret key that "

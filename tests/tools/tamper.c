@@ -308,7 +308,7 @@ static struct alog_pubkey pubkey, pubkey_other_origin, pubkey_other_key;
 
 static void append_events(const char *path, uint64_t n, uint64_t salt)
 {
-	struct alog_writer_opts wo = {ORIGIN, ALOG_SYNC_NONE, 0};
+	struct alog_writer_opts wo = {.origin = ORIGIN, .sync = ALOG_SYNC_NONE};
 	struct alog_error e;
 	struct alog_writer *w;
 	char m[400];
@@ -362,7 +362,7 @@ static void copy_key(const char *to)
 /* Seal (and rotate to archive, when given); the checkpoint is kept in cp. */
 static void seal(const char *log, const char *key, const char *archive, char *cp, size_t cap)
 {
-	struct alog_seal_opts o = {log, key, archive};
+	struct alog_seal_opts o = {.log = log, .key = key, .rotate = archive};
 	struct alog_seal_result res;
 	struct alog_error e;
 	alog_error_clear(&e);
