@@ -138,9 +138,40 @@ void alog_die_error(int status, const struct alog_error *e)
 	exit(status);
 }
 
+int alog_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		int nfd;
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		/* the lowest free descriptor: fd itself, as those below are open */
+		nfd = open("/dev/null", O_RDWR);
+		if (nfd < 0)
+			return -1;
+		if (nfd != fd) {
+			int saved;
+			if (dup2(nfd, fd) < 0) {
+				saved = errno;
+				close(nfd);
+				errno = saved;
+				return -1;
+			}
+			close(nfd);
+		}
+	}
+	return 0;
+}
+
 void alog_cli_init(const char *name)
 {
 	alog_progname = name;
+	if (alog_std_fds() != 0) {
+		/* stderr may be the closed one: say it only if it is open */
+		if (fcntl(2, F_GETFD) != -1)
+			fprintf(stderr, "%s: cannot open /dev/null for a closed standard "
+			        "descriptor: %s\n", name, strerror(errno));
+		exit(ALOG_EXIT_ERR);
+	}
 	/* A closed pipe is reported by write(2) returning EPIPE, handled by callers. */
 	signal(SIGPIPE, SIG_IGN);
 }

@@ -71,6 +71,17 @@ struct alog_cli {
 /* Ids returned for the shared long options. */
 enum { ALOG_OPT_VERSION = 0x1000, ALOG_OPT_BASE = 0x1100 };
 
+/*
+ * Make sure descriptors 0, 1 and 2 are open: each closed one is opened on
+ * /dev/null (read-write), so no file a tool opens later can become its
+ * standard input, output or error (and receive its messages, or be read as
+ * its input).  0, or -1/errno when /dev/null cannot be opened.
+ */
+int alog_std_fds(void);
+/*
+ * The first call of every tool's main: alog_std_fds (exiting with status 2
+ * if it fails), the program name for messages, SIGPIPE ignored.
+ */
 void alog_cli_init(const char *name);
 /*
  * Returns the next option like getopt_long; handles --help (prints usage to
