@@ -2,6 +2,7 @@
  * alog-append - append events to an alog log: one from KEY=VALUE
  * arguments, or a stream of JSON objects (or text lines) from stdin.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,7 +128,23 @@ struct state {
 	struct alog_appender *a;
 	int ack;
 	int sync_each;
+	uint64_t first_seq; /* --ack: the first record this run appended, 0 before */
+	uint64_t line;      /* the input line of the last event added, 0 for arguments */
 };
+
+/* The acks cannot be written (a closed pipe, a full disk): say what is in the log. */
+static void ack_failed(const struct state *st, uint64_t last)
+{
+	const char *why = strerror(errno);
+
+	if (!st->line)
+		alog_die(ALOG_EXIT_ERR, "cannot write the acknowledgement: %s; the event is "
+		         "appended (seq %llu)", why, (unsigned long long)last);
+	alog_die(ALOG_EXIT_ERR, "cannot write the acknowledgements: %s; stopped after "
+	         "<stdin> line %llu: this run appended seq %llu..%llu, nothing after it",
+	         why, (unsigned long long)st->line, (unsigned long long)st->first_seq,
+	         (unsigned long long)last);
+}
 
 /* A damaged tail is exit 1 (see --recover); other failures exit 2. */
 static void die_add(int rc, struct alog_error *e)
@@ -146,9 +163,12 @@ static void commit(struct state *st)
 	if (st->ack && n) {
 		/* The batch ends at the new tail; its events are the last n seqs. */
 		t = alog_appender_tail(st->a);
+		if (!st->first_seq)
+			st->first_seq = t->seq - (uint64_t)n + 1;
 		for (uint64_t s = t->seq - (uint64_t)n + 1; s <= t->seq; s++)
 			printf("%llu\n", (unsigned long long)s);
-		alog_close_stdout();
+		if (fflush(stdout) != 0 || ferror(stdout))
+			ack_failed(st, t->seq);
 	}
 }
 
@@ -226,6 +246,8 @@ static int append_stream(struct state *st, int text, int skip_bad)
 			bad++;
 			continue;
 		}
+		if (rc == 0)
+			st->line = l.lineno;
 		if (rc != 0) {
 			/* A failed lock names the log; a record too long, the input line. */
 			if (rc == ALOG_APPEND_DAMAGED || e.file)

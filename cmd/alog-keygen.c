@@ -102,9 +102,11 @@ static void finish_public(int fd, const char *public, const char *secret, char *
 		}
 		line[n] = '\0';
 	}
+	/* the key is made only once it is printed: a write error removes it */
+	if (puts(line) == EOF || fflush(stdout) != 0 || ferror(stdout))
+		alog_die(ALOG_EXIT_ERR, "cannot print the public key: %s; no key was made",
+		         strerror(errno));
 	done = 1;
-	puts(line);
-	alog_close_stdout();
 }
 
 static int make_reader(const char *secret, const char *public)
