@@ -14,7 +14,7 @@
 #include "log/writer.h"
 
 static const char usage[] =
-	"usage: alog-keygen --origin NAME -s SECRET_FILE [-p PUBLIC_FILE] [--epochs N]\n"
+	"usage: alog-keygen [--origin NAME] -s SECRET_FILE [-p PUBLIC_FILE] [--epochs N]\n"
 	"       alog-keygen --reader -s READER_SECRET [-p READER_PUBLIC]\n"
 	"       alog-keygen --pepper -s PEPPER_FILE\n"
 	"\n"

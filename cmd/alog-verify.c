@@ -18,8 +18,8 @@
 #include "ops/verify.h"
 
 static const char usage[] =
-	"usage: alog-verify [-aq] [--json] [-p PUBLIC_FILE [--require-sealed]\n"
-	"                   [--max-unsealed DURATION]] [--checkpoint FILE]\n"
+	"usage: alog-verify [-aq] [--json] [-p PUBLIC_FILE [--require-sealed]]\n"
+	"                   [--max-unsealed DURATION] [--checkpoint FILE]\n"
 	"                   [--key-state SECRET_FILE] [--fragment] [--strict]\n"
 	"                   [--strict-time] [--jobs N] [FILE...]\n"
 	"       alog-verify --proof FILE -p PUBLIC_FILE\n"
@@ -45,7 +45,8 @@ static const char usage[] =
 	"      --strict       also check every record is strict JSON as alog-append\n"
 	"                     writes it\n"
 	"      --strict-time  a ts going back in time is an error (default: a warning)\n"
-	"      --jobs N       hash records in N threads (default: one per CPU)\n"
+	"      --jobs N       hash records in N threads, at most 16 (default: one per\n"
+	"                     CPU, at most 16)\n"
 	"      --proof FILE   check proof bundles from alog-export --proof offline, with\n"
 	"                     the public key only (no log needed)\n"
 	"      --consistency OLD NEW  two saved checkpoints: NEW must extend OLD, shown\n"

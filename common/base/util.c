@@ -208,6 +208,52 @@ static struct option *merged_longopts(const struct alog_cli *cli)
 	return merged;
 }
 
+/*
+ * The option getopt_long refused, when it is a long one: an option that
+ * takes no argument given one ("--text=yes"), or a prefix of several
+ * ("--str": --strict, --strict-time).  Returns when it is neither.
+ */
+static void long_option_error(const struct option *opts, const char *arg)
+{
+	const char *eq;
+	size_t len, nmatch = 0;
+	const struct option *first = NULL;
+	char list[1024];
+	size_t used = 0;
+
+	if (!arg || strncmp(arg, "--", 2) != 0 || !arg[2])
+		return;
+	arg += 2;
+	eq = strchr(arg, '=');
+	len = eq ? (size_t)(eq - arg) : strlen(arg);
+	for (const struct option *o = opts; o->name; o++)
+		if (strlen(o->name) == len && strncmp(o->name, arg, len) == 0) {
+			if (eq && o->has_arg == no_argument)
+				alog_usage_error("option '--%s' does not take an argument", o->name);
+			return;
+		}
+	list[0] = '\0';
+	for (const struct option *o = opts; o->name; o++) {
+		if (strncmp(o->name, arg, len) != 0)
+			continue;
+		/* another name of the option already listed is no ambiguity */
+		if (first && o->has_arg == first->has_arg && o->flag == first->flag &&
+		    o->val == first->val)
+			continue;
+		if (!first)
+			first = o;
+		nmatch++;
+		used += (size_t)snprintf(list + used, used < sizeof list ? sizeof list - used : 0,
+		                         "%s--%s", nmatch > 1 ? ", " : "", o->name);
+		if (used >= sizeof list)
+			used = sizeof list;
+	}
+	if (nmatch > 1)
+		alog_usage_error("option '--%.*s' is ambiguous: it could be %s", (int)len, arg, list);
+	if (nmatch == 1 && eq && first->has_arg == no_argument)
+		alog_usage_error("option '--%s' does not take an argument", first->name);
+}
+
 int alog_cli_next(const struct alog_cli *cli, int argc, char **argv)
 {
 	char shortopts[128];
@@ -230,6 +276,7 @@ int alog_cli_next(const struct alog_cli *cli, int argc, char **argv)
 			alog_usage_error("option '-%c' needs an argument", optopt);
 		alog_usage_error("option '%s' needs an argument", argv[optind - 1]);
 	case '?':
+		long_option_error(merged_longopts(cli), argv[optind - 1]);
 		if (optopt && optopt < 0x100)
 			alog_usage_error("unknown option '-%c'", optopt);
 		alog_usage_error("unknown option '%s'", argv[optind - 1]);
