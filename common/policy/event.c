@@ -106,12 +106,35 @@ struct node {
 	int first_child; /* -1 none */
 	int last_child;
 	int next;        /* next sibling, -1 none */
+	int parent;      /* -1 for the root */
 };
 
+/*
+ * The members the arguments name, as a tree; a hash set over (parent, name)
+ * finds a member in constant time, so n arguments take linear time.
+ */
 struct tree {
 	struct node *v;
 	int n, cap;
+	int *slots; /* node index + 1, 0 empty; nslots a power of two */
+	size_t nslots;
 };
+
+static size_t slot_of(const struct tree *t, int parent, const char *name)
+{
+	uint64_t h = 14695981039346656037ULL ^ (uint64_t)(unsigned)parent;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return (size_t)(h ^ (h >> 29)) & (t->nslots - 1);
+}
+
+static void slot_put(struct tree *t, int node)
+{
+	size_t i = slot_of(t, t->v[node].parent, t->v[node].name);
+	while (t->slots[i])
+		i = (i + 1) & (t->nslots - 1);
+	t->slots[i] = node + 1;
+}
 
 static int tree_add(struct tree *t, int parent, char *name)
 {
@@ -123,6 +146,7 @@ static int tree_add(struct tree *t, int parent, char *name)
 	nd = &t->v[t->n];
 	nd->name = name;
 	nd->value = NULL;
+	nd->parent = parent;
 	nd->first_child = nd->last_child = nd->next = -1;
 	if (parent >= 0) {
 		if (t->v[parent].last_child >= 0)
@@ -131,14 +155,25 @@ static int tree_add(struct tree *t, int parent, char *name)
 			t->v[parent].first_child = t->n;
 		t->v[parent].last_child = t->n;
 	}
+	/* at most half full: grow and put every node back */
+	if ((size_t)(t->n + 1) * 2 > t->nslots) {
+		free(t->slots);
+		t->nslots = t->nslots ? 2 * t->nslots : 64;
+		t->slots = alog_xcalloc(t->nslots, sizeof *t->slots);
+		for (int i = 0; i < t->n; i++)
+			slot_put(t, i);
+	}
+	slot_put(t, t->n);
 	return t->n++;
 }
 
 static int tree_find(const struct tree *t, int parent, const char *name)
 {
-	for (int c = t->v[parent].first_child; c >= 0; c = t->v[c].next)
-		if (strcmp(t->v[c].name, name) == 0)
-			return c;
+	for (size_t i = slot_of(t, parent, name); t->slots[i]; i = (i + 1) & (t->nslots - 1)) {
+		const struct node *nd = &t->v[t->slots[i] - 1];
+		if (nd->parent == parent && strcmp(nd->name, name) == 0)
+			return t->slots[i] - 1;
+	}
 	return -1;
 }
 
@@ -184,6 +219,7 @@ static void tree_free(struct tree *t)
 		free(t->v[i].value);
 	}
 	free(t->v);
+	free(t->slots);
 }
 
 /* Escape s[0..n) as JSON string contents; malloc'd, NULL if not UTF-8. */
