@@ -5,6 +5,8 @@ PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 MANDIR     ?= $(PREFIX)/share/man
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 PKG_CONFIG ?= pkg-config
 BUILD      ?= build
 VERSION    := 0.1.0
@@ -153,6 +155,11 @@ install: $(TOOLS) $(PLUGINS)
 	  sed 's|@BINDIR@|$(BINDIR)|g' $$u >$(DESTDIR)$(UNITDIR)/$$(basename $$u .in) && \
 	  chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename $$u .in) || exit 1; \
 	done
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	for t in $(notdir $(TOOLS)); do \
+	  install -m 0644 completion/alog.bash $(DESTDIR)$(BASHCOMPDIR)/$$t || exit 1; \
+	done
+	install -m 0644 completion/_alog $(DESTDIR)$(ZSHCOMPDIR)/_alog
 
 uninstall:
 	rm -f $(patsubst $(BUILD)/bin/%,$(DESTDIR)$(BINDIR)/%,$(TOOLS))
@@ -161,6 +168,7 @@ uninstall:
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man8/%,$(MAN8))
 	rm -f $(DESTDIR)$(LIBEXECDIR)/alog_sudo.so
 	rm -f $(patsubst systemd/%.in,$(DESTDIR)$(UNITDIR)/%,$(UNITS_IN))
+	rm -f $(patsubst $(BUILD)/bin/%,$(DESTDIR)$(BASHCOMPDIR)/%,$(TOOLS)) $(DESTDIR)$(ZSHCOMPDIR)/_alog
 
 # The whole suite: C unit tests, then the bats suites against $(BUILD)/bin.
 # (the fuzz targets are sanitised builds already: not repeated under check-asan)
