@@ -1,6 +1,6 @@
 # bash completion for the alog tools: alog-append, alog-verify, alog-seal,
-# alog-keygen, alog-grep, alog-export (and any other alog-* tool: its
-# options come from its own --help).
+# alog-keygen, alog-grep, alog-export, alog-run (the options of each come
+# from its own --help).
 #
 # Installed by `make install` once per tool name under
 # $PREFIX/share/bash-completion/completions/, where bash-completion loads
@@ -63,6 +63,8 @@ _alog_value()
 		words='json postgres-jsonlog nginx-json syslog rsyslog' ;;
 	alog-append:--result)
 		words='success failure' ;;
+	alog-run:--env)
+		mapfile -t COMPREPLY < <(compgen -e -- "$cur"); return 0 ;;
 	*:-f | *:--file | alog-seal:--rotate)
 		_alog_files alog "$cur"; return 0 ;;
 	*:--policy | *:--policy-check | *:--map)
@@ -78,7 +80,7 @@ _alog_value()
 	alog-grep:-m | alog-grep:-A | alog-grep:-B | alog-grep:-C | *:--epochs | *:--jobs | \
 	*:--max-count | *:--after-context | *:--before-context | *:--context | \
 	*:--since | *:--until | *:--max-unsealed | *:--origin | *:--fields | *:--bulk | \
-	*:--redact | *:--drop | alog-grep:-e | alog-grep:--query)
+	*:--redact | *:--drop | alog-grep:-e | alog-grep:--query | *:--reason | *:--ticket)
 		COMPREPLY=(); return 0 ;;
 	*)
 		return 1 ;;
@@ -105,6 +107,28 @@ _alog()
 		return 0
 	fi
 
+	# alog-run: the command, then that command's own completion
+	if [[ $tool == alog-run ]]; then
+		for ((i = 1; i < COMP_CWORD; i++)); do
+			case ${COMP_WORDS[i]} in
+			--) ((i++)); break ;;
+			--*=* | -[!-]?*) ;;
+			-*) _alog_value "$tool" "${COMP_WORDS[i]}" "" && ((i++)) ;;
+			*) break ;;
+			esac
+		done
+		if ((i <= COMP_CWORD)) && [[ $i -lt $COMP_CWORD || $cur != -* ]]; then
+			if declare -F _command_offset >/dev/null; then
+				_command_offset "$i"
+			elif ((i == COMP_CWORD)); then
+				mapfile -t COMPREPLY < <(compgen -c -- "$cur")
+			else
+				_alog_files "" "$cur"
+			fi
+			return 0
+		fi
+	fi
+
 	# after "--", only files
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		[[ ${COMP_WORDS[i]} == -- ]] && { _alog_files alog "$cur"; return 0; }
@@ -128,4 +152,4 @@ _alog()
 	return 0
 }
 
-complete -F _alog alog-append alog-verify alog-seal alog-keygen alog-grep alog-export
+complete -F _alog alog-append alog-verify alog-seal alog-keygen alog-grep alog-export alog-run

@@ -29,8 +29,8 @@ complete_bash() {
 		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
 		COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
 		"$fn" "$1" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
-		printf "%s\n" "${COMPREPLY[@]}" | sort
-	' bash "$BASH_COMPLETION" "$@"
+		printf "%s\n" "${COMPREPLY[@]}" | sort -u
+	' bash "$BASH_COMPLETION" "$@" 2>/dev/null
 }
 
 setup() {
@@ -91,6 +91,19 @@ setup() {
 	[ "$output" = "$(printf '%s\n' p.json sub)" ]
 	run complete_bash alog-export -f ''
 	[ "$output" = "$(printf '%s\n' a.alog b.alog sub)" ]
+}
+
+@test "bash: alog-run completes its options, then the command and the command's own arguments" {
+	[ -x "$ALOG_BIN/alog-run" ] || skip "no alog-run in this build"
+	run complete_bash alog-run --tr
+	[ "$output" = --transcript ]
+	run complete_bash alog-run --reason 'restart pool' --env HOM
+	[ "$output" = HOME ]
+	run complete_bash alog-run --reason x alog-ver
+	[ "$output" = alog-verify ]
+	# the command's own completion: alog-verify's options
+	run complete_bash alog-run -- alog-verify --str
+	[ "$output" = "$(printf '%s\n' --strict --strict-time)" ]
 }
 
 @test "bash: every tool is completed, and every option --help shows with an argument has its values" {
