@@ -46,6 +46,11 @@ readme_script() {
 	TMPDIR=$BATS_TEST_TMPDIR/tmp run timeout 120 bash ../readme.sh
 	echo "$output" | tail -n 40
 	[ "$status" -eq 0 ]
+	# what the comments beside the commands say they print
+	[[ $output == *'alog-verify: copy.alog:3: record modified (seq 3)'* ]]
+	[[ $output == *'seals      1, signatures and epoch keys verified'* ]]
+	[[ $output == *'unsealed tail: 1 record after the last seal'* ]]
+	[[ $output == *'OK: new.checkpoint extends old.checkpoint'* ]]
 }
 
 @test "readme_script: continuation lines, quotes spanning lines, exit comments, skipped blocks" {
