@@ -12,8 +12,9 @@
 #include "log/writer.h"
 
 static const char usage[] =
-	"usage: alog-run [-f LOG] [--policy FILE] [--reason TEXT] [--ticket ID]\n"
-	"                [--env NAME]... [--transcript] [--fail-open] [--] COMMAND [ARG...]\n"
+	"usage: alog-run [-f LOG] [--origin NAME] [--policy FILE] [--reason TEXT]\n"
+	"                [--ticket ID] [--env NAME]... [--transcript] [--fail-open]\n"
+	"                [--] COMMAND [ARG...]\n"
 	"\n"
 	"Run COMMAND and record it in a tamper-evident audit log: a session.start\n"
 	"event before it runs and a session.end event when it ends, sharing a\n"
@@ -21,7 +22,8 @@ static const char usage[] =
 	"it); alog-run prints nothing of its own unless something is wrong.\n"
 	"\n"
 	"  -f, --file LOG     the log (default: $ALOG_FILE, else /var/log/alog/audit.alog\n"
-	"                     for root and ~/.local/state/alog/audit.alog for others)\n"
+	"                     for root and $XDG_STATE_HOME/alog/audit.alog, by default\n"
+	"                     ~/.local/state/alog/audit.alog, for others)\n"
 	"      --origin NAME  the log's name in a new file's header\n"
 	"                     (default: $ALOG_ORIGIN, else the host name)\n"
 	"      --policy FILE  put every event through a logging policy, which can\n"

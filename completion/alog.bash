@@ -77,7 +77,8 @@ _alog_value()
 		_alog_files pub "$cur"; return 0 ;;
 	*:-s | *:--secret)
 		_alog_files key "$cur"; return 0 ;;
-	alog-grep:-m | alog-grep:-A | alog-grep:-B | alog-grep:-C | *:--epochs | *:--jobs | \
+	alog-grep:-m | alog-grep:-n | alog-grep:-A | alog-grep:-B | alog-grep:-C | *:--lines | \
+	*:--epochs | *:--jobs | \
 	*:--max-count | *:--after-context | *:--before-context | *:--context | \
 	*:--since | *:--until | *:--max-unsealed | *:--origin | *:--fields | *:--bulk | \
 	*:--redact | *:--drop | alog-grep:-e | alog-grep:--query | *:--reason | *:--ticket)
