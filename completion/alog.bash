@@ -54,7 +54,9 @@ _alog_value()
 	local tool=$1 opt=$2 cur=$3 words=
 	case $tool:$opt in
 	alog-export:-F | alog-export:--format)
-		words='ndjson json csv tsv syslog cef ecs ocsf' ;;
+		words='ndjson json csv tsv syslog cef ecs ocsf asciicast' ;;
+	alog-export:--framing)
+		words='newline octet-counting' ;;
 	alog-grep:--color | alog-grep:--colour)
 		words='auto always never' ;;
 	alog-append:--sync)
@@ -81,7 +83,8 @@ _alog_value()
 	*:--epochs | *:--jobs | \
 	*:--max-count | *:--after-context | *:--before-context | *:--context | \
 	*:--since | *:--until | *:--max-unsealed | *:--origin | *:--fields | *:--bulk | \
-	*:--redact | *:--drop | alog-grep:-e | alog-grep:--query | *:--reason | *:--ticket)
+	*:--redact | *:--drop | alog-grep:-e | alog-grep:--query | *:--reason | *:--ticket | \
+	*:--session | *:--sd-id)
 		COMPREPLY=(); return 0 ;;
 	*)
 		return 1 ;;
