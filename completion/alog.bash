@@ -80,7 +80,7 @@ _alog_value()
 	*:-s | *:--secret)
 		_alog_files key "$cur"; return 0 ;;
 	alog-grep:-m | alog-grep:-n | alog-grep:-A | alog-grep:-B | alog-grep:-C | *:--lines | \
-	*:--epochs | *:--jobs | \
+	*:--epochs | *:--jobs | *:--lock-wait | \
 	*:--max-count | *:--after-context | *:--before-context | *:--context | \
 	*:--since | *:--until | *:--max-unsealed | *:--origin | *:--fields | *:--bulk | \
 	*:--redact | *:--drop | alog-grep:-e | alog-grep:--query | *:--reason | *:--ticket | \
