@@ -13,8 +13,8 @@
 #include "ops/seal.h"
 
 static const char usage[] =
-	"usage: alog-seal [-f LOG] -s SECRET_FILE [--rotate ARCHIVE] [--lock-wait SECONDS]\n"
-	"                 [--vkey] [-v]\n"
+	"usage: alog-seal [-f LOG] -s SECRET_FILE [--rotate ARCHIVE | --next-key PUBLIC_FILE]\n"
+	"                 [--lock-wait SECONDS] [--vkey] [-v]\n"
 	"\n"
 	"Seal the log: append a seal record signing the Merkle tree of every record\n"
 	"before it, with the key's next epoch, then erase that epoch from the key.\n"
@@ -29,6 +29,9 @@ static const char usage[] =
 	"  -s, --secret FILE    the secret sealing key (from alog-keygen)\n"
 	"      --rotate ARCHIVE after sealing, rename LOG to ARCHIVE and start a new LOG\n"
 	"                       that continues the same log (next seq, prev, tree)\n"
+	"      --next-key PUBLIC_FILE  a planned key handover: this seal (the last one\n"
+	"                       made with this key) names and signs the new key, which\n"
+	"                       seals from the next seal on, from its epoch 0\n"
 	"      --lock-wait SECONDS  wait at most this long for the log's and the key's\n"
 	"                       locks (default: $ALOG_LOCK_WAIT, else 60; 0: do not wait)\n"
 	"      --vkey           also print the epoch's C2SP verifier key after the note\n"
@@ -43,7 +46,7 @@ static const char usage[] =
 	"  alog-seal -f /var/log/alog/audit.alog -s /etc/alog/seal.key \\\n"
 	"      --rotate /var/log/alog/audit-$(date +%F).alog\n";
 
-enum { OPT_ROTATE = ALOG_OPT_BASE, OPT_VKEY, OPT_LOCK_WAIT };
+enum { OPT_ROTATE = ALOG_OPT_BASE, OPT_VKEY, OPT_LOCK_WAIT, OPT_NEXT_KEY };
 
 static const struct option longopts[] = {
 	{"file", required_argument, NULL, 'f'},
@@ -51,6 +54,7 @@ static const struct option longopts[] = {
 	{"rotate", required_argument, NULL, OPT_ROTATE},
 	{"vkey", no_argument, NULL, OPT_VKEY},
 	{"lock-wait", required_argument, NULL, OPT_LOCK_WAIT},
+	{"next-key", required_argument, NULL, OPT_NEXT_KEY},
 	{"verbose", no_argument, NULL, 'v'},
 	{0, 0, 0, 0},
 };
@@ -109,6 +113,9 @@ int main(int argc, char **argv)
 			setenv("ALOG_LOCK_WAIT", optarg, 1);
 			break;
 		}
+		case OPT_NEXT_KEY:
+			o.next_key = optarg;
+			break;
 		case OPT_VKEY:
 			vkey = 1;
 			break;
@@ -147,9 +154,10 @@ int main(int argc, char **argv)
 		           (unsigned long long)res.epoch, (unsigned long long)res.seq,
 		           (unsigned long long)res.hashed, o.rotate ? "; archived as " : "",
 		           o.rotate ? res.archive : "");
-	if (res.epochs_left * 10 <= res.epochs_left + res.epoch + 1)
-		alog_warnx("warning: the key has %llu seal%s left; create a new key with alog-keygen "
-		           "before it runs out", (unsigned long long)res.epochs_left,
+	if (!o.next_key && res.epochs_left * 10 <= res.epochs_left + res.epoch + 1)
+		alog_warnx("warning: the key has %llu seal%s left; before it runs out, create a new "
+		           "key with alog-keygen and hand over to it with alog-seal --next-key "
+		           "NEW.pub (alog-keygen(1), KEY HANDOVER)", (unsigned long long)res.epochs_left,
 		           res.epochs_left == 1 ? "" : "s");
 	free(res.note);
 	return ALOG_EXIT_OK;

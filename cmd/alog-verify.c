@@ -184,6 +184,11 @@ static void print_human(const struct alog_verify_summary *s, int checked)
 		       (unsigned long long)s->seals);
 	else
 		printf("  seals      none: nothing proves these records against a rewrite\n");
+	if (checked && s->nkeys > 1)
+		for (unsigned i = 0; i < s->nkeys; i++)
+			printf("  key %-6u %s seals seq %llu..%llu\n", i + 1, s->keys[i].key,
+			       (unsigned long long)s->keys[i].first_seq,
+			       (unsigned long long)s->keys[i].last_seq);
 	if (s->seals && s->unsealed)
 		printf("  unsealed   %llu record%s after the last seal (seq %llu..%llu); last seal "
 		       "%s\n", (unsigned long long)s->unsealed, s->unsealed == 1 ? "" : "s",
@@ -442,9 +447,9 @@ int main(int argc, char **argv)
 		struct alog_seckey sk;
 		if (alog_seckey_load(&sk, keystate, 0, &e) != 0)
 			alog_die_error(ALOG_EXIT_ERR, &e);
-		if (pubfile && !alog_key_match(&sk, &pubkey))
-			alog_die(ALOG_EXIT_ERR, "%s does not belong to the public key %s", keystate,
-			         pubfile);
+		/* after a key handover the key state is the last key's: checked at the end */
+		vo.key_state_differs = pubfile && !alog_key_match(&sk, &pubkey);
+		memcpy(vo.key_state_root, sk.root, 32);
 		vo.key_next = sk.next;
 		alog_seckey_free(&sk);
 	}

@@ -853,3 +853,66 @@ PY
 	[ -s "audit-$(date +%F).alog" ]
 	[ "$(sed -n 2p checkpoint)" = 3 ]
 }
+
+@test "a planned key handover: the old key names and signs the new one, verification follows it" {
+	alog-keygen -s old.sec -p old.pub --epochs 8 >/dev/null
+	alog-keygen -s new.sec -p new.pub --epochs 8 >/dev/null
+	make_log a.alog 2
+	alog-seal -f a.alog -s old.sec >/dev/null
+	alog-append -f a.alog x=1
+	# the new key cannot seal before the handover
+	run alog-seal -f a.alog -s new.sec
+	[ "$status" -eq 1 ]
+	[[ $output == *"does not verify with this key"* ]]
+	run alog-seal -f a.alog -s old.sec --next-key new.pub --rotate d1.alog
+	[ "$status" -eq 2 ]
+	[[ $output == *"--next-key and --rotate go in two runs"* ]]
+	run alog-seal -f a.alog -s old.sec --next-key old.pub
+	[ "$status" -eq 1 ]
+	[[ $output == *"--next-key names this key itself"* ]]
+	run alog-seal -f a.alog -s old.sec --next-key new.sec
+	[ "$status" -eq 2 ]
+	[[ $output == *"this is a secret sealing key (alog-keygen -s), not a public sealing key"* ]]
+	alog-seal -f a.alog -s old.sec --next-key new.pub >/dev/null
+	[[ $(tail -n1 a.alog) == *'"epoch":1,'*'"nextkey":"'"$(cat new.pub)"'","nextsig":"'* ]]
+	alog-append -f a.alog x=2
+	# the old key is done with this log
+	cp old.sec old.before
+	run alog-seal -f a.alog -s old.sec
+	[ "$status" -eq 1 ]
+	[[ $output == *"this key handed over to $(cat new.pub) at seq 6: seal with the new key"* ]]
+	cmp old.sec old.before
+	alog-seal -f a.alog -s new.sec >/dev/null
+	[[ $(tail -n1 a.alog) == *'"epoch":0,'* ]]
+	alog-append -f a.alog x=3
+	alog-seal -f a.alog -s new.sec --rotate d1.alog >/dev/null
+	alog-append -f a.alog x=4
+	alog-seal -f a.alog -s new.sec >/dev/null
+	run alog-verify -p old.pub --require-sealed --key-state new.sec d1.alog a.alog
+	[ "$status" -eq 0 ]
+	[[ $output == *"key handover at seq 6: the seals after it are checked with $(cat new.pub)"* ]]
+	[[ $output == *"key 1      $(cat old.pub) seals seq 1..6"* ]]
+	[[ $output == *"key 2      $(cat new.pub) seals seq 7..13"* ]]
+	run alog-verify -p old.pub --key-state old.sec d1.alog a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"the log handed over to another key: give the new key's state"* ]]
+}
+
+@test "attack: a handover rewritten to another key is caught by the verifier and by alog-seal" {
+	alog-keygen -s old.sec -p old.pub --epochs 8 >/dev/null
+	alog-keygen -s new.sec -p new.pub --epochs 8 >/dev/null
+	alog-keygen -s evil.sec -p evil.pub --epochs 8 >/dev/null
+	make_log a.alog 2
+	alog-seal -f a.alog -s old.sec --next-key new.pub >/dev/null
+	# the attacker names its own key in the handover and recomputes the chain
+	sed -i "s|\"nextkey\":\"$(cat new.pub)\"|\"nextkey\":\"$(cat evil.pub)\"|" a.alog
+	rehash_log a.alog
+	grep -q "$(cat evil.pub)" a.alog
+	run alog-seal -f a.alog -s evil.sec
+	[ "$status" -eq 1 ]
+	[[ $output == *"hands over to another key, but the handover to $(cat evil.pub) is not signed by the sealing epoch"* ]]
+	grep -q '^next 0$' evil.sec
+	run alog-verify -p old.pub a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"is not signed by the sealing epoch (epoch 0): a forged or altered handover"* ]]
+}

@@ -75,6 +75,17 @@ int alog_seal_parse(const struct alog_rec *r, struct alog_seal *s, struct alog_e
 			if (parse_b64(val, s->sig, 68) != 0)
 				return alog_err(e, "seal sig is not base64 of a key ID and signature (68 bytes)");
 			have |= 64;
+		} else if (alog_span_eq(name, "nextkey")) {
+			if (val.n < 3 || val.n - 2 >= sizeof s->nextkey || val.p[0] != '"' ||
+			    memchr(val.p + 1, '\\', val.n - 2) || memchr(val.p + 1, '"', val.n - 2))
+				return alog_err(e, "seal nextkey is not a public key string");
+			memcpy(s->nextkey, val.p + 1, val.n - 2);
+			s->nextkey[val.n - 2] = '\0';
+			s->has_next |= 1;
+		} else if (alog_span_eq(name, "nextsig")) {
+			if (parse_b64(val, s->nextsig, 64) != 0)
+				return alog_err(e, "seal nextsig is not base64 of an Ed25519 signature");
+			s->has_next |= 2;
 		} else {
 			return alog_err(e, "unknown seal member \"%.*s\"", name.n > 40 ? 40 : (int)name.n, name.p);
 		}
@@ -84,6 +95,8 @@ int alog_seal_parse(const struct alog_rec *r, struct alog_seal *s, struct alog_e
 	if (have != 127)
 		return alog_err(e, "seal lacks a member (size, root, range, epoch, key, proof and sig "
 		                   "are needed)");
+	if (s->has_next && s->has_next != 3)
+		return alog_err(e, "seal has nextkey or nextsig without the other");
 	if (s->size != r->seq - 1)
 		return alog_err(e, "seal size %llu does not match its position (seq %llu seals size %llu)",
 		                (unsigned long long)s->size, (unsigned long long)r->seq,
@@ -113,7 +126,20 @@ size_t alog_seal_members(char *out, size_t cap, const struct alog_seal *s)
 	                      (unsigned long long)s->epoch, alog_b64(pk, s->pk, 32));
 	k += alog_json_hash_array_format(out + k, cap - k, (const uint8_t(*)[32])s->proof, s->nproof);
 	k += (size_t)snprintf(out + k, cap - k, ",\"sig\":\"%s\"", alog_b64(sig, s->sig, 68));
+	if (s->has_next) {
+		char nsig[ALOG_B64_LEN(64) + 1];
+		k += (size_t)snprintf(out + k, cap - k, ",\"nextkey\":\"%s\",\"nextsig\":\"%s\"",
+		                      s->nextkey, alog_b64(nsig, s->nextsig, 64));
+	}
 	return k;
+}
+
+size_t alog_handover_text(char *out, size_t cap, const char *origin, const struct alog_seal *s)
+{
+	size_t k = (size_t)snprintf(out, cap, "alog handover\n");
+	k += alog_checkpoint_text(out + k, cap - k, origin, s->size, s->root);
+	k += (size_t)snprintf(out + k, cap - k, "%s\n", s->nextkey);
+	return k < cap ? k : cap;
 }
 
 size_t alog_checkpoint_text(char *out, size_t cap, const char *origin, uint64_t size,

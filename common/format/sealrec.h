@@ -29,7 +29,17 @@ struct alog_seal {
 	uint8_t proof[ALOG_MERKLE_MAX_PROOF][32];
 	unsigned nproof;
 	uint8_t sig[68]; /* key ID || Ed25519 signature */
+	/* A planned key handover (optional members "nextkey", "nextsig"): the
+	 * public key that seals from the next seal on, from its epoch 0, and
+	 * the epoch key's Ed25519 signature of alog_handover_text. */
+	int has_next;
+	char nextkey[400];
+	uint8_t nextsig[64];
 };
+
+/* The text a handover signature covers: "alog handover\n" + the
+ * checkpoint text + the next public key + "\n".  Returns the length. */
+size_t alog_handover_text(char *out, size_t cap, const char *origin, const struct alog_seal *s);
 
 /* Parse a seal record's members.  0 or -1 with e set. */
 int alog_seal_parse(const struct alog_rec *r, struct alog_seal *s, struct alog_error *e);

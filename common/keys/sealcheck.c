@@ -65,3 +65,45 @@ int alog_seal_make(struct alog_seal *s, const struct alog_seckey *sk,
 	return 0;
 }
 
+
+int alog_seal_handover_sign(struct alog_seal *s, const struct alog_seckey *sk,
+                            const struct alog_pubkey *next)
+{
+	uint8_t pk[32], esk[64];
+	char text[1024];
+	size_t n;
+
+	if (alog_seckey_current(sk, pk, esk) != 0)
+		return -1;
+	if (alog_pubkey_format(s->nextkey, sizeof s->nextkey, next) != 0) {
+		sodium_memzero(esk, sizeof esk);
+		return -1;
+	}
+	s->has_next = 3;
+	n = alog_handover_text(text, sizeof text, sk->origin, s);
+	crypto_sign_detached(s->nextsig, NULL, (const unsigned char *)text, n, esk);
+	sodium_memzero(esk, sizeof esk);
+	return 0;
+}
+
+int alog_seal_handover_check(const struct alog_seal *s, const char *origin,
+                             struct alog_pubkey *next, struct alog_error *e)
+{
+	char text[1024];
+	size_t n;
+	struct alog_error pe;
+
+	if (!s->has_next)
+		return alog_err(e, "no handover in this seal");
+	if (alog_pubkey_parse(next, s->nextkey, strlen(s->nextkey), &pe) != 0)
+		return alog_err(e, "the handover's next key is not a public key: %s", pe.msg);
+	if (strcmp(next->origin, origin) != 0)
+		return alog_err(e, "the handover's next key is for origin \"%s\", not \"%s\"",
+		                next->origin, origin);
+	n = alog_handover_text(text, sizeof text, origin, s);
+	if (crypto_sign_verify_detached(s->nextsig, (const unsigned char *)text, n, s->pk) != 0)
+		return alog_err(e, "the handover to %s is not signed by the sealing epoch (epoch "
+		                   "%llu): a forged or altered handover", s->nextkey,
+		                (unsigned long long)s->epoch);
+	return 0;
+}

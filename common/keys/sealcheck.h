@@ -26,4 +26,19 @@ int alog_seal_check(const struct alog_seal *s, const struct alog_pubkey *pk,
 int alog_seal_make(struct alog_seal *s, const struct alog_seckey *sk,
                    const struct alog_merkle *tree);
 
+/*
+ * A planned handover in seal s (made, not yet signed, with the key's
+ * current epoch): set nextkey to next and sign it with that epoch.  0, or
+ * -1 when the key is used up.
+ */
+int alog_seal_handover_sign(struct alog_seal *s, const struct alog_seckey *sk,
+                            const struct alog_pubkey *next);
+/*
+ * Check a seal's handover: its signature by the seal's epoch key, and the
+ * next key (same origin, parsed into next).  The seal itself must have
+ * been checked (alog_seal_check) for this to mean anything.  0 or -1.
+ */
+int alog_seal_handover_check(const struct alog_seal *s, const char *origin,
+                             struct alog_pubkey *next, struct alog_error *e);
+
 #endif

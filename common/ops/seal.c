@@ -443,6 +443,31 @@ static int line_up_key(struct alog_seckey *sk, const char *keypath, const struct
 	pk.epochs = sk->epochs;
 	memcpy(pk.root, sk->root, 32);
 
+	/* The last seal handed over to a new key: only that key seals on, from
+	 * its epoch 0. */
+	if (rs->have_seal && rs->seal.has_next) {
+		struct alog_pubkey npk;
+		if (alog_seal_handover_check(&rs->seal, sk->origin, &npk, &ce) != 0)
+			return alog_err(e, "the log's last seal (seq %llu) hands over to another key, "
+			                   "but %s; refusing to seal", (unsigned long long)rs->seal_seq,
+			                ce.msg), 1;
+		if (alog_key_match(sk, &npk)) {
+			if (sk->next > 0)
+				return alog_err(e, "the log's last seal (seq %llu) hands over to this key, "
+				                   "but the key has sealed before (up to epoch %u): seals "
+				                   "were removed, or the key seals another log; refusing "
+				                   "to seal", (unsigned long long)rs->seal_seq, sk->next - 1),
+				       1;
+			if (alog_seckey_next_path(nextpath, sizeof nextpath, keypath) == 0 &&
+			    unlink(nextpath) != 0 && errno != ENOENT)
+				return alog_errno(e, "cannot remove %s", nextpath);
+			return 0;
+		}
+		if (alog_seal_check(&rs->seal, &pk, &ce) == 0)
+			return alog_err(e, "this key handed over to %s at seq %llu: seal with the new "
+			                   "key", rs->seal.nextkey, (unsigned long long)rs->seal_seq), 1;
+	}
+
 	if (rs->have_seal && alog_seal_check(&rs->seal, &pk, &ce) != 0)
 		return alog_err(e, "the log's last seal (seq %llu, epoch %llu) does not verify with "
 		                   "this key (%s): a forged seal, or the key of another log; refusing "
@@ -509,6 +534,7 @@ int alog_seal_run(const struct alog_seal_opts *o, struct alog_seal_result *res,
 	struct alog_writer *w = NULL;
 	struct resume rs;
 	struct alog_seal s;
+	struct alog_pubkey npk;
 	const struct alog_tail *t;
 	char members[8192], nextpath[PATH_MAX];
 	uint64_t sealed_at;
@@ -530,6 +556,16 @@ int alog_seal_run(const struct alog_seal_opts *o, struct alog_seal_result *res,
 	w = alog_writer_open(o->log, &wo, e);
 	if (!w)
 		return -1;
+	rc = -1;
+	if (o->next_key) {
+		if (o->rotate) {
+			alog_err(e, "--next-key and --rotate go in two runs: hand over first, then "
+			            "rotate with the new key");
+			goto out;
+		}
+		if (alog_pubkey_load(&npk, o->next_key, e) != 0)
+			goto out;
+	}
 	rc = alog_writer_lock(w, e);
 	if (rc != 0)
 		goto out;
@@ -563,8 +599,9 @@ int alog_seal_run(const struct alog_seal_opts *o, struct alog_seal_result *res,
 		goto out_unlock;
 	rc = 1;
 	if (sk.next >= sk.epochs) {
-		alog_err(e, "the key is used up: all %u epochs have sealed; generate a new key with "
-		            "alog-keygen", sk.epochs);
+		alog_err(e, "the key is used up: all %u epochs have sealed (a handover to a new key, "
+		            "alog-seal --next-key, needs an epoch left: see alog-keygen(1))",
+		         sk.epochs);
 		goto out_unlock;
 	}
 	if (t->seq + (o->rotate ? 2 : 1) > ALOG_SEQ_MAX) {
@@ -579,6 +616,24 @@ int alog_seal_run(const struct alog_seal_opts *o, struct alog_seal_result *res,
 		rc = -1;
 		alog_err(e, "cannot compute the epoch key's proof (damaged key file?)");
 		goto out_unlock;
+	}
+
+	if (o->next_key) {
+		rc = 1;
+		if (strcmp(npk.origin, sk.origin) != 0) {
+			alog_err(e, "the next key is for origin \"%s\", the log's is \"%s\"", npk.origin,
+			         sk.origin);
+			goto out_unlock;
+		}
+		if (memcmp(npk.root, sk.root, 32) == 0) {
+			alog_err(e, "--next-key names this key itself: give the new key's public key");
+			goto out_unlock;
+		}
+		rc = -1;
+		if (alog_seal_handover_sign(&s, &sk, &npk) != 0) {
+			alog_err(e, "cannot sign the handover");
+			goto out_unlock;
+		}
 	}
 
 	/* (1) The key state without this epoch is durable before the seal exists. */

@@ -21,6 +21,7 @@ struct alog_seal_opts {
 	                     * are expanded from the time the file was started (its
 	                     * header's ts, local time) */
 	long lock_wait_ms;  /* the wait for the log's lock (alog_flock_wait) */
+	const char *next_key; /* a public key file: this seal hands over to it */
 };
 
 struct alog_seal_result {

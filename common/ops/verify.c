@@ -66,6 +66,10 @@ struct alog_verifier {
 	uint64_t proven;       /* highest seq covered by a seal that checked */
 
 	struct alog_verify_summary s;
+	struct alog_pubkey key;  /* the key seals are checked with: -p, then each
+	                          * key a handover names */
+	int after_handover;      /* the next seal is the new key's epoch 0 */
+	uint64_t key_from;       /* first seq the current key's seals cover */
 };
 
 static const char *const kind_names[ALOG_P_COUNT] = {
@@ -87,6 +91,11 @@ struct alog_verifier *alog_verifier_new(const struct alog_verify_opts *o, alog_p
 		v->o = *o;
 	else
 		v->o.key_next = -1;
+	if (v->o.pubkey) {
+		v->key = *v->o.pubkey;
+		v->o.pubkey = &v->key;
+	}
+	v->key_from = 1;
 	v->fn = fn;
 	v->ctx = ctx;
 	return v;
@@ -207,6 +216,45 @@ static void check_origin(struct alog_verifier *v, uint64_t line, uint64_t seq)
 		        v->o.checkpoint2_origin, v->s.origin);
 }
 
+/* The current key's seals cover the records up to seq: for the summary. */
+static void note_key(struct alog_verifier *v, uint64_t seq)
+{
+	struct alog_verify_summary *s = &v->s;
+	const unsigned max = sizeof s->keys / sizeof s->keys[0];
+	char k[400];
+
+	if (alog_pubkey_format(k, sizeof k, &v->key) != 0)
+		return;
+	if (s->nkeys == 0 || strcmp(s->keys[s->nkeys - 1].key, k) != 0) {
+		if (s->nkeys == max)
+			return;
+		snprintf(s->keys[s->nkeys].key, sizeof s->keys[0].key, "%s", k);
+		s->keys[s->nkeys].first_seq = v->key_from;
+		s->nkeys++;
+	}
+	s->keys[s->nkeys - 1].last_seq = seq;
+}
+
+/* A seal that checked names the next key: its handover signature must
+ * check too; then the next seals are checked with that key. */
+static void follow_handover(struct alog_verifier *v, uint64_t line, uint64_t seq,
+                            const struct alog_seal *s)
+{
+	struct alog_pubkey next;
+	struct alog_error pe;
+
+	if (alog_seal_handover_check(s, v->key.origin, &next, &pe) != 0) {
+		problem(v, ALOG_P_SEAL, line, seq, 0, "seal (seq %llu): %s", (unsigned long long)seq,
+		        pe.msg);
+		return;
+	}
+	problem(v, ALOG_P_NOTE, line, seq, 1,
+	        "key handover at seq %llu: the seals after it are checked with %s",
+	        (unsigned long long)seq, s->nextkey);
+	v->key = next;
+	v->key_from = seq + 1;
+}
+
 static void check_seal(struct alog_verifier *v, uint64_t line, const struct alog_rec *r)
 {
 	struct alog_seal s;
@@ -240,7 +288,14 @@ static void check_seal(struct alog_verifier *v, uint64_t line, const struct alog
 		v->tree = s.range;
 		v->tree_ok = 1;
 	}
-	if (v->s.have_epoch && s.epoch != v->s.last_epoch + 1)
+	if (v->after_handover) {
+		if (s.epoch != 0)
+			problem(v, ALOG_P_SEAL, line, r->seq, 0,
+			        "seal (seq %llu) has epoch %llu, but the first seal after a key handover "
+			        "has the new key's epoch 0", (unsigned long long)r->seq,
+			        (unsigned long long)s.epoch);
+		v->after_handover = 0;
+	} else if (v->s.have_epoch && s.epoch != v->s.last_epoch + 1)
 		problem(v, ALOG_P_SEAL, line, r->seq, 0,
 		        "seal (seq %llu) has epoch %llu after epoch %llu: seals were removed, replayed "
 		        "or re-made with a later key", (unsigned long long)r->seq,
@@ -263,10 +318,15 @@ static void check_seal(struct alog_verifier *v, uint64_t line, const struct alog
 			v->s.seals_checked++;
 			if (root_checked && !v->stopped)
 				v->proven = s.size;
+			note_key(v, r->seq);
+			if (s.has_next)
+				follow_handover(v, line, r->seq, &s);
 		}
 	} else if (root_checked) {
 		v->proven = s.size;
 	}
+	if (s.has_next)
+		v->after_handover = 1;
 }
 
 /* Make rec the last accepted record. */
@@ -900,7 +960,15 @@ static void finish_seals(struct alog_verifier *v)
 			                 : "no seal for %s, more than --max-unsealed allows", age);
 		}
 	}
-	if (v->o.key_next >= 0) {
+	if (v->o.key_next >= 0 && v->o.pubkey &&
+	    memcmp(v->key.root, v->o.key_state_root, 32) != 0) {
+		problem(v, ALOG_P_SEAL, 0, 0, 0,
+		        v->o.key_state_differs
+		                ? "the key state does not belong to the public key, nor to a key the "
+		                  "log handed over to"
+		                : "the key state belongs to the public key, but the log handed over "
+		                  "to another key: give the new key's state");
+	} else if (v->o.key_next >= 0) {
 		uint64_t next = (uint64_t)v->o.key_next;
 		if (!s->have_epoch && next > 0 && v->from_start)
 			problem(v, ALOG_P_SEAL, 0, 0, 0,

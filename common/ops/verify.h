@@ -65,6 +65,8 @@ struct alog_verify_opts {
 	uint8_t checkpoint2_root[32];
 	char checkpoint2_origin[256];
 	int64_t key_next;       /* >= 0: the host key's next epoch (--key-state) */
+	uint8_t key_state_root[32]; /* that key's epoch tree root */
+	int key_state_differs;  /* it is not the -p key: only right after a handover */
 	int jobs;               /* threads hashing records (0: one per CPU) */
 };
 
@@ -93,6 +95,13 @@ struct alog_verify_summary {
 	int64_t unsealed_newest_ts;
 	int checkpoint_state;    /* 0 not given, 1 matched, -1 failed */
 	int checkpoint2_state;   /* the same for the second checkpoint */
+	/* The keys whose seals checked, in order: more than one when the log
+	 * followed a planned handover (a seal naming the next key). */
+	unsigned nkeys;
+	struct {
+		char key[400];
+		uint64_t first_seq, last_seq; /* the records its seals cover */
+	} keys[16];
 };
 
 struct alog_verifier;
