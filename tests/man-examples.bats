@@ -38,8 +38,10 @@ sealed_fixtures() {
 }
 
 @test "alog-keygen(1) examples run as documented" {
+	alog-append -f audit.alog --origin db-1.example.com/audit x=1
 	run_examples "$(man_dir)/alog-keygen.1"
 	[ -f seal.key ] && [ -f seal.pub ] && [ -f minutes.key ]
+	alog-verify -q -p seal.pub --key-state new.key audit.alog
 }
 
 @test "alog-seal(1) examples run as documented" {
