@@ -960,7 +960,9 @@ static void finish_seals(struct alog_verifier *v)
 			                 : "no seal for %s, more than --max-unsealed allows", age);
 		}
 	}
+	static const uint8_t unknown[32];
 	if (v->o.key_next >= 0 && v->o.pubkey &&
+	    memcmp(v->o.key_state_root, unknown, 32) != 0 &&
 	    memcmp(v->key.root, v->o.key_state_root, 32) != 0) {
 		problem(v, ALOG_P_SEAL, 0, 0, 0,
 		        v->o.key_state_differs

@@ -65,7 +65,7 @@ struct alog_verify_opts {
 	uint8_t checkpoint2_root[32];
 	char checkpoint2_origin[256];
 	int64_t key_next;       /* >= 0: the host key's next epoch (--key-state) */
-	uint8_t key_state_root[32]; /* that key's epoch tree root */
+	uint8_t key_state_root[32]; /* that key's epoch tree root (zeros: not known) */
 	int key_state_differs;  /* it is not the -p key: only right after a handover */
 	int jobs;               /* threads hashing records (0: one per CPU) */
 };
