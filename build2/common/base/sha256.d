@@ -1,2 +1,0 @@
-build2/common/base/sha256.o: common/base/sha256.c common/base/sha256.h
-common/base/sha256.h:

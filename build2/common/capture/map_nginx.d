@@ -1,8 +1,0 @@
-build2/common/capture/map_nginx.o: common/capture/map_nginx.c \
- common/base/json.h common/base/span.h common/capture/map.h \
- common/base/buf.h common/base/util.h
-common/base/json.h:
-common/base/span.h:
-common/capture/map.h:
-common/base/buf.h:
-common/base/util.h:
