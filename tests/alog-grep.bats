@@ -1024,6 +1024,18 @@ PY
 
 # ---- the man page ----
 
+@test "--help and the man page name every long option alog-grep takes" {
+	opts=$(grep -o '^	{"[a-z-]*",' "$BATS_TEST_DIRNAME/../cmd/alog-grep.c" | tr -d '\t{",')
+	[ "$(wc -w <<<"$opts")" -gt 20 ]
+	help=$(alog-grep --help)
+	for opt in $opts; do
+		[[ $help == *"--$opt"* ]] || { echo "--help lacks --$opt"; false; }
+		grep -q -- "Fl -$opt\\b" "$(man_dir)/alog-grep.1" || { echo "the man page lacks --$opt"; false; }
+	done
+	# and -F is follow, said in both
+	[[ $help == *"-F, --follow        follow (not grep's -F)"* ]]
+}
+
 @test "alog-grep(1) examples run as documented" {
 	incident_fixtures
 	alog-keygen -s seal.key -p seal.pub --epochs 8 >/dev/null
