@@ -26,6 +26,12 @@ bench_compare "alog-grep --since/--until (1% of the log) vs the same over all of
 	"alog-grep -c --since $since --until $until 'actor=alice' $LOG" \
 	"alog-grep -c 'actor=alice' $LOG"
 
+# The last records selected (what -F shows before following) are found by
+# reading the file from its end, not the whole log.
+bench_compare "alog-grep -n 10 'actor=alice' (the last ten) vs the whole search" "<=0.1" \
+	"alog-grep -n 10 'actor=alice' $LOG > grep.out" \
+	"alog-grep 'actor=alice' $LOG > grep.out"
+
 # Searching and verifying in one pass costs about what verifying costs.
 bench_compare "alog-grep --verify -p (sealed every 10k) vs alog-verify -p" "<=1.3" \
 	"alog-grep --verify -p $PUB 'actor=alice target=payments' $SEALED > grep.out" \
