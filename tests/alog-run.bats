@@ -303,3 +303,17 @@ EOF
 	run alog-export -F asciicast a.alog
 	[ "$status" -eq 2 ]
 }
+
+@test "alog-run --transcript: a chunk the policy rejects is replaced by a record naming the rule, without its data" {
+	printf '{"detectors": {"private-key": true}}\n' >pk.json
+	printf -- '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n' >key.txt
+	alog-run -f a.alog --policy pk.json --transcript sh -c 'echo before; sleep 0.5; cat key.txt; sleep 0.5; echo after' >out
+	grep -q b3BlbnNzaC1rZXktdjEAAAAA out
+	! grep -q b3BlbnNzaC1rZXktdjEAAAAA a.alog
+	[ "$(get a.alog session.io 'select(.rejected) | .bytes')" = 95 ]
+	get a.alog session.io 'select(.rejected) | .rejected' | grep -q 'rule \\"private-key\\"'
+	[ "$(get a.alog session.io 'select(.data) | .data' | tr '\n' ' ')" = '"before\n" "after\n" ' ]
+	alog-verify a.alog
+	s=$(alog-grep action=session.start --fields session a.alog)
+	alog-export -F asciicast --session "$s" a.alog | grep -q 'data not shown'
+}
