@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <signal.h>
 #include <stdio.h>
@@ -39,8 +40,11 @@ static struct {
 	char **submit_argv;
 	char *runas_user;   /* -u, from the settings */
 	char session[ALOG_SESSION_ID_LEN + 1];
+	const char *action; /* of the record being written */
+	char place[PATH_MAX]; /* st.file resolved, checked by trusted_path() */
+	char policy_place[PATH_MAX];
 	int accepted;       /* a sudo.accept record was written for this session */
-	char errbuf[700];
+	char errbuf[3 * PATH_MAX];
 } st;
 
 static char **copy_list(char *const l[], int from)
@@ -113,6 +117,7 @@ static void who(struct alog_buf *b, const char *action)
 	const char *user = lookup(st.user_info, "user");
 
 	b->n = 0;
+	st.action = action;
 	str_member(b, "actor", user ? user : "?");
 	str_member(b, "action", action);
 	str_member(b, "session", st.session);
@@ -136,7 +141,7 @@ static void who(struct alog_buf *b, const char *action)
 static int lock_free(void)
 {
 	struct timespec nap = {0, 10 * 1000000};
-	int fd = open(st.file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	int fd = open(st.place, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	long waited = 0;
 
 	if (fd < 0)
@@ -154,6 +159,139 @@ static int lock_free(void)
 	return 0;
 }
 
+/* Why root may not trust the file or directory SB at PATH, or NULL. */
+static const char *untrusted(const char *path, const struct stat *sb, int dir, int last)
+{
+	static char why[PATH_MAX + 64];
+	int sticky = dir && !last && (sb->st_mode & S_ISVTX);
+
+	if (dir && !S_ISDIR(sb->st_mode))
+		snprintf(why, sizeof why, "%s: %s", path, strerror(ENOTDIR));
+	else if (!dir && !S_ISREG(sb->st_mode))
+		snprintf(why, sizeof why, "%s is not a regular file", path);
+	else if (sb->st_uid != 0)
+		snprintf(why, sizeof why, "%s is owned by uid %u, not by root", path,
+		         (unsigned)sb->st_uid);
+	else if ((sb->st_mode & S_IWOTH) && !sticky)
+		snprintf(why, sizeof why, "%s is writable by others", path);
+	else if ((sb->st_mode & S_IWGRP) && sb->st_gid != 0 && !sticky)
+		snprintf(why, sizeof why, "%s is writable by group %u", path, (unsigned)sb->st_gid);
+	else
+		return NULL;
+	return why;
+}
+
+/*
+ * Resolve PATH (a log or a policy, absolute) into OUT, name by name, each
+ * name looked up in a directory only root can change (owned by root,
+ * writable by no one else; a sticky one is fine above the last) and each
+ * symbolic link on the way owned by root; the file, when it exists, a
+ * regular file owned by root that no one else may write.  sudo runs us as
+ * root for any user: a user who could change one of those could swap the
+ * log for a link to a file root then writes, or rewrite the log or the
+ * policy.  The file is then opened by OUT, whose every step only root can
+ * change.  0, or -1 with st.errbuf saying why.
+ */
+static int trusted_path(const char *path, char out[PATH_MAX])
+{
+	char rest[2 * PATH_MAX], name[NAME_MAX + 1], target[PATH_MAX], ent[PATH_MAX];
+	const char *why = NULL;
+	struct stat sb;
+	int links = 0;
+
+	snprintf(rest, sizeof rest, "%s", path);
+	strcpy(out, "/");
+	for (;;) {
+		char *r = rest;
+		size_t n;
+		int last;
+
+		while (*r == '/')
+			r++;
+		n = strcspn(r, "/");
+		if (n == 0) {
+			why = "names a directory";
+			goto fail;
+		}
+		if (n > NAME_MAX) {
+			why = strerror(ENAMETOOLONG);
+			goto fail;
+		}
+		memcpy(name, r, n);
+		name[n] = '\0';
+		r += n;
+		while (*r == '/')
+			r++;
+		last = !*r;
+		memmove(rest, r, strlen(r) + 1);
+		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+			char *up = strrchr(out, '/');
+			if (last) {
+				why = "names a directory";
+				goto fail;
+			}
+			if (name[1])
+				up[up == out] = '\0';
+			continue;
+		}
+		/* the directory the name is looked up in */
+		if (lstat(out, &sb) != 0) {
+			why = strerror(errno);
+			goto fail;
+		}
+		if ((why = untrusted(out, &sb, 1, last)) != NULL)
+			goto fail;
+		if ((size_t)snprintf(ent, sizeof ent, "%s/%s", strcmp(out, "/") ? out : "", name) >=
+		    sizeof ent) {
+			why = strerror(ENAMETOOLONG);
+			goto fail;
+		}
+		if (lstat(ent, &sb) != 0) {
+			if (errno == ENOENT && last) {
+				strcpy(out, ent); /* a new log: root creates it */
+				return 0;
+			}
+			why = strerror(errno);
+			goto fail;
+		}
+		if (S_ISLNK(sb.st_mode)) {
+			static char w[PATH_MAX + 64];
+			ssize_t k;
+			if (sb.st_uid != 0) {
+				snprintf(w, sizeof w, "%s is a link owned by uid %u, not by root", ent,
+				         (unsigned)sb.st_uid);
+				why = w;
+				goto fail;
+			}
+			k = readlink(ent, target, sizeof target - 1);
+			if (k <= 0 || ++links > 40) {
+				why = strerror(k < 0 ? errno : ELOOP);
+				goto fail;
+			}
+			if ((size_t)k + 2 + strlen(rest) > sizeof rest) {
+				why = strerror(ENAMETOOLONG);
+				goto fail;
+			}
+			/* the link's target, then what followed the link */
+			memmove(rest + k + 1, rest, strlen(rest) + 1);
+			memcpy(rest, target, (size_t)k);
+			rest[k] = last ? '\0' : '/';
+			if (target[0] == '/')
+				strcpy(out, "/");
+			continue;
+		}
+		strcpy(out, ent);
+		if (last) {
+			if ((why = untrusted(out, &sb, 0, 1)) != NULL)
+				goto fail;
+			return 0;
+		}
+	}
+fail:
+	snprintf(st.errbuf, sizeof st.errbuf, "%s: %s: %s", PLUGIN_NAME, path, why);
+	return -1;
+}
+
 /*
  * Append one event durably; 0, or -1 with st.errbuf saying why.  An event
  * the policy rejects is recorded as alog's own record, without the rule's
@@ -161,26 +299,34 @@ static int lock_free(void)
  */
 static int put(struct alog_buf *b)
 {
-	struct alog_append_opts o = {.policy = st.policy, .origin = st.origin,
-	                             .sync = ALOG_SYNC_EACH};
+	struct alog_append_opts o = {.policy = st.policy ? st.policy_place : NULL,
+	                             .origin = st.origin, .sync = ALOG_SYNC_EACH};
 	struct alog_error e;
 	struct alog_appender *a;
 	int rc;
 
+	if (trusted_path(st.file, st.place) != 0 ||
+	    (st.policy && trusted_path(st.policy, st.policy_place) != 0))
+		return -1;
 	if (lock_free() != 0) {
 		snprintf(st.errbuf, sizeof st.errbuf, "%s: %s: the log stayed locked for %ld ms",
 		         PLUGIN_NAME, st.file, st.lock_ms);
 		return -1;
 	}
-	a = alog_appender_open(st.file, &o, &e);
+	a = alog_appender_open(st.place, &o, &e);
 	if (!a)
 		goto fail;
 	rc = alog_append_one(a, b->p, b->n, &e);
 	if (rc == ALOG_APPEND_REFUSED) {
-		char why[600];
-		snprintf(why, sizeof why, "%s", e.msg);
-		alog_session_str(b, "rejected", why);
-		rc = alog_appender_add_own(a, b->p, b->n, NULL, 0, &e);
+		/* none of the values the policy did not let through: who, what, why */
+		struct alog_buf note = {0};
+		const char *user = lookup(st.user_info, "user");
+		str_member(&note, "actor", user ? user : "?");
+		str_member(&note, "action", st.action);
+		str_member(&note, "session", st.session);
+		str_member(&note, "rejected", e.msg);
+		rc = alog_appender_add_own(a, note.p, note.n, NULL, 0, &e);
+		alog_buf_free(&note);
 		if (rc == 0 && alog_appender_commit(a, &e) < 0)
 			rc = -1;
 	}
@@ -240,6 +386,14 @@ static int plugin_open(unsigned int version, sudo_conv_t conversation,
 			to = &st.policy;
 		else if (strncmp(opt, "origin=", 7) == 0)
 			to = &st.origin;
+		if (to && opt[strcspn(opt, "=") + 1] != '/' && to != &st.origin) {
+			/* sudo's working directory is the user's */
+			snprintf(st.errbuf, sizeof st.errbuf, "%s: %s takes an absolute path, not '%s'",
+			         PLUGIN_NAME, to == &st.file ? "file=" : "policy=", strchr(opt, '=') + 1);
+			*errstr = st.errbuf;
+			tell();
+			return -1;
+		}
 		if (to) {
 			free(*to);
 			*to = strdup(strchr(opt, '=') + 1);

@@ -133,7 +133,7 @@ get() { jq -c "select(.action == \"$2\") | $3" "$1"; }
 	plugin "file=$PWD/sudo.alog policy=$PWD/p.json"
 	sudo -u nobody /bin/echo hunter2 >/dev/null
 	teardown
-	! grep -q hunter2 sudo.alog
+	[ "$(grep -c hunter2 sudo.alog)" = 0 ]
 	alog-verify sudo.alog
 }
 
@@ -145,4 +145,71 @@ get() { jq -c "select(.action == \"$2\") | $3" "$1"; }
 	plugin "file=$PWD/sudo.alog"
 	run sudo -V
 	[[ $output == *"alog audit plugin version"* ]]
+}
+
+@test "sudo plugin: an event the policy rejects leaves a record without the values it rejected" {
+	printf '{"rules": [{"name": "no-args", "path": "argv", "do": "reject"}]}\n' >p.json
+	plugin "file=$PWD/sudo.alog policy=$PWD/p.json"
+	sudo -u nobody /bin/echo hunter2 >/dev/null
+	teardown
+	alog-verify sudo.alog
+	[ "$(grep -c -e hunter2 -e /bin/echo sudo.alog)" = 0 ]
+	[ "$(jq -c 'select(.rejected) | [.action, .actor, .argv, .command, .rejected]' sudo.alog)" = \
+	  '["sudo.accept","root",null,null,"rejected by rule \"no-args\": member \"argv\" is not allowed"]' ]
+}
+
+@test "sudo plugin: a log, its directory or the policy that the user can change is refused" {
+	dropin
+	echo precious >victim
+	# a directory the user owns: the log swapped for a link to a file of root's
+	mkdir userdir && chown nobody userdir
+	as_nobody ln -s "$PWD/victim" userdir/sudo.alog
+	plugin "file=$PWD/userdir/sudo.alog"
+	run as_nobody sudo -n /bin/true
+	[ "$status" -eq 1 ]
+	[[ $output == *"alog_audit: $PWD/userdir/sudo.alog: $PWD/userdir is owned by uid"*"not by root"* ]]
+	[ "$(cat victim)" = precious ]
+	# a link to the victim from the log's own directory: the victim is checked
+	mkdir logs && ln -s "$PWD/victim" logs/link.alog && chmod 0666 victim
+	plugin "file=$PWD/logs/link.alog"
+	run as_nobody sudo -n /bin/true
+	[ "$status" -eq 1 ]
+	[[ $output == *"$PWD/victim is writable by others"* ]]
+	[ "$(cat victim)" = precious ]
+	# a link the user owns in a sticky directory
+	mkdir -m 1777 sticky
+	as_nobody ln -s "$PWD/victim" sticky/link
+	plugin "file=$PWD/sticky/link/sudo.alog"
+	run as_nobody sudo -n /bin/true
+	[ "$status" -eq 1 ]
+	[[ $output == *"$PWD/sticky/link is a link owned by uid"* ]]
+	# a world-writable directory, even sticky
+	plugin "file=$PWD/sticky/sudo.alog"
+	run as_nobody sudo -n /bin/true
+	[ "$status" -eq 1 ]
+	[[ $output == *"$PWD/sticky is writable by others"* ]]
+	# a log the user owns, in a directory of root's
+	touch logs/theirs.alog && chown nobody logs/theirs.alog
+	plugin "file=$PWD/logs/theirs.alog"
+	run as_nobody sudo -n /bin/true
+	[ "$status" -eq 1 ]
+	[[ $output == *"theirs.alog is owned by uid"* ]]
+	# a policy the user can rewrite
+	printf '{"rules": []}\n' >p.json && chown nobody p.json
+	plugin "file=$PWD/logs/sudo.alog policy=$PWD/p.json"
+	run as_nobody sudo -n /bin/true
+	[ "$status" -eq 1 ]
+	[[ $output == *"p.json is owned by uid"* ]]
+	# relative paths would be the user's working directory's
+	plugin "file=logs/sudo.alog"
+	run as_nobody sudo -n /bin/true
+	[ "$status" -ne 0 ]
+	[[ $output == *"file= takes an absolute path"* ]]
+	# a link to a directory of root's is followed, then checked: it is fine
+	ln -s logs via
+	plugin "file=$PWD/via/sudo.alog"
+	as_nobody sudo -n /bin/true
+	teardown
+	alog-verify logs/sudo.alog
+	[ "$(jq -r .action logs/sudo.alog | tail -n +2 | tr '\n' ' ')" = "sudo.accept sudo.exit " ]
 }
