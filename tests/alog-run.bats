@@ -53,7 +53,7 @@ on_tty() { script -qec "$1" tty.typescript >tty.out; }
 	[ "$(get a.alog session.start .ssh)" = '{"client":"10.0.0.7","client_port":51234,"server":"10.0.0.1","server_port":22}' ]
 	[ "$(get a.alog session.start .env.MY_VAR)" = '"y"' ]
 	[ "$(get a.alog session.start .env.SECRET_TOKEN)" = null ]
-	! grep -q SECRET_TOKEN a.alog
+	! grep -q SECRET_TOKEN a.alog || false
 	lu=$(cat /proc/self/loginuid)
 	if [ "$lu" != 4294967295 ]; then
 		[ "$(get a.alog session.start .user.loginuid)" = "$lu" ]
@@ -132,7 +132,7 @@ EOF
 	[ "${#lines[@]}" -eq 1 ]
 	[[ $output == *ticket* ]]
 	[ ! -e ran ]
-	[ ! -s a.alog ] || ! grep -q session.start a.alog
+	[ ! -s a.alog ] || ! grep -q session.start a.alog || false
 	ALOG_POLICY=p.json run alog-run -f a.alog touch ran
 	[ "$status" -eq 2 ]
 	[ ! -e ran ]
@@ -178,7 +178,7 @@ EOF
 @test "alog-run --transcript records input typed with echo off only as its length" {
 	{ sleep 1.5; for c in h u n t e r 2; do printf %s "$c"; sleep 0.15; done; printf '\n'; } | script -qec "alog-run -f a.alog --transcript sh -c 'printf Password:; stty -echo; read x; stty echo; echo; echo len \${#x}'" ts >out
 	grep -q 'len 7' out
-	! grep -q hunter2 a.alog
+	! grep -q hunter2 a.alog || false
 	get a.alog session.io 'select(.stream == "i")'
 	[ "$(get a.alog session.io 'select(.hidden_bytes) | .hidden_bytes')" = 8 ]
 	alog-verify a.alog
@@ -191,12 +191,14 @@ EOF
 	alog-run -f a.alog --policy p.json --transcript sh -c \
 		'printf "key AKIAIOSF"; sleep 0.4; printf "ODNN7EXAMPLE done\n"' >out
 	[ "$(cat out)" = "key AKIAIOSFODNN7EXAMPLE done" ]
-	! grep -q AKIAIOSF a.alog
-	! grep -q ODNN7EXAMPLE a.alog
+	# (the command line holds the two pieces: the transcript must not)
+	jq -r 'select(.action == "session.io") | .data' a.alog >io
+	! grep -q AKIAIOSF io || false
+	! grep -q ODNN7EXAMPLE io || false
 	grep -q 'key \*\{16\}MPLE done' a.alog
 	alog-run -f b.alog --policy p.json --transcript sh -c \
 		'printf -- "-----BEGIN RSA PRIVATE KEY-----\nMIIEsecretpart1\n"; sleep 0.4; printf "secretpart2\n-----END RSA PRIVATE KEY-----\nafter\n"' >out
-	! grep -q secretpart b.alog
+	! grep -q secretpart b.alog || false
 	grep -q after b.alog
 	alog-verify a.alog
 	alog-verify b.alog
@@ -207,7 +209,7 @@ EOF
 	[ "$(get a.alog session.io .data | wc -l)" -gt 2 ]
 	jq -j 'select(.action == "session.io") | .data' a.alog >replayed
 	cmp out replayed
-	! grep -q 'ufffd' a.alog
+	! grep -q 'ufffd' a.alog || false
 	alog-verify a.alog
 }
 
@@ -287,11 +289,11 @@ EOF
 	grep -q 'hello' cat.out
 	grep -q 'bye' cat.out
 	grep -q 'key \*\{16\}MPLE' cat.out
-	! grep -q AKIAIOSF cat.out
+	! grep -q AKIAIOSF cat.out || false
 	# and asciinema play plays it
 	script -qec "asciinema play -s 4 s.cast" play.typescript >play.out
 	grep -q 'bye' play.out
-	! grep -q AKIAIOSF play.out
+	! grep -q AKIAIOSF play.out || false
 	# alog-grep shows the session's records, in order
 	alog-grep "session=$s" --pretty --color=never a.alog >grep.out
 	acts=$(awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^session\.[a-z]+$/) { print $i; break } }' grep.out)
@@ -309,7 +311,7 @@ EOF
 	printf -- '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n' >key.txt
 	alog-run -f a.alog --policy pk.json --transcript sh -c 'echo before; sleep 0.5; cat key.txt; sleep 0.5; echo after' >out
 	grep -q b3BlbnNzaC1rZXktdjEAAAAA out
-	! grep -q b3BlbnNzaC1rZXktdjEAAAAA a.alog
+	! grep -q b3BlbnNzaC1rZXktdjEAAAAA a.alog || false
 	[ "$(get a.alog session.io 'select(.rejected) | .bytes')" = 95 ]
 	get a.alog session.io 'select(.rejected) | .rejected' | grep -q 'rule \\"private-key\\"'
 	[ "$(get a.alog session.io 'select(.data) | .data' | tr '\n' ' ')" = '"before\n" "after\n" ' ]
