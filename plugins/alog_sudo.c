@@ -98,17 +98,8 @@ static void num_member(struct alog_buf *b, const char *name, const char *v)
 
 static void argv_member(struct alog_buf *b, const char *name, char *const argv[])
 {
-	if (!argv || !argv[0])
-		return;
-	alog_buf_str(b, ",\"");
-	alog_buf_str(b, name);
-	alog_buf_str(b, "\":[");
-	for (size_t i = 0; argv[i]; i++) {
-		alog_buf_str(b, i ? ",\"" : "\"");
-		alog_session_esc(b, argv[i], strlen(argv[i]));
-		alog_buf_str(b, "\"");
-	}
-	alog_buf_str(b, "]");
+	if (argv && argv[0])
+		alog_session_argv(b, name, argv);
 }
 
 /* The members every record starts with: who ran sudo, from where. */

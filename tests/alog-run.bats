@@ -319,3 +319,19 @@ EOF
 	s=$(alog-grep action=session.start --fields session a.alog)
 	alog-export -F asciicast --session "$s" a.alog | grep -q 'data not shown'
 }
+
+@test "alog-run: a command line longer than a record still runs and leaves its session.start, cut, with its size" {
+	big=$(head -c 120000 /dev/zero | tr '\0' a)
+	set --
+	for i in 1 2 3 4 5 6 7 8 9 10; do set -- "$@" "$big"; done
+	alog-run -f a.alog -- sh -c 'echo ran $#' sh "$@" last >out
+	[ "$(cat out)" = "ran 11" ]
+	[ "$(get a.alog session.start '[.argv[0], .argv_truncated]')" = '["sh",{"args":15,"bytes":1200021}]' ]
+	[ "$(get a.alog session.end .exit.code)" = 0 ]
+	# control bytes take 6 bytes each in JSON: the cut counts them so
+	ctl=$(head -c 120000 /dev/zero | tr '\0' '\001')
+	alog-run -f b.alog -- true "$ctl" "$ctl" "$ctl"
+	[ "$(get b.alog session.start '.argv_truncated')" = '{"args":4,"bytes":360004}' ]
+	alog-verify a.alog
+	alog-verify b.alog
+}

@@ -213,3 +213,15 @@ get() { jq -c "select(.action == \"$2\") | $3" "$1"; }
 	alog-verify logs/sudo.alog
 	[ "$(jq -r .action logs/sudo.alog | tail -n +2 | tr '\n' ' ')" = "sudo.accept sudo.exit " ]
 }
+
+@test "sudo plugin: a command line longer than a record is recorded, cut, with its size" {
+	plugin "file=$PWD/sudo.alog"
+	big=$(head -c 120000 /dev/zero | tr '\0' a)
+	set --
+	for i in 1 2 3 4 5 6 7 8 9 10; do set -- "$@" "$big"; done
+	sudo -u nobody /bin/true "$@" hidden-at-the-end
+	teardown
+	alog-verify sudo.alog
+	[ "$(get sudo.alog sudo.accept '[.command, .argv[0], .argv_truncated]')" = '["/bin/true","/bin/true",{"args":12,"bytes":1200026}]' ]
+	[ "$(get sudo.alog sudo.exit .exit.code)" = 0 ]
+}

@@ -165,13 +165,7 @@ static void start_members(struct sess *s, struct alog_buf *b)
 	head(s, b, "session.start");
 	alog_buf_add(b, who.p, who.n);
 	alog_buf_free(&who);
-	alog_buf_str(b, ",\"argv\":[");
-	for (i = 0; o->argv[i]; i++) {
-		alog_buf_str(b, i ? ",\"" : "\"");
-		alog_session_esc(b, o->argv[i], strlen(o->argv[i]));
-		alog_buf_str(b, "\"");
-	}
-	alog_buf_str(b, "]");
+	alog_session_argv(b, "argv", o->argv);
 	if (o->n_env) {
 		int any = 0;
 		for (i = 0; i < o->n_env; i++) {

@@ -70,6 +70,42 @@ void alog_session_str(struct alog_buf *b, const char *name, const char *value)
 	alog_buf_add(b, "\"", 1);
 }
 
+void alog_session_argv(struct alog_buf *b, const char *name, char *const argv[])
+{
+	size_t start = b->n, args = 0, bytes = 0;
+	int cut = 0;
+
+	alog_buf_str(b, ",\"");
+	alog_buf_str(b, name);
+	alog_buf_str(b, "\":[");
+	for (size_t i = 0; argv[i]; i++) {
+		size_t k = strlen(argv[i]), at;
+		args++;
+		bytes += k;
+		if (cut)
+			continue;
+		alog_buf_str(b, i ? ",\"" : "\"");
+		at = b->n;
+		alog_session_esc(b, argv[i], k);
+		if (b->n - start + 2 > ALOG_ARGV_MAX) {
+			/* what fits, escaped at most 6 bytes for 1 */
+			size_t room = ALOG_ARGV_MAX - (at - start) - 2;
+			b->n = at;
+			alog_session_esc(b, argv[i], room / 6 < k ? room / 6 : k);
+			cut = 1;
+		}
+		alog_buf_str(b, "\"");
+	}
+	alog_buf_str(b, "]");
+	if (cut) {
+		char t[128];
+		alog_buf_str(b, ",\"");
+		alog_buf_str(b, name);
+		snprintf(t, sizeof t, "_truncated\":{\"args\":%zu,\"bytes\":%zu}", args, bytes);
+		alog_buf_str(b, t);
+	}
+}
+
 static void num(struct alog_buf *b, const char *name, unsigned long long v)
 {
 	char t[64];

@@ -28,6 +28,16 @@ void alog_session_esc(struct alog_buf *b, const char *in, size_t n);
 void alog_session_str(struct alog_buf *b, const char *name, const char *value);
 
 /*
+ * ,"NAME":[argv...] in at most ALOG_ARGV_MAX bytes of JSON, so that a
+ * command line longer than a record still leaves its record: past the
+ * limit the last argument shown is cut short, the others left out, and
+ * ,"NAME_truncated":{"args":N,"bytes":M} gives the whole command line's
+ * number of arguments and bytes.
+ */
+#define ALOG_ARGV_MAX (512 * 1024)
+void alog_session_argv(struct alog_buf *b, const char *name, char *const argv[]);
+
+/*
  * Who runs this process: the members common to every record of a session
  * (actor) and those of session.start (user, tty, host, cwd).  actor is
  * the person: SUDO_USER when set, else the owner of the login uid, else
