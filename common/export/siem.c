@@ -317,15 +317,30 @@ static int doc_leaf(struct alog_export *x, const char *const *path, size_t depth
 		}
 		if (alog_export_doc_set(&x->doc, 0, full, x->nprefix + depth, ON_RAW, v.p, v.n) >= 0)
 			return 0;
-		for (unsigned k = 2; k < 1000; k++) {
+		/*
+		 * Taken: the path's next suffix is remembered (x->bases, keyed by
+		 * the path), so n names that all become one cost O(n) in all.
+		 */
+		x->scratch.n = 0;
+		for (size_t i = 0; i < off; i++)
+			buf_ch(&x->scratch, x->key.p[i] ? x->key.p[i] : '\x1f');
+		buf_ch(&x->scratch, '\0');
+		const char *bk[1] = {x->scratch.p};
+		int b = alog_export_doc_find(&x->bases, 0, x->scratch.p, x->scratch.n - 1);
+		if (b < 0) {
+			b = alog_export_doc_set(&x->bases, 0, bk, 1, ON_RAW, "", 0);
+			x->bases.n[b].vn = 2;
+		}
+		for (size_t k = x->bases.n[b].vn;; k++) {
 			char name[300];
-			snprintf(name, sizeof name, "%.280s_%u", x->key.p + last, k);
+			snprintf(name, sizeof name, "%.280s_%zu", x->key.p + last, k);
 			full[x->nprefix + depth - 1] = name;
-			if (alog_export_doc_set(&x->doc, 0, full, x->nprefix + depth, ON_RAW, v.p, v.n) >= 0)
+			if (alog_export_doc_set(&x->doc, 0, full, x->nprefix + depth, ON_RAW, v.p, v.n) >= 0) {
+				x->bases.n[b].vn = k + 1;
 				return 0;
+			}
 		}
 	}
-	return 0;
 }
 
 static void doc_num(struct odoc *d, const char *path, uint64_t v)
@@ -357,6 +372,7 @@ int alog_export_put_ecs(struct alog_export *x, const struct alog_rec *r, const c
 	struct odoc *d = &x->doc;
 
 	alog_export_doc_reset(d);
+	alog_export_doc_reset(&x->bases);
 	memcpy(ts, r->ts.p, ALOG_TS_LEN);
 	ts[ALOG_TS_LEN] = '\0';
 	doc_str(d, "@timestamp", ts);

@@ -32,3 +32,30 @@ bench_value "alog-export --proof peak RSS (KiB)" \
 alog-export --proof -f "$SEALED" proof-record >proof-bundle
 bench_value "alog-verify --proof, one bundle (s)" \
 	"$(bench_time "alog-verify --proof proof-bundle -p $PUB")" "<=0.1"
+
+# Bounded work: the worst-case record of each format, near the 1 MiB record
+# limit, exported in time linear in its size (issue 13).  Member names that
+# all collapse to one CEF key and one syslog parameter name (the suffix
+# search), to one ECS custom name (dots and blanks), a record of many
+# members for csv/tsv columns, redaction paths through a long array.
+python3 - "$BENCH_DIR/worst.json" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    names = {}
+    for i in range(50000):
+        names["x" + "".join(" =]_"[i >> (2 * k) & 3] for k in range(8))] = i
+    f.write(json.dumps(names) + "\n")
+    dots = {}
+    for i in range(35000):
+        dots["x" + "".join("._"[i >> k & 1] for k in range(16))] = i
+    f.write(json.dumps(dots) + "\n")
+    f.write(json.dumps({"r": [{"e": "x@example.com", "k": i} for i in range(25000)]}) + "\n")
+PY
+rm -f "$BENCH_DIR/worst.alog"
+alog-append -f "$BENCH_DIR/worst.alog" <"$BENCH_DIR/worst.json" >/dev/null
+for f in ndjson json csv tsv syslog cef ecs ocsf; do
+	cols=
+	case $f in csv | tsv) cols="--fields x,r.e" ;; esac
+	bench_value "alog-export -F $f, worst-case records (3 x ~1 MiB) (s)" \
+		"$(bench_time "alog-export -F $f --redact r.e $cols $BENCH_DIR/worst.alog")" "<=3"
+done

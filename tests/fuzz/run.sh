@@ -35,12 +35,14 @@ if [ "$mode" = check ]; then
 		mkdir -p "$OUT/corpus/$t"
 		dirs="$OUT/corpus/$t"
 		[ -d "$seeds" ] && dirs="$dirs $seeds"
+		dict=
+		[ -f "tests/fuzz/${t#fuzz_}.dict" ] && dict=-dict=tests/fuzz/${t#fuzz_}.dict
 		# shellcheck disable=SC2086
-		if ! "$OUT/$t" -runs=0 $dirs >"$OUT/stats/$t.replay" 2>&1; then
+		if ! "$OUT/$t" -runs=0 $dict $dirs >"$OUT/stats/$t.replay" 2>&1; then
 			cat "$OUT/stats/$t.replay"; echo "fuzz: $t: corpus replay failed"; exit 1
 		fi
 		# shellcheck disable=SC2086
-		if ! "$OUT/$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		if ! "$OUT/$t" $dict -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 			-artifact_prefix="$OUT/artifacts/$t-" $dirs >"$OUT/stats/$t.quick" 2>&1; then
 			tail -40 "$OUT/stats/$t.quick"; echo "fuzz: $t: failed"; exit 1
 		fi
@@ -60,9 +62,11 @@ run_one() {
 	mkdir -p "$OUT/corpus/$t"
 	dirs="$OUT/corpus/$t"
 	[ -d "$seeds" ] && dirs="$dirs $seeds"
+	dict=
+	[ -f "tests/fuzz/${t#fuzz_}.dict" ] && dict=-dict=tests/fuzz/${t#fuzz_}.dict
 	start=$(date +%s)
 	# shellcheck disable=SC2086
-	/usr/bin/time -f '%U %S' -o "$OUT/stats/$t.time" nice -n 19 "$OUT/$t" \
+	/usr/bin/time -f '%U %S' -o "$OUT/stats/$t.time" nice -n 19 "$OUT/$t" $dict \
 		-max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix="$OUT/artifacts/$t-" $dirs >"$OUT/stats/$t.log" 2>&1
 	status=$?
