@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/enc.h"
 #include "base/reader.h"
 #include "base/util.h"
 #include "export/export.h"
@@ -27,8 +28,10 @@ static const char usage[] =
 	"usage: alog-export [-F FORMAT] [--fields LIST] [--with-meta] [--allow-formulas]\n"
 	"                   [--bulk INDEX] [--sd-id NAME@PEN] [--framing FRAMING]\n"
 	"                   [--map FILE] [--redact PATH]... [--drop PATH]...\n"
+	"                   [--since-seq N | --state FILE]\n"
 	"                   [--decrypt READER_SECRET] [-o FILE] [FILE...]\n"
 	"       alog-export -F asciicast --session ID [-o FILE] [FILE...]\n"
+	"       alog-export --commit-state FILE\n"
 	"       alog-export --checkpoint [--vkey] [-f LOG | LOG]\n"
 	"       alog-export --vkey [-f LOG | LOG]\n"
 	"       alog-export --proof [-f LOG] [--tree-state FILE] [-o FILE] [RECORDS...]\n"
@@ -56,6 +59,11 @@ static const char usage[] =
 	"      --decrypt READER_SECRET  show protected values this reader key opens;\n"
 	"                     others (and all, without it) become a placeholder, except\n"
 	"                     in --with-meta records kept verbatim\n"
+	"      --since-seq N  export the events after seq N\n"
+	"      --state FILE   start after the record FILE names (refused if the log no\n"
+	"                     longer holds it); where this export ends goes to\n"
+	"                     FILE.pending\n"
+	"      --commit-state FILE  the batch was delivered: FILE.pending becomes FILE\n"
 	"  -o, --output FILE  write FILE (replaced whole, never half-written; - is\n"
 	"                     standard output)\n"
 	"      --checkpoint   print the log's last seal as a C2SP checkpoint\n"
@@ -75,7 +83,8 @@ static const char usage[] =
 enum {
 	OPT_FIELDS = ALOG_OPT_BASE, OPT_WITH_META, OPT_ALLOW_FORMULAS, OPT_BULK, OPT_MAP,
 	OPT_REDACT, OPT_DROP, OPT_CHECKPOINT, OPT_VKEY, OPT_PROOF, OPT_CONSISTENCY, OPT_STATE,
-	OPT_DECRYPT, OPT_SESSION, OPT_SD_ID, OPT_FRAMING,
+	OPT_DECRYPT, OPT_SESSION, OPT_SD_ID, OPT_FRAMING, OPT_SINCE_SEQ, OPT_EXPORT_STATE,
+	OPT_COMMIT_STATE,
 };
 
 static const struct option longopts[] = {
@@ -98,6 +107,9 @@ static const struct option longopts[] = {
 	{"session", required_argument, NULL, OPT_SESSION},
 	{"sd-id", required_argument, NULL, OPT_SD_ID},
 	{"framing", required_argument, NULL, OPT_FRAMING},
+	{"since-seq", required_argument, NULL, OPT_SINCE_SEQ},
+	{"state", required_argument, NULL, OPT_EXPORT_STATE},
+	{"commit-state", required_argument, NULL, OPT_COMMIT_STATE},
 	{0, 0, 0, 0},
 };
 
@@ -271,6 +283,151 @@ static void out_commit(void)
 	}
 }
 
+/* ---- where the last export ended: --since-seq, --state ---- */
+
+/*
+ * --state FILE holds the seq and chain hash of the last record a delivered
+ * export covered ("committed"); an export writes where it ended to
+ * FILE.pending, and --commit-state FILE makes that the committed one once
+ * the receiver has the batch.  Records after the committed one are
+ * exported again until then: delivery is at least once.
+ */
+static struct {
+	const char *path;     /* --state */
+	int active;           /* --state or --since-seq */
+	int have;             /* a committed state was read */
+	uint64_t since;       /* events with a seq up to this are not exported */
+	uint8_t hash[32];     /* the committed record's hash */
+	int found;            /* that record was read, with that hash */
+	int any;              /* a record after it was read */
+	uint64_t last_seq;
+	uint8_t last_hash[32];
+} st;
+
+static void state_read(void)
+{
+	struct alog_error e;
+	size_t n;
+	char *t, hex[65];
+	unsigned long long seq;
+
+	if (access(st.path, F_OK) != 0 && errno == ENOENT)
+		return;
+	t = alog_read_file(st.path, 4096, &n, &e);
+	if (!t)
+		alog_die_error(ALOG_EXIT_ERR, &e);
+	if (sscanf(t, "alog-export state\nseq %llu\nhash %64[0-9a-f]\n", &seq, hex) != 2 ||
+	    strlen(hex) != 64 || alog_unhex(st.hash, 32, hex, 64) != 0 || seq == 0)
+		alog_die(ALOG_EXIT_ERR, "%s: not an alog-export state file", st.path);
+	free(t);
+	st.have = 1;
+	st.since = seq;
+}
+
+/* Write text to path whole: a temporary file renamed onto it, synced. */
+static void write_whole(const char *path, const char *text)
+{
+	char tmp[PATH_MAX];
+	int fd;
+
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= sizeof tmp)
+		alog_die(ALOG_EXIT_ERR, "path too long: %s", path);
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		alog_die(ALOG_EXIT_ERR, "cannot create a file next to %s: %s", path, strerror(errno));
+	if (alog_write_all(fd, text, strlen(text)) != 0 || fsync(fd) != 0 || close(fd) != 0 ||
+	    rename(tmp, path) != 0) {
+		int saved = errno;
+		unlink(tmp);
+		alog_die(ALOG_EXIT_ERR, "cannot write %s: %s", path, strerror(saved));
+	}
+	if (alog_fsync_dir(path) != 0)
+		alog_die(ALOG_EXIT_ERR, "cannot write %s: syncing its directory failed: %s", path,
+		         strerror(errno));
+}
+
+static char *pending_path(const char *path)
+{
+	size_t n = strlen(path) + sizeof ".pending";
+	char *p = alog_xmalloc(n);
+	snprintf(p, n, "%s.pending", path);
+	return p;
+}
+
+/*
+ * One input line, before it is exported: 1 to leave it out (an event at or
+ * before the place to start), 0 to export it.  Dies when the log no
+ * longer holds the committed record.
+ */
+static int state_skip(const char *line, size_t len, const char *name, uint64_t lineno)
+{
+	struct alog_rec r;
+	struct alog_error e;
+
+	if (len && line[len - 1] != '\n')
+		return 0; /* a last line without LF: alog_export_line says what is wrong */
+	if (alog_rec_parse(&r, line, len, &e) != 0)
+		return 0;
+	if (r.seq <= st.since) {
+		if (st.have && r.seq == st.since) {
+			if (memcmp(r.hash, st.hash, 32) != 0)
+				alog_die(ALOG_EXIT_ERR, "%s: %s:%llu: the log no longer holds the record "
+				         "the state names (seq %llu has another hash: rewritten, rolled "
+				         "back, or another log); nothing exported", st.path, name,
+				         (unsigned long long)lineno, (unsigned long long)r.seq);
+			st.found = 1;
+		}
+		/* headers still give the origin */
+		return r.type == ALOG_REC_EVENT;
+	}
+	if (st.have && !st.found)
+		alog_die(ALOG_EXIT_ERR, "%s: %s:%llu: seq %llu is read before the record the state "
+		         "names (seq %llu): give the rotated files that hold it too, in order; "
+		         "nothing exported", st.path, name, (unsigned long long)lineno,
+		         (unsigned long long)r.seq, (unsigned long long)st.since);
+	st.any = 1;
+	st.last_seq = r.seq;
+	memcpy(st.last_hash, r.hash, 32);
+	return 0;
+}
+
+/* After the output is complete: the end of this export, pending delivery. */
+static void state_write(void)
+{
+	char text[200], hex[65];
+	char *pend;
+
+	if (!st.path)
+		return;
+	pend = pending_path(st.path);
+	if (!st.any) {
+		unlink(pend);
+		free(pend);
+		return;
+	}
+	alog_hex(hex, st.last_hash, 32);
+	snprintf(text, sizeof text, "alog-export state\nseq %llu\nhash %s\n",
+	         (unsigned long long)st.last_seq, hex);
+	write_whole(pend, text);
+	free(pend);
+}
+
+static int run_commit_state(const char *path)
+{
+	char *pend = pending_path(path);
+	if (rename(pend, path) != 0) {
+		if (errno != ENOENT)
+			alog_die(ALOG_EXIT_ERR, "cannot commit %s: %s", pend, strerror(errno));
+		free(pend);
+		return ALOG_EXIT_OK; /* nothing exported since the last commit */
+	}
+	if (alog_fsync_dir(path) != 0)
+		alog_die(ALOG_EXIT_ERR, "cannot commit %s: syncing its directory failed: %s", path,
+		         strerror(errno));
+	free(pend);
+	return ALOG_EXIT_OK;
+}
+
 /* ---- modes ---- */
 
 /*
@@ -311,6 +468,8 @@ static int run_export(struct alog_export *x, char **files, int nfiles)
 				alog_err_at(&e, r.name, l.lineno);
 				alog_die_error(ALOG_EXIT_ERR, &e);
 			}
+			if (st.active && state_skip(l.p, l.len, r.name, l.lineno))
+				continue;
 			if (memmem(l.p, l.len, ALOG_ENC_PREFIX, sizeof ALOG_ENC_PREFIX - 1))
 				out_protected();
 			if (unprotect &&
@@ -335,8 +494,13 @@ static int run_export(struct alog_export *x, char **files, int nfiles)
 			flock(r.fd, LOCK_UN);
 		alog_reader_close(&r);
 	}
+	if (st.have && !st.found)
+		alog_die(ALOG_EXIT_ERR, "%s: the input ends before the record the state names (seq "
+		         "%llu): truncated, rolled back, or not this log; nothing exported", st.path,
+		         (unsigned long long)st.since);
 	alog_export_end(x, &out.buf);
 	out_commit();
+	state_write();
 	return ALOG_EXIT_OK;
 }
 
@@ -502,7 +666,8 @@ int main(int argc, char **argv)
 	const char *log = NULL, *state = NULL, *mapfile = NULL, *oldcp = NULL, *keyfile = NULL;
 	/* kept for the whole run (static: every mode's exit leaves them reachable) */
 	static const char **redact, **drop;
-	int c, checkpoint = 0, vkey = 0, proof = 0, modes;
+	int c, checkpoint = 0, vkey = 0, proof = 0, modes, since = 0;
+	const char *commit = NULL;
 	struct alog_error e;
 	char *map = NULL;
 
@@ -539,6 +704,13 @@ int main(int argc, char **argv)
 		case OPT_DECRYPT: keyfile = optarg; break;
 		case OPT_SESSION: o.session = optarg; break;
 		case OPT_SD_ID: o.sd_id = optarg; break;
+		case OPT_SINCE_SEQ:
+			if (alog_parse_u64(optarg, UINT64_MAX, &st.since) != 0)
+				alog_usage_error("--since-seq: not a number: '%s'", optarg);
+			since = 1;
+			break;
+		case OPT_EXPORT_STATE: st.path = optarg; break;
+		case OPT_COMMIT_STATE: commit = optarg; break;
 		case OPT_FRAMING:
 			if (strcmp(optarg, "octet-counting") == 0)
 				o.octet_counting = 1;
@@ -553,9 +725,19 @@ int main(int argc, char **argv)
 	argv += optind;
 	o.redact = redact;
 	o.drop = drop;
-	modes = (checkpoint || vkey) + proof + (oldcp != NULL);
+	modes = (checkpoint || vkey) + proof + (oldcp != NULL) + (commit != NULL);
 	if (modes > 1)
-		alog_usage_error("--checkpoint/--vkey, --proof and --consistency are separate modes");
+		alog_usage_error("--checkpoint/--vkey, --proof, --consistency and --commit-state are "
+		                 "separate modes");
+	if (modes && (since || st.path))
+		alog_usage_error("--since-seq and --state are for exporting records");
+	if (since && st.path)
+		alog_usage_error("--since-seq and --state both say where to start: give one");
+	if (commit) {
+		if (argc != 0)
+			alog_usage_error("--commit-state takes no other argument");
+		return run_commit_state(commit);
+	}
 	if (modes && keyfile)
 		alog_usage_error("--decrypt is for exporting records, not for --checkpoint, --vkey, "
 		                 "--proof or --consistency");
@@ -612,6 +794,11 @@ int main(int argc, char **argv)
 			check_not_input(NULL, NULL);
 		if (keyfile)
 			check_not_input(keyfile, "the reader key");
+		if (st.path) {
+			check_not_input(st.path, "the state file");
+			state_read();
+		}
+		st.active = since || st.path;
 		if (keyfile || !o.with_meta) {
 			unprotect = alog_unprotect_new(keyfile, &e);
 			if (!unprotect)
