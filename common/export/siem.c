@@ -263,6 +263,172 @@ static int outcome_of(const char *obj, size_t n)
 	return 0;
 }
 
+/* Elasticsearch's default index.mapping.depth.limit */
+#define ES_DEPTH_LIMIT 20
+
+/*
+ * A name as Elasticsearch can take it: a dot would be read as a level, an
+ * empty or blank name is refused; dots become _, a blank name _.
+ */
+static char *es_name(const char *s)
+{
+	size_t n = strlen(s), blank = 1;
+	char *t = alog_xmalloc(n + 2);
+	for (size_t i = 0; i < n; i++) {
+		t[i] = s[i] == '.' ? '_' : s[i];
+		if (s[i] != ' ' && s[i] != '\t')
+			blank = 0;
+	}
+	t[n] = '\0';
+	if (blank)
+		strcpy(t, "_");
+	return t;
+}
+
+/*
+ * Set one value under alog.event at comp[0..n): deeper than the depth
+ * limit, the names past it are joined with _ into one; a path taken gets
+ * a numeric suffix, the next one remembered per path (x->bases), so n
+ * names that all become one cost O(n).
+ */
+static void ecs_set(struct alog_export *x, const char **comp, size_t n, struct alog_span v,
+                    int kind)
+{
+	struct alog_buf joined = {0}, key = {0};
+	if (n > ES_DEPTH_LIMIT) {
+		for (size_t i = ES_DEPTH_LIMIT - 1; i < n; i++) {
+			if (i >= ES_DEPTH_LIMIT)
+				buf_ch(&joined, '_');
+			alog_buf_str(&joined, comp[i]);
+		}
+		buf_ch(&joined, '\0');
+		comp[ES_DEPTH_LIMIT - 1] = joined.p;
+		n = ES_DEPTH_LIMIT;
+	}
+	if (alog_export_doc_set(&x->doc, 0, comp, n, kind, v.p, v.n) < 0) {
+		const char *last = comp[n - 1];
+		for (size_t i = 0; i < n; i++) {
+			alog_buf_str(&key, comp[i]);
+			buf_ch(&key, '\x1f');
+		}
+		buf_ch(&key, '\0');
+		const char *bk[1] = {key.p};
+		int b = alog_export_doc_find(&x->bases, 0, key.p, key.n - 1);
+		if (b < 0) {
+			b = alog_export_doc_set(&x->bases, 0, bk, 1, ON_RAW, "", 0);
+			x->bases.n[b].vn = 2;
+		}
+		size_t ln = strlen(last) + 24;
+		char *name = alog_xmalloc(ln);
+		for (size_t k = x->bases.n[b].vn;; k++) {
+			snprintf(name, ln, "%s_%zu", last, k);
+			comp[n - 1] = name;
+			if (alog_export_doc_set(&x->doc, 0, comp, n, kind, v.p, v.n) >= 0) {
+				x->bases.n[b].vn = k + 1;
+				break;
+			}
+		}
+		free(name);
+		comp[n - 1] = last;
+	}
+	alog_buf_free(&joined);
+	alog_buf_free(&key);
+}
+
+/* The scalars of a (nested) array, flattened as Elasticsearch flattens them, into out. */
+static void ecs_array(struct alog_export *x, const char **comp, size_t n, struct alog_span a,
+                      struct alog_buf *out, size_t *index);
+
+/*
+ * Place value v at comp[0..n) (comp[0..keep) are the prefix, the others
+ * member names already made safe) the way Elasticsearch's dynamic mapping
+ * takes it: an object member by member (names made safe), an array with
+ * its values in it and each object in it as a field of its own,
+ * NAME_INDEX (an array that mixes objects and values is refused, and the
+ * members of objects in one array would share one mapping).
+ */
+static void ecs_place(struct alog_export *x, const char **comp, size_t keep, size_t n,
+                      struct alog_span v)
+{
+	const char *local[ALOG_JSON_MAX_DEPTH + 8];
+	char *own[ALOG_JSON_MAX_DEPTH + 8];
+	size_t nown = 0;
+
+	/* make the given names safe */
+	for (size_t i = 0; i < n; i++) {
+		if (i < keep) {
+			local[i] = comp[i];
+			continue;
+		}
+		own[nown] = es_name(comp[i]);
+		local[i] = own[nown++];
+	}
+	int type = alog_json_type(v.p, v.n);
+	if (type == ALOG_JSON_OBJECT && v.n > 2 && n < ALOG_JSON_MAX_DEPTH + 7) {
+		struct alog_json_iter it;
+		struct alog_span nm, mv;
+		alog_json_iter_init(&it, v.p, v.n);
+		while (alog_json_iter_next(&it, &nm, &mv) == 1) {
+			char *name = alog_xmalloc(nm.n + 1);
+			long k = alog_json_unescape(nm.p, nm.n, name, nm.n + 1);
+			name[k < 0 ? 0 : k] = '\0';
+			local[n] = name;
+			ecs_place(x, local, n, n + 1, mv);
+			free(name);
+		}
+	} else if (type == ALOG_JSON_ARRAY && n < ALOG_JSON_MAX_DEPTH + 7) {
+		struct alog_buf vals = {0};
+		size_t index = 0;
+		buf_ch(&vals, '[');
+		ecs_array(x, local, n, v, &vals, &index);
+		buf_ch(&vals, ']');
+		/* the values, or an empty array when there was nothing but objects */
+		if (vals.n > 2 || index == 0 || v.n <= 2)
+			ecs_set(x, local, n, (struct alog_span){vals.p, vals.n}, ON_RAW);
+		alog_buf_free(&vals);
+	} else {
+		ecs_set(x, local, n, v, ON_RAW);
+	}
+	for (size_t i = 0; i < nown; i++)
+		free(own[i]);
+}
+
+static void ecs_array(struct alog_export *x, const char **comp, size_t n, struct alog_span a,
+                      struct alog_buf *out, size_t *index)
+{
+	const char *p = a.p + 1, *end = a.p + a.n - 1;
+	for (;;) {
+		while (p < end && (*p == ' ' || *p == ',' || *p == '\t' || *p == '\n' || *p == '\r'))
+			p++;
+		if (p >= end)
+			return;
+		const char *q = alog_json_skip(p, end);
+		if (!q)
+			return;
+		struct alog_span e = {p, (size_t)(q - p)};
+		int type = alog_json_type(e.p, e.n);
+		if (type == ALOG_JSON_ARRAY) {
+			ecs_array(x, comp, n, e, out, index);
+		} else if (type == ALOG_JSON_OBJECT) {
+			/* NAME_INDEX beside the array */
+			const char *last = comp[n - 1];
+			size_t ln = strlen(last) + 24;
+			char *name = alog_xmalloc(ln);
+			snprintf(name, ln, "%s_%zu", last, *index);
+			comp[n - 1] = name;
+			ecs_place(x, comp, n, n, e);
+			comp[n - 1] = last;
+			free(name);
+		} else if (type != ALOG_JSON_NULL) {
+			if (out->n > 1)
+				buf_ch(out, ',');
+			alog_buf_add(out, e.p, e.n);
+		}
+		(*index)++;
+		p = q;
+	}
+}
+
 static int doc_leaf(struct alog_export *x, const char *const *path, size_t depth,
                     struct alog_span v, const struct mapent *m)
 {
@@ -289,58 +455,10 @@ static int doc_leaf(struct alog_export *x, const char *const *path, size_t depth
 		alog_export_doc_set(&x->doc, 0, full, x->nprefix + depth, ON_RAW, v.p, v.n);
 		return 0;
 	}
-	/*
-	 * ECS: Elasticsearch reads a dot in a name as a level and refuses an
-	 * empty or blank name: dots become _, a blank name _, and a name taken
-	 * (a.b beside a: {b}) gets a numeric suffix.
-	 */
-	x->key.n = 0;
-	for (size_t i = 0; i < depth; i++) {
-		size_t start = x->key.n, blank = 1;
-		for (const char *q = path[i]; *q; q++) {
-			buf_ch(&x->key, *q == '.' ? '_' : *q);
-			if (*q != ' ' && *q != '\t')
-				blank = 0;
-		}
-		if (blank) {
-			x->key.n = start;
-			buf_ch(&x->key, '_');
-		}
-		buf_ch(&x->key, '\0');
-	}
-	{
-		size_t off = 0, last = 0;
-		for (size_t i = 0; i < depth; i++) {
-			full[x->nprefix + i] = x->key.p + off;
-			last = off;
-			off += strlen(x->key.p + off) + 1;
-		}
-		if (alog_export_doc_set(&x->doc, 0, full, x->nprefix + depth, ON_RAW, v.p, v.n) >= 0)
-			return 0;
-		/*
-		 * Taken: the path's next suffix is remembered (x->bases, keyed by
-		 * the path), so n names that all become one cost O(n) in all.
-		 */
-		x->scratch.n = 0;
-		for (size_t i = 0; i < off; i++)
-			buf_ch(&x->scratch, x->key.p[i] ? x->key.p[i] : '\x1f');
-		buf_ch(&x->scratch, '\0');
-		const char *bk[1] = {x->scratch.p};
-		int b = alog_export_doc_find(&x->bases, 0, x->scratch.p, x->scratch.n - 1);
-		if (b < 0) {
-			b = alog_export_doc_set(&x->bases, 0, bk, 1, ON_RAW, "", 0);
-			x->bases.n[b].vn = 2;
-		}
-		for (size_t k = x->bases.n[b].vn;; k++) {
-			char name[300];
-			snprintf(name, sizeof name, "%.280s_%zu", x->key.p + last, k);
-			full[x->nprefix + depth - 1] = name;
-			if (alog_export_doc_set(&x->doc, 0, full, x->nprefix + depth, ON_RAW, v.p, v.n) >= 0) {
-				x->bases.n[b].vn = k + 1;
-				return 0;
-			}
-		}
-	}
+	for (size_t i = 0; i < depth; i++)
+		full[x->nprefix + i] = path[i];
+	ecs_place(x, full, x->nprefix, x->nprefix + depth, v);
+	return 0;
 }
 
 static void doc_num(struct odoc *d, const char *path, uint64_t v)
