@@ -73,7 +73,8 @@ _alog_value()
 		_alog_files json "$cur"; return 0 ;;
 	alog-keygen:-p | alog-keygen:--public | alog-keygen:-s | alog-keygen:--secret | \
 	*:--decrypt | *:--key-state | *:--checkpoint | *:--proof | *:--tree-state | \
-	*:-o | *:--output | *:--follow | *:--consistency)
+	*:-o | *:--output | *:--follow | *:--consistency | alog-export:--state | \
+	alog-export:--commit-state)
 		_alog_files "" "$cur"; return 0 ;;
 	*:-p | *:--public)
 		_alog_files pub "$cur"; return 0 ;;
@@ -84,7 +85,7 @@ _alog_value()
 	*:--max-count | *:--after-context | *:--before-context | *:--context | \
 	*:--since | *:--until | *:--max-unsealed | *:--origin | *:--fields | *:--bulk | \
 	*:--redact | *:--drop | alog-grep:-e | alog-grep:--query | *:--reason | *:--ticket | \
-	*:--session | *:--sd-id)
+	*:--session | *:--sd-id | *:--since-seq)
 		COMPREPLY=(); return 0 ;;
 	*)
 		return 1 ;;
