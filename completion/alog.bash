@@ -76,7 +76,7 @@ _alog_value()
 	*:-o | *:--output | *:--follow | *:--consistency | alog-export:--state | \
 	alog-export:--commit-state)
 		_alog_files "" "$cur"; return 0 ;;
-	*:-p | *:--public)
+	*:-p | *:--public | alog-seal:--next-key)
 		_alog_files pub "$cur"; return 0 ;;
 	*:-s | *:--secret)
 		_alog_files key "$cur"; return 0 ;;
