@@ -176,7 +176,10 @@ EOF
 }
 
 @test "alog-run --transcript records input typed with echo off only as its length" {
-	{ sleep 1.5; for c in h u n t e r 2; do printf %s "$c"; sleep 0.15; done; printf '\n'; } | script -qec "alog-run -f a.alog --transcript sh -c 'printf Password:; stty -echo; read x; stty echo; echo; echo len \${#x}'" ts >out
+	# script(1) passes the end of its input on as an EOF character: the input
+	# stays open until the password is read and echo is back on, so that
+	# character is not typed at the hidden prompt too
+	{ sleep 1.5; for c in h u n t e r 2; do printf %s "$c"; sleep 0.15; done; printf '\n'; sleep 2; } | script -qec "alog-run -f a.alog --transcript sh -c 'printf Password:; stty -echo; read x; stty echo; echo; echo len \${#x}'" ts >out
 	grep -q 'len 7' out
 	! grep -q hunter2 a.alog || false
 	get a.alog session.io 'select(.stream == "i")'
