@@ -338,3 +338,16 @@ EOF
 	alog-verify a.alog
 	alog-verify b.alog
 }
+
+@test "alog-export -F asciicast: records appended after session.end under its id are not replayed" {
+	alog-run -f a.alog --transcript sh -c 'echo real output' >/dev/null
+	s=$(get a.alog session.start .session | tr -d '"')
+	# anyone who may append may name the session: after its end, it is not the session
+	alog-append -f a.alog actor=root action=session.io "session=$s" stream=o t:=0.5 data=FORGED
+	alog-append -f a.alog actor=root action=session.start "session=$s"
+	alog-append -f a.alog actor=root action=session.io "session=$s" stream=o t:=0.6 data=FORGED2
+	alog-export -F asciicast --session "$s" -o s.cast a.alog
+	grep -q 'real output' s.cast
+	[ "$(grep -c FORGED s.cast)" = 0 ]
+	[ "$(grep -c '"version":2' s.cast)" = 1 ]
+}

@@ -86,6 +86,13 @@ int alog_export_put_asciicast(struct alog_export *x, const struct alog_rec *r,
 		header(x, obj, n, r->ts_ns, out);
 		return 0;
 	}
+	/* after its end, records naming the session were appended by someone else */
+	if (x->cast_ended)
+		return 1;
+	if (is_str(action, "session.end")) {
+		x->cast_ended = 1;
+		return 1;
+	}
 	if (!is_str(action, "session.io") || !member(obj, n, "stream", &stream))
 		return 1;
 	if (!x->cast_started)

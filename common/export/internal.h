@@ -122,6 +122,7 @@ struct alog_export {
 	struct alog_buf key;
 	char *meta_cell;       /* csv, tsv: the alog column */
 	int cast_started;      /* asciicast: the header is out */
+	int cast_ended;        /* asciicast: the session's session.end was read */
 	double cast_t;         /* asciicast: the time of the last event */
 };
 
