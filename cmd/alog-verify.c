@@ -468,6 +468,7 @@ int main(int argc, char **argv)
 		if (rc < 0) {
 			alog_report(&e);
 			alog_verifier_free(v);
+			json_decref(o.problems);
 			return ALOG_EXIT_ERR;
 		}
 	}
