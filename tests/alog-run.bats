@@ -351,3 +351,13 @@ EOF
 	[ "$(grep -c FORGED s.cast)" = 0 ]
 	[ "$(grep -c '"version":2' s.cast)" = 1 ]
 }
+
+@test "alog-run: SUDO_USER set by a user other than root names no actor, it is only recorded" {
+	[ "$(id -u)" -eq 0 ] || skip "runs alog-run as another user: run as root"
+	mkdir d && chown nobody d
+	setpriv --reuid=nobody --regid=nogroup --clear-groups env SUDO_USER=alice SUDO_UID=1000 \
+		"$(command -v alog-run)" -f d/a.alog true
+	[ "$(get d/a.alog session.start .actor)" != '"alice"' ]
+	[ "$(get d/a.alog session.start .user.sudo_user)" = '"alice"' ]
+	[ "$(get d/a.alog session.start .user.name)" = '"nobody"' ]
+}

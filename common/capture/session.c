@@ -171,7 +171,12 @@ void alog_session_who(struct alog_buf *b, char *actor, size_t cap)
 	snprintf(uname, sizeof uname, "%s", pw ? pw->pw_name : "");
 	if (!uname[0])
 		snprintf(uname, sizeof uname, "%u", (unsigned)uid);
-	if (sudo_user && *sudo_user) {
+	/*
+	 * SUDO_USER names the person only when sudo made us root: anyone can
+	 * set it, but only root can forge it as root.  Otherwise it is kept
+	 * as user.sudo_user, a claim.
+	 */
+	if (sudo_user && *sudo_user && uid == 0) {
 		snprintf(actor, cap, "%s", sudo_user);
 	} else if (lu >= 0 && (uid_t)lu != uid && (pw = getpwuid((uid_t)lu)) != NULL) {
 		snprintf(actor, cap, "%s", pw->pw_name);

@@ -40,8 +40,8 @@ void alog_session_argv(struct alog_buf *b, const char *name, char *const argv[])
 /*
  * Who runs this process: the members common to every record of a session
  * (actor) and those of session.start (user, tty, host, cwd).  actor is
- * the person: SUDO_USER when set, else the owner of the login uid, else
- * the user.  Appended to b.
+ * the person: SUDO_USER when set and the user is root, else the owner of
+ * the login uid, else the user.  Appended to b.
  */
 void alog_session_who(struct alog_buf *b, char *actor, size_t cap);
 
