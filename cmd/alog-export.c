@@ -21,6 +21,7 @@
 #include "format/record.h"
 #include "keys/protect.h"
 #include "log/writer.h"
+#include "keys/sealcheck.h"
 #include "ops/proof.h"
 #include "ops/seal.h"
 
@@ -34,8 +35,10 @@ static const char usage[] =
 	"       alog-export --commit-state FILE\n"
 	"       alog-export --checkpoint [--vkey] [-f LOG | LOG]\n"
 	"       alog-export --vkey [-f LOG | LOG]\n"
-	"       alog-export --proof [-f LOG] [--tree-state FILE] [-o FILE] [RECORDS...]\n"
-	"       alog-export --consistency OLD NEW [-f LOG] [--tree-state FILE] [-o FILE]\n"
+	"       alog-export --proof -p PUBLIC_FILE [-f LOG] [--tree-state FILE] [-o FILE]\n"
+	"                   [RECORDS...]\n"
+	"       alog-export --consistency OLD NEW -p PUBLIC_FILE [-f LOG] [--tree-state FILE]\n"
+	"                   [-o FILE]\n"
 	"\n"
 	"Convert alog records (from the files, or standard input) for other tools, or\n"
 	"print evidence that verifies offline.\n"
@@ -70,6 +73,8 @@ static const char usage[] =
 	"      --vkey         print the verifier key of that seal's epoch\n"
 	"      --proof        a tlog-proof@v1 bundle for each record read\n"
 	"      --consistency OLD NEW  a proof that checkpoint NEW extends OLD\n"
+	"  -p, --public FILE  the public key: --proof and --consistency prove only what\n"
+	"                     a seal or checkpoint signed with an epoch key it proves\n"
 	"  -f, --file LOG     the log (default: $ALOG_FILE, else " ALOG_DEFAULT_FILE "\n"
 	"                     for root and $XDG_STATE_HOME/alog/audit.alog, by default\n"
 	"                     ~/.local/state/alog/audit.alog, for others)\n"
@@ -86,6 +91,7 @@ enum {
 	OPT_DECRYPT, OPT_SESSION, OPT_SD_ID, OPT_FRAMING, OPT_SINCE_SEQ, OPT_EXPORT_STATE,
 	OPT_COMMIT_STATE,
 };
+
 
 static const struct option longopts[] = {
 	{"format", required_argument, NULL, 'F'},
@@ -110,6 +116,7 @@ static const struct option longopts[] = {
 	{"since-seq", required_argument, NULL, OPT_SINCE_SEQ},
 	{"state", required_argument, NULL, OPT_EXPORT_STATE},
 	{"commit-state", required_argument, NULL, OPT_COMMIT_STATE},
+	{"public", required_argument, NULL, 'p'},
 	{0, 0, 0, 0},
 };
 
@@ -504,6 +511,8 @@ static int run_export(struct alog_export *x, char **files, int nfiles)
 	return ALOG_EXIT_OK;
 }
 
+static struct alog_pubkey pubkey;
+
 static struct alog_tree *open_tree(const char *log, const char *state)
 {
 	struct alog_error e;
@@ -530,6 +539,18 @@ static int run_proof(const char *log, const char *state, char **files, int nfile
 	if (got == 1) {
 		alog_warnx("%s: the log has no seal yet: nothing to prove records against (run "
 		           "alog-seal)", log);
+		alog_tree_close(t);
+		out_abort();
+		return ALOG_EXIT_FAIL;
+	}
+	if (strcmp(pubkey.origin, alog_tree_info(t)->origin) != 0 ||
+	    alog_seal_check(&seal, &pubkey, &e) != 0) {
+		if (strcmp(pubkey.origin, alog_tree_info(t)->origin) != 0)
+			alog_warnx("%s: wrong public key: it is for origin \"%s\", this log's origin is "
+			           "\"%s\"", log, pubkey.origin, alog_tree_info(t)->origin);
+		else
+			alog_warnx("%s: the last seal (seq %llu) does not check with the public key: %s "
+			           "(run alog-verify -p)", log, (unsigned long long)seq, e.msg);
 		alog_tree_close(t);
 		out_abort();
 		return ALOG_EXIT_FAIL;
@@ -591,14 +612,33 @@ static int run_consistency(const char *log, const char *state, const char *oldf,
 	uint64_t s[2];
 	uint8_t r[2][32], have[32];
 	const char *names[2] = {oldf, newf};
+	struct alog_epoch_key k[2];
 
 	load_cp(oldf, &ot, &on, o1, &s[0], r[0]);
 	load_cp(newf, &nt, &nn, o2, &s[1], r[1]);
 	t = open_tree(log, state);
 	for (int i = 0; i < 2; i++) {
 		const char *o = i ? o2 : o1;
-		if (strcmp(o, alog_tree_info(t)->origin) != 0)
-			alog_die(ALOG_EXIT_ERR, "%s is a checkpoint of another log", names[i]);
+		if (strcmp(o, alog_tree_info(t)->origin) != 0) {
+			alog_warnx("%s: %s is a checkpoint of another log (origin \"%s\", the log's is "
+			           "\"%s\")", log, names[i], o, alog_tree_info(t)->origin);
+			goto fail;
+		}
+		if (strcmp(pubkey.origin, alog_tree_info(t)->origin) != 0) {
+			alog_warnx("%s: wrong public key: it is for origin \"%s\", this log's origin is "
+			           "\"%s\"", log, pubkey.origin, alog_tree_info(t)->origin);
+			goto fail;
+		}
+		switch (alog_checkpoint_auth_by_log(log, i ? nt : ot, i ? nn : on, &pubkey, &k[i],
+		                                    &e)) {
+		case 0:
+			break;
+		case 1:
+			alog_warnx("%s: %s is not authentic: %s", log, names[i], e.msg);
+			goto fail;
+		default:
+			alog_die_error(ALOG_EXIT_ERR, &e);
+		}
 		if (s[i] > alog_tree_info(t)->size) {
 			alog_warnx("%s: the log is shorter than %s (size %llu): truncated or rolled "
 			           "back", log, names[i], (unsigned long long)s[i]);
@@ -613,7 +653,7 @@ static int run_consistency(const char *log, const char *state, const char *oldf,
 			goto fail;
 		}
 	}
-	proof = alog_consistency_text(t, s[0], s[1], &e);
+	proof = alog_consistency_text(t, s[0], s[1], &k[0], &k[1], &e);
 	if (!proof)
 		alog_die_error(ALOG_EXIT_ERR, &e);
 	alog_buf_str(&out.buf, proof);
@@ -651,7 +691,9 @@ static int run_checkpoint(const char *log, int note, int vkey)
 		free(n);
 	}
 	if (vkey) {
-		alog_seal_vkey(vk, sizeof vk, origin, &s);
+		if (alog_seal_vkey(vk, sizeof vk, origin, &s) != 0 || !vk[0])
+			alog_die(ALOG_EXIT_ERR, "%s: the origin \"%s\" is not a valid signed-note key "
+			         "name: no verifier key can name it", log, origin);
 		alog_buf_str(&out.buf, vk);
 		alog_buf_str(&out.buf, "\n");
 	}
@@ -661,9 +703,10 @@ static int run_checkpoint(const char *log, int note, int vkey)
 
 int main(int argc, char **argv)
 {
-	static const struct alog_cli cli = {"alog-export", usage, "F:o:f:", longopts};
+	static const struct alog_cli cli = {"alog-export", usage, "F:o:f:p:", longopts};
 	struct alog_export_opts o = {0};
 	const char *log = NULL, *state = NULL, *mapfile = NULL, *oldcp = NULL, *keyfile = NULL;
+	const char *pubfile = NULL;
 	/* kept for the whole run (static: every mode's exit leaves them reachable) */
 	static const char **redact, **drop;
 	int c, checkpoint = 0, vkey = 0, proof = 0, modes, since = 0;
@@ -696,6 +739,7 @@ int main(int argc, char **argv)
 		case OPT_DROP: drop[o.ndrop++] = optarg; break;
 		case 'o': out.target = strcmp(optarg, "-") ? optarg : NULL; break;
 		case 'f': log = optarg; break;
+		case 'p': pubfile = optarg; break;
 		case OPT_CHECKPOINT: checkpoint = 1; break;
 		case OPT_VKEY: vkey = 1; break;
 		case OPT_PROOF: proof = 1; break;
@@ -750,7 +794,15 @@ int main(int argc, char **argv)
 		out_open();
 		return run_checkpoint(log, checkpoint, vkey);
 	}
+	if (pubfile && !proof && !oldcp)
+		alog_usage_error("-p is for --proof and --consistency");
 	if (proof || oldcp) {
+		if (!pubfile)
+			alog_usage_error("%s needs the public key (-p PUBLIC_FILE): only a seal or "
+			                 "checkpoint signed with an epoch key it proves is evidence",
+			                 proof ? "--proof" : "--consistency");
+		if (alog_pubkey_load(&pubkey, pubfile, &e) != 0)
+			alog_die_error(ALOG_EXIT_ERR, &e);
 		if (!log)
 			log = alog_default_file();
 		if (oldcp && argc != 1)

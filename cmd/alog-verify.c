@@ -23,7 +23,7 @@ static const char usage[] =
 	"                   [--key-state SECRET_FILE] [--fragment] [--strict]\n"
 	"                   [--strict-time] [--jobs N] [FILE...]\n"
 	"       alog-verify --proof FILE -p PUBLIC_FILE\n"
-	"       alog-verify --consistency OLD NEW {--proof FILE | [-p PUBLIC_FILE] FILE...}\n"
+	"       alog-verify --consistency OLD NEW -p PUBLIC_FILE {--proof FILE | FILE...}\n"
 	"\n"
 	"Verify a tamper-evident audit log.  Several files are checked, in the order\n"
 	"given, as one rotated log; with no FILE, standard input is read (and may be a\n"
@@ -34,8 +34,9 @@ static const char usage[] =
 	"                     records after the last seal are reported as unsealed\n"
 	"      --require-sealed  unsealed records are an error, not a warning\n"
 	"      --max-unsealed DURATION  fail if the last seal is older (30m, 2h, 1d)\n"
-	"      --checkpoint FILE  a checkpoint saved from alog-seal: the log must\n"
-	"                     contain it (catches truncation, rollback and forks)\n"
+	"      --checkpoint FILE  a checkpoint saved from alog-seal (needs -p: its\n"
+	"                     signature is checked): the log must contain it (catches\n"
+	"                     truncation, rollback and forks)\n"
 	"      --key-state FILE  the host's secret key: its epoch must follow the\n"
 	"                     log's last seal (catches seals removed from the end)\n"
 	"  -q, --quiet        print nothing; the exit status tells\n"
@@ -176,9 +177,14 @@ static void print_human(const struct alog_verify_summary *s, int checked)
 		       (unsigned long long)s->recoveries, s->recoveries == 1 ? "" : "s");
 	if (s->warnings)
 		printf("  warnings   %llu\n", (unsigned long long)s->warnings);
-	if (s->seals && checked)
+	if (s->seals && checked && s->seals_checked == s->seals)
 		printf("  seals      %llu, signatures and epoch keys verified (epochs ..%llu)\n",
 		       (unsigned long long)s->seals, (unsigned long long)s->last_epoch);
+	else if (s->seals && checked)
+		printf("  seals      %llu read, %llu verified with the public key, %llu not (see the "
+		       "problems above)\n", (unsigned long long)s->seals,
+		       (unsigned long long)s->seals_checked,
+		       (unsigned long long)(s->seals - s->seals_checked));
 	else if (s->seals)
 		printf("  seals      %llu in the log; signatures not checked (no public key: -p)\n",
 		       (unsigned long long)s->seals);
@@ -197,10 +203,14 @@ static void print_human(const struct alog_verify_summary *s, int checked)
 	else if (s->seals)
 		printf("  unsealed   none: the last record is a seal (%s)\n",
 		       alog_ts_format(t1, s->last_seal_ts));
-	if (s->checkpoint_state == 1 && s->checkpoint2_state == 1)
-		printf("  checkpoints both contained in the log: the new one extends the old\n");
-	else if (s->checkpoint_state == 1 && s->checkpoint2_state == 0)
-		printf("  checkpoint contained in the log\n");
+	if (s->checkpoint_state == 1 && s->checkpoint2_state == 1 && s->checkpoint_auth == 1 &&
+	    s->checkpoint2_auth == 1)
+		printf("  checkpoints both contained in the log: the new one extends the old "
+		       "(signed with epochs %llu and %llu)\n", (unsigned long long)s->checkpoint_epoch,
+		       (unsigned long long)s->checkpoint2_epoch);
+	else if (s->checkpoint_state == 1 && s->checkpoint2_state == 0 && s->checkpoint_auth == 1)
+		printf("  checkpoint contained in the log, signed with epoch %llu\n",
+		       (unsigned long long)s->checkpoint_epoch);
 }
 
 static void print_json(const struct alog_verify_summary *s, struct out *o, char **files,
@@ -242,7 +252,10 @@ static void print_json(const struct alog_verify_summary *s, struct out *o, char 
 	                    s->last_seal_ts)) : json_null());
 	json_object_set_new(r, "checkpoint", s->checkpoint_state == 0 ? json_null()
 	                    : json_boolean(s->checkpoint_state == 1 &&
-	                                   s->checkpoint2_state != -1));
+	                                   s->checkpoint2_state != -1 && s->checkpoint_auth == 1 &&
+	                                   s->checkpoint2_auth != -1));
+	json_object_set_new(r, "checkpoint_epoch", s->checkpoint_auth == 1
+	                    ? json_integer((json_int_t)s->checkpoint_epoch) : json_null());
 	json_object_set_new(r, "recoveries", json_integer((json_int_t)s->recoveries));
 	json_object_set_new(r, "errors", json_integer((json_int_t)s->errors));
 	json_object_set_new(r, "warnings", json_integer((json_int_t)s->warnings));
@@ -255,15 +268,16 @@ static void print_json(const struct alog_verify_summary *s, struct out *o, char 
 	json_decref(r);
 }
 
-static void load_checkpoint(const char *path, char *origin, uint64_t *size, uint8_t root[32])
+/* A checkpoint file: its note text (kept for the run) and what it says. */
+static void load_checkpoint(const char *path, const char **note, size_t *n, char *origin,
+                            uint64_t *size, uint8_t root[32])
 {
 	struct alog_error e;
-	size_t n;
 	char *buf;
 
-	if (alog_checkpoint_load(path, &buf, &n, origin, 256, size, root, &e) != 0)
+	if (alog_checkpoint_load(path, &buf, n, origin, 256, size, root, &e) != 0)
 		alog_die_error(ALOG_EXIT_ERR, &e);
-	free(buf);
+	*note = buf;
 }
 
 /* --proof FILE: every bundle in the file, offline. */
@@ -307,8 +321,9 @@ static int check_bundles(const char *path, const struct alog_pubkey *pk, int qui
 
 /* --consistency OLD NEW --proof FILE: the proof alone, offline. */
 static int check_consistency_proof(const char *oldf, const char *newf, const char *proof,
-                                   int quiet)
+                                   const struct alog_pubkey *pk, int quiet)
 {
+	uint64_t epochs[2];
 	struct alog_error e;
 	size_t on, nn, pn;
 	char *ot = alog_read_file(oldf, 65536, &on, &e), *nt = NULL, *pt = NULL;
@@ -317,13 +332,15 @@ static int check_consistency_proof(const char *oldf, const char *newf, const cha
 	if (!ot || !(nt = alog_read_file(newf, 65536, &nn, &e)) ||
 	    !(pt = alog_read_file(proof, 1 << 20, &pn, &e)))
 		alog_die_error(ALOG_EXIT_ERR, &e);
-	rc = alog_consistency_verify(pt, pn, ot, on, nt, nn, &e);
+	rc = alog_consistency_verify(pt, pn, ot, on, nt, nn, pk, epochs, &e);
 	if (rc < 0)
 		alog_die(ALOG_EXIT_ERR, "%s", e.msg);
 	if (rc > 0 && !quiet)
 		alog_warnx("%s: %s", proof, e.msg);
 	if (rc == 0 && !quiet)
-		printf("OK: %s extends %s (consistency proof checked)\n", newf, oldf);
+		printf("OK: %s extends %s (consistency proof checked; checkpoints signed with "
+		       "epochs %llu and %llu)\n", newf, oldf, (unsigned long long)epochs[0],
+		       (unsigned long long)epochs[1]);
 	free(ot);
 	free(nt);
 	free(pt);
@@ -416,23 +433,29 @@ int main(int argc, char **argv)
 		                 "--checkpoint or --key-state");
 	if (prooffile && !oldcp && !pubfile)
 		alog_usage_error("--proof needs the public key: -p PUBLIC_FILE");
-	if (oldcp && prooffile)
-		return check_consistency_proof(oldcp, newcp, prooffile, o.quiet);
+	if ((cpfile || oldcp) && !pubfile)
+		alog_usage_error("%s needs the public key (-p PUBLIC_FILE): a checkpoint is trusted "
+		                 "only once its signature is checked with an epoch key the public "
+		                 "key proves", cpfile ? "--checkpoint" : "--consistency");
 	if (pubfile) {
 		if (alog_pubkey_load(&pubkey, pubfile, &e) != 0)
 			alog_die_error(ALOG_EXIT_ERR, &e);
 		vo.pubkey = &pubkey;
 	}
+	if (oldcp && prooffile)
+		return check_consistency_proof(oldcp, newcp, prooffile, &pubkey, o.quiet);
 	if (prooffile)
 		return check_bundles(prooffile, &pubkey, o.quiet);
 	if (cpfile) {
-		load_checkpoint(cpfile, vo.checkpoint_origin, &vo.checkpoint_size, vo.checkpoint_root);
+		load_checkpoint(cpfile, &vo.checkpoint_note, &vo.checkpoint_note_len,
+		                vo.checkpoint_origin, &vo.checkpoint_size, vo.checkpoint_root);
 		vo.have_checkpoint = 1;
 	}
 	if (oldcp) {
-		load_checkpoint(oldcp, vo.checkpoint_origin, &vo.checkpoint_size, vo.checkpoint_root);
-		load_checkpoint(newcp, vo.checkpoint2_origin, &vo.checkpoint2_size,
-		                vo.checkpoint2_root);
+		load_checkpoint(oldcp, &vo.checkpoint_note, &vo.checkpoint_note_len,
+		                vo.checkpoint_origin, &vo.checkpoint_size, vo.checkpoint_root);
+		load_checkpoint(newcp, &vo.checkpoint2_note, &vo.checkpoint2_note_len,
+		                vo.checkpoint2_origin, &vo.checkpoint2_size, vo.checkpoint2_root);
 		vo.have_checkpoint = vo.have_checkpoint2 = 1;
 		if (vo.checkpoint_size > vo.checkpoint2_size) {
 			if (!o.quiet)

@@ -53,7 +53,7 @@ grep_records() {
 
 @test "proof bundles verify offline with the public key alone" {
 	sealed
-	grep -F '"n":7,' a.alog | alog-export --proof -f a.alog >b
+	grep -F '"n":7,' a.alog | alog-export --proof -p k.pub -f a.alog >b
 	[ "$(head -1 b)" = "c2sp.org/tlog-proof@v1" ]
 	[ "$(grep -c '^c2sp.org/tlog-proof@v1$' b)" = 2 ]
 	mkdir elsewhere
@@ -71,13 +71,13 @@ grep_records() {
 
 @test "alog-grep | alog-export --proof | alog-verify --proof" {
 	sealed
-	grep_records actor=user3 a.alog | alog-export --proof -f a.alog | alog-verify --proof - -p k.pub >out
+	grep_records actor=user3 a.alog | alog-export --proof -p k.pub -f a.alog | alog-verify --proof - -p k.pub >out
 	[ "$(grep -c '^OK: seq' out)" = "$(grep -c '"actor":"user3"' a.alog)" ]
 }
 
 @test "the bundle's Merkle proof checks with an independent RFC 9162 implementation" {
 	sealed
-	sed -n 9p a.alog | alog-export --proof -f a.alog >b
+	sed -n 9p a.alog | alog-export --proof -p k.pub -f a.alog >b
 	python3 - b <<'PY'
 import base64, hashlib, json, sys
 lines = open(sys.argv[1]).read().split('\n')
@@ -120,7 +120,7 @@ PY
 	sealed
 	other=$(mktemp -d)
 	(cd "$other" && alog-keygen -s o.sec -p o.pub --epochs 64 >/dev/null)
-	sed -n 9p a.alog | alog-export --proof -f a.alog >good
+	sed -n 9p a.alog | alog-export --proof -p k.pub -f a.alog >good
 	alog-verify -q --proof good -p k.pub
 	n=$(grep -n '^$' good | head -1 | cut -d: -f1) # the blank line before the checkpoint
 	reject() {
@@ -175,82 +175,261 @@ PY
 @test "records that cannot be proven are named, the others still proven" {
 	sealed
 	{ sed -n 3p a.alog; grep late a.alog; sed -n 4p a.alog | sed 's/user/USER/'; } >in
-	run alog-export --proof -f a.alog in
+	run alog-export --proof -p k.pub -f a.alog in
 	[ "$status" -eq 1 ]
 	[[ $output == *"in:2: seq 34 is not sealed yet (the last seal covers seq 1..32)"* ]]
 	[[ $output == *"in:3: record seq 4 is not the one in the log"* ]]
 	[ "$(echo "$output" | grep -c '^c2sp.org/tlog-proof@v1$')" = 1 ]
 	make_log plain.alog 2
-	run bash -c 'sed -n 2p plain.alog | alog-export --proof -f plain.alog'
+	run bash -c 'sed -n 2p plain.alog | alog-export --proof -p k.pub -f plain.alog'
 	[ "$status" -eq 1 ]
 	[[ $output == *"no seal yet"* ]]
 }
 
 @test "the tree state is kept beside the log and survives damage and rotation" {
 	sealed
-	sed -n 5p a.alog | alog-export --proof -f a.alog >b1
+	sed -n 5p a.alog | alog-export --proof -p k.pub -f a.alog >b1
 	[ -s a.alog.tree ]
 	# damaged state: rebuilt, the proof is the same
 	printf 'garbage' | dd of=a.alog.tree bs=1 seek=200 conv=notrunc 2>/dev/null
-	sed -n 5p a.alog | alog-export --proof -f a.alog | cmp - b1
+	sed -n 5p a.alog | alog-export --proof -p k.pub -f a.alog | cmp - b1
 	truncate -s 100 a.alog.tree
-	sed -n 5p a.alog | alog-export --proof -f a.alog | cmp - b1
+	sed -n 5p a.alog | alog-export --proof -p k.pub -f a.alog | cmp - b1
 	# a named state file
-	sed -n 5p a.alog | alog-export --proof -f a.alog --tree-state elsewhere.tree | cmp - b1
+	sed -n 5p a.alog | alog-export --proof -p k.pub -f a.alog --tree-state elsewhere.tree | cmp - b1
 	[ -s elsewhere.tree ]
-	run bash -c 'sed -n 5p a.alog | alog-export --proof -f a.alog --tree-state no/such/dir/t'
+	run bash -c 'sed -n 5p a.alog | alog-export --proof -p k.pub -f a.alog --tree-state no/such/dir/t'
 	[ "$status" -eq 2 ]
 	# after rotation: archived records are proven from the archive
 	alog-seal -f a.alog -s k.sec --rotate old.alog >/dev/null
 	make_log a.alog 3
 	alog-seal -f a.alog -s k.sec >/dev/null
-	sed -n 5p old.alog | alog-export --proof -f old.alog | alog-verify -q --proof - -p k.pub
-	run bash -c 'sed -n 5p old.alog | alog-export --proof -f a.alog'
+	sed -n 5p old.alog | alog-export --proof -p k.pub -f old.alog | alog-verify -q --proof - -p k.pub
+	run bash -c 'sed -n 5p old.alog | alog-export --proof -p k.pub -f a.alog'
 	[ "$status" -eq 1 ]
 	[[ $output == *"in an earlier file"* ]]
-	tail -2 a.alog | head -1 | alog-export --proof -f a.alog | alog-verify -q --proof - -p k.pub
+	tail -2 a.alog | head -1 | alog-export --proof -p k.pub -f a.alog | alog-verify -q --proof - -p k.pub
 }
 
 @test "consistency proofs between two checkpoints" {
 	sealed
-	alog-export --consistency cp1 cp2 -f a.alog >cons
+	alog-export -p k.pub --consistency cp1 cp2 -f a.alog >cons
 	[ "$(head -3 cons)" = "$(printf 'alog/consistency-proof@v1\nold 11\nnew 32')" ]
 	mkdir elsewhere
-	cp cp1 cp2 cons elsewhere/
-	(cd elsewhere && alog-verify --consistency cp1 cp2 --proof cons)
-	run alog-verify --consistency cp2 cp1 --proof cons
+	cp cp1 cp2 cons k.pub elsewhere/
+	(cd elsewhere && alog-verify -p k.pub --consistency cp1 cp2 --proof cons)
+	run alog-verify -p k.pub --consistency cp2 cp1 --proof cons
 	[ "$status" -eq 1 ]
 	# the first hash of the proof changed
-	change_char cons 4 0 1 >bad
+	change_char cons 6 0 1 >bad
 	! cmp -s cons bad
-	run alog-verify --consistency cp1 cp2 --proof bad
+	run alog-verify -p k.pub --consistency cp1 cp2 --proof bad
 	[ "$status" -eq 1 ]
 	[[ $output == *"not consistent"* ]]
 	sed '$d' cons >short
-	run alog-verify --consistency cp1 cp2 --proof short
+	run alog-verify -p k.pub --consistency cp1 cp2 --proof short
 	[ "$status" -eq 1 ]
 	# against the log itself
-	run alog-verify --consistency cp1 cp2 -p k.pub a.alog
+	run alog-verify -p k.pub --consistency cp1 cp2 a.alog
 	[ "$status" -eq 0 ]
 	[[ $output == *"checkpoints both contained in the log"* ]]
-	run alog-verify --consistency cp2 cp1 a.alog
+	run alog-verify -p k.pub --consistency cp2 cp1 a.alog
 	[ "$status" -eq 1 ]
 	[[ $output == *"swapped"* ]]
 	# a log rewritten before the old checkpoint contains neither
 	cp a.alog forged.alog
 	sed -i '3s/user/USER/' forged.alog
 	rehash_log forged.alog
-	run alog-verify --consistency cp1 cp2 forged.alog
+	run alog-verify -p k.pub --consistency cp1 cp2 forged.alog
 	[ "$status" -eq 1 ]
-	run alog-export --consistency cp1 cp2 -f forged.alog
+	run alog-export -p k.pub --consistency cp1 cp2 -f forged.alog
 	[ "$status" -eq 1 ]
 	[[ $output == *"does not contain cp1"* ]]
 	# and a checkpoint of another log
 	(mkdir o && cd o && ALOG_ORIGIN=other.example/log make_log o.alog 2 &&
 		alog-keygen --origin other.example/log -s o.sec -p o.pub >/dev/null &&
 		alog-seal -f o.alog -s o.sec >../cpo)
-	run alog-export --consistency cp1 cpo -f a.alog
-	[ "$status" -eq 2 ]
-	run alog-verify --consistency cp1 cpo --proof cons
+	run alog-export -p k.pub --consistency cp1 cpo -f a.alog
 	[ "$status" -eq 1 ]
+	[[ $output == *"cpo is a checkpoint of another log"* ]]
+	run alog-verify -p k.pub --consistency cp1 cpo --proof cons
+	[ "$status" -eq 1 ]
+}
+
+# ---- checkpoints are authenticated wherever they are read ----
+
+@test "every mode that reads a checkpoint needs the public key" {
+	sealed
+	alog-export -p k.pub --consistency cp1 cp2 -f a.alog >cons
+	for cmd in "alog-verify --checkpoint cp1 a.alog" \
+		"alog-verify --consistency cp1 cp2 a.alog" \
+		"alog-verify --consistency cp1 cp2 --proof cons" \
+		"alog-export --consistency cp1 cp2 -f a.alog" \
+		"alog-export --proof -f a.alog /dev/null"; do
+		run $cmd
+		[ "$status" -eq 2 ]
+		[[ $output == *"needs the public key (-p PUBLIC_FILE)"* ]]
+		[[ $output != *OK* ]]
+	done
+}
+
+@test "a checkpoint is trusted only when its signature checks: the epoch is named" {
+	sealed
+	run alog-verify -p k.pub --checkpoint cp1 a.alog
+	[ "$status" -eq 0 ]
+	[[ $output == *"checkpoint contained in the log, signed with epoch 0"* ]]
+	run alog-verify --json -p k.pub --checkpoint cp2 a.alog
+	[ "$status" -eq 0 ]
+	[[ $output == *'"checkpoint_epoch": 1'* ]]
+	# the signature line altered (one base64 character of the signature)
+	change_char cp1 5 3 60 >alt.cp
+	! cmp -s cp1 alt.cp
+	run alog-verify -p k.pub --checkpoint alt.cp a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"the saved checkpoint is not authentic: its signature does not verify with the epoch 0 key"* ]]
+	[[ $output != *OK* ]]
+	# its key ID altered: no seal has that key
+	change_char cp1 5 3 2 >id.cp
+	run alog-verify -p k.pub --checkpoint id.cp a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"the saved checkpoint is not authenticated: no seal of the log that checks with the public key has the epoch key that signed it"* ]]
+	# a bare three-line body, and the body with its blank line only
+	head -3 cp1 >bare.cp
+	head -4 cp1 >blank.cp
+	for cp in bare.cp blank.cp; do
+		run alog-verify -p k.pub --checkpoint $cp a.alog
+		[ "$status" -eq 1 ]
+		[[ $output == *"the saved checkpoint is not authenticated: it carries no signature by a key of this log"* ]]
+		run alog-verify -p k.pub --consistency $cp cp2 a.alog
+		[ "$status" -eq 1 ]
+		run alog-export -p k.pub --consistency $cp cp2 -f a.alog
+		[ "$status" -eq 1 ]
+		[[ $output == *"$cp is not authentic: it carries no signature"* ]]
+	done
+	# an altered checkpoint is not exported a proof for either
+	run alog-export -p k.pub --consistency alt.cp cp2 -f a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"alt.cp is not authentic: its signature does not verify with the epoch 0 key"* ]]
+}
+
+@test "a wrong public key authenticates no checkpoint" {
+	sealed
+	alog-export -p k.pub --consistency cp1 cp2 -f a.alog >cons
+	# the same origin, another key
+	alog-keygen -s w.sec -p w.pub --epochs 64 >/dev/null
+	run alog-verify -p w.pub --checkpoint cp1 a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"seal key for epoch 0 is not proven by the public key"* ]]
+	[[ $output != *"signed with epoch"* ]]
+	# the summary never claims the seals it could not check
+	[[ $output != *"signatures and epoch keys verified"* ]]
+	[[ $output == *"seals      1 read, 0 verified with the public key, 1 not"* ]]
+	run alog-verify -a -p w.pub --checkpoint cp1 a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"the saved checkpoint is not authenticated"* ]]
+	run alog-verify -p w.pub --consistency cp1 cp2 --proof cons
+	[ "$status" -eq 1 ]
+	[[ $output == *"the old checkpoint is not authentic: its epoch key (epoch 0) is not proven by the public key"* ]]
+	run alog-export -p w.pub --consistency cp1 cp2 -f a.alog
+	[ "$status" -eq 1 ]
+	run alog-export -p w.pub --proof -f a.alog <(sed -n 2p a.alog)
+	[ "$status" -eq 1 ]
+	[[ $output == *"the last seal (seq 33) does not check with the public key"* ]]
+	# another origin
+	alog-keygen --origin other.example/log -s o.sec -p o.pub --epochs 4 >/dev/null
+	run alog-verify -p o.pub --consistency cp1 cp2 --proof cons
+	[ "$status" -eq 1 ]
+	[[ $output == *"it is a checkpoint of another log"* ]]
+	run alog-export -p o.pub --proof -f a.alog <(sed -n 2p a.alog)
+	[ "$status" -eq 1 ]
+	[[ $output == *"wrong public key"* ]]
+}
+
+@test "attack: a forged NEW checkpoint of a forked tree with a hand-computed consistency proof" {
+	sealed
+	alog-export -p k.pub --consistency cp1 cp2 -f a.alog >cons
+	# fork after cp1 (size 11): record 20 changed, every hash recomputed
+	cp a.alog fork.alog
+	sed -i '20s/"n":/"n":1/' fork.alog
+	rehash_log fork.alog
+	# the forked tree's checkpoint at size 32, unsigned or with the real
+	# signature line, and a consistency proof computed by hand
+	python3 - fork.alog 11 32 >forged.proof <<'PY'
+import base64, hashlib, sys
+lines = open(sys.argv[1], 'rb').read().split(b'\n')[:-1]
+old, new = int(sys.argv[2]), int(sys.argv[3])
+leaves = [hashlib.sha256(b'\0' + hashlib.sha256(l[:-76] + b'}').digest()).digest() for l in lines]
+def mth(d):
+    if len(d) == 1: return d[0]
+    k = 1
+    while k * 2 < len(d): k *= 2
+    return hashlib.sha256(b'\1' + mth(d[:k]) + mth(d[k:])).digest()
+def sub(m, d, b):
+    n = len(d)
+    if m == n: return [] if b else [mth(d)]
+    k = 1
+    while k * 2 < n: k *= 2
+    if m <= k: return sub(m, d[:k], b) + [mth(d[k:])]
+    return sub(m - k, d[k:], False) + [mth(d[:k])]
+d = leaves[:new]
+print('alog/consistency-proof@v1\nold %d\nnew %d' % (old, new))
+for l in open('cons').read().splitlines():
+    if l.startswith('key '): print(l)
+for h in sub(old, d, True): print(base64.b64encode(h).decode())
+root = base64.b64encode(mth(d)).decode()
+open('forged.body', 'w').write('test.example/audit\n%d\n%s\n' % (new, root))
+PY
+	cp forged.body forged.cp
+	{ cat forged.body; echo; tail -1 cp2; } >forged-sig.cp
+	for cp in forged.cp forged-sig.cp; do
+		run alog-verify -p k.pub --consistency cp1 $cp --proof forged.proof
+		[ "$status" -eq 1 ]
+		[[ $output == *"the new checkpoint is not authentic"* ]]
+		[[ $output != *OK* ]]
+	done
+	# against the forked log itself, the forged checkpoint is no better
+	run alog-verify -a -p k.pub --consistency cp1 forged-sig.cp fork.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"the saved checkpoint NEW is not authentic: its signature does not verify with the epoch 1 key"* ]]
+	# a proof without key lines (as made before they existed) authenticates nothing
+	grep -v '^key ' cons >nokeys
+	run alog-verify -p k.pub --consistency cp1 cp2 --proof nokeys
+	[ "$status" -eq 1 ]
+	[[ $output == *"the proof carries no epoch key for the old checkpoint"* ]]
+}
+
+@test "a checkpoint of another log: exit 1 from alog-verify and alog-export alike" {
+	sealed
+	(mkdir o && cd o && ALOG_ORIGIN=other.example/log make_log o.alog 2 &&
+		alog-keygen --origin other.example/log -s o.sec -p o.pub >/dev/null &&
+		alog-seal -f o.alog -s o.sec >../cpo)
+	run alog-verify -p k.pub --checkpoint cpo a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"the checkpoint is for origin \"other.example/log\""* ]]
+	run alog-export -p k.pub --consistency cpo cp2 -f a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"cpo is a checkpoint of another log"* ]]
+}
+
+@test "origins obey the signed-note key-name rules: no Unicode space, no '+'" {
+	for o in $'a\u00a0b' $'a\u3000b' $'a\u2028b' $'a\u0085b' $'a\u2009b' $'a\u1680b' 'a+b' 'a b' $'a\tb'; do
+		run alog-keygen --origin "$o" -s k.sec -p k.pub --epochs 4
+		[ "$status" -eq 2 ]
+		[[ $output == *"origin must not contain"* ]]
+		[ ! -e k.sec ] && [ ! -e k.pub ]
+		run alog-append -f new.alog --origin "$o" x=1
+		[ "$status" -eq 2 ]
+		[[ $output == *"origin must not contain"* ]]
+		[ ! -s new.alog ]
+	done
+	# a header written by hand with such an origin is not a log either
+	make_log a.alog 1
+	sed -i '1s|"origin":"test.example/audit"|"origin":"test.example\xc2\xa0audit"|' a.alog
+	rehash_log a.alog
+	run alog-verify a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"Unicode spaces"* ]]
+	run alog-export --vkey a.alog
+	[ "$status" -ne 0 ]
+	[[ $output != *$'\n\n'* ]] && [ -n "$output" ]
 }

@@ -236,7 +236,7 @@ sealed_log() {
 	sealed_log 8 4
 	sed -i '3s/"n":2/"n":20/' a.alog
 	rehash_log a.alog
-	run alog-verify --checkpoint cp.1 a.alog
+	run alog-verify -p k.pub --checkpoint cp.1 a.alog
 	[ "$status" -eq 1 ]
 	[[ $output == *"the log does not contain the saved checkpoint: at size 5 its root is"* ]]
 }

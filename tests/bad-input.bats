@@ -168,12 +168,12 @@ EOF
 	printf 'alog2+x+1+abc\n' >bad-prefix.pub
 	printf '# only a comment\n' >empty.pub
 	table <<'EOF'
-2 | alog-verify: bad-root.cp: not a checkpoint: the third line is not a base64 root hash | alog-verify --checkpoint bad-root.cp sealed.alog
-2 | alog-verify: bad-size.cp: not a checkpoint: the second line is not a tree size | alog-verify --checkpoint bad-size.cp sealed.alog
-2 | alog-verify: nul-origin.cp: not a checkpoint: bad origin line | alog-verify --checkpoint nul-origin.cp sealed.alog
-2 | alog-verify: space-origin.cp: not a checkpoint: bad origin line | alog-verify --checkpoint space-origin.cp sealed.alog
-2 | alog-verify: short.cp: not a checkpoint: expected origin, size and root lines | alog-verify --checkpoint short.cp sealed.alog
-2 | alog-verify: missing.cp: cannot open: No such file or directory | alog-verify --checkpoint missing.cp sealed.alog
+2 | alog-verify: bad-root.cp: not a checkpoint: the third line is not a base64 root hash | alog-verify -p k.pub --checkpoint bad-root.cp sealed.alog
+2 | alog-verify: bad-size.cp: not a checkpoint: the second line is not a tree size | alog-verify -p k.pub --checkpoint bad-size.cp sealed.alog
+2 | alog-verify: nul-origin.cp: not a checkpoint: bad origin line | alog-verify -p k.pub --checkpoint nul-origin.cp sealed.alog
+2 | alog-verify: space-origin.cp: not a checkpoint: bad origin line | alog-verify -p k.pub --checkpoint space-origin.cp sealed.alog
+2 | alog-verify: short.cp: not a checkpoint: expected origin, size and root lines | alog-verify -p k.pub --checkpoint short.cp sealed.alog
+2 | alog-verify: missing.cp: cannot open: No such file or directory | alog-verify -p k.pub --checkpoint missing.cp sealed.alog
 2 | alog-verify: bad-root.pub: malformed public key: the root is not base64 of 32 bytes | alog-verify -p bad-root.pub sealed.alog
 2 | alog-verify: bad-prefix.pub: not an alog public key (it starts with "alog1+") | alog-verify -p bad-prefix.pub sealed.alog
 2 | alog-verify: empty.pub: no public key in the file | alog-verify -p empty.pub sealed.alog

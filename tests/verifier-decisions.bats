@@ -154,12 +154,14 @@ PY
 	[[ $output == *"b.alog:3: duplicated record"* ]] || [[ $output == *"b.alog:3: record out of place"* ]]
 }
 
-@test "an empty log matches a checkpoint of the empty tree" {
+@test "an empty log and an unsigned checkpoint of the empty tree is not OK" {
+	key
 	: >a.alog
 	printf 'test.example/audit\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n' >cp
-	run alog-verify --checkpoint cp a.alog
-	[ "$status" -eq 0 ]
-	[ "$output" = "OK: empty log" ]
+	run alog-verify -p k.pub --checkpoint cp a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"the saved checkpoint is not authenticated: the log is empty"* ]]
+	[[ $output != *OK* ]]
 }
 
 @test "--require-sealed and --max-unsealed work without a public key" {
@@ -180,10 +182,10 @@ PY
 	alog-seal -f a.alog -s k.sec >cp
 	alog-seal -f a.alog -s k.sec --rotate old.alog >/dev/null
 	alog-append -f a.alog x=1
-	run alog-verify --checkpoint cp a.alog
+	run alog-verify -p k.pub --checkpoint cp a.alog
 	[ "$status" -eq 1 ]
 	[[ $output == *"the saved checkpoint (size 4) could not be checked: the tree at that size is not known from this input"* ]]
-	run bash -c "sed -n '2,3p' old.alog | alog-verify --checkpoint cp"
+	run bash -c "sed -n '2,3p' old.alog | alog-verify -p k.pub --checkpoint cp"
 	[ "$status" -eq 1 ]
 	[[ $output == *"the saved checkpoint (size 4) could not be checked"* ]]
 }

@@ -10,6 +10,7 @@
 #include "base/enc.h"
 #include "base/json.h"
 #include "base/span.h"
+#include "format/note.h"
 #include "format/sealrec.h"
 
 int alog_json_hash_array(const char *p, size_t n, uint8_t (*out)[32], unsigned max,
@@ -72,6 +73,10 @@ int alog_origin_ok(const char *origin, struct alog_error *e)
 		if (c == '"' || c == '\\')
 			return alog_err(e, "origin must not contain quotes or backslashes");
 	}
+	/* it is the key name of the checkpoints' signed notes: C2SP's rules */
+	if (!alog_note_name_ok(origin))
+		return alog_err(e, "origin must not contain Unicode spaces (such as U+00A0, U+2028 or "
+		                "U+3000): it names the key of signed checkpoints");
 	return 0;
 }
 

@@ -844,9 +844,150 @@ out:
 	return rc;
 }
 
+/* ---- checkpoints authenticated ---- */
+
+void alog_epoch_key_of_seal(struct alog_epoch_key *k, const struct alog_seal *s)
+{
+	k->epoch = s->epoch;
+	memcpy(k->pk, s->pk, 32);
+	memcpy(k->proof, s->proof, sizeof k->proof);
+	k->nproof = s->nproof;
+}
+
+int alog_checkpoint_auth(const char *note, size_t n, const struct alog_pubkey *pk,
+                         const struct alog_epoch_key *k, struct alog_error *e)
+{
+	struct alog_note_verifier nv;
+	struct alog_error ne;
+	char origin[256];
+	uint64_t size;
+	uint8_t root[32], leaf[32];
+
+	if (alog_checkpoint_parse(note, n, origin, sizeof origin, &size, root, e) != 0)
+		return 1;
+	if (strcmp(origin, pk->origin) != 0)
+		FAIL("it is a checkpoint of another log (origin \"%s\", the public key's is \"%s\")",
+		     origin, pk->origin);
+	if (k->epoch >= pk->epochs)
+		FAIL("its epoch key (epoch %llu) is beyond the public key's %u epochs",
+		     (unsigned long long)k->epoch, pk->epochs);
+	alog_epoch_leaf(leaf, k->epoch, k->pk);
+	if (alog_merkle_verify_inclusion(k->epoch, pk->epochs, leaf,
+	                                 (const uint8_t(*)[32])k->proof, k->nproof, pk->root) != 0)
+		FAIL("its epoch key (epoch %llu) is not proven by the public key",
+		     (unsigned long long)k->epoch);
+	snprintf(nv.name, sizeof nv.name, "%s", origin);
+	nv.keyid = alog_note_keyid(origin, k->pk);
+	memcpy(nv.pk, k->pk, 32);
+	if (alog_note_open(note, n, &nv, 1, NULL, &ne) == 0)
+		return 0;
+	if (strcmp(ne.msg, "malformed note") == 0)
+		FAIL("it is not a signed note (no blank line and signature line after the checkpoint)");
+	if (strncmp(ne.msg, "invalid signature", 17) == 0)
+		FAIL("its signature does not verify with the epoch %llu key (the checkpoint or its "
+		     "signature line was altered)", (unsigned long long)k->epoch);
+	FAIL("it carries no signature by the epoch %llu key", (unsigned long long)k->epoch);
+}
+
+unsigned alog_checkpoint_keyids(const char *note, size_t n, const char *origin, uint32_t *ids,
+                                unsigned max)
+{
+	struct alog_span l;
+	size_t pos = 0, on = strlen(origin);
+	unsigned k = 0;
+	int blank = 0;
+	uint8_t sig[ALOG_NOTE_SIG_LEN + 8];
+
+	while (next_line(note, n, &pos, &l) == 1) {
+		if (!blank) {
+			blank = l.n == 0;
+			continue;
+		}
+		/* "— NAME BASE64(keyid || signature)" */
+		if (!starts(l, "\xe2\x80\x94 ") || l.n < 4 + on + 1 || memcmp(l.p + 4, origin, on) != 0 ||
+		    l.p[4 + on] != ' ')
+			continue;
+		if (alog_unb64(sig, sizeof sig, l.p + 5 + on, l.n - 5 - on) < 5 || k == max)
+			continue;
+		ids[k++] = (uint32_t)sig[0] << 24 | (uint32_t)sig[1] << 16 | (uint32_t)sig[2] << 8 |
+		           sig[3];
+	}
+	return k;
+}
+
+int alog_checkpoint_auth_by_log(const char *log, const char *note, size_t n,
+                                const struct alog_pubkey *pk, struct alog_epoch_key *k,
+                                struct alog_error *e)
+{
+	struct alog_backscan b;
+	struct stat st;
+	uint32_t ids[16];
+	unsigned nids = alog_checkpoint_keyids(note, n, pk->origin, ids, 16);
+	const char *line;
+	size_t len;
+	uint64_t off;
+	int fd, got, rc = 1;
+
+	if (nids == 0)
+		FAIL("it carries no signature by a key of \"%s\" (a bare or altered checkpoint)",
+		     pk->origin);
+	fd = open(log, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		alog_errno(e, "cannot open");
+		if (fd >= 0)
+			close(fd);
+		return alog_err_at(e, log, 0);
+	}
+	alog_backscan_init(&b, fd, (uint64_t)st.st_size);
+	while ((got = alog_backscan_prev(&b, &line, &len, &off, e)) == 1) {
+		struct alog_rec r;
+		struct alog_seal s;
+		struct alog_error pe;
+		uint32_t id;
+		if (!memmem(line, len, "\"type\":\"seal\"", 13) || alog_rec_parse(&r, line, len, &pe) ||
+		    r.type != ALOG_REC_SEAL || alog_seal_parse(&r, &s, &pe) != 0)
+			continue;
+		id = alog_note_keyid(pk->origin, s.pk);
+		for (unsigned i = 0; i < nids; i++) {
+			if (ids[i] != id)
+				continue;
+			alog_epoch_key_of_seal(k, &s);
+			rc = alog_checkpoint_auth(note, n, pk, k, e);
+			goto done;
+		}
+	}
+	if (got < 0) {
+		rc = -1;
+		alog_err_at(e, log, 0);
+	} else {
+		alog_err(e, "no seal of the log was made with the key that signed it (a forged "
+		         "checkpoint, or the seal that made it was removed)");
+	}
+done:
+	alog_backscan_free(&b);
+	close(fd);
+	return rc;
+}
+
 /* ---- consistency ---- */
 
+static void add_key_line(char **b, size_t *bn, size_t *cap, const char *which,
+                         const struct alog_epoch_key *k)
+{
+	char b64[ALOG_B64_LEN(32) + 1], num[64];
+
+	snprintf(num, sizeof num, "key %s %llu ", which, (unsigned long long)k->epoch);
+	adds(b, bn, cap, num);
+	adds(b, bn, cap, alog_b64(b64, k->pk, 32));
+	for (unsigned i = 0; i < k->nproof; i++) {
+		adds(b, bn, cap, " ");
+		adds(b, bn, cap, alog_b64(b64, k->proof[i], 32));
+	}
+	adds(b, bn, cap, "\n");
+}
+
 char *alog_consistency_text(struct alog_tree *t, uint64_t size1, uint64_t size2,
+                            const struct alog_epoch_key *k1, const struct alog_epoch_key *k2,
                             struct alog_error *e)
 {
 	uint8_t proof[ALOG_MERKLE_MAX_PROOF][32];
@@ -865,6 +1006,8 @@ char *alog_consistency_text(struct alog_tree *t, uint64_t size1, uint64_t size2,
 	snprintf(num, sizeof num, ALOG_CONSISTENCY_HEADER "\nold %llu\nnew %llu\n",
 	         (unsigned long long)size1, (unsigned long long)size2);
 	adds(&b, &bn, &bcap, num);
+	add_key_line(&b, &bn, &bcap, "old", k1);
+	add_key_line(&b, &bn, &bcap, "new", k2);
 	for (unsigned i = 0; i < n; i++) {
 		adds(&b, &bn, &bcap, alog_b64(b64, proof[i], 32));
 		adds(&b, &bn, &bcap, "\n");
@@ -872,16 +1015,53 @@ char *alog_consistency_text(struct alog_tree *t, uint64_t size1, uint64_t size2,
 	return b;
 }
 
+/* "key old|new EPOCH PK [HASH...]" into k; 0 or -1. */
+static int parse_key_line(struct alog_span l, int *which, struct alog_epoch_key *k)
+{
+	const char *p = l.p + 4, *end = l.p + l.n, *sp;
+	int field = 0;
+
+	memset(k, 0, sizeof *k);
+	for (; p <= end; p = sp + 1, field++) {
+		sp = memchr(p, ' ', (size_t)(end - p));
+		if (!sp)
+			sp = end;
+		struct alog_span f = {p, (size_t)(sp - p)};
+		if (field == 0) {
+			if (alog_span_eq(f, "old"))
+				*which = 0;
+			else if (alog_span_eq(f, "new"))
+				*which = 1;
+			else
+				return -1;
+		} else if (field == 1) {
+			if (span_u64(f, &k->epoch) != 0)
+				return -1;
+		} else if (field == 2) {
+			if (alog_unb64(k->pk, 32, f.p, f.n) != 32)
+				return -1;
+		} else {
+			if (k->nproof == ALOG_MERKLE_MAX_PROOF ||
+			    alog_unb64(k->proof[k->nproof], 32, f.p, f.n) != 32)
+				return -1;
+			k->nproof++;
+		}
+	}
+	return field >= 3 ? 0 : -1;
+}
+
 int alog_consistency_verify(const char *text, size_t n, const char *old_cp, size_t old_n,
-                            const char *new_cp, size_t new_n, struct alog_error *e)
+                            const char *new_cp, size_t new_n, const struct alog_pubkey *pk,
+                            uint64_t epochs[2], struct alog_error *e)
 {
 	struct alog_span l;
+	struct alog_epoch_key keys[2];
 	size_t pos = 0;
 	uint64_t s1, s2, p1, p2;
 	uint8_t r1[32], r2[32], proof[ALOG_MERKLE_MAX_PROOF][32];
 	char o1[256], o2[256];
 	unsigned np = 0;
-	int r;
+	int r, have[2] = {0, 0};
 
 	if (alog_checkpoint_parse(old_cp, old_n, o1, sizeof o1, &s1, r1, e) != 0 ||
 	    alog_checkpoint_parse(new_cp, new_n, o2, sizeof o2, &s2, r2, e) != 0)
@@ -904,15 +1084,36 @@ int alog_consistency_verify(const char *text, size_t n, const char *old_cp, size
 		FAIL("the old checkpoint (size %llu) is larger than the new one (size %llu): swapped?",
 		     (unsigned long long)s1, (unsigned long long)s2);
 	while ((r = next_line(text, n, &pos, &l)) == 1) {
+		int which;
+		struct alog_epoch_key k;
 		if (l.n == 0 && pos == n)
 			break;
+		if (starts(l, "key ") && np == 0) {
+			if (parse_key_line(l, &which, &k) != 0 || have[which])
+				FAIL("malformed consistency proof: line %u is not \"key old|new EPOCH KEY "
+				     "PROOF...\"", 4 + have[0] + have[1]);
+			keys[which] = k;
+			have[which] = 1;
+			continue;
+		}
 		if (np == ALOG_MERKLE_MAX_PROOF || alog_unb64(proof[np], 32, l.p, l.n) != 32)
 			FAIL("malformed consistency proof: line %u is not a base64 SHA-256 hash",
-			     np + 4);
+			     np + 4 + have[0] + have[1]);
 		np++;
 	}
 	if (r < 0)
 		FAIL("malformed consistency proof: the last line has no newline");
+	for (int w = 0; w < 2; w++) {
+		struct alog_error ae;
+		if (!have[w])
+			FAIL("the proof carries no epoch key for the %s checkpoint, so nothing "
+			     "authenticates it (make the proof again with alog-export --consistency -p)",
+			     w ? "new" : "old");
+		if (alog_checkpoint_auth(w ? new_cp : old_cp, w ? new_n : old_n, pk, &keys[w],
+		                         &ae) != 0)
+			FAIL("the %s checkpoint is not authentic: %s", w ? "new" : "old", ae.msg);
+		epochs[w] = keys[w].epoch;
+	}
 	if (alog_merkle_verify_consistency(s1, s2, r1, r2, (const uint8_t(*)[32])proof, np) != 0)
 		FAIL("the checkpoints are not consistent: the tree of size %llu does not extend the "
 		     "tree of size %llu (a fork, a rewrite, or the wrong proof)",

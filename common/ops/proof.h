@@ -95,17 +95,57 @@ int alog_bundle_verify(const char *text, size_t n, size_t *used, const struct al
                        struct alog_bundle_result *res, struct alog_error *e);
 
 /*
+ * An epoch key with its inclusion proof in the epoch tree: what proves,
+ * with the public key alone, the key that signed a checkpoint.
+ */
+struct alog_epoch_key {
+	uint64_t epoch;
+	uint8_t pk[32];
+	uint8_t proof[ALOG_MERKLE_MAX_PROOF][32];
+	unsigned nproof;
+};
+void alog_epoch_key_of_seal(struct alog_epoch_key *k, const struct alog_seal *s);
+
+/*
+ * Authenticate a checkpoint (a signed note): its origin is the public
+ * key's, the epoch key is proven against the public key, and a signature
+ * line by that key verifies over the checkpoint text.  0 authentic; 1 not
+ * (e says why, as a phrase: "its signature does not verify ...").
+ */
+int alog_checkpoint_auth(const char *note, size_t n, const struct alog_pubkey *pk,
+                         const struct alog_epoch_key *k, struct alog_error *e);
+/*
+ * The key IDs of the note's signature lines named origin (at most max).
+ * Returns how many (0: the note has no signature line by that name).
+ */
+unsigned alog_checkpoint_keyids(const char *note, size_t n, const char *origin, uint32_t *ids,
+                                unsigned max);
+/*
+ * Find, among the seals of the log file, one whose epoch key (proven by
+ * the public key) signed the checkpoint, and authenticate the checkpoint
+ * with it: 0 (k filled in); 1 not authenticated (e says why); -1 error.
+ */
+int alog_checkpoint_auth_by_log(const char *log, const char *note, size_t n,
+                                const struct alog_pubkey *pk, struct alog_epoch_key *k,
+                                struct alog_error *e);
+
+/*
  * A consistency proof between two checkpoints of the log (sizes and
- * roots as the log holds them): the text, malloc'd.  NULL with e set.
+ * roots as the log holds them), carrying the epoch keys that signed them
+ * (k1, k2): the text, malloc'd.  NULL with e set.
  */
 char *alog_consistency_text(struct alog_tree *t, uint64_t size1, uint64_t size2,
+                            const struct alog_epoch_key *k1, const struct alog_epoch_key *k2,
                             struct alog_error *e);
 /*
- * Check a consistency proof text against two checkpoints (note texts).
+ * Check a consistency proof text against two checkpoints (note texts),
+ * offline: both checkpoints are authenticated with the epoch keys the
+ * proof carries (epochs[0], epochs[1] set), then the proof checked.
  * 0 consistent; 1 not (e says why); -1 unreadable input.
  */
 int alog_consistency_verify(const char *proof, size_t n, const char *old_cp, size_t old_n,
-                            const char *new_cp, size_t new_n, struct alog_error *e);
+                            const char *new_cp, size_t new_n, const struct alog_pubkey *pk,
+                            uint64_t epochs[2], struct alog_error *e);
 
 /*
  * Read a checkpoint file (at most 64 KiB): its text in *text (malloc'd,

@@ -20,8 +20,10 @@
 #include "base/sha256.h"
 #include "base/ts.h"
 #include "format/header.h"
+#include "format/note.h"
 #include "format/sealrec.h"
 #include "keys/sealcheck.h"
+#include "ops/proof.h"
 #include "ops/verify_pool.h"
 
 /* What the verifier remembers of a record it has not yet placed. */
@@ -64,6 +66,8 @@ struct alog_verifier {
 	int file_has_records;
 	char *scratch;         /* strict JSON checks */
 	uint64_t proven;       /* highest seq covered by a seal that checked */
+	uint32_t cp_ids[2][16]; /* key IDs of the checkpoints' signature lines */
+	unsigned cp_nids[2];
 
 	struct alog_verify_summary s;
 	struct alog_pubkey key;  /* the key seals are checked with: -p, then each
@@ -98,6 +102,13 @@ struct alog_verifier *alog_verifier_new(const struct alog_verify_opts *o, alog_p
 	v->key_from = 1;
 	v->fn = fn;
 	v->ctx = ctx;
+	if (v->o.pubkey && v->o.checkpoint_note)
+		v->cp_nids[0] = alog_checkpoint_keyids(v->o.checkpoint_note, v->o.checkpoint_note_len,
+		                                       v->o.pubkey->origin, v->cp_ids[0], 16);
+	if (v->o.pubkey && v->o.checkpoint2_note)
+		v->cp_nids[1] = alog_checkpoint_keyids(v->o.checkpoint2_note,
+		                                       v->o.checkpoint2_note_len, v->o.pubkey->origin,
+		                                       v->cp_ids[1], 16);
 	return v;
 }
 
@@ -255,6 +266,38 @@ static void follow_handover(struct alog_verifier *v, uint64_t line, uint64_t seq
 	v->key_from = seq + 1;
 }
 
+/* A seal that checked with the public key: does its epoch key sign a saved checkpoint? */
+static void auth_checkpoints(struct alog_verifier *v, uint64_t line, uint64_t seq,
+                             const struct alog_seal *s)
+{
+	uint32_t id = alog_note_keyid(v->o.pubkey->origin, s->pk);
+
+	for (int w = 0; w < 2; w++) {
+		int *auth = w ? &v->s.checkpoint2_auth : &v->s.checkpoint_auth;
+		const char *note = w ? v->o.checkpoint2_note : v->o.checkpoint_note;
+		size_t n = w ? v->o.checkpoint2_note_len : v->o.checkpoint_note_len;
+		struct alog_epoch_key k;
+		struct alog_error e;
+		unsigned i;
+		if (!note || *auth)
+			continue;
+		for (i = 0; i < v->cp_nids[w] && v->cp_ids[w][i] != id; i++)
+			;
+		if (i == v->cp_nids[w])
+			continue;
+		alog_epoch_key_of_seal(&k, s);
+		if (alog_checkpoint_auth(note, n, v->o.pubkey, &k, &e) == 0) {
+			*auth = 1;
+			*(w ? &v->s.checkpoint2_epoch : &v->s.checkpoint_epoch) = s->epoch;
+		} else {
+			*auth = -1;
+			problem(v, ALOG_P_CHECKPOINT, line, seq, 0, "the saved checkpoint%s is not "
+			        "authentic: %s", w ? " NEW" : (v->o.checkpoint2_note ? " OLD" : ""),
+			        e.msg);
+		}
+	}
+}
+
 static void check_seal(struct alog_verifier *v, uint64_t line, const struct alog_rec *r)
 {
 	struct alog_seal s;
@@ -319,6 +362,7 @@ static void check_seal(struct alog_verifier *v, uint64_t line, const struct alog
 			if (root_checked && !v->stopped)
 				v->proven = s.size;
 			note_key(v, r->seq);
+			auth_checkpoints(v, line, r->seq, &s);
 			if (s.has_next)
 				follow_handover(v, line, r->seq, &s);
 		}
@@ -917,6 +961,10 @@ static void finish_seals(struct alog_verifier *v)
 			        "the log is empty but the saved checkpoint covers %llu records "
 			        "(truncated or rolled back)",
 			        (unsigned long long)v->o.checkpoint_size);
+		else if (v->o.have_checkpoint && v->o.checkpoint_note)
+			problem(v, ALOG_P_CHECKPOINT, 0, 0, 0,
+			        "the saved checkpoint is not authenticated: the log is empty, no seal "
+			        "has the key that signed it");
 		return;
 	}
 	s->unsealed = s->last_seal_seq ? s->last_seq - s->last_seal_seq : s->records;
@@ -1005,12 +1053,29 @@ static void finish_seals(struct alog_verifier *v)
 		if (s->last_seq < size && !s->fragment)
 			problem(v, ALOG_P_CHECKPOINT, 0, 0, 0,
 			        "the log is shorter than the saved checkpoint: it has %llu records, the "
-			        "checkpoint covers %llu (truncated or rolled back)",
-			        (unsigned long long)s->last_seq, (unsigned long long)size);
+			        "checkpoint covers %llu (truncated or rolled back%s)",
+			        (unsigned long long)s->last_seq, (unsigned long long)size,
+			        (which ? s->checkpoint2_auth : s->checkpoint_auth) == 1
+			            ? "" : "; or a forged checkpoint: no seal left in the log has the "
+			                   "key that signed it");
 		else
 			problem(v, ALOG_P_CHECKPOINT, 0, 0, 0,
 			        "the saved checkpoint (size %llu) could not be checked: the tree at that "
 			        "size is not known from this input", (unsigned long long)size);
+	}
+	for (int which = 0; which < 2; which++) {
+		const char *note = which ? v->o.checkpoint2_note : v->o.checkpoint_note;
+		int state = which ? s->checkpoint2_state : s->checkpoint_state;
+		if (!note || (which ? s->checkpoint2_auth : s->checkpoint_auth) != 0 || state != 1)
+			continue;
+		problem(v, ALOG_P_CHECKPOINT, 0, 0, 0,
+		        "the saved checkpoint%s is not authenticated: %s",
+		        which ? " NEW" : (v->o.checkpoint2_note ? " OLD" : ""),
+		        v->cp_nids[which] == 0
+		            ? "it carries no signature by a key of this log (a bare or altered "
+		              "checkpoint)"
+		            : "no seal of the log that checks with the public key has the epoch key "
+		              "that signed it (a forged checkpoint)");
 	}
 }
 

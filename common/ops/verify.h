@@ -64,6 +64,12 @@ struct alog_verify_opts {
 	uint64_t checkpoint2_size;
 	uint8_t checkpoint2_root[32];
 	char checkpoint2_origin[256];
+	/*
+	 * The checkpoints' signed notes: each is trusted only once a seal of the
+	 * log that checks with the public key has the epoch key that signed it.
+	 */
+	const char *checkpoint_note, *checkpoint2_note;
+	size_t checkpoint_note_len, checkpoint2_note_len;
 	int64_t key_next;       /* >= 0: the host key's next epoch (--key-state) */
 	uint8_t key_state_root[32]; /* that key's epoch tree root (zeros: not known) */
 	int key_state_differs;  /* it is not the -p key: only right after a handover */
@@ -102,6 +108,9 @@ struct alog_verify_summary {
 		char key[400];
 		uint64_t first_seq, last_seq; /* the records its seals cover */
 	} keys[16];
+	int checkpoint_auth;     /* 1 its signature checked with an epoch key, -1 failed, 0 not */
+	int checkpoint2_auth;
+	uint64_t checkpoint_epoch, checkpoint2_epoch; /* the epochs that signed them */
 };
 
 struct alog_verifier;

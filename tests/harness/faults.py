@@ -61,7 +61,7 @@ SCENARIOS = [
                                  "out.csv", "a.alog"], None, ["out.csv"]),
     ("export ocsf", "sealed", ["alog-export", "-F", "ocsf", "--redact", "actor", "a.alog"],
      None, []),
-    ("export --proof -o", "sealed", ["alog-export", "--proof", "-f", "a.alog", "-o",
+    ("export --proof -o", "sealed", ["alog-export", "--proof", "-p", "k.pub", "-f", "a.alog", "-o",
                                      "rec.proof", "rec.alog"], None, ["rec.proof"]),
     ("verify", "sealed", ["alog-verify", "-p", "k.pub", "--checkpoint", "cp",
                           "--key-state", "k.sec", "a.alog"], None, []),

@@ -278,19 +278,32 @@ static void test_bundles(void)
 		uint8_t r1[32];
 		char o1[256];
 		CHECK(alog_checkpoint_parse(cp_old, on, o1, sizeof o1, &s1, r1, &e) == 0);
-		c = alog_consistency_text(t, s1, seal.size, &e);
+		struct alog_epoch_key k1, k2;
+		uint64_t ep[2];
+		/* the epoch keys that signed them, found in the log and proven by pk */
+		CHECK(alog_checkpoint_auth_by_log(log, cp_old, on, &pk, &k1, &e) == 0 && k1.epoch == 0);
+		CHECK(alog_checkpoint_auth_by_log(log, cp_new, nn, &pk, &k2, &e) == 0 && k2.epoch == 1);
+		CHECK(alog_checkpoint_auth_by_log(log, cp_new, nn, &pk2, &k2, &e) == 1);
+		CHECK(alog_checkpoint_auth(cp_new, nn, &pk, &k1, &e) == 1);
+		CHECK(alog_checkpoint_auth(cp_new, nn, &pk, &k2, &e) == 0);
+		/* a bare body authenticates with no key */
+		CHECK(alog_checkpoint_auth(cp_new, (size_t)(strstr(cp_new, "\n\n") - cp_new) + 1, &pk,
+		                           &k2, &e) == 1);
+		c = alog_consistency_text(t, s1, seal.size, &k1, &k2, &e);
 		CHECK(c != NULL);
 		cn = strlen(c);
-		CHECK(alog_consistency_verify(c, cn, cp_old, on, cp_new, nn, &e) == 0);
-		CHECK(alog_consistency_verify(c, cn, cp_new, nn, cp_old, on, &e) == 1);
+		CHECK(alog_consistency_verify(c, cn, cp_old, on, cp_new, nn, &pk, ep, &e) == 0);
+		CHECK(ep[0] == 0 && ep[1] == 1);
+		CHECK(alog_consistency_verify(c, cn, cp_new, nn, cp_old, on, &pk, ep, &e) == 1);
+		CHECK(alog_consistency_verify(c, cn, cp_old, on, cp_new, nn, &pk2, ep, &e) == 1);
 		char *mc = malloc(cn + 1);
 		for (size_t i = 0; i < cn; i++) {
 			memcpy(mc, c, cn + 1);
 			mc[i] ^= (mc[i] == '\n') ? 0x20 : 0x01;
-			CHECK(alog_consistency_verify(mc, cn, cp_old, on, cp_new, nn, &e) != 0);
+			CHECK(alog_consistency_verify(mc, cn, cp_old, on, cp_new, nn, &pk, ep, &e) != 0);
 		}
 		/* the last hash line dropped */
-		CHECK(alog_consistency_verify(c, cn - 45, cp_old, on, cp_new, nn, &e) != 0);
+		CHECK(alog_consistency_verify(c, cn - 45, cp_old, on, cp_new, nn, &pk, ep, &e) != 0);
 		free(mc);
 		free(c);
 		free(cp_new);
