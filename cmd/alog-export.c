@@ -520,8 +520,8 @@ static struct alog_tree *open_tree(const char *log, const char *state)
 	if (!t)
 		alog_die_error(ALOG_EXIT_ERR, &e);
 	if (!alog_tree_info(t)->persistent)
-		alog_warnx("cannot write %s%s: the tree state is kept in a temporary file (every run "
-		           "hashes the whole log)", log, ALOG_TREE_SUFFIX);
+		alog_warnx("%s: the tree state is kept in a temporary file (every run hashes the "
+		           "whole log)", alog_tree_info(t)->not_kept);
 	return t;
 }
 

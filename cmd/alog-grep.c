@@ -17,6 +17,7 @@
 #include "grep/query.h"
 #include "grep/render.h"
 #include "keys/key.h"
+#include "log/writer.h"
 
 /* A distinct status: the log failed verification (--verify). */
 #define EXIT_TAMPERED 3
@@ -395,6 +396,13 @@ int main(int argc, char **argv)
 			}
 	}
 
+	if (argc == 0 && isatty(0)) {
+		/* nothing is being piped in: search the log alog-append writes by default */
+		static char *deflt[1];
+		deflt[0] = (char *)alog_default_file();
+		argv = deflt;
+		argc = 1;
+	}
 	fflush(stdout);
 	if (alog_grep_run(&o, argv, (size_t)argc, &res) != 0) {
 		if (errno != EPIPE)

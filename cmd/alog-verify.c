@@ -9,10 +9,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/enc.h"
+#include "base/term.h"
 #include "base/ts.h"
 #include "base/util.h"
+#include "format/record.h"
+#include "grep/render.h"
 #include "keys/key.h"
+#include "log/writer.h"
 #include "ops/proof.h"
 #include "ops/seal.h"
 #include "ops/verify.h"
@@ -22,7 +27,7 @@ static const char usage[] =
 	"                   [--max-unsealed DURATION] [--checkpoint FILE]\n"
 	"                   [--key-state SECRET_FILE] [--fragment] [--strict]\n"
 	"                   [--strict-time] [--jobs N] [FILE...]\n"
-	"       alog-verify --proof FILE -p PUBLIC_FILE\n"
+	"       alog-verify --proof FILE -p PUBLIC_FILE [--json]\n"
 	"       alog-verify --consistency OLD NEW -p PUBLIC_FILE {--proof FILE | FILE...}\n"
 	"\n"
 	"Verify a tamper-evident audit log.  Several files are checked, in the order\n"
@@ -91,6 +96,22 @@ static const struct option longopts[] = {
 
 #define MAX_JSON_PROBLEMS 1000
 
+/*
+ * A JSON string for any bytes: a file name need not be UTF-8 and a
+ * message may quote one, so bytes that are not UTF-8 (and controls) are
+ * written as visible escapes (\xff) rather than lost.
+ */
+static json_t *jstr(const char *s)
+{
+	size_t n = strlen(s);
+	char *buf = alog_xmalloc(ALOG_TERM_MAX(n) + 1);
+	size_t k = alog_term_clean(buf, s, n, ALOG_TERM_KEEP_TAB);
+	json_t *j = json_stringn(buf, k);
+
+	free(buf);
+	return j ? j : json_string("?");
+}
+
 struct out {
 	int quiet, json;
 	json_t *problems;
@@ -106,22 +127,29 @@ static void on_problem(void *ctx, const struct alog_problem *p)
 			o->dropped++;
 			return;
 		}
-		json_t *j = json_pack("{s:s, s:b, s:s?, s:I, s:I, s:s}", "kind",
+		json_t *j = json_pack("{s:s, s:b, s:o, s:I, s:I, s:o}", "kind",
 		                      alog_problem_kind_name(p->kind), "warning", p->warning, "file",
-		                      p->file, "line", (json_int_t)p->line, "seq", (json_int_t)p->seq,
-		                      "message", p->msg);
+		                      p->file ? jstr(p->file) : json_null(), "line",
+		                      (json_int_t)p->line, "seq", (json_int_t)p->seq, "message",
+		                      jstr(p->msg));
 		json_array_append_new(o->problems, j);
 		return;
 	}
 	if (o->quiet)
 		return;
-	fflush(stdout);
+	/* alog_warnx makes the quoted log content safe for a terminal */
 	if (p->file && p->line)
-		fprintf(stderr, "alog-verify: %s:%llu: %s%s\n", p->file, (unsigned long long)p->line,
-		        p->warning && p->kind != ALOG_P_NOTE ? "warning: " : "", p->msg);
+		alog_warnx("%s:%llu: %s%s", p->file, (unsigned long long)p->line,
+		           p->warning && p->kind != ALOG_P_NOTE ? "warning: " : "", p->msg);
 	else
-		fprintf(stderr, "alog-verify: %s: %s%s\n", p->file ? p->file : "-",
-		        p->warning && p->kind != ALOG_P_NOTE ? "warning: " : "", p->msg);
+		alog_warnx("%s: %s%s", p->file ? p->file : "-",
+		           p->warning && p->kind != ALOG_P_NOTE ? "warning: " : "", p->msg);
+}
+
+/* Records whose content nothing here could check: never an OK. */
+static int unverified(const struct alog_verify_summary *s)
+{
+	return s->fragment && s->unchecked_links > 0;
 }
 
 static void kinds_text(const struct alog_verify_summary *s, char *buf, size_t cap)
@@ -147,14 +175,24 @@ static void print_human(const struct alog_verify_summary *s, int checked)
 		printf("FAILED: %llu problem%s (%s) in %llu record%s\n",
 		       (unsigned long long)s->errors, s->errors == 1 ? "" : "s", kinds,
 		       (unsigned long long)s->records, s->records == 1 ? "" : "s");
-	} else if (s->fragment) {
-		printf("OK (fragment): %llu record%s, seq %llu..%llu; %llu gap%s and the link to "
-		       "earlier records not checkable\n",
+	} else if (s->fragment && s->unchecked_links) {
+		printf("NOT VERIFIED (fragment): %llu record%s, seq %llu..%llu: %llu checked against "
+		       "the record before, %llu could not be checked (the first, and the first after "
+		       "each of %llu gap%s)\n",
 		       (unsigned long long)s->records, s->records == 1 ? "" : "s",
 		       (unsigned long long)s->first_seq, (unsigned long long)s->last_seq,
-		       (unsigned long long)s->gaps, s->gaps == 1 ? "" : "s");
+		       (unsigned long long)(s->records - s->unchecked_links),
+		       (unsigned long long)s->unchecked_links, (unsigned long long)s->gaps,
+		       s->gaps == 1 ? "" : "s");
+		printf("  lines cut from a log prove nothing by themselves: search with alog-grep "
+		       "--verify -p KEY, or hand over proof bundles (alog-export --proof)\n");
+	} else if (s->fragment) {
+		printf("OK (fragment): %llu record%s, seq %llu..%llu, every one linked to the "
+		       "record before it\n",
+		       (unsigned long long)s->records, s->records == 1 ? "" : "s",
+		       (unsigned long long)s->first_seq, (unsigned long long)s->last_seq);
 	} else if (s->records == 0) {
-		printf("OK: empty log\n");
+		printf("NO RECORDS: the input is empty, nothing was verified\n");
 	} else {
 		printf("OK: %llu record%s, seq %llu..%llu, chain intact\n",
 		       (unsigned long long)s->records, s->records == 1 ? "" : "s",
@@ -220,10 +258,10 @@ static void print_json(const struct alog_verify_summary *s, struct out *o, char 
 	json_t *r = json_object(), *jf = json_array();
 
 	for (int i = 0; i < nfiles; i++)
-		json_array_append_new(jf, json_string(alog_input_name(files[i])));
+		json_array_append_new(jf, jstr(alog_input_name(files[i])));
 	if (nfiles == 0)
 		json_array_append_new(jf, json_string("<stdin>"));
-	json_object_set_new(r, "ok", json_boolean(s->errors == 0));
+	json_object_set_new(r, "ok", json_boolean(s->errors == 0 && !unverified(s) && s->records));
 	json_object_set_new(r, "files", jf);
 	json_object_set_new(r, "origin", s->origin[0] ? json_string(s->origin) : json_null());
 	json_object_set_new(r, "records", json_integer((json_int_t)s->records));
@@ -239,6 +277,8 @@ static void print_json(const struct alog_verify_summary *s, struct out *o, char 
 	                    s->have_hash ? json_string(alog_hex(hex, s->last_hash, 32)) : json_null());
 	json_object_set_new(r, "fragment", json_boolean(s->fragment));
 	json_object_set_new(r, "gaps", json_integer((json_int_t)s->gaps));
+	json_object_set_new(r, "checked", json_integer((json_int_t)(s->records - s->unchecked_links)));
+	json_object_set_new(r, "unchecked", json_integer((json_int_t)s->unchecked_links));
 	json_object_set_new(r, "tree", s->tree_known
 	                                   ? json_pack("{s:I, s:s}", "size", (json_int_t)s->tree_size,
 	                                               "root", alog_b64(b64, s->tree_root, 32))
@@ -262,8 +302,12 @@ static void print_json(const struct alog_verify_summary *s, struct out *o, char 
 	json_object_set_new(r, "problems", o->problems);
 	json_object_set_new(r, "problems_truncated", json_boolean(o->dropped > 0));
 	o->problems = NULL;
-	if (json_dumpf(r, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
-		alog_die(ALOG_EXIT_ERR, "cannot write the report");
+	if (json_dumpf(r, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
+		/* a reader that went away (| head) is not an error to report, as everywhere */
+		if (errno == EPIPE)
+			exit(ALOG_EXIT_ERR);
+		alog_die(ALOG_EXIT_ERR, "cannot write the report: %s", strerror(errno));
+	}
 	putchar('\n');
 	json_decref(r);
 }
@@ -280,13 +324,31 @@ static void load_checkpoint(const char *path, const char **note, size_t *n, char
 	*note = buf;
 }
 
+/* The proven record for people: pretty like alog-grep, made safe for a terminal. */
+static void show_record(const char *rec, size_t n, int color)
+{
+	struct alog_buf b = {0}, tmp = {0};
+	struct alog_rec r;
+	struct alog_error e;
+
+	if (alog_rec_parse(&r, rec, n, &e) != 0)
+		return;
+	alog_buf_str(&b, "  ");
+	alog_render_pretty(&b, &tmp, &r, NULL, color);
+	alog_buf_str(&b, "\n");
+	fwrite(b.p, 1, b.n, stdout);
+	alog_buf_free(&b);
+	alog_buf_free(&tmp);
+}
+
 /* --proof FILE: every bundle in the file, offline. */
-static int check_bundles(const char *path, const struct alog_pubkey *pk, int quiet)
+static int check_bundles(const char *path, const struct alog_pubkey *pk, int quiet, int json)
 {
 	struct alog_error e;
 	size_t n, at = 0, used;
 	char *text = alog_read_file(path, 64u << 20, &n, &e);
-	int bad = 0, count = 0;
+	int bad = 0, count = 0, verified = 0, color = !json && alog_term_color_auto(1);
+	json_t *results = json ? json_array() : NULL;
 
 	if (!text)
 		alog_die_error(ALOG_EXIT_ERR, &e);
@@ -298,23 +360,54 @@ static int check_bundles(const char *path, const struct alog_pubkey *pk, int qui
 			if (count == 1)
 				alog_die(ALOG_EXIT_ERR, "%s: %s", path, e.msg);
 			alog_warnx("%s: proof %d: %s", path, count, e.msg);
+			count--;
 			bad = 1;
 			break;
 		}
 		if (rc > 0) {
-			if (!quiet)
-				alog_warnx("%s: proof %d: %s", path, count, e.msg);
 			bad = 1;
-		} else if (!quiet) {
-			printf("OK: seq %llu is in %s, tree size %llu, checkpoint signed with epoch "
-			       "%llu\n", (unsigned long long)r.seq, r.origin, (unsigned long long)r.size,
-			       (unsigned long long)r.epoch);
+			if (json)
+				json_array_append_new(results, json_pack("{s:i, s:b, s:o}", "proof", count,
+				                                         "verified", 0, "error", jstr(e.msg)));
+			else if (!quiet)
+				alog_warnx("%s: proof %d: %s", path, count, e.msg);
+		} else {
+			verified++;
+			if (json) {
+				json_t *rec = json_loadb(r.record, r.record_len, 0, NULL);
+				json_array_append_new(
+					results, json_pack("{s:i, s:b, s:I, s:o, s:I, s:I, s:o}", "proof", count,
+				                       "verified", 1, "seq", (json_int_t)r.seq, "origin",
+				                       jstr(r.origin), "size", (json_int_t)r.size, "epoch",
+				                       (json_int_t)r.epoch, "record",
+				                       rec ? rec : json_null()));
+			} else if (!quiet) {
+				printf("OK: seq %llu is in %s, tree size %llu, checkpoint signed with epoch "
+				       "%llu\n", (unsigned long long)r.seq, r.origin,
+				       (unsigned long long)r.size, (unsigned long long)r.epoch);
+				show_record(r.record, r.record_len, color);
+			}
+			free(r.record);
 		}
 		at += used;
 	}
 	if (count == 0)
 		alog_die(ALOG_EXIT_ERR, "%s: no proof in the file", path);
 	free(text);
+	if (json) {
+		json_t *o = json_pack("{s:b, s:i, s:i, s:o}", "ok", !bad && verified == count,
+		                      "proofs", count, "verified", verified, "results", results);
+		if (json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
+			if (errno == EPIPE)
+				exit(ALOG_EXIT_ERR);
+			alog_die(ALOG_EXIT_ERR, "cannot write the report: %s", strerror(errno));
+		}
+		putchar('\n');
+		json_decref(o);
+	} else if (!quiet) {
+		printf("%d of %d proof%s verified%s\n", verified, count, count == 1 ? "" : "s",
+		       bad && verified == count ? " (the file holds more that is not a proof)" : "");
+	}
 	alog_close_stdout();
 	return bad ? ALOG_EXIT_FAIL : ALOG_EXIT_OK;
 }
@@ -428,9 +521,9 @@ int main(int argc, char **argv)
 		if (cpfile)
 			alog_usage_error("--consistency and --checkpoint do not go together");
 	}
-	if (prooffile && (o.json || argc || cpfile || keystate))
-		alog_usage_error("--proof checks a proof file alone: no log files, --json, "
-		                 "--checkpoint or --key-state");
+	if (prooffile && (argc || cpfile || keystate || (o.json && oldcp)))
+		alog_usage_error("--proof checks a proof file alone: no log files, --checkpoint or "
+		                 "--key-state%s", oldcp ? ", --json" : "");
 	if (prooffile && !oldcp && !pubfile)
 		alog_usage_error("--proof needs the public key: -p PUBLIC_FILE");
 	if ((cpfile || oldcp) && !pubfile)
@@ -444,8 +537,11 @@ int main(int argc, char **argv)
 	}
 	if (oldcp && prooffile)
 		return check_consistency_proof(oldcp, newcp, prooffile, &pubkey, o.quiet);
-	if (prooffile)
-		return check_bundles(prooffile, &pubkey, o.quiet);
+	if (prooffile) {
+		if (o.json && o.quiet)
+			alog_usage_error("--json and --quiet do not go together");
+		return check_bundles(prooffile, &pubkey, o.quiet, o.json);
+	}
 	if (cpfile) {
 		load_checkpoint(cpfile, &vo.checkpoint_note, &vo.checkpoint_note_len,
 		                vo.checkpoint_origin, &vo.checkpoint_size, vo.checkpoint_root);
@@ -481,6 +577,13 @@ int main(int argc, char **argv)
 	if (o.json)
 		o.problems = json_array();
 	vo.lock_live = 1;
+	if (argc == 0 && isatty(0)) {
+		/* nothing is being piped in: check the log alog-append writes by default */
+		static char *deflt[1];
+		deflt[0] = (char *)alog_default_file();
+		argv = deflt;
+		argc = 1;
+	}
 	/* Standard input is where cut-out lines arrive: accept a fragment there. */
 	if (argc == 0 || (argc == 1 && strcmp(argv[0], "-") == 0))
 		vo.auto_fragment = 1;
@@ -502,5 +605,5 @@ int main(int argc, char **argv)
 	else if (!o.quiet)
 		print_human(&s, vo.pubkey != NULL);
 	alog_close_stdout();
-	return s.errors ? ALOG_EXIT_FAIL : ALOG_EXIT_OK;
+	return s.errors || unverified(&s) || s.records == 0 ? ALOG_EXIT_FAIL : ALOG_EXIT_OK;
 }

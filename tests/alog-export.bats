@@ -26,7 +26,9 @@ golden() {
 @test "ndjson --with-meta copies the records verbatim: they still verify" {
 	alog-export --with-meta "$(data input.alog)" >out
 	diff out <(sed 1d "$(data input.alog)")
-	alog-verify -q --fragment out
+	# every record but the first is checked against the one before it
+	run alog-verify --fragment out
+	[[ $output == *"1 could not be checked"* && $output != *FAILED* ]]
 	alog-export -F json --with-meta "$(data input.alog)" | jq -e '.[0].seq == 2' >/dev/null
 }
 

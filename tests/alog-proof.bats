@@ -62,9 +62,11 @@ grep_records() {
 	cd elsewhere
 	run alog-verify --proof b -p k.pub
 	[ "$status" -eq 0 ]
-	[ "${#lines[@]}" = 2 ]
+	[ "${#lines[@]}" = 5 ]
 	[ "${lines[0]}" = "OK: seq 8 is in test.example/audit, tree size 32, checkpoint signed with epoch 1" ]
-	[ "${lines[1]}" = "OK: seq 19 is in test.example/audit, tree size 32, checkpoint signed with epoch 1" ]
+	[[ ${lines[1]} == *"n=7 #8" ]]
+	[ "${lines[2]}" = "OK: seq 19 is in test.example/audit, tree size 32, checkpoint signed with epoch 1" ]
+	[ "${lines[4]}" = "2 of 2 proofs verified" ]
 	run alog-verify -q --proof b -p k.pub
 	[ -z "$output" ]
 }
@@ -432,4 +434,78 @@ PY
 	run alog-export --vkey a.alog
 	[ "$status" -ne 0 ]
 	[[ $output != *$'\n\n'* ]] && [ -n "$output" ]
+}
+
+# ---- side files cannot redirect a write ----
+
+# Run a command as nobody (the user who can write in the log directory).
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+
+@test "attack: a tree state that is a symbolic link, another user's file or a hard link is never written" {
+	command -v setpriv >/dev/null || skip "setpriv not installed"
+	[ "$(id -u)" = 0 ] || skip "needs root to act as two users"
+	sealed
+	chmod 755 .
+	mkdir -m 1777 shared
+	mv a.alog shared/
+	printf 'root:secret:19000:0:99999:7:::\n' >shadow
+	chmod 600 shadow
+	cp shadow shadow.orig
+	# another user plants a link where the tree state goes
+	as_nobody ln -s "$PWD/shadow" shared/a.alog.tree
+	sed -n 5p shared/a.alog >rec
+	run alog-export --proof -p k.pub -f shared/a.alog rec
+	[ "$status" -eq 0 ]
+	[[ $output == *"shared/a.alog.tree is a symbolic link: refusing to write through it"* ]]
+	cmp shadow shadow.orig
+	[ -L shared/a.alog.tree ]
+	# the same with --consistency, and with a named state
+	run alog-export -p k.pub --consistency cp1 cp2 -f shared/a.alog
+	[ "$status" -eq 0 ]
+	cmp shadow shadow.orig
+	run alog-export --proof -p k.pub -f shared/a.alog --tree-state shared/a.alog.tree rec
+	[ "$status" -eq 2 ]
+	[[ $output == *"symbolic link"* ]]
+	cmp shadow shadow.orig
+	# a regular file of another user
+	rm shared/a.alog.tree
+	as_nobody touch shared/a.alog.tree
+	run alog-export --proof -p k.pub -f shared/a.alog rec
+	[ "$status" -eq 0 ]
+	[[ $output == *"shared/a.alog.tree is owned by uid 65534, not by you (uid 0): refusing to write it"* ]]
+	[ ! -s shared/a.alog.tree ]
+	# a hard link to a file of ours
+	rm shared/a.alog.tree
+	ln shadow shared/a.alog.tree
+	run alog-export --proof -p k.pub -f shared/a.alog rec
+	[ "$status" -eq 0 ]
+	[[ $output == *"hard links"* ]]
+	cmp shadow shadow.orig
+	# a FIFO does not hang the tool
+	rm shared/a.alog.tree
+	mkfifo shared/a.alog.tree
+	run timeout 20 alog-export --proof -p k.pub -f shared/a.alog rec
+	[ "$status" -eq 0 ]
+	[[ $output == *"not a regular file"* ]]
+	# and the tool that runs as the other user keeps its own state
+	rm shared/a.alog.tree
+	chmod 644 shared/a.alog k.pub
+	(cd shared && as_nobody alog-export --proof -p ../k.pub -f a.alog ../rec >/dev/null)
+	[ "$(stat -c %u shared/a.alog.tree)" = 65534 ]
+}
+
+@test "attack: a dangling symbolic link where a new log goes creates nothing" {
+	mkdir -m 1777 shared
+	[ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
+		setpriv --reuid=65534 --regid=65534 --clear-groups ln -s "$PWD/planted" shared/new.alog ||
+		ln -s "$PWD/planted" shared/new.alog
+	run alog-append -f shared/new.alog actor=root action=x
+	[ "$status" -eq 2 ]
+	[[ $output == *"shared/new.alog: cannot create log: it is a symbolic link to a missing file"* ]]
+	[ ! -e planted ]
+	# a log that exists is still appended to (the name may be a link the admin made)
+	make_log real.alog 1
+	ln -s "$PWD/real.alog" link.alog
+	alog-append -f link.alog x=1
+	[ "$(wc -l <real.alog)" = 3 ]
 }

@@ -592,8 +592,9 @@ PY
 	key
 	sealed_log 12 4
 	run bash -c "sed -n '6,\$p' a.alog | alog-verify -p k.pub"
-	[ "$status" -eq 0 ]
+	[ "$status" -eq 1 ]
 	[[ $output == *"seals      2, signatures and epoch keys verified"* ]]
+	[[ $output == *"1 could not be checked"* && $output != *FAILED* ]]
 	run bash -c "sed -n '6,\$p' a.alog | sed '3s/\"n\":6/\"n\":66/' | alog-verify -p k.pub --all"
 	[ "$status" -eq 1 ]
 }

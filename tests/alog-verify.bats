@@ -19,11 +19,17 @@ setup_file() {
 	[[ $output == *"seals      none: nothing proves these records against a rewrite"* ]]
 }
 
-@test "an empty log verifies" {
+@test "empty input is no records, never OK" {
 	: >empty.alog
 	run alog-verify empty.alog
-	[ "$status" -eq 0 ]
-	[[ $output == "OK: empty log" ]]
+	[ "$status" -eq 1 ]
+	[[ $output == "NO RECORDS: the input is empty, nothing was verified" ]]
+	run alog-verify </dev/null
+	[ "$status" -eq 1 ]
+	[[ $output == "NO RECORDS: the input is empty, nothing was verified" ]]
+	run alog-verify --json </dev/null
+	[ "$status" -eq 1 ]
+	[ "$(jq -r .ok <<<"$output")" = false ]
 }
 
 @test "a changed byte is a modified record at its line" {
@@ -135,8 +141,8 @@ setup_file() {
 	[ "$status" -eq 1 ]
 	[[ $output == *"a.alog:1: bad header: the first line is not a header (seq 2); to check lines cut from a log use --fragment"* ]]
 	run alog-verify --fragment a.alog
-	[ "$status" -eq 0 ]
-	[[ $output == *"OK (fragment): 5 records, seq 2..6"* ]]
+	[ "$status" -eq 1 ]
+	[[ $output == *"NOT VERIFIED (fragment): 5 records, seq 2..6: 4 checked against the record before, 1 could not be checked"* ]]
 }
 
 @test "a changed header is named" {
@@ -150,8 +156,12 @@ setup_file() {
 @test "fragments on standard input: consecutive lines checked, gaps counted" {
 	make_log a.alog 30
 	run bash -c 'sed -n "5,9p;20,22p" a.alog | alog-verify'
-	[ "$status" -eq 0 ]
-	[[ $output == *"OK (fragment): 8 records, seq 5..22; 1 gap and the link to earlier records not checkable"* ]]
+	[ "$status" -eq 1 ]
+	[[ $output == *"NOT VERIFIED (fragment): 8 records, seq 5..22: 6 checked against the record before, 2 could not be checked (the first, and the first after each of 1 gap)"* ]]
+	[[ $output == *"alog-grep --verify"* ]]
+	[[ $output != *OK* ]]
+	run bash -c 'sed -n "5,9p;20,22p" a.alog | alog-verify --json'
+	[ "$(jq -c '[.ok, .checked, .unchecked, .gaps]' <<<"$output")" = '[false,6,2,1]' ]
 	run bash -c 'sed -n "5,9p" a.alog | sed "3s/user/USER/" | alog-verify'
 	[ "$status" -eq 1 ]
 	[[ $output == *"<stdin>:3: record modified (seq 7)"* ]]
@@ -313,4 +323,177 @@ rotated_logs() {
 	[ "$(jq '.errors' one.json)" -eq 3 ]
 	run alog-verify --jobs 0 a.alog
 	[ "$status" -eq 2 ]
+}
+
+# ---- honest reports ----
+
+@test "attack: records cut out by alog-grep and altered are never OK" {
+	make_log a.alog 6
+	alog-append -f a.alog key=x new=trust
+	make_log a.alog 3
+	alog-append -f a.alog key=x new=trust
+	alog-grep key=x a.alog >frag
+	[ "$(wc -l <frag)" = 2 ]
+	for f in "cat frag" "sed s/\"new\":\"trust\"/\"new\":\"md5\"/ frag"; do
+		run bash -c "$f | alog-verify"
+		[ "$status" -eq 1 ]
+		[[ $output == *"NOT VERIFIED (fragment): 2 records, seq 8..12: 0 checked against the record before, 2 could not be checked"* ]]
+		[[ $output != *OK* ]]
+	done
+	# one record alone, and a single run starting mid-log
+	run bash -c "head -1 frag | alog-verify"
+	[ "$status" -eq 1 ]
+	run bash -c "sed -n '3,5p' a.alog | sed '1s/user/USER/' | alog-verify"
+	[ "$status" -eq 1 ]
+	[[ $output == *"2 checked against the record before, 1 could not be checked"* ]]
+}
+
+@test "attack: log content in messages cannot drive the terminal" {
+	make_log a.alog 2
+	# a record whose type carries CR, ESC sequences, a bidi override and a line separator
+	python3 - a.alog <<'PY'
+import hashlib, sys
+path = sys.argv[1]
+lines = open(path, 'rb').read().split(b'\n')[:-1]
+prev = bytes.fromhex(lines[-1][-66:-2].decode())
+body = b'{"seq":4,"ts":"2026-12-01T00:00:00.000000000Z","type":"\r\x1b[2KOK: chain intact\x1b[8m\xe2\x80\xae\xe2\x80\xa8x"}'
+d = hashlib.sha256(body).digest()
+h = hashlib.sha256(prev + d).hexdigest()
+open(path, 'ab').write(body[:-1] + b',"hash":"' + h.encode() + b'"}\n')
+PY
+	for cmd in "alog-verify a.alog" "alog-verify -a a.alog" "alog-append -f a.alog x=1" \
+		"alog-export -F csv a.alog" "alog-grep x=1 a.alog"; do
+		run bash -c "$cmd 2>&1 >/dev/null"
+		[ "$status" -ne 0 ] || [ -z "$output" ]
+		[[ $output != *$'\e'* && $output != *$'\r'* && $output != *$'\xe2\x80\xae'* && $output != *$'\xe2\x80\xa8'* ]]
+	done
+	run alog-verify a.alog
+	[[ $output == *'\x1b[2KOK: chain intact'* || $output == *'\r'* ]]
+	[[ ${lines[-1]} != *"OK: chain intact"* || $output == *FAILED* ]]
+}
+
+@test "a file that is not an alog log: alog-append refuses, --recover does not touch it" {
+	printf 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/:/usr/sbin/nologin\n' >passwd.copy
+	cp passwd.copy orig
+	run alog-append -f passwd.copy actor=x
+	[ "$status" -eq 2 ]
+	[ "$output" = "alog-append: passwd.copy: not an alog log: its first line is not an alog header record; nothing appended or changed" ]
+	run alog-append -f passwd.copy --recover
+	[ "$status" -eq 2 ]
+	[[ $output == *"not an alog log"* ]]
+	cmp passwd.copy orig
+	[ "$(ls passwd.copy* | wc -l)" = 1 ]
+	# no newline at all, and a fragment (records but no header)
+	printf 'hello' >word
+	run alog-append -f word x=1
+	[ "$status" -eq 2 ]
+	[[ $output == *"not an alog log: it does not start with an alog header record"* ]]
+	make_log a.alog 3
+	sed 1d a.alog >frag.alog
+	run alog-append -f frag.alog x=1
+	[ "$status" -eq 2 ]
+	run alog-verify passwd.copy
+	[ "$status" -eq 1 ]
+	[[ $output == *"passwd.copy:1: not an alog log: no line of it is a record"* ]]
+	[[ $output != *"--recover"* ]]
+	# a torn first record is still a crash to recover from
+	printf '{"seq":1,"ts":"2026' >torn.alog
+	run alog-append -f torn.alog x=1
+	[ "$status" -eq 1 ]
+	[[ $output == *"--recover"* ]]
+}
+
+@test "the summary never claims what failed: a wrong public key" {
+	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
+	alog-keygen -s w.sec -p w.pub --epochs 8 >/dev/null
+	make_log a.alog 3
+	alog-seal -f a.alog -s k.sec >/dev/null
+	run alog-verify -a -p w.pub a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"FAILED: 1 problem (1 seal)"* ]]
+	[[ $output != *"signatures and epoch keys verified"* ]]
+	[[ $output == *"seals      1 read, 0 verified with the public key, 1 not"* ]]
+}
+
+# ---- side state, default input, JSON and pipes ----
+
+@test "the tree state beside a log is never taken for a log" {
+	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
+	make_log a.alog 3
+	alog-seal -f a.alog -s k.sec >/dev/null
+	sed -n 2p a.alog | alog-export --proof -p k.pub -f a.alog >/dev/null
+	[ -s a.alog.tree ]
+	run alog-verify ./a.alog*
+	[ "$status" -eq 0 ]
+	[[ $output == *"alog-verify: ./a.alog.tree: skipped: the tree state of a log (kept by alog-export beside it), not a log"* ]]
+	[[ $output == *"files      1"* ]]
+	[ "$(grep -c skipped <<<"$output")" = 1 ]
+	run alog-grep actor=user1 ./a.alog*
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^alog-grep:' <<<"$output")" = 1 ]
+	[[ $output == *"alog-grep: ./a.alog.tree: skipped: the tree state of a log"* ]]
+}
+
+@test "with no file and standard input a terminal, the default log is read" {
+	command -v script >/dev/null || skip "script (util-linux) not installed"
+	make_log a.alog 3
+	ALOG_FILE=$PWD/a.alog run timeout 20 script -qec "alog-verify" /dev/null
+	[ "$status" -eq 0 ]
+	[[ $output == *"OK: 4 records, seq 1..4, chain intact"* ]]
+	ALOG_FILE=$PWD/a.alog run timeout 20 script -qec "alog-grep --raw actor=user2" /dev/null
+	[ "$status" -eq 0 ]
+	[[ $output == *'"actor":"user2"'* ]]
+	# a pipe is still read
+	run bash -c "sed -n 1,2p a.alog | ALOG_FILE=/nonexistent alog-verify"
+	[ "$status" -eq 0 ]
+}
+
+@test "--json carries every file and problem whatever the bytes of a name" {
+	make_log a.alog 3
+	cp a.alog $'bad\xff.alog'
+	sed -i '2s/user/USER/' $'bad\xff.alog'
+	run alog-verify --json $'bad\xff.alog'
+	[ "$status" -eq 1 ]
+	[ "$(jq -r '.errors' <<<"$output")" = 1 ]
+	[ "$(jq -r '.files[0]' <<<"$output")" = 'bad\xff.alog' ]
+	[ "$(jq -r '.problems[0].file' <<<"$output")" = 'bad\xff.alog' ]
+	[ "$(jq -r '.problems | length' <<<"$output")" = 1 ]
+	# and on standard error, the name is visible text too
+	run alog-verify $'bad\xff.alog'
+	[[ $output == *'alog-verify: bad\xff.alog:2: record modified'* ]]
+}
+
+@test "a broken pipe is silent in every report mode" {
+	make_log a.alog 300
+	sed -i '5s/user/USER/;9s/user/USER/' a.alog
+	for opts in "-a --json" "-a" "--json"; do
+		run bash -c "alog-verify $opts a.alog 2>err | head -c1 >/dev/null; cat err"
+		[[ $output != *"cannot write"* && $output != *"write error"* ]]
+	done
+}
+
+@test "--proof shows each proven record, a total, and --json" {
+	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
+	make_log a.alog 6
+	alog-append -f a.alog actor=mallory 'msg=a'$'\x1b''[31mred'
+	alog-seal -f a.alog -s k.sec >/dev/null
+	sed -n '3p;8p' a.alog | alog-export --proof -p k.pub -f a.alog >b
+	run alog-verify --proof b -p k.pub
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "OK: seq 3 is in test.example/audit, tree size 8, checkpoint signed with epoch 0" ]]
+	[[ ${lines[1]} == *"user2"*"n=2 #3" ]]
+	[[ ${lines[3]} == *"mallory"*'\x1b[31mred'*"#8" ]]
+	[[ $output != *$'\e'* ]]
+	[ "${lines[-1]}" = "2 of 2 proofs verified" ]
+	run alog-verify --proof b -p k.pub --json
+	[ "$status" -eq 0 ]
+	[ "$(jq -c '[.ok, .proofs, .verified, .results[1].seq, .results[1].record.actor]' <<<"$output")" = '[true,2,2,8,"mallory"]' ]
+	# one bundle damaged: named, counted, exit 1
+	awk 'BEGIN{n=0} /^index /{n++} n==2 && /^index /{sub(/index 7/, "index 6")} 1' b >b2
+	run alog-verify --proof b2 -p k.pub
+	[ "$status" -eq 1 ]
+	[ "${lines[-1]}" = "1 of 2 proofs verified" ]
+	run alog-verify --proof b2 -p k.pub --json
+	[ "$status" -eq 1 ]
+	[ "$(jq -c '[.ok, .verified, .results[1].verified]' <<<"$output")" = '[false,1,false]' ]
 }

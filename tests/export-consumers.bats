@@ -81,7 +81,8 @@ by_case() {
 	compare json nasty.alog out.json
 	alog-export --with-meta -o meta.ndjson nasty.alog
 	compare json nasty.alog meta.ndjson
-	alog-verify -q --fragment meta.ndjson
+	run alog-verify --fragment meta.ndjson
+	[[ $output == *"1 could not be checked"* && $output != *FAILED* ]]
 }
 
 @test "csv: Python's csv module reads back every member of every event" {

@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/term.h"
+
 const char *alog_progname = "alog";
 
 void alog_error_clear(struct alog_error *e)
@@ -93,26 +95,61 @@ int alog_err_at(struct alog_error *e, const char *file, uint64_t line)
 	return -1;
 }
 
-void alog_report(const struct alog_error *e)
+/*
+ * Messages quote what they are about: file names and, through the
+ * library's errors, bytes from logs and input that whoever writes them
+ * chooses.  Every message goes to stderr made safe for a terminal (no
+ * escape sequence, CR, LF, line separator or bidi control gets through),
+ * so that no message can erase or fake another line.
+ */
+static void put_clean(const char *s, size_t n)
 {
-	fflush(stdout);
-	if (e->file && e->line)
-		fprintf(stderr, "%s: %s:%llu: %s\n", alog_progname, e->file,
-		        (unsigned long long)e->line, e->msg);
-	else if (e->file)
-		fprintf(stderr, "%s: %s: %s\n", alog_progname, e->file, e->msg);
-	else
-		fprintf(stderr, "%s: %s\n", alog_progname, e->msg);
+	char buf[4 * 1024];
+
+	while (n) {
+		size_t k = n > sizeof buf / 4 ? sizeof buf / 4 : n;
+		/* never split a UTF-8 sequence between two pieces */
+		while (k < n && k > 1 && ((unsigned char)s[k] & 0xc0) == 0x80)
+			k--;
+		fwrite(buf, 1, alog_term_clean(buf, s, k, 0), stderr);
+		s += k;
+		n -= k;
+	}
 }
 
 /* "prog: " + message + newline on stderr, after whatever stdout holds. */
 __attribute__((format(printf, 1, 0)))
 static void vwarn(const char *fmt, va_list ap)
 {
+	char msg[8192];
+	int n;
+
 	fflush(stdout);
+	n = vsnprintf(msg, sizeof msg, fmt, ap);
+	if (n < 0)
+		n = 0;
 	fprintf(stderr, "%s: ", alog_progname);
-	vfprintf(stderr, fmt, ap);
+	put_clean(msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
 	fputc('\n', stderr);
+}
+
+__attribute__((format(printf, 1, 2)))
+static void warn_line(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+}
+
+void alog_report(const struct alog_error *e)
+{
+	if (e->file && e->line)
+		warn_line("%s:%llu: %s", e->file, (unsigned long long)e->line, e->msg);
+	else if (e->file)
+		warn_line("%s: %s", e->file, e->msg);
+	else
+		warn_line("%s", e->msg);
 }
 
 void alog_warnx(const char *fmt, ...)

@@ -31,6 +31,7 @@
 #include "format/header.h"
 #include "format/record.h"
 #include "log/writer.h"
+#include "ops/proof.h"
 #include "ops/verify.h"
 
 #define CHUNK (4u << 20)           /* bytes per read */
@@ -1016,6 +1017,15 @@ static int open_input(struct grep *g, const char *path)
 	return 0;
 }
 
+static int is_tree_state(struct grep *g)
+{
+	char magic[sizeof ALOG_TREE_MAGIC - 1];
+
+	return g->s.regular && g->s.base == 0 &&
+	       alog_pread_all(g->s.fd, magic, sizeof magic, 0) == (ssize_t)sizeof magic &&
+	       memcmp(magic, ALOG_TREE_MAGIC, sizeof magic) == 0;
+}
+
 static void close_input(struct grep *g)
 {
 	if (g->s.own)
@@ -1266,6 +1276,13 @@ static int run_input(struct grep *g, const char *path, int follow)
 	if (open_input(g, path) != 0) {
 		report_at(g, 0, NOWHERE, "cannot open: %s", strerror(errno));
 		g->res->errors++;
+		return GO_ON;
+	}
+	if (is_tree_state(g)) {
+		/* a log glob also catches the tree state alog-export keeps beside a log */
+		report_at(g, 0, NOWHERE, "skipped: the tree state of a log (kept by alog-export "
+		          "beside it), not a log");
+		close_input(g);
 		return GO_ON;
 	}
 	/* standard input may start part way through a file */

@@ -18,6 +18,7 @@
 #include "base/sha256.h"
 #include "base/ts.h"
 #include "format/header.h"
+#include "log/logfile.h"
 
 struct alog_writer {
 	char *path;
@@ -238,9 +239,22 @@ const char *alog_default_file(void)
 static int open_log(struct alog_writer *w, struct alog_error *e)
 {
 	struct stat st;
-	int flags = O_RDWR | O_APPEND | O_CLOEXEC | (w->no_create ? 0 : O_CREAT);
+	int flags = O_RDWR | O_APPEND | O_CLOEXEC;
 
-	w->fd = open(w->path, flags, 0640);
+	w->fd = open(w->path, flags);
+	if (w->fd < 0 && errno == ENOENT && !w->no_create) {
+		/*
+		 * A new log is created, never through a symbolic link: one left
+		 * dangling in the log directory must not make a tool running as
+		 * root create the file it points to.
+		 */
+		w->fd = open(w->path, flags | O_CREAT | O_EXCL | O_NOFOLLOW, 0640);
+		if (w->fd < 0 && errno == EEXIST && lstat(w->path, &st) == 0 && S_ISLNK(st.st_mode))
+			return alog_err(e, "cannot create log: it is a symbolic link to a missing file: "
+			                "refusing to create a file through it");
+		if (w->fd < 0 && errno == EEXIST)
+			w->fd = open(w->path, flags); /* created by another writer meanwhile */
+	}
 	if (w->fd < 0)
 		return alog_errno(e, "cannot open log");
 	if (fstat(w->fd, &st) != 0)
@@ -345,6 +359,37 @@ static int lock_current(struct alog_writer *w, struct stat *fst, struct alog_err
 	}
 }
 
+/*
+ * A file whose first line is not an alog header is no log of ours (a
+ * wrong -f): never append to it, never cut it as a damaged tail.  A first
+ * line still being written (no LF yet) must at least start like a record.
+ */
+static int check_is_log(int fd, uint64_t size, struct alog_error *e)
+{
+	struct alog_filehead fh;
+	char start[7];
+	size_t k = size < sizeof start ? (size_t)size : sizeof start;
+
+	if (size == 0)
+		return 0;
+	switch (alog_logfile_head(fd, &fh, e)) {
+	case ALOG_HEAD_ERROR:
+		return -1;
+	case ALOG_HEAD_NOT_HEADER:
+		return alog_err(e, "not an alog log: its first line is not an alog header record; "
+		                "nothing appended or changed");
+	case ALOG_HEAD_NOLINE:
+		if (alog_pread_all(fd, start, k, 0) != (ssize_t)k)
+			return alog_errno(e, "read error");
+		if (memcmp(start, "{\"seq\":", k) != 0)
+			return alog_err(e, "not an alog log: it does not start with an alog header "
+			                "record; nothing appended or changed");
+		return 0;
+	default:
+		return 0;
+	}
+}
+
 int alog_writer_lock(struct alog_writer *w, struct alog_error *e)
 {
 	struct stat fst;
@@ -354,6 +399,10 @@ int alog_writer_lock(struct alog_writer *w, struct alog_error *e)
 	if (lock_current(w, &fst, e) != 0)
 		return -1;
 	if (!w->tail_valid || w->tail.size != (uint64_t)fst.st_size) {
+		if (!w->tail_valid && check_is_log(w->fd, (uint64_t)fst.st_size, e) != 0) {
+			unlock(w);
+			return alog_err_at(e, w->path, 0);
+		}
 		rc = alog_tail_read(w->fd, (uint64_t)fst.st_size, &w->tail, &torn, e);
 		if (rc < 0) {
 			unlock(w);
@@ -617,7 +666,7 @@ static int write_aside(const char *path, int fd, uint64_t off, uint64_t n, char 
 			snprintf(name, cap, "%s.torn-%s", path, compact);
 		else
 			snprintf(name, cap, "%s.torn-%s.%d", path, compact, i);
-		out = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+		out = open(name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
 		if (out < 0 && errno != EEXIST)
 			break;
 	}
@@ -673,6 +722,8 @@ int alog_writer_recover(struct alog_writer *w, char *aside, size_t cap, struct a
 
 	if (lock_current(w, &st, e) != 0)
 		return -1;
+	if (check_is_log(w->fd, (uint64_t)st.st_size, e) != 0)
+		goto fail;
 	/* however much is damaged: it is streamed aside */
 	rc = tail_read(w->fd, (uint64_t)st.st_size, &tail, &torn, UINT64_MAX, e);
 	if (rc < 0)

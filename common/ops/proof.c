@@ -399,6 +399,43 @@ static int open_temp_state(struct alog_tree *t)
 	return fd;
 }
 
+/*
+ * Open (or create) a tree state file for writing, never through a symbolic
+ * link, and only a regular file of our own with one link: whoever can
+ * write in the log's directory must not make a tool that runs as root
+ * write into another file (a link to /etc/shadow).  -1 with why set.
+ */
+static int open_state(const char *path, mode_t mode, char *why, size_t cap)
+{
+	struct stat st;
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+
+	if (fd < 0 && errno == EEXIST)
+		fd = open(path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			snprintf(why, cap, "%s is a symbolic link: refusing to write through it", path);
+		else
+			snprintf(why, cap, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+	    st.st_uid != geteuid()) {
+		if (!S_ISREG(st.st_mode))
+			snprintf(why, cap, "%s is not a regular file: refusing to write it", path);
+		else if (st.st_nlink != 1)
+			snprintf(why, cap, "%s has %llu hard links: refusing to write it", path,
+			         (unsigned long long)st.st_nlink);
+		else
+			snprintf(why, cap, "%s is owned by uid %u, not by you (uid %u): refusing to "
+			         "write it", path, (unsigned)st.st_uid, (unsigned)geteuid());
+		close(fd);
+		return -1;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
 struct alog_tree *alog_tree_open(const char *log, const char *state, struct alog_error *e)
 {
 	struct alog_tree *t = alog_xcalloc(1, sizeof *t);
@@ -428,11 +465,12 @@ struct alog_tree *alog_tree_open(const char *log, const char *state, struct alog
 	else
 		snprintf(t->info.state_path, sizeof t->info.state_path, "%s%s", log,
 		         ALOG_TREE_SUFFIX);
-	t->statefd = open(t->info.state_path, O_RDWR | O_CREAT | O_CLOEXEC, st.st_mode & 0666);
+	t->statefd = open_state(t->info.state_path, st.st_mode & 0666, t->info.not_kept,
+	                        sizeof t->info.not_kept);
 	t->info.persistent = t->statefd >= 0;
 	if (t->statefd < 0) {
 		if (state) {
-			alog_errno(e, "cannot open the tree state");
+			alog_err(e, "cannot use the tree state: %s", t->info.not_kept);
 			alog_err_at(e, state, 0);
 			goto fail;
 		}
@@ -839,6 +877,9 @@ int alog_bundle_verify(const char *text, size_t n, size_t *used, const struct al
 		}
 	}
 	rc = 0;
+	res->record = rec;
+	res->record_len = (size_t)xn;
+	rec = NULL;
 out:
 	free(rec);
 	return rc;

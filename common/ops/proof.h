@@ -37,6 +37,7 @@ struct alog_tree_info {
 	uint64_t hashed;    /* records hashed to bring the state up to date */
 	int rebuilt;        /* the state was (re)built from the start */
 	int persistent;     /* kept in a file beside the log (else a temporary file) */
+	char not_kept[4400]; /* when not persistent: why the file beside the log was not used */
 	char state_path[4096];
 };
 
@@ -81,6 +82,8 @@ int alog_proof_bundle(struct alog_tree *t, const struct alog_seal *seal, const c
 struct alog_bundle_result {
 	uint64_t seq, size, epoch;
 	char origin[256];
+	char *record;      /* the proven record line (LF included), malloc'd; NULL unless 0 */
+	size_t record_len;
 };
 
 /*

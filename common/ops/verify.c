@@ -566,7 +566,11 @@ static void check_time(struct alog_verifier *v, uint64_t line, const struct alog
 /* Report the run of bad lines noted (v->bad_line is set: callers check). */
 static void flush_bad(struct alog_verifier *v, int at_end)
 {
-	if (at_end)
+	if (at_end && !v->file_has_records && v->bad_line == 1 &&
+	    !(v->bad_count == 1 && strstr(v->bad_msg, "newline")))
+		problem(v, ALOG_P_MALFORMED, v->bad_line, 0, 0,
+		        "not an alog log: no line of it is a record (line 1: %s)", v->bad_msg);
+	else if (at_end)
 		problem(v, ALOG_P_TORN, v->bad_line, 0, 0,
 		        "damaged tail: %llu line(s) at the end are not records (%s; a crash "
 		        "mid-write?); move them aside with 'alog-append --recover'",
@@ -886,6 +890,16 @@ static int fill_chunk(struct alog_verifier *v, struct alog_reader *rd, struct al
 	return c->n > 0;
 }
 
+/* A note about a whole file, outside the current file's numbering. */
+static void vreport_note(struct alog_verifier *v, const char *file, const char *msg)
+{
+	struct alog_problem p = {ALOG_P_NOTE, 1, file, 0, 0, ""};
+
+	snprintf(p.msg, sizeof p.msg, "%s", msg);
+	if (v->fn)
+		v->fn(v->ctx, &p);
+}
+
 int alog_verify_file(struct alog_verifier *v, const char *path, struct alog_error *e)
 {
 	struct alog_reader rd;
@@ -897,6 +911,17 @@ int alog_verify_file(struct alog_verifier *v, const char *path, struct alog_erro
 
 	if (alog_reader_open(&rd, path, ALOG_MAX_LINE, e) != 0)
 		return -1;
+	if (rd.regular) {
+		/* the tree state alog-export keeps beside a log, caught by a glob: not a log */
+		char magic[sizeof ALOG_TREE_MAGIC - 1];
+		if (alog_pread_all(rd.fd, magic, sizeof magic, 0) == (ssize_t)sizeof magic &&
+		    memcmp(magic, ALOG_TREE_MAGIC, sizeof magic) == 0) {
+			vreport_note(v, rd.name, "skipped: the tree state of a log (kept by alog-export "
+			             "beside it), not a log");
+			alog_reader_close(&rd);
+			return 0;
+		}
+	}
 	alog_verify_begin(v, rd.name);
 	for (int i = 0; i < nchunks; i++) {
 		chunks[i].buf = alog_xmalloc(ALOG_VCHUNK_DATA + ALOG_MAX_LINE);
