@@ -35,10 +35,10 @@ static const char usage[] =
 	"       alog-export --commit-state FILE\n"
 	"       alog-export --checkpoint [--vkey] [-f LOG | LOG]\n"
 	"       alog-export --vkey [-f LOG | LOG]\n"
-	"       alog-export --proof -p PUBLIC_FILE [-f LOG] [--tree-state FILE] [-o FILE]\n"
+	"       alog-export --proof -p PUBLIC_FILE [-f LOG]... [--tree-state FILE] [-o FILE]\n"
 	"                   [RECORDS...]\n"
-	"       alog-export --consistency OLD NEW -p PUBLIC_FILE [-f LOG] [--tree-state FILE]\n"
-	"                   [-o FILE]\n"
+	"       alog-export --consistency OLD NEW -p PUBLIC_FILE [-f LOG]...\n"
+	"                   [--tree-state FILE] [-o FILE]\n"
 	"\n"
 	"Convert alog records (from the files, or standard input) for other tools, or\n"
 	"print evidence that verifies offline.\n"
@@ -78,6 +78,9 @@ static const char usage[] =
 	"  -f, --file LOG     the log (default: $ALOG_FILE, else " ALOG_DEFAULT_FILE "\n"
 	"                     for root and $XDG_STATE_HOME/alog/audit.alog, by default\n"
 	"                     ~/.local/state/alog/audit.alog, for others)\n"
+	"                     repeat it for the files of a rotated log, oldest first;\n"
+	"                     given the live file alone, the earlier files that\n"
+	"                     alog-seal --rotate named in its headers are read too\n"
 	"      --tree-state FILE  where the log's tree state is kept (default LOG.tree)\n"
 	"  -h, --help         show this help\n"
 	"      --version      show the version\n"
@@ -513,10 +516,16 @@ static int run_export(struct alog_export *x, char **files, int nfiles)
 
 static struct alog_pubkey pubkey;
 
+/* The log files (-f, repeated for a rotated log; one live file leads to the earlier ones). */
+static const char **logs;
+static int nlogs;
+
 static struct alog_tree *open_tree(const char *log, const char *state)
 {
 	struct alog_error e;
-	struct alog_tree *t = alog_tree_open(log, state, &e);
+	struct alog_tree *t = alog_tree_open_files(logs, (size_t)nlogs, state, 1, &e);
+
+	(void)log;
 	if (!t)
 		alog_die_error(ALOG_EXIT_ERR, &e);
 	if (!alog_tree_info(t)->persistent)
@@ -629,8 +638,8 @@ static int run_consistency(const char *log, const char *state, const char *oldf,
 			           "\"%s\"", log, pubkey.origin, alog_tree_info(t)->origin);
 			goto fail;
 		}
-		switch (alog_checkpoint_auth_by_log(log, i ? nt : ot, i ? nn : on, &pubkey, &k[i],
-		                                    &e)) {
+		switch (alog_checkpoint_auth_by_tree(t, i ? nt : ot, i ? nn : on, &pubkey, &k[i],
+		                                     &e)) {
 		case 0:
 			break;
 		case 1:
@@ -677,8 +686,16 @@ static int run_checkpoint(const char *log, int note, int vkey)
 	struct alog_error e;
 	char origin[256], vk[400];
 	uint64_t seq;
+	char prev[4096], cur[4096];
 	int rc = alog_last_seal(log, origin, sizeof origin, &s, &seq, &e);
 
+	/* just after a rotation the live file has no seal yet: its seals are in the archive */
+	snprintf(cur, sizeof cur, "%s", log);
+	while (rc == 1 && alog_log_prev_file(cur, prev, sizeof prev, &e) == 0 &&
+	       access(prev, R_OK) == 0) {
+		snprintf(cur, sizeof cur, "%s", prev);
+		rc = alog_last_seal(cur, origin, sizeof origin, &s, &seq, &e);
+	}
 	if (rc < 0)
 		alog_die_error(ALOG_EXIT_ERR, &e);
 	if (rc == 1) {
@@ -718,6 +735,7 @@ int main(int argc, char **argv)
 	/* whatever ends the run (alog_die, an error exit), a half-written output goes */
 	atexit(out_abort);
 	redact = alog_xmalloc((size_t)argc * sizeof *redact);
+	logs = alog_xmalloc((size_t)argc * sizeof *logs);
 	drop = alog_xmalloc((size_t)argc * sizeof *drop);
 	while ((c = alog_cli_next(&cli, argc, argv)) != -1) {
 		switch (c) {
@@ -738,7 +756,10 @@ int main(int argc, char **argv)
 		case OPT_REDACT: redact[o.nredact++] = optarg; break;
 		case OPT_DROP: drop[o.ndrop++] = optarg; break;
 		case 'o': out.target = strcmp(optarg, "-") ? optarg : NULL; break;
-		case 'f': log = optarg; break;
+		case 'f':
+			log = optarg;
+			logs[nlogs++] = optarg;
+			break;
 		case 'p': pubfile = optarg; break;
 		case OPT_CHECKPOINT: checkpoint = 1; break;
 		case OPT_VKEY: vkey = 1; break;
@@ -787,7 +808,7 @@ int main(int argc, char **argv)
 		                 "--proof or --consistency");
 
 	if (checkpoint || vkey) {
-		if (argc > 1 || (argc == 1 && log))
+		if (argc > 1 || (argc == 1 && log) || nlogs > 1)
 			alog_usage_error("--checkpoint and --vkey take one log file");
 		log = argc ? argv[0] : log ? log : alog_default_file();
 		check_not_input(log, "the log");
@@ -797,14 +818,20 @@ int main(int argc, char **argv)
 	if (pubfile && !proof && !oldcp)
 		alog_usage_error("-p is for --proof and --consistency");
 	if (proof || oldcp) {
+		if (state && nlogs > 1)
+			alog_usage_error("--tree-state is for one log file");
 		if (!pubfile)
 			alog_usage_error("%s needs the public key (-p PUBLIC_FILE): only a seal or "
 			                 "checkpoint signed with an epoch key it proves is evidence",
 			                 proof ? "--proof" : "--consistency");
 		if (alog_pubkey_load(&pubkey, pubfile, &e) != 0)
 			alog_die_error(ALOG_EXIT_ERR, &e);
-		if (!log)
+		if (!log) {
 			log = alog_default_file();
+			logs[nlogs++] = log;
+		}
+		for (int i = 0; i < nlogs; i++)
+			check_not_input(logs[i], "the log");
 		if (oldcp && argc != 1)
 			alog_usage_error("--consistency takes two checkpoint files: OLD NEW");
 		check_not_input(log, "the log");

@@ -441,6 +441,35 @@ static int check_consistency_proof(const char *oldf, const char *newf, const cha
 	return rc ? ALOG_EXIT_FAIL : ALOG_EXIT_OK;
 }
 
+/*
+ * A checkpoint may cover records that a rotation moved into earlier files:
+ * given the live file alone, read the files its headers name before it
+ * (where alog-seal --rotate put them), oldest first.
+ */
+static char **with_earlier_files(const char *log, int *n)
+{
+	static char **v;
+	char prev[4096];
+	struct alog_error e;
+	int k = 1, cap = 8;
+
+	v = alog_xmalloc((size_t)cap * sizeof *v);
+	v[0] = alog_xstrdup(log);
+	while (k < 100000 && alog_log_prev_file(v[k - 1], prev, sizeof prev, &e) == 0 &&
+	       access(prev, R_OK) == 0) {
+		if (k == cap)
+			v = alog_xrealloc(v, (size_t)(cap *= 2) * sizeof *v);
+		v[k++] = alog_xstrdup(prev);
+	}
+	for (int i = 0; i < k / 2; i++) {
+		char *x = v[i];
+		v[i] = v[k - 1 - i];
+		v[k - 1 - i] = x;
+	}
+	*n = k;
+	return v;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct alog_cli cli = {"alog-verify", usage, "aqp:", longopts};
@@ -584,6 +613,8 @@ int main(int argc, char **argv)
 		argv = deflt;
 		argc = 1;
 	}
+	if ((cpfile || oldcp) && argc == 1 && strcmp(argv[0], "-") != 0)
+		argv = with_earlier_files(argv[0], &argc);
 	/* Standard input is where cut-out lines arrive: accept a fragment there. */
 	if (argc == 0 || (argc == 1 && strcmp(argv[0], "-") == 0))
 		vo.auto_fragment = 1;

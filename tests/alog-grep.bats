@@ -151,16 +151,17 @@ EOF
 
 # ---- output ----
 
-@test "raw output is the stored lines byte for byte, and verifies as a fragment" {
+@test "raw output is the stored lines byte for byte, and is checked as a fragment" {
 	gen-events 3000 >ev.ndjson
 	alog-append -f a.alog <ev.ndjson
 	alog-grep 'actor=alice target=payments' a.alog >out.alog
 	grep -F '"actor":"alice","action":' a.alog | grep -F '"target":"payments"' >want.alog
 	cmp out.alog want.alog
 	[ "$(wc -l <out.alog)" -gt 10 ]
+	# lines alone prove nothing: checked where they are consecutive, never OK
 	run alog-verify <out.alog
-	[ "$status" -eq 0 ]
-	[[ $output == *"OK (fragment): "* ]]
+	[ "$status" -eq 1 ]
+	[[ $output == *"NOT VERIFIED (fragment): "* && $output != *FAILED* ]]
 }
 
 @test "the scanner agrees with jq on a generated corpus" {
@@ -1059,5 +1060,5 @@ PY
 	run_examples "$(man_dir)/alog-grep.1" || { kill "$changer"; false; }
 	kill "$changer"
 	wait "$changer" || true
-	[ "$(wc -l <alice.alog)" -eq 4 ]
+	[ "$(wc -l <alice.alog)" -eq 1 ] && [ -s alice.tlog-proof ]
 }

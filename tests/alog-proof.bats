@@ -207,9 +207,14 @@ PY
 	make_log a.alog 3
 	alog-seal -f a.alog -s k.sec >/dev/null
 	sed -n 5p old.alog | alog-export --proof -p k.pub -f old.alog | alog-verify -q --proof - -p k.pub
-	run bash -c 'sed -n 5p old.alog | alog-export --proof -p k.pub -f a.alog'
+	# and from the live file, which names the archive
+	sed -n 5p old.alog | alog-export --proof -p k.pub -f a.alog | alog-verify -q --proof - -p k.pub
+	[ -s old.alog.tree ]
+	mv old.alog gone.alog
+	run bash -c 'sed -n 5p gone.alog | alog-export --proof -p k.pub -f a.alog'
 	[ "$status" -eq 1 ]
-	[[ $output == *"in an earlier file"* ]]
+	[[ $output == *"in an earlier file of the log (the files given start at seq "*"): give that file too"* ]]
+	mv gone.alog old.alog
 	tail -2 a.alog | head -1 | alog-export --proof -p k.pub -f a.alog | alog-verify -q --proof - -p k.pub
 }
 
@@ -508,4 +513,67 @@ as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 	ln -s "$PWD/real.alog" link.alog
 	alog-append -f link.alog x=1
 	[ "$(wc -l <real.alog)" = 3 ]
+}
+
+# ---- rotated files are one log ----
+
+# Three files: day1.alog, day2.alog (archives), a.alog (live, unsealed yet).
+rotated() {
+	alog-keygen -s k.sec -p k.pub --epochs 64 >/dev/null
+	make_log a.alog 5
+	alog-seal -f a.alog -s k.sec >cp1
+	alog-seal -f a.alog -s k.sec --rotate day1.alog >/dev/null
+	make_log a.alog 4
+	alog-seal -f a.alog -s k.sec >cp2
+	alog-seal -f a.alog -s k.sec --rotate day2.alog >cp3
+	alog-append -f a.alog actor=late action=x
+}
+
+@test "a continuing header names the file before it, where --rotate put it" {
+	rotated
+	[ "$(head -1 a.alog | jq -r .prev_file)" = day2.alog ]
+	[ "$(head -1 day2.alog | jq -r .prev_file)" = day1.alog ]
+	[ "$(head -1 day1.alog | jq -r .prev_file)" = null ]
+	# an archive in another directory is not named
+	mkdir arch
+	alog-seal -f a.alog -s k.sec --rotate arch/day3.alog >/dev/null
+	[ "$(head -1 a.alog | jq -r .prev_file)" = null ]
+	alog-verify -q -p k.pub day1.alog day2.alog arch/day3.alog a.alog
+	# a header whose prev_file is a path is not a header
+	sed -i '1s/"prev_file":"day1.alog"/"prev_file":"..\/day1.alog"/' day2.alog
+	rehash_log day2.alog
+	run alog-verify day2.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"prev_file is not a file name in the log's directory"* ]]
+}
+
+@test "proofs, consistency proofs and checkpoints across rotated files from the live file" {
+	rotated
+	# a record of the first day, proven against the last seal (in day2.alog)
+	grep -F '"n":3,' day1.alog | alog-export --proof -p k.pub -f a.alog >b
+	run alog-verify --proof b -p k.pub
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "OK: seq 4 is in test.example/audit, tree size 14, checkpoint signed with epoch 3" ]]
+	# the files named explicitly give the same proof
+	grep -F '"n":3,' day1.alog | alog-export --proof -p k.pub -f day1.alog -f day2.alog -f a.alog | cmp - b
+	# a consistency proof between checkpoints of different files
+	alog-export -p k.pub --consistency cp1 cp3 -f a.alog >cons
+	alog-verify -p k.pub --consistency cp1 cp3 --proof cons
+	alog-export -p k.pub --consistency cp1 cp2 -f day1.alog -f day2.alog >cons2
+	alog-verify -p k.pub --consistency cp1 cp2 --proof cons2
+	# checkpoints against the live file alone
+	run alog-verify -p k.pub --checkpoint cp1 a.alog
+	[ "$status" -eq 0 ]
+	[[ $output == *"files      3"* && $output == *"signed with epoch 0"* ]]
+	run alog-verify -p k.pub --consistency cp1 cp3 a.alog
+	[ "$status" -eq 0 ]
+	# the last checkpoint, though the live file holds no seal yet
+	alog-export --checkpoint a.alog | cmp - cp3
+	# files out of order or missing are named
+	run alog-export --proof -p k.pub -f day2.alog -f day1.alog b
+	[ "$status" -eq 2 ]
+	[[ $output == *"day1.alog does not continue day2.alog"* ]]
+	run alog-export -p k.pub --consistency cp1 cp3 -f day1.alog -f a.alog
+	[ "$status" -eq 2 ]
+	[[ $output == *"a.alog does not continue day1.alog"* ]]
 }

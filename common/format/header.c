@@ -106,6 +106,34 @@ static int parse_range(const char *p, const char *end, struct alog_merkle *m, ui
 	return 0;
 }
 
+/* A plain file name: no '/', not "." or "..", UTF-8 without controls. */
+static int file_name_ok(const char *s, size_t n)
+{
+	if (n == 0 || memchr(s, '/', n) || strcmp(s, ".") == 0 || strcmp(s, "..") == 0 ||
+	    strlen(s) != n || alog_utf8_check(s, n) != n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+size_t alog_header_prev_file_member(char *out, size_t cap, const char *name)
+{
+	size_t n = strlen(name);
+	char esc[6 * 255 + 1];
+	long en;
+	int k;
+
+	if (n >= 256 || !file_name_ok(name, n))
+		return 0;
+	en = alog_json_escape(name, n, esc);
+	if (en < 0)
+		return 0;
+	k = snprintf(out, cap, ",\"prev_file\":\"%.*s\"", (int)en, esc);
+	return k < 0 || (size_t)k >= cap ? 0 : (size_t)k;
+}
+
 int alog_header_parse(const struct alog_rec *r, struct alog_header *h, struct alog_error *e)
 {
 	struct alog_json_iter it;
@@ -138,6 +166,17 @@ int alog_header_parse(const struct alog_rec *r, struct alog_header *h, struct al
 			if (val.n != 66 || val.p[0] != '"' || alog_unhex(h->prev, 32, val.p + 1, 64) != 0)
 				return alog_err(e, "prev is not 64 lowercase hex digits");
 			h->has_prev = 1;
+		} else if (alog_span_eq(name, "prev_file")) {
+			long n;
+			if (val.n < 2 || val.p[0] != '"' || val.n - 2 >= sizeof h->prev_file)
+				return alog_err(e, "prev_file is not a string");
+			n = alog_json_unescape(val.p + 1, val.n - 2, h->prev_file,
+			                       sizeof h->prev_file - 1);
+			if (n <= 0)
+				return alog_err(e, "prev_file is not a valid string");
+			h->prev_file[n] = '\0';
+			if (!file_name_ok(h->prev_file, (size_t)n))
+				return alog_err(e, "prev_file is not a file name in the log's directory");
 		} else if (alog_span_eq(name, "range")) {
 			if (r->seq < 1 || parse_range(val.p, val.p + val.n, &h->range, r->seq - 1, e) != 0)
 				return -1;
@@ -172,8 +211,8 @@ int alog_header_parse(const struct alog_rec *r, struct alog_header *h, struct al
 		return alog_err(e, "header has no format version \"v\"");
 	if (!have_origin)
 		return alog_err(e, "header has no origin");
-	if (r->seq == 1 && (h->has_prev || h->has_range))
-		return alog_err(e, "the first header (seq 1) must not have prev or range");
+	if (r->seq == 1 && (h->has_prev || h->has_range || h->prev_file[0]))
+		return alog_err(e, "the first header (seq 1) must not have prev, range or prev_file");
 	if (h->has_key && (h->has_key != 3 || r->seq == 1))
 		return alog_err(e, "keyroot and keyepoch come together, in a continuing header only");
 	if (r->seq > 1 && !(h->has_prev && h->has_range))

@@ -30,6 +30,8 @@ struct alog_header {
 	int has_key;
 	uint8_t key_root[32];
 	uint64_t key_epoch;
+	/* optional, continuing files: the file name the previous file was given */
+	char prev_file[256];
 };
 
 /* Parse the members of a header record (v, origin, prev, range, order).  0 or -1 with e set. */
@@ -48,6 +50,14 @@ size_t alog_header_members(char *out, size_t cap, const char *origin, const uint
  * after alog_header_members' text.  Returns the length.
  */
 size_t alog_header_key_members(char *out, size_t cap, const uint8_t root[32], uint64_t epoch);
+
+/*
+ * The optional member naming the previous file of a rotated log, as
+ * ,"prev_file":"NAME" (a file name in the same directory, no '/').
+ * Returns the length, or 0 when the name cannot be used (then the member
+ * is left out: tools are given the files by name instead).
+ */
+size_t alog_header_prev_file_member(char *out, size_t cap, const char *name);
 
 /*
  * The next member of a typed record (a header, a seal) that is not one of

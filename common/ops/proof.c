@@ -26,6 +26,8 @@
 
 struct alog_tree {
 	struct alog_tree_info info;
+	struct alog_tree *prev;  /* the tree of the file before this one (rotated logs) */
+	char log[4096];
 	int logfd, statefd;
 	uint64_t count;      /* records of this file in the state */
 	uint64_t end;        /* log offset after the last of them */
@@ -66,6 +68,7 @@ static uint64_t leaf_pos(uint64_t i)
 
 struct log_head {
 	char origin[256];
+	char prev_file[256];
 	uint64_t base;
 	uint8_t first[32], prev0[32];
 	struct alog_merkle range;
@@ -88,6 +91,7 @@ static int read_head(int fd, struct log_head *h, struct alog_error *e)
 		return alog_err_prefix(e, "bad header: ");
 	}
 	snprintf(h->origin, sizeof h->origin, "%s", fh.h.origin);
+	snprintf(h->prev_file, sizeof h->prev_file, "%s", fh.h.prev_file);
 	h->base = fh.seq - 1;
 	memcpy(h->first, fh.hash, 32);
 	if (fh.h.has_prev)
@@ -176,6 +180,8 @@ static int perfect(struct alog_tree *t, unsigned h, uint64_t j, uint8_t out[32])
 			start += pw;
 			k++;
 		}
+		if (t->prev)
+			return perfect(t->prev, h, j, out) == 0 ? 0 : tree_fail(t, t->prev->err);
 		return tree_fail(t, "the proof needs records of an earlier file of the log: give "
 		                    "that file");
 	}
@@ -454,6 +460,7 @@ struct alog_tree *alog_tree_open(const char *log, const char *state, struct alog
 		goto fail;
 	}
 	snprintf(t->info.origin, sizeof t->info.origin, "%s", h.origin);
+	snprintf(t->log, sizeof t->log, "%s", log);
 	t->info.base = h.base;
 	memcpy(t->first, h.first, 32);
 	memcpy(t->prev0, h.prev0, 32);
@@ -500,6 +507,7 @@ void alog_tree_close(struct alog_tree *t)
 {
 	if (!t)
 		return;
+	alog_tree_close(t->prev);
 	if (t->logfd >= 0)
 		close(t->logfd);
 	if (t->statefd >= 0)
@@ -526,7 +534,7 @@ int alog_tree_last_seal(struct alog_tree *t, struct alog_seal *s, uint64_t *seq,
 
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (!t->seal_off)
-			return 1;
+			return t->prev ? alog_tree_last_seal(t->prev, s, seq, e) : 1;
 		if (alog_logfile_seal_at(t->logfd, t->seal_off, s, seq, e) != 0)
 			return -1;
 		if (alog_tree_root(t, s->size, root, e) == 0 && memcmp(root, s->root, 32) == 0)
@@ -541,6 +549,104 @@ int alog_tree_last_seal(struct alog_tree *t, struct alog_seal *s, uint64_t *seq,
 	}
 	return alog_err(e, "the log does not match its last seal (seq %llu): run alog-verify",
 	                (unsigned long long)*seq);
+}
+
+/* ---- rotated logs: the files before the one given ---- */
+
+int alog_log_prev_file(const char *log, char *out, size_t cap, struct alog_error *e)
+{
+	struct log_head h;
+	const char *slash = strrchr(log, '/');
+	int fd = open(log, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0) {
+		alog_errno(e, "cannot open");
+		return alog_err_at(e, log, 0);
+	}
+	rc = read_head(fd, &h, e);
+	close(fd);
+	if (rc != 0)
+		return alog_err_at(e, log, 0);
+	if (h.base == 0 || !h.prev_file[0])
+		return 1;
+	if ((size_t)snprintf(out, cap, "%.*s%s", slash ? (int)(slash - log + 1) : 0, log,
+	                     h.prev_file) >= cap)
+		return alog_err(e, "path too long"), alog_err_at(e, log, 0);
+	return 0;
+}
+
+/* Paths of the files of the log up to and including log, oldest first (malloc'd). */
+static char **chain_paths(const char *log, size_t *n, struct alog_error *e)
+{
+	size_t cap = 8, k = 0;
+	char **v = alog_xmalloc(cap * sizeof *v), prev[4096];
+	const char *cur = log;
+
+	v[k++] = alog_xstrdup(log);
+	for (;;) {
+		struct stat st;
+		int rc = alog_log_prev_file(cur, prev, sizeof prev, e);
+		if (rc < 0) {
+			for (size_t i = 0; i < k; i++)
+				free(v[i]);
+			free(v);
+			return NULL;
+		}
+		/* a file that is not there stops the walk: a proof that needs it says so */
+		if (rc == 1 || stat(prev, &st) != 0 || k == 100000)
+			break;
+		if (k == cap)
+			v = alog_xrealloc(v, (cap *= 2) * sizeof *v);
+		v[k++] = alog_xstrdup(prev);
+		cur = v[k - 1];
+	}
+	for (size_t i = 0; i < k / 2; i++) {
+		char *x = v[i];
+		v[i] = v[k - 1 - i];
+		v[k - 1 - i] = x;
+	}
+	*n = k;
+	return v;
+}
+
+struct alog_tree *alog_tree_open_files(const char *const *logs, size_t n, const char *state,
+                                       int follow, struct alog_error *e)
+{
+	struct alog_tree *t = NULL;
+	char **found = NULL;
+	size_t nfound = 0;
+
+	if (n == 1 && follow) {
+		found = chain_paths(logs[0], &nfound, e);
+		if (!found)
+			return NULL;
+		logs = (const char *const *)found;
+		n = nfound;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct alog_tree *next = alog_tree_open(logs[i], i + 1 == n ? state : NULL, e);
+		if (!next)
+			goto fail;
+		if (t && (t->info.size != next->info.base || memcmp(t->last, next->prev0, 32) != 0 ||
+		          strcmp(t->info.origin, next->info.origin) != 0)) {
+			alog_err(e, "%s does not continue %s (a missing, swapped or changed file: run "
+			         "alog-verify on the files)", logs[i], logs[i - 1]);
+			alog_tree_close(next);
+			goto fail;
+		}
+		next->prev = t;
+		t = next;
+	}
+	for (size_t i = 0; i < nfound; i++)
+		free(found[i]);
+	free(found);
+	return t;
+fail:
+	for (size_t i = 0; i < nfound; i++)
+		free(found[i]);
+	free(found);
+	alog_tree_close(t);
+	return NULL;
 }
 
 /* ---- bundles ---- */
@@ -576,10 +682,13 @@ int alog_proof_bundle(struct alog_tree *t, const struct alog_seal *seal, const c
 	if (alog_rec_parse(&r, line, len, e) != 0)
 		return -1;
 	uint64_t index = r.seq - 1;
-	if (index < t->info.base)
-		return alog_err(e, "seq %llu is in an earlier file of the log (this file starts at "
-		                "seq %llu)", (unsigned long long)r.seq,
-		                (unsigned long long)t->info.base + 1), 1;
+	const struct alog_tree *first = t;
+	while (first->prev)
+		first = first->prev;
+	if (index < first->info.base)
+		return alog_err(e, "seq %llu is in an earlier file of the log (the files given start "
+		                "at seq %llu): give that file too", (unsigned long long)r.seq,
+		                (unsigned long long)first->info.base + 1), 1;
 	if (index >= seal->size)
 		return alog_err(e, "seq %llu is not sealed yet (the last seal covers seq 1..%llu): "
 		                "run alog-seal first", (unsigned long long)r.seq,
@@ -954,6 +1063,21 @@ unsigned alog_checkpoint_keyids(const char *note, size_t n, const char *origin, 
 		           sig[3];
 	}
 	return k;
+}
+
+int alog_checkpoint_auth_by_tree(const struct alog_tree *t, const char *note, size_t n,
+                                 const struct alog_pubkey *pk, struct alog_epoch_key *k,
+                                 struct alog_error *e)
+{
+	int rc = 1;
+
+	for (; t; t = t->prev) {
+		rc = alog_checkpoint_auth_by_log(t->log, note, n, pk, k, e);
+		/* not found in this file: look in the one before */
+		if (rc <= 0 || strncmp(e->msg, "no seal of the log", 18) != 0)
+			return rc;
+	}
+	return rc;
 }
 
 int alog_checkpoint_auth_by_log(const char *log, const char *note, size_t n,

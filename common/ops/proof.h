@@ -47,6 +47,19 @@ struct alog_tree_info {
  * Checks the chain of the records it hashes.  NULL with e set.
  */
 struct alog_tree *alog_tree_open(const char *log, const char *state, struct alog_error *e);
+/*
+ * The files of a rotated log as one tree, oldest first: each opened as by
+ * alog_tree_open (state applies to the last), each checked to continue
+ * the one before.  With follow and one file, the files before it are
+ * found through the prev_file member of each continuing header (where
+ * alog-seal --rotate put them) as far as they exist.  The tree returned
+ * is the last file's; proofs reach into the earlier ones.  NULL with e set.
+ */
+struct alog_tree *alog_tree_open_files(const char *const *logs, size_t n, const char *state,
+                                       int follow, struct alog_error *e);
+/* The file before log (its prev_file, in log's directory): 0; 1 none named; -1. */
+int alog_log_prev_file(const char *log, char *out, size_t cap, struct alog_error *e);
+/* Close a tree and the trees of the files before it. */
 void alog_tree_close(struct alog_tree *t);
 const struct alog_tree_info *alog_tree_info(const struct alog_tree *t);
 /* Forget the stored state and hash the whole file again. 0 or -1. */
@@ -131,6 +144,11 @@ unsigned alog_checkpoint_keyids(const char *note, size_t n, const char *origin, 
 int alog_checkpoint_auth_by_log(const char *log, const char *note, size_t n,
                                 const struct alog_pubkey *pk, struct alog_epoch_key *k,
                                 struct alog_error *e);
+
+/* alog_checkpoint_auth_by_log over every file of a tree opened with alog_tree_open_files. */
+int alog_checkpoint_auth_by_tree(const struct alog_tree *t, const char *note, size_t n,
+                                 const struct alog_pubkey *pk, struct alog_epoch_key *k,
+                                 struct alog_error *e);
 
 /*
  * A consistency proof between two checkpoints of the log (sizes and

@@ -15,6 +15,7 @@
 #include "ops/seal.h"
 
 #include <errno.h>
+#include <libgen.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sodium.h>
@@ -143,15 +144,34 @@ static int resume_tree(int fd, const struct alog_tail *tail, struct resume *rs,
 }
 
 /*
- * Create LOG.rotating holding the header that continues the log, bound to
- * the key that sealed the file before it (root, epoch).  It gets the old
- * file's group and mode (and its owner when we may give it); rotate_checks
- * made sure beforehand that the group can be kept.
+ * The continuing header names the archive when it sits in the log's own
+ * directory, so that tools given the live file find the earlier ones.
  */
-static int write_next_header(const char *path, int oldfd, const char *origin,
-                             const struct alog_tail *t, const struct alog_merkle *tree,
-                             const uint8_t keyroot[32], uint64_t epoch, char *tmp,
-                             size_t tmpcap, struct alog_error *e)
+static size_t prev_file_member(char *out, size_t cap, const char *log, const char *archive)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	struct stat sa, sb;
+	const char *base = strrchr(archive, '/');
+
+	snprintf(a, sizeof a, "%s", log);
+	snprintf(b, sizeof b, "%s", archive);
+	if (stat(dirname(a), &sa) != 0 || stat(dirname(b), &sb) != 0 || sa.st_dev != sb.st_dev ||
+	    sa.st_ino != sb.st_ino)
+		return 0;
+	return alog_header_prev_file_member(out, cap, base ? base + 1 : archive);
+}
+
+/*
+ * Create LOG.rotating holding the header that continues the log, bound to
+ * the key that sealed the file before it (root, epoch) and naming the
+ * archive.  It gets the old file's group and mode (and its owner when we
+ * may give it); rotate_checks made sure beforehand that the group can be
+ * kept.
+ */
+static int write_next_header(const char *path, const char *archive, int oldfd,
+                             const char *origin, const struct alog_tail *t,
+                             const struct alog_merkle *tree, const uint8_t keyroot[32],
+                             uint64_t epoch, char *tmp, size_t tmpcap, struct alog_error *e)
 {
 	char members[8192], line[9000];
 	uint8_t hash[32];
@@ -165,6 +185,17 @@ static int write_next_header(const char *path, int oldfd, const char *origin,
 		now = t->ts_ns;
 	k = alog_header_members(members, sizeof members, origin, t->hash, tree);
 	k += alog_header_key_members(members + k, sizeof members - k, keyroot, epoch);
+	{
+		/* the previous file's name goes before the "order" member that ends the header */
+		static const char order[] = ",\"order\":\"ts\"";
+		size_t ol = sizeof order - 1, had = k >= ol && memcmp(members + k - ol, order, ol) == 0;
+		k -= had ? ol : 0;
+		k += prev_file_member(members + k, sizeof members - k - ol, path, archive);
+		if (had) {
+			memcpy(members + k, order, ol);
+			k += ol;
+		}
+	}
 	n = alog_rec_format(line, t->seq + 1, now, "open", members, k, t->hash, hash);
 
 	if ((size_t)snprintf(tmp, tmpcap, "%s.rotating", path) >= tmpcap)
@@ -364,8 +395,8 @@ static int rotate(const char *logpath, const char *archive, struct alog_writer *
 	free(line);
 	alog_merkle_push(tree, leaf);
 
-	if (write_next_header(logpath, alog_writer_fd(w), origin, t, tree, keyroot, epoch, tmp,
-	                      sizeof tmp, e) != 0)
+	if (write_next_header(logpath, archive, alog_writer_fd(w), origin, t, tree, keyroot, epoch,
+	                      tmp, sizeof tmp, e) != 0)
 		return alog_err_prefix(e, "sealed, but not rotated: "), -1;
 	linked = link(logpath, archive) == 0;
 	if (!linked) {
