@@ -301,13 +301,12 @@ static int recover_log(const char *file)
 	rc = alog_writer_recover(w, aside, sizeof aside, &e);
 	if (rc < 0)
 		alog_die_error(ALOG_EXIT_ERR, &e);
+	/* alog_warnx: the names are shown safe for a terminal, as every message is */
 	if (rc == 1)
-		fprintf(stderr, "alog-append: %s: nothing to recover: the log ends with a "
-		                "complete record\n", file);
+		alog_warnx("%s: nothing to recover: the log ends with a complete record", file);
 	else
-		fprintf(stderr, "alog-append: %s: damaged tail moved to %s; a recover record "
-		                "was appended (seq %llu)\n", file, aside,
-		        (unsigned long long)alog_writer_tail(w)->seq);
+		alog_warnx("%s: damaged tail moved to %s; a recover record was appended (seq %llu)",
+		           file, aside, (unsigned long long)alog_writer_tail(w)->seq);
 	alog_writer_close(w);
 	return ALOG_EXIT_OK;
 }
