@@ -111,7 +111,8 @@ static void put_clean(const char *s, size_t n)
 		/* never split a UTF-8 sequence between two pieces */
 		while (k < n && k > 1 && ((unsigned char)s[k] & 0xc0) == 0x80)
 			k--;
-		fwrite(buf, 1, alog_term_clean(buf, s, k, 0), stderr);
+		size_t m = alog_term_clean(buf, s, k, 0);
+		fwrite(buf, 1, m, stderr);
 		s += k;
 		n -= k;
 	}

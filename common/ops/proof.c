@@ -1249,7 +1249,7 @@ int alog_consistency_verify(const char *text, size_t n, const char *old_cp, size
 		FAIL("the old checkpoint (size %llu) is larger than the new one (size %llu): swapped?",
 		     (unsigned long long)s1, (unsigned long long)s2);
 	while ((r = next_line(text, n, &pos, &l)) == 1) {
-		int which;
+		int which = 0;
 		struct alog_epoch_key k;
 		if (l.n == 0 && pos == n)
 			break;
