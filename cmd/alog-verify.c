@@ -312,6 +312,10 @@ static void print_json(const struct alog_verify_summary *s, struct out *o, char 
 	json_decref(r);
 }
 
+/* The checkpoints' texts, kept for the whole run. */
+static char *kept[2];
+static int nkept;
+
 /* A checkpoint file: its note text (kept for the run) and what it says. */
 static void load_checkpoint(const char *path, const char **note, size_t *n, char *origin,
                             uint64_t *size, uint8_t root[32])
@@ -321,6 +325,8 @@ static void load_checkpoint(const char *path, const char **note, size_t *n, char
 
 	if (alog_checkpoint_load(path, &buf, n, origin, 256, size, root, &e) != 0)
 		alog_die_error(ALOG_EXIT_ERR, &e);
+	if (nkept < 2)
+		kept[nkept++] = buf;
 	*note = buf;
 }
 
