@@ -361,3 +361,15 @@ EOF
 	[ "$(get d/a.alog session.start .user.sudo_user)" = '"alice"' ]
 	[ "$(get d/a.alog session.start .user.name)" = '"nobody"' ]
 }
+
+@test "alog-export -F asciicast: hostile times and terminal sizes in a session's records still make a valid cast" {
+	alog-append -f a.alog actor=a action=session.start session=abc term:='{"cols":-5,"rows":99999}'
+	alog-append -f a.alog actor=a action=session.io session=abc stream=o t:=1e300 data=hi
+	alog-append -f a.alog actor=a action=session.io session=abc stream=r t:=-1 cols:=-5 rows:=4294967296
+	alog-append -f a.alog actor=a action=session.io session=abc stream=o t:=2 data=there
+	alog-export -F asciicast --session abc a.alog >s.cast
+	jq -c . s.cast >/dev/null
+	[ "$(head -n 1 s.cast | jq -c '[.width, .height]')" = '[80,24]' ]
+	[ "$(tail -n +2 s.cast | jq -c '.[0]' | tr '\n' ' ')" = '0 0 2 ' ]
+	[ "$(sed -n 3p s.cast | jq -c '.[2]')" = '"80x24"' ]
+}

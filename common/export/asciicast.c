@@ -36,7 +36,8 @@ static unsigned long num(const char *obj, size_t n, const char *a, const char *b
 	memcpy(t, v.p, v.n);
 	t[v.n] = '\0';
 	r = strtoul(t, NULL, 10);
-	return r ? r : dflt;
+	/* a terminal's size fits in 16 bits (struct winsize): anything else is not one */
+	return r && r <= 65535 && t[0] != '-' ? r : dflt;
 }
 
 static void header(struct alog_export *x, const char *obj, size_t n, int64_t ts_ns,
@@ -102,8 +103,9 @@ int alog_export_put_asciicast(struct alog_export *x, const struct alog_rec *r,
 		tb[v.n] = '\0';
 		t = strtod(tb, NULL);
 	}
-	/* chunks of two streams are written in turn: never let time run backwards */
-	if (!(t >= x->cast_t))
+	/* chunks of two streams are written in turn: never let time run backwards;
+	 * nor past a century, which no session lasts (and "%.6f" could not hold) */
+	if (!(t >= x->cast_t) || t > 3.2e9)
 		t = x->cast_t;
 	x->cast_t = t;
 	snprintf(tb, sizeof tb, "[%.6f,", t);
