@@ -284,11 +284,38 @@ fail:
 }
 
 /*
+ * Append one event durably (put_log), with root's group: sudo is set-user-id
+ * only, so a new log would otherwise belong to the group of whoever ran
+ * sudo first, and that group could read every sudo command, and hold the
+ * log's lock.  0, or -1 with st.errbuf saying why.
+ */
+static int put_log(struct alog_buf *b);
+
+static int put(struct alog_buf *b)
+{
+	gid_t egid = getegid();
+	int rc;
+
+	if (egid != 0 && setegid(0) != 0) {
+		snprintf(st.errbuf, sizeof st.errbuf, "%s: cannot take root's group: %s", PLUGIN_NAME,
+		         strerror(errno));
+		return -1;
+	}
+	rc = put_log(b);
+	if (egid != 0 && setegid(egid) != 0) {
+		snprintf(st.errbuf, sizeof st.errbuf, "%s: cannot give back group %u: %s", PLUGIN_NAME,
+		         (unsigned)egid, strerror(errno));
+		return -1;
+	}
+	return rc;
+}
+
+/*
  * Append one event durably; 0, or -1 with st.errbuf saying why.  An event
  * the policy rejects is recorded as alog's own record, without the rule's
  * input, so that the attempt is still there.
  */
-static int put(struct alog_buf *b)
+static int put_log(struct alog_buf *b)
 {
 	struct alog_append_opts o = {.policy = st.policy ? st.policy_place : NULL,
 	                             .origin = st.origin, .sync = ALOG_SYNC_EACH};

@@ -225,3 +225,17 @@ get() { jq -c "select(.action == \"$2\") | $3" "$1"; }
 	[ "$(get sudo.alog sudo.accept '[.command, .argv[0], .argv_truncated]')" = '["/bin/true","/bin/true",{"args":12,"bytes":1200026}]' ]
 	[ "$(get sudo.alog sudo.exit .exit.code)" = 0 ]
 }
+
+@test "sudo plugin: a new log belongs to root's group, not to the group of whoever ran sudo first" {
+	dropin
+	mkdir logs
+	plugin "file=$PWD/logs/sudo.alog"
+	as_nobody sudo -n /bin/true
+	[ "$(stat -c %u:%g:%a logs/sudo.alog)" = 0:0:640 ]
+	# the user can neither read it nor hold its lock
+	run as_nobody cat logs/sudo.alog
+	[ "$status" -ne 0 ]
+	as_nobody sudo -n /bin/true
+	teardown
+	alog-verify logs/sudo.alog
+}
