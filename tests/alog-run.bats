@@ -373,3 +373,11 @@ EOF
 	[ "$(tail -n +2 s.cast | jq -c '.[0]' | tr '\n' ' ')" = '0 0 2 ' ]
 	[ "$(sed -n 3p s.cast | jq -c '.[2]')" = '"80x24"' ]
 }
+
+@test "alog-run --env: a name given twice, or a default named again, is one member" {
+	MY_VAR=y alog-run -f a.alog --env TERM --env MY_VAR --env MY_VAR --env PATH true
+	[ "$(grep -o '"TERM":' a.alog | wc -l)" = 1 ]
+	[ "$(grep -o '"MY_VAR":' a.alog | wc -l)" = 1 ]
+	[ "$(grep -o '"PATH":' a.alog | wc -l)" = 1 ]
+	[ "$(get a.alog session.start .env.MY_VAR)" = '"y"' ]
+}

@@ -152,6 +152,38 @@ static void put(struct sess *s, uint64_t bytes, int sync)
 
 /* ---- session.start and session.end ---- */
 
+struct named {
+	const char *name;
+	size_t i;
+};
+
+static int by_name(const void *a, const void *b)
+{
+	const struct named *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+	return c ? c : (x->i < y->i ? -1 : x->i > y->i);
+}
+
+/*
+ * Which of the n names repeat an earlier one (dup[i] = 1): a name given
+ * twice, or a default named again, would make a member twice in "env",
+ * which readers take differently.  Sorted: n log n.
+ */
+static char *repeats(const char *const *names, size_t n)
+{
+	struct named *by = alog_xcalloc(n ? n : 1, sizeof *by);
+	char *dup = alog_xcalloc(n ? n : 1, 1);
+
+	for (size_t i = 0; i < n; i++)
+		by[i] = (struct named){names[i], i};
+	qsort(by, n, sizeof *by, by_name);
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(by[i].name, by[i - 1].name) == 0)
+			dup[by[i].i] = 1;
+	free(by);
+	return dup;
+}
+
 static void start_members(struct sess *s, struct alog_buf *b)
 {
 	const struct alog_run_opts *o = s->o;
@@ -168,9 +200,10 @@ static void start_members(struct sess *s, struct alog_buf *b)
 	alog_session_argv(b, "argv", o->argv);
 	if (o->n_env) {
 		int any = 0;
+		char *dup = repeats(o->env, o->n_env);
 		for (i = 0; i < o->n_env; i++) {
 			const char *v = getenv(o->env[i]);
-			if (!v)
+			if (!v || dup[i])
 				continue;
 			alog_buf_str(b, any ? "," : ",\"env\":{");
 			any = 1;
@@ -182,6 +215,7 @@ static void start_members(struct sess *s, struct alog_buf *b)
 		}
 		if (any)
 			alog_buf_str(b, "}");
+		free(dup);
 	}
 	if (o->reason)
 		alog_session_str(b, "reason", o->reason);
