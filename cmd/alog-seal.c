@@ -13,7 +13,8 @@
 #include "ops/seal.h"
 
 static const char usage[] =
-	"usage: alog-seal [-f LOG] -s SECRET_FILE [--rotate ARCHIVE | --next-key PUBLIC_FILE]\n"
+	"usage: alog-seal [-f LOG] -s SECRET_FILE [--rotate ARCHIVE | --next-key PUBLIC_FILE |\n"
+	"                 --rollover]\n"
 	"                 [--lock-wait SECONDS] [--vkey] [-v]\n"
 	"\n"
 	"Seal the log: append a seal record signing the Merkle tree of every record\n"
@@ -32,6 +33,8 @@ static const char usage[] =
 	"      --next-key PUBLIC_FILE  a planned key handover: this seal (the last one\n"
 	"                       made with this key) names and signs the new key, which\n"
 	"                       seals from the next seal on, from its epoch 0\n"
+	"      --rollover       an emergency rollover (the old key lost or stolen): a new\n"
+	"                       key's first seal takes over the log, recorded as such\n"
 	"      --lock-wait SECONDS  wait at most this long for the log's and the key's\n"
 	"                       locks (default: $ALOG_LOCK_WAIT, else 60; 0: do not wait)\n"
 	"      --vkey           also print the epoch's C2SP verifier key after the note\n"
@@ -46,7 +49,7 @@ static const char usage[] =
 	"  alog-seal -f /var/log/alog/audit.alog -s /etc/alog/seal.key \\\n"
 	"      --rotate /var/log/alog/audit-$(date +%F).alog\n";
 
-enum { OPT_ROTATE = ALOG_OPT_BASE, OPT_VKEY, OPT_LOCK_WAIT, OPT_NEXT_KEY };
+enum { OPT_ROTATE = ALOG_OPT_BASE, OPT_VKEY, OPT_LOCK_WAIT, OPT_NEXT_KEY, OPT_ROLLOVER };
 
 static const struct option longopts[] = {
 	{"file", required_argument, NULL, 'f'},
@@ -55,6 +58,7 @@ static const struct option longopts[] = {
 	{"vkey", no_argument, NULL, OPT_VKEY},
 	{"lock-wait", required_argument, NULL, OPT_LOCK_WAIT},
 	{"next-key", required_argument, NULL, OPT_NEXT_KEY},
+	{"rollover", no_argument, NULL, OPT_ROLLOVER},
 	{"verbose", no_argument, NULL, 'v'},
 	{0, 0, 0, 0},
 };
@@ -113,6 +117,9 @@ int main(int argc, char **argv)
 			setenv("ALOG_LOCK_WAIT", optarg, 1);
 			break;
 		}
+		case OPT_ROLLOVER:
+			o.rollover = 1;
+			break;
 		case OPT_NEXT_KEY:
 			o.next_key = optarg;
 			break;

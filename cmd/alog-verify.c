@@ -36,7 +36,8 @@ static const char usage[] =
 	"\n"
 	"  -a, --all          report every independent problem, not just the first\n"
 	"  -p, --public FILE  check every seal: signature, epoch key, epoch order;\n"
-	"                     records after the last seal are reported as unsealed\n"
+	"                     records after the last seal are reported as unsealed;\n"
+	"                     a second -p: the key an emergency rollover restarts with\n"
 	"      --require-sealed  unsealed records are an error, not a warning\n"
 	"      --max-unsealed DURATION  fail if the last seal is older (30m, 2h, 1d)\n"
 	"      --checkpoint FILE  a checkpoint saved from alog-seal (needs -p: its\n"
@@ -481,6 +482,9 @@ int main(int argc, char **argv)
 	static const struct alog_cli cli = {"alog-verify", usage, "aqp:", longopts};
 	static struct alog_pubkey pubkey;
 	const char *pubfile = NULL, *cpfile = NULL, *keystate = NULL, *prooffile = NULL;
+	const char *rollfiles[8];
+	static struct alog_pubkey rollkeys[8];
+	unsigned nrollfiles = 0;
 	const char *oldcp = NULL, *newcp = NULL;
 	struct alog_verify_opts vo = {0};
 	struct alog_verify_summary s;
@@ -511,7 +515,13 @@ int main(int argc, char **argv)
 			vo.strict_time = 1;
 			break;
 		case 'p':
-			pubfile = optarg;
+			/* a second -p names a key an emergency rollover may restart with */
+			if (!pubfile)
+				pubfile = optarg;
+			else if (nrollfiles < sizeof rollfiles / sizeof rollfiles[0])
+				rollfiles[nrollfiles++] = optarg;
+			else
+				alog_usage_error("too many -p keys");
 			break;
 		case OPT_REQUIRE_SEALED:
 			vo.require_sealed = 1;
@@ -565,6 +575,11 @@ int main(int argc, char **argv)
 		alog_usage_error("%s needs the public key (-p PUBLIC_FILE): a checkpoint is trusted "
 		                 "only once its signature is checked with an epoch key the public "
 		                 "key proves", cpfile ? "--checkpoint" : "--consistency");
+	for (unsigned r = 0; r < nrollfiles; r++)
+		if (alog_pubkey_load(&rollkeys[r], rollfiles[r], &e) != 0)
+			alog_die_error(ALOG_EXIT_ERR, &e);
+	vo.rollover_keys = rollkeys;
+	vo.nrollover = nrollfiles;
 	if (pubfile) {
 		if (alog_pubkey_load(&pubkey, pubfile, &e) != 0)
 			alog_die_error(ALOG_EXIT_ERR, &e);

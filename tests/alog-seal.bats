@@ -918,3 +918,34 @@ PY
 	[ "$status" -eq 1 ]
 	[[ $output == *"is not signed by the sealing epoch (epoch 0): a forged or altered handover"* ]]
 }
+
+@test "an emergency rollover is an explicit, recorded event: a warning naming the seq with the new key, an error without it" {
+	alog-keygen -s old.sec -p old.pub --epochs 8 >/dev/null
+	alog-keygen -s new.sec -p new.pub --epochs 8 >/dev/null
+	make_log a.alog 2
+	alog-seal -f a.alog -s old.sec >/dev/null
+	alog-append -f a.alog x=1
+	# without --rollover a new key is refused, and --rollover needs a fresh key
+	run alog-seal -f a.alog -s new.sec
+	[ "$status" -eq 1 ]
+	cp old.sec old2.sec
+	run alog-seal -f a.alog -s old2.sec --rollover
+	[ "$status" -eq 1 ]
+	[[ $output == *"--rollover starts a key at its epoch 0, but this key has sealed before"* ]]
+	run alog-seal -f a.alog -s new.sec --rollover --rotate d1.alog
+	[ "$status" -eq 2 ]
+	alog-seal -f a.alog -s new.sec --rollover >/dev/null
+	[[ $(tail -n1 a.alog) == *'"epoch":0,'*'"rollover":true'* ]]
+	alog-append -f a.alog x=2
+	alog-seal -f a.alog -s new.sec >/dev/null
+	# the old key (lost or stolen) no longer seals the log
+	run alog-seal -f a.alog -s old.sec
+	[ "$status" -eq 1 ]
+	run alog-verify -p old.pub a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"emergency key rollover at seq 6 to a key that was not given: its seals cannot be checked (give the new public key with another -p)"* ]]
+	run alog-verify -p old.pub -p new.pub --require-sealed --key-state new.sec a.alog
+	[ "$status" -eq 0 ]
+	[[ $output == *"warning: emergency key rollover at seq 6: the previous key's seals end before it; trust restarts here with $(cat new.pub) (given with -p)"* ]]
+	[[ $output == *"key 2      $(cat new.pub) seals seq 6..8"* ]]
+}

@@ -82,6 +82,10 @@ int alog_seal_parse(const struct alog_rec *r, struct alog_seal *s, struct alog_e
 			memcpy(s->nextkey, val.p + 1, val.n - 2);
 			s->nextkey[val.n - 2] = '\0';
 			s->has_next |= 1;
+		} else if (alog_span_eq(name, "rollover")) {
+			if (!(val.n == 4 && memcmp(val.p, "true", 4) == 0))
+				return alog_err(e, "seal rollover is not true");
+			s->rollover = 1;
 		} else if (alog_span_eq(name, "nextsig")) {
 			if (parse_b64(val, s->nextsig, 64) != 0)
 				return alog_err(e, "seal nextsig is not base64 of an Ed25519 signature");
@@ -97,6 +101,9 @@ int alog_seal_parse(const struct alog_rec *r, struct alog_seal *s, struct alog_e
 		                   "are needed)");
 	if (s->has_next && s->has_next != 3)
 		return alog_err(e, "seal has nextkey or nextsig without the other");
+	if (s->rollover && s->epoch != 0)
+		return alog_err(e, "seal rollover with epoch %llu: a rollover is a key's epoch 0",
+		                (unsigned long long)s->epoch);
 	if (s->size != r->seq - 1)
 		return alog_err(e, "seal size %llu does not match its position (seq %llu seals size %llu)",
 		                (unsigned long long)s->size, (unsigned long long)r->seq,
@@ -126,6 +133,8 @@ size_t alog_seal_members(char *out, size_t cap, const struct alog_seal *s)
 	                      (unsigned long long)s->epoch, alog_b64(pk, s->pk, 32));
 	k += alog_json_hash_array_format(out + k, cap - k, (const uint8_t(*)[32])s->proof, s->nproof);
 	k += (size_t)snprintf(out + k, cap - k, ",\"sig\":\"%s\"", alog_b64(sig, s->sig, 68));
+	if (s->rollover)
+		k += (size_t)snprintf(out + k, cap - k, ",\"rollover\":true");
 	if (s->has_next) {
 		char nsig[ALOG_B64_LEN(64) + 1];
 		k += (size_t)snprintf(out + k, cap - k, ",\"nextkey\":\"%s\",\"nextsig\":\"%s\"",

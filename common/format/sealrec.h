@@ -35,6 +35,9 @@ struct alog_seal {
 	int has_next;
 	char nextkey[400];
 	uint8_t nextsig[64];
+	/* An emergency rollover (optional member "rollover":true): the first
+	 * seal of a new key (epoch 0) that the previous key did not name. */
+	int rollover;
 };
 
 /* The text a handover signature covers: "alog handover\n" + the

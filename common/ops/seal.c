@@ -463,7 +463,7 @@ static int successor_of(const struct alog_seckey *sk, const char *path, struct a
  * -1 error.
  */
 static int line_up_key(struct alog_seckey *sk, const char *keypath, const struct resume *rs,
-                       const struct alog_tail *t, struct alog_error *e)
+                       const struct alog_tail *t, int rollover, struct alog_error *e)
 {
 	struct alog_pubkey pk;
 	struct alog_error ce;
@@ -473,6 +473,25 @@ static int line_up_key(struct alog_seckey *sk, const char *keypath, const struct
 	snprintf(pk.origin, sizeof pk.origin, "%s", sk->origin);
 	pk.epochs = sk->epochs;
 	memcpy(pk.root, sk->root, 32);
+
+	/* An emergency rollover: a fresh key takes over a log whose seals are
+	 * another key's (that key lost or stolen); recorded in the seal. */
+	if (rollover) {
+		if (sk->next != 0)
+			return alog_err(e, "--rollover starts a key at its epoch 0, but this key has "
+			                   "sealed before (up to epoch %u): use a new key", sk->next - 1),
+			       1;
+		if ((rs->have_seal && alog_seal_check(&rs->seal, &pk, &ce) == 0) ||
+		    (rs->have_keyroot && memcmp(rs->keyroot, sk->root, 32) == 0))
+			return alog_err(e, "--rollover: this key already seals this log"), 1;
+		if (!rs->have_epoch && t->first_seq == 1)
+			return alog_err(e, "--rollover: this log has no seal yet; seal it without "
+			                   "--rollover"), 1;
+		if (alog_seckey_next_path(nextpath, sizeof nextpath, keypath) == 0 &&
+		    unlink(nextpath) != 0 && errno != ENOENT)
+			return alog_errno(e, "cannot remove %s", nextpath);
+		return 0;
+	}
 
 	/* The last seal handed over to a new key: only that key seals on, from
 	 * its epoch 0. */
@@ -588,6 +607,10 @@ int alog_seal_run(const struct alog_seal_opts *o, struct alog_seal_result *res,
 	if (!w)
 		return -1;
 	rc = -1;
+	if (o->rollover && (o->rotate || o->next_key)) {
+		alog_err(e, "--rollover goes alone: not with --rotate or --next-key");
+		goto out;
+	}
 	if (o->next_key) {
 		if (o->rotate) {
 			alog_err(e, "--next-key and --rotate go in two runs: hand over first, then "
@@ -625,7 +648,7 @@ int alog_seal_run(const struct alog_seal_opts *o, struct alog_seal_result *res,
 		         rs.origin);
 		goto out_unlock;
 	}
-	rc = line_up_key(&sk, o->key, &rs, t, e);
+	rc = line_up_key(&sk, o->key, &rs, t, o->rollover, e);
 	if (rc != 0)
 		goto out_unlock;
 	rc = 1;
@@ -666,6 +689,8 @@ int alog_seal_run(const struct alog_seal_opts *o, struct alog_seal_result *res,
 			goto out_unlock;
 		}
 	}
+
+	s.rollover = o->rollover;
 
 	/* (1) The key state without this epoch is durable before the seal exists. */
 	rc = -1;

@@ -22,6 +22,7 @@ struct alog_seal_opts {
 	                     * header's ts, local time) */
 	long lock_wait_ms;  /* the wait for the log's lock (alog_flock_wait) */
 	const char *next_key; /* a public key file: this seal hands over to it */
+	int rollover;         /* an emergency rollover: a new key restarts the seals */
 };
 
 struct alog_seal_result {

@@ -298,6 +298,36 @@ static void auth_checkpoints(struct alog_verifier *v, uint64_t line, uint64_t se
 	}
 }
 
+/* An emergency rollover: trust restarts with a key given as another -p,
+ * reported as a warning; with no such key the seal is an error. */
+static void rollover(struct alog_verifier *v, uint64_t line, uint64_t seq,
+                     const struct alog_seal *s, int root_checked)
+{
+	struct alog_error pe;
+	char k[400];
+
+	for (unsigned i = 0; i < v->o.nrollover; i++) {
+		const struct alog_pubkey *pk = &v->o.rollover_keys[i];
+		if (strcmp(pk->origin, v->key.origin) != 0 || alog_seal_check(s, pk, &pe) != 0)
+			continue;
+		alog_pubkey_format(k, sizeof k, pk);
+		problem(v, ALOG_P_SEAL, line, seq, 1,
+		        "emergency key rollover at seq %llu: the previous key's seals end before it; "
+		        "trust restarts here with %s (given with -p), which the previous key did not "
+		        "name", (unsigned long long)seq, k);
+		v->key = *pk;
+		v->key_from = seq;
+		v->s.seals_checked++;
+		if (root_checked && !v->stopped)
+			v->proven = s->size;
+		note_key(v, seq);
+		return;
+	}
+	problem(v, ALOG_P_SEAL, line, seq, 0,
+	        "emergency key rollover at seq %llu to a key that was not given: its seals cannot "
+	        "be checked (give the new public key with another -p)", (unsigned long long)seq);
+}
+
 static void check_seal(struct alog_verifier *v, uint64_t line, const struct alog_rec *r)
 {
 	struct alog_seal s;
@@ -331,7 +361,9 @@ static void check_seal(struct alog_verifier *v, uint64_t line, const struct alog
 		v->tree = s.range;
 		v->tree_ok = 1;
 	}
-	if (v->after_handover) {
+	if (s.rollover) {
+		v->after_handover = 0; /* epoch 0 by the format */
+	} else if (v->after_handover) {
 		if (s.epoch != 0)
 			problem(v, ALOG_P_SEAL, line, r->seq, 0,
 			        "seal (seq %llu) has epoch %llu, but the first seal after a key handover "
@@ -355,7 +387,9 @@ static void check_seal(struct alog_verifier *v, uint64_t line, const struct alog
 	if (v->o.pubkey) {
 		if (strcmp(v->o.pubkey->origin, v->s.origin[0] ? v->s.origin : v->o.pubkey->origin))
 			return; /* reported once as a wrong key */
-		if (alog_seal_check(&s, v->o.pubkey, &pe) != 0) {
+		if (s.rollover && alog_seal_check(&s, v->o.pubkey, &pe) != 0) {
+			rollover(v, line, r->seq, &s, root_checked);
+		} else if (alog_seal_check(&s, v->o.pubkey, &pe) != 0) {
 			problem(v, ALOG_P_SEAL, line, r->seq, 0, "%s", pe.msg);
 		} else {
 			v->s.seals_checked++;

@@ -52,6 +52,8 @@ struct alog_verify_opts {
 	int strict_json; /* also validate every record as strict JSON */
 	int lock_live;   /* take a shared lock to finish reading a line being written */
 	const struct alog_pubkey *pubkey; /* check seal signatures and epoch keys */
+	const struct alog_pubkey *rollover_keys; /* keys an emergency rollover may */
+	unsigned nrollover;                      /* restart trust with (more -p) */
 	int require_sealed;     /* records after the last seal are an error */
 	int64_t max_unsealed_ns; /* > 0: the last seal may be at most this old */
 	int64_t now_ns;         /* "now" for the age checks (0: the clock) */
