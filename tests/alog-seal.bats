@@ -6,6 +6,9 @@ load helpers
 
 key() { alog-keygen -s k.sec -p k.pub --epochs "${1:-64}" >/dev/null; }
 
+# faketime preloads its library before a sanitised tool's ASan runtime: let ASan start after it
+faketime() { ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 command faketime "$@"; }
+
 # A log of n events, sealed every `every` events.
 sealed_log() {
 	local n=$1 every=$2 i
@@ -59,7 +62,7 @@ sealed_log() {
 	[[ ${lines[3]} =~ ^—\ test\.example/audit\ [A-Za-z0-9+/]{91}=$ ]]
 	[[ $(line a.alog 6) == '{"seq":6,"ts":"'*'","type":"seal","size":5,"root":"'"${lines[2]}"'","range":['*'],"epoch":0,"key":"'*'","proof":['*'],"sig":"'*'","hash":"'*'"}' ]]
 	grep -q '^next 1$' k.sec
-	! grep -q "^$seed0\$" k.sec
+	! grep -q "^$seed0\$" k.sec || false
 	[ "$(stat -c %a k.sec)" = 600 ]
 	alog-verify -q -p k.pub a.alog
 }
@@ -89,7 +92,7 @@ sealed_log() {
 	openssl pkeyutl -verify -pubin -inkey pk.pem -rawin -in text -sigfile ed.sig
 	# and a changed checkpoint does not verify
 	sed -i '2s/.*/999/' text
-	! openssl pkeyutl -verify -pubin -inkey pk.pem -rawin -in text -sigfile ed.sig
+	! openssl pkeyutl -verify -pubin -inkey pk.pem -rawin -in text -sigfile ed.sig || false
 }
 
 @test "an empty period is sealed too, with consecutive epochs" {
