@@ -266,7 +266,7 @@ EOF
 	for mode in --pretty --fields=actor,msg; do
 		alog-grep $mode actor? a.alog >out
 		[ "$(tr -d '\n\t -~\200-\377' <out | wc -c)" -eq 0 ]
-		! grep -q $'\xc2\x9b\|\xe2\x80\xae' out
+		! grep -q $'\xc2\x9b\|\xe2\x80\xae' out || false
 		grep -q 'x1b\[2J' out
 	done
 	# on a terminal: pretty by default, raw on request, both neutralised
@@ -275,7 +275,7 @@ EOF
 		# nothing but our own colours
 		sed -i 's/\x1b\[[0-9;]*m//g' tty.out
 		[ "$(tr -d '\r\n -~\200-\377' <tty.out | wc -c)" -eq 0 ]
-		! grep -q $'\xc2\x9b\|\xe2\x80\xae' tty.out
+		! grep -q $'\xc2\x9b\|\xe2\x80\xae' tty.out || false
 		grep -q 'x1b\[2J' tty.out
 	done
 	script -qec "alog-grep actor? a.alog" /dev/null | grep -q '#2'
@@ -662,7 +662,7 @@ wait_lines() {
 	sleep 2.5
 	alog-append -f a.alog n:=7
 	for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-	! kill -0 "$pid" 2>/dev/null
+	! kill -0 "$pid" 2>/dev/null || false
 	wait "$pid"
 	[ "$(cat out)" = "$(printf '1\n2\n3\n4\n5\n6')" ]
 	run alog-grep -F -c 'n?' a.alog
@@ -1011,7 +1011,7 @@ PY
 	# still following (unless a loaded machine, sanitisers, took us past --until)
 	[ "$(date +%s)" -ge "$(($(date -d "$until" +%s) - 1))" ] || kill -0 "$pid"
 	for ((i = 0; i < 150; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-	! kill -0 "$pid" 2>/dev/null
+	! kill -0 "$pid" 2>/dev/null || false
 	wait "$pid"
 	[ "$(cat out | tr '\n' ' ')" = "1 2 3 " ]
 	alog-verify a.alog

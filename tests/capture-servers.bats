@@ -93,7 +93,7 @@ next_second() {
 	start_follower "$PG_LOGDIR/postgresql-*.json" --source postgres-jsonlog
 	wait_for "the queries after the second rotation" has_at_least a.alog "'q-403'" 1
 	pg_psql -q -c "select 'q-404'" >/dev/null
-	! pg_psql -q -c "select 1/0" 2>/dev/null
+	! pg_psql -q -c "select 1/0" 2>/dev/null || false
 	wait_for "the last query" has_at_least a.alog '"action":"db.error"' 1
 	kill -TERM "$FOLLOWER"
 	wait "$FOLLOWER"
@@ -107,11 +107,11 @@ next_second() {
 	grep -q '"action":"db.disconnect"' a.alog
 	grep -q '"action":"db.error",.*"result":"failure",.*"query":"select 1/0","msg":"division by zero"' a.alog
 	# masked before anything was written
-	! grep -q 'S3cret' a.alog
-	! grep -q '4111 1111 1111 1111' a.alog
+	! grep -q 'S3cret' a.alog || false
+	! grep -q '4111 1111 1111 1111' a.alog || false
 	grep -q '"query":"create role app login \*\{20\}"' a.alog
 	grep -q '"rule":"card-number","action":"mask"' a.alog
-	! grep -q capture.gap a.alog
+	! grep -q capture.gap a.alog || false
 	alog-verify -q a.alog
 }
 
@@ -136,7 +136,7 @@ NGINX_FORMAT="escape=json '{\"time\":\"\$time_iso8601\",\"remote_addr\":\"\$remo
 	wait "$FOLLOWER"
 	FOLLOWER=
 	tags_once a.alog "r=" 1 60
-	! grep -q 'tok_abcdefghijklmnopqrstuvwxyz' a.alog
+	! grep -q 'tok_abcdefghijklmnopqrstuvwxyz' a.alog || false
 	grep -q '"action":"http.get","target":"/?r=7","src":{"ip":"127.0.0.1"},"result":"success","http":{' a.alog
 	grep -q '"action":"http.post","actor":"ann","target":"/api/orders?r=40","src":{"ip":"127.0.0.1"},"result":"failure"' a.alog
 	grep -q '"http_authorization":"Bearer \*\**"' a.alog

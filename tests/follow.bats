@@ -170,7 +170,7 @@ teardown() {
 	lines 16 20 src.log
 	alog-append -f a.alog --follow src.log --once
 	once_each a.alog 1 20
-	! grep -q capture.gap a.alog
+	! grep -q capture.gap a.alog || false
 	# compressed rotated files are not read: the rest is a recorded gap
 	lines 21 25 src.log
 	mv src.log src.log.1 && gzip src.log.1
@@ -196,7 +196,7 @@ teardown() {
 	lines 16 18 src.log
 	alog-append -f a.alog --follow src.log --once
 	once_each a.alog 1 18
-	! grep -q capture.gap a.alog
+	! grep -q capture.gap a.alog || false
 }
 
 @test "a new file on a reused inode with the same first line is told apart by its first 4 KiB" {
@@ -254,14 +254,14 @@ teardown() {
 	ln -s secret.json src.log
 	ln -s secret.json src.log.1
 	alog-append -f a.alog --follow src.log --once
-	! grep -q root-only a.alog
+	! grep -q root-only a.alog || false
 	lines 1 2 real.log
 	alog-append -f a.alog --follow real.log --once
 	rm real.log && ln -s secret.json real.log
 	lines 3 3 real.log.2 # a newer rotated name, as a link
 	rm real.log.2 && ln -s secret.json real.log.2
 	alog-append -f a.alog --follow real.log --once 2>/dev/null
-	! grep -q root-only a.alog
+	! grep -q root-only a.alog || false
 }
 
 @test "positions come only from the alog member: other writers cannot move a follower" {
@@ -283,8 +283,8 @@ teardown() {
 EOF
 	printf '{"n":1,"secret":"hunter22","card":"4111 1111 1111 1111"}\n' >src.log
 	alog-append -f a.alog --policy p.json --follow src.log --once
-	! grep -q hunter22 a.alog
-	! grep -q '4111 1111 1111 1111' a.alog
+	! grep -q hunter22 a.alog || false
+	! grep -q '4111 1111 1111 1111' a.alog || false
 	grep -q '"alog":{"policy":\[.*\],"source":{"kind":"json","path":"'"$PWD"'/src.log"' a.alog
 	lines 2 3 src.log
 	alog-append -f a.alog --policy p.json --follow src.log --once
