@@ -159,17 +159,67 @@ static int emit(struct scan *s, enum alog_detector det, size_t start, size_t end
 	return s->stop;
 }
 
+/* How much a card of nd digits is preferred: the common lengths first. */
+static int card_rank(size_t nd)
+{
+	static const signed char rank[20] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	                                     0, 0, 0, 3, 4, 6, 7, 1, 2, 5};
+	return nd < 20 ? rank[nd] : 0;
+}
+
+/* Most digit groups a card can span: 19 digits, one per group. */
+#define CARD_MAX_GROUPS 19
+
 /*
- * A run of digits at i, in groups separated by single spaces or dashes
- * (one kind of separator per run).  Returns where the scan goes on.
+ * The best card among the windows of consecutive groups that start at
+ * group a (gs[k], ge[k]: where group k starts and ends; ng groups): its
+ * last group in *last, its rank returned (0: none).  A window that ends
+ * at the run's last group counts only when that end is not glued to a
+ * word (tail_ok).
+ */
+static int card_window(const uchar *t, const size_t *gs, const size_t *ge, size_t ng, size_t a,
+                       int tail_ok, size_t *last)
+{
+	char dig[20];
+	size_t nd = 0;
+	int best = 0;
+
+	for (size_t b = a; b < ng && b < a + CARD_MAX_GROUPS; b++) {
+		size_t len = ge[b] - gs[b];
+		int r;
+		if (nd + len > 19)
+			break;
+		memcpy(dig + nd, t + gs[b], len);
+		nd += len;
+		r = card_rank(nd);
+		if (r > best && (b + 1 < ng || tail_ok) && card_digits_ok(dig, nd)) {
+			best = r;
+			*last = b;
+		}
+	}
+	return best;
+}
+
+/* Groups held at once: every window starting in the first half fits. */
+#define CARD_GROUPS (2 * CARD_MAX_GROUPS)
+
+/*
+ * A run of digit groups at i, each separated from the next by one space
+ * or one dash.  Card numbers are looked for among the windows of
+ * consecutive groups, so that a card is found next to other numbers (a
+ * CVV, an expiry date, an order number, another card): at each group the
+ * best window starting there is taken, unless one starting inside it is
+ * better (a 16-digit card over a 14-digit window that happens to pass the
+ * Luhn check).  The groups are read as the search moves on, so a run of
+ * any length costs time in proportion to its length.  Returns where the
+ * scan goes on.
  */
 static size_t card_at(struct scan *s, size_t i)
 {
 	const uchar *t = s->t;
-	size_t n = s->n, j = i, nd = 0, end;
-	char dig[20];
-	uchar sep = 0;
-	int grouped = 0;
+	size_t n = s->n, j = i;
+	size_t gs[CARD_GROUPS], ge[CARD_GROUPS], ng = 0;
+	int more = 1, tail_ok = 1;
 
 	/* glued to a word ("x4111...", "req-4111..."): part of an identifier */
 	if (i > 0 && (is_word(t[i - 1]) || (t[i - 1] == '-' && i > 1 && is_alnum(t[i - 2])))) {
@@ -177,50 +227,52 @@ static size_t card_at(struct scan *s, size_t i)
 			j++;
 		return j;
 	}
-	for (;;) {
-		while (j < n && is_digit(t[j])) {
-			if (nd < sizeof dig)
-				dig[nd] = (char)t[j];
-			nd++;
-			j++;
+	while (!s->stop) {
+		size_t last = 0, l2 = 0;
+		int r, better = 0;
+
+		while (more && ng < CARD_GROUPS) {
+			gs[ng] = j;
+			while (j < n && is_digit(t[j]))
+				j++;
+			ge[ng++] = j;
+			if (j + 1 < n && (t[j] == ' ' || t[j] == '-') && is_digit(t[j + 1])) {
+				j++;
+				continue;
+			}
+			more = 0;
+			/* glued to a word, or the integer part of a decimal: no card ends there */
+			tail_ok = !(j < n && (is_word(t[j]) ||
+			                      (t[j] == '.' && j + 1 < n && is_digit(t[j + 1]))));
 		}
-		if (j + 1 < n && (t[j] == ' ' || t[j] == '-') && is_digit(t[j + 1]) &&
-		    (sep == 0 || t[j] == sep) && nd <= 19) {
-			sep = t[j];
-			grouped = 1;
-			j++;
-			continue;
+		if (ng == 0)
+			break;
+		r = card_window(t, gs, ge, ng, 0, tail_ok || more, &last);
+		for (size_t c = 1; r && c <= last && !better; c++)
+			better = card_window(t, gs, ge, ng, c, tail_ok || more, &l2) > r;
+		if (r && !better) {
+			emit(s, ALOG_DET_CARD, gs[0], ge[last], 0);
+			last++;
+		} else {
+			last = 1;
 		}
-		break;
+		memmove(gs, gs + last, (ng - last) * sizeof *gs);
+		memmove(ge, ge + last, (ng - last) * sizeof *ge);
+		ng -= last;
 	}
-	end = j;
-	/* A digit run glued to a word, or the integer part of a decimal, is no card. */
-	if (end < n && (is_word(t[end]) || (t[end] == '.' && end + 1 < n && is_digit(t[end + 1]))))
-		return end;
-	if (nd <= 19 && card_digits_ok(dig, nd)) {
-		emit(s, ALOG_DET_CARD, i, end, 0);
-		return end;
-	}
-	if (grouped) {
-		/* Two numbers side by side: try each group on its own. */
-		size_t a = i;
-		while (a < end && !s->stop) {
-			size_t b = a;
-			while (b < end && is_digit(t[b]))
-				b++;
-			if (card_digits_ok((const char *)t + a, b - a))
-				emit(s, ALOG_DET_CARD, a, b, 0);
-			a = b + 1;
-		}
-	}
-	return end;
+	return j;
 }
 
-/* scheme://user:password@ : the password.  1 when the '@' ends a URL's userinfo. */
-static int url_at(struct scan *s, size_t i)
+/*
+ * scheme://user:password@host : the password.  A password may hold '@'
+ * itself, so the userinfo ends at the last '@' before the host (before
+ * the next '/', '?', '#' or a character no URL holds).  Returns where the
+ * scan goes on when the '@' at i is in a URL's userinfo, else 0.
+ */
+static size_t url_at(struct scan *s, size_t i)
 {
 	const uchar *t = s->t;
-	size_t u = i, sc;
+	size_t n = s->n, u = i, sc, last = i, k;
 	const uchar *colon;
 
 	while (u > s->from && i - u < 256 && is_userinfo(t[u - 1]))
@@ -234,12 +286,15 @@ static int url_at(struct scan *s, size_t i)
 		sc++;
 	if (sc == u - 3)
 		return 0;
+	for (k = i + 1; k < n && k - u < 1024 && (is_userinfo(t[k]) || t[k] == '@'); k++)
+		if (t[k] == '@')
+			last = k;
 	if (!(s->d->enabled & 1u << ALOG_DET_URL_PASSWORD))
-		return 1;
-	colon = memchr(t + u, ':', i - u);
-	if (colon && (size_t)(colon - t) + 1 < i)
-		emit(s, ALOG_DET_URL_PASSWORD, (size_t)(colon - t) + 1, i, 0);
-	return 1;
+		return last + 1;
+	colon = memchr(t + u, ':', last - u);
+	if (colon && (size_t)(colon - t) + 1 < last)
+		emit(s, ALOG_DET_URL_PASSWORD, (size_t)(colon - t) + 1, last, 0);
+	return last + 1;
 }
 
 /* local@domain.tld; returns where the scan goes on. */
@@ -281,8 +336,10 @@ static size_t email_at(struct scan *s, size_t i)
 
 static size_t at_sign(struct scan *s, size_t i)
 {
-	if (url_at(s, i))
-		return i + 1;
+	size_t next = url_at(s, i);
+
+	if (next)
+		return next;
 	if (s->d->enabled & 1u << ALOG_DET_EMAIL)
 		return email_at(s, i);
 	return i + 1;

@@ -121,7 +121,7 @@ static void test_detectors(void)
 	CHECK_STR(detect(ALOG_DET_CARD, "41111111111111110000"), "");
 	CHECK_STR(detect(ALOG_DET_CARD, "411111111111"), "");
 	CHECK_STR(detect(ALOG_DET_CARD, "1234 4111111111111111"), "4111111111111111");
-	CHECK_STR(detect(ALOG_DET_CARD, "4111 1111-1111 1111"), "");
+	CHECK_STR(detect(ALOG_DET_CARD, "4111 1111-1111 1111"), "4111 1111-1111 1111");
 	CHECK_STR(detect(ALOG_DET_CARD, "2026-11-28 10.0.0.7 +1 555 123 4567"), "");
 	CHECK(alog_luhn("79927398713", 11) && !alog_luhn("79927398710", 11) && !alog_luhn("", 0));
 	CHECK(alog_detect_card_number("4111111111111111", 16));
@@ -149,6 +149,106 @@ static void test_detectors(void)
 		CHECK(f.n == 1 && strcmp(f.text[0], "me@x.org") == 0);
 	}
 	CHECK(alog_detector_find("card-number") == ALOG_DET_CARD && alog_detector_find("x") == -1);
+}
+
+/*
+ * Every detector against a table of positives and negatives, each with
+ * the neighbours it meets in real text: other numbers, punctuation, words
+ * glued on, a second finding right after the first.
+ */
+static const struct {
+	int det;
+	const char *text, *want;
+} det_table[] = {
+	/* private-key */
+	{ALOG_DET_PRIVATE_KEY, "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----",
+	 "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----"},
+	{ALOG_DET_PRIVATE_KEY, "a\n-----BEGIN EC PRIVATE KEY-----\nMHc\n-----END EC PRIVATE KEY-----\nb",
+	 "-----BEGIN EC PRIVATE KEY-----\nMHc\n-----END EC PRIVATE KEY-----"},
+	{ALOG_DET_PRIVATE_KEY, "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIF",
+	 "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIF"},
+	{ALOG_DET_PRIVATE_KEY, "-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQ\n-----END PGP PRIVATE KEY BLOCK-----",
+	 "-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQ\n-----END PGP PRIVATE KEY BLOCK-----"},
+	{ALOG_DET_PRIVATE_KEY, "-----BEGIN RSA PUBLIC KEY-----\nMIIB", ""},
+	{ALOG_DET_PRIVATE_KEY, "-----BEGIN X\nPRIVATE KEY-----", ""},
+	{ALOG_DET_PRIVATE_KEY, "-----BEGIN -----", ""},
+	/* aws-access-key */
+	{ALOG_DET_AWS_KEY, "AKIAIOSFODNN7EXAMPLE ASIAY34FZKBOKMUTVV7A",
+	 "AKIAIOSFODNN7EXAMPLE|ASIAY34FZKBOKMUTVV7A"},
+	{ALOG_DET_AWS_KEY, "\"AKIAIOSFODNN7EXAMPLE\"", "AKIAIOSFODNN7EXAMPLE"},
+	{ALOG_DET_AWS_KEY, "key=AKIAIOSFODNN7EXAMPLE&x=1", "AKIAIOSFODNN7EXAMPLE"},
+	{ALOG_DET_AWS_KEY, "1AKIAIOSFODNN7EXAMPLE", ""},
+	{ALOG_DET_AWS_KEY, "AKIAIOSFODNN7EXAMPLE9", ""},
+	{ALOG_DET_AWS_KEY, "AKIA IOSFODNN7EXAMPLE", ""},
+	/* jwt */
+	{ALOG_DET_JWT, "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln,eyJhbGciOiJIUzI1NiJ9.e30.x",
+	 "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln|eyJhbGciOiJIUzI1NiJ9.e30.x"},
+	{ALOG_DET_JWT, "eyJhbGciOiJSU0EtT0FFUCJ9.a1.b2.c3.d4", "eyJhbGciOiJSU0EtT0FFUCJ9.a1.b2.c3.d4"},
+	{ALOG_DET_JWT, "_eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln", ""},
+	{ALOG_DET_JWT, "eyJhbGciOiJIUzI1NiJ9.x.sig", ""},
+	{ALOG_DET_JWT, "eyJhbGciOiJIUzI1NiJ9..sig", ""},
+	/* bearer-token */
+	{ALOG_DET_BEARER, "Bearer abcdefghijklmnop, Bearer qrstuvwxyz0123456",
+	 "abcdefghijklmnop|qrstuvwxyz0123456"},
+	{ALOG_DET_BEARER, "BEARER abcdefghijklmnop==;", "abcdefghijklmnop=="},
+	{ALOG_DET_BEARER, "Bearer abcdefghijklmno", ""},
+	{ALOG_DET_BEARER, "Bearerabcdefghijklmnopq", ""},
+	{ALOG_DET_BEARER, "2Bearer abcdefghijklmnopq", ""},
+	/* url-password: the password ends at the last '@' before the host */
+	{ALOG_DET_URL_PASSWORD, "postgres://app:P@ssw0rd@db/x", "P@ssw0rd"},
+	{ALOG_DET_URL_PASSWORD, "postgres://app:P@ss@w0rd@db:5432/x?sslmode=require", "P@ss@w0rd"},
+	{ALOG_DET_URL_PASSWORD, "mysql://root:a:b@c@db", "a:b@c"},
+	{ALOG_DET_URL_PASSWORD, "https://u:p@host/?to=me@example.com", "p"},
+	{ALOG_DET_URL_PASSWORD, "https://u:p@host#x@y", "p"},
+	{ALOG_DET_URL_PASSWORD, "a https://u:p1@h b https://v:p2@@k", "p1|p2@"},
+	{ALOG_DET_URL_PASSWORD, "amqp://guest:gu@est@rabbit:5672", "gu@est"},
+	{ALOG_DET_URL_PASSWORD, "ssh://git@github.com:org/repo", ""},
+	{ALOG_DET_URL_PASSWORD, "https://@host", ""},
+	{ALOG_DET_URL_PASSWORD, "://u:p@h", ""},
+	{ALOG_DET_URL_PASSWORD, "mailto:bob@example.com", ""},
+	/* card-number: next to a CVV, an expiry date, order numbers, another card */
+	{ALOG_DET_CARD, "4111 1111 1111 1111 123", "4111 1111 1111 1111"},
+	{ALOG_DET_CARD, "4111 1111 1111 1111 12 25", "4111 1111 1111 1111"},
+	{ALOG_DET_CARD, "4111 1111 1111 1111 12/25 123", "4111 1111 1111 1111"},
+	{ALOG_DET_CARD, "order 12 4111 1111 1111 1111", "4111 1111 1111 1111"},
+	{ALOG_DET_CARD, "order 123 4111111111111111", "4111111111111111"},
+	{ALOG_DET_CARD, "4111 1111 1111 1111 5555 5555 5555 4444",
+	 "4111 1111 1111 1111|5555 5555 5555 4444"},
+	{ALOG_DET_CARD, "4111111111111111 5555555555554444", "4111111111111111|5555555555554444"},
+	{ALOG_DET_CARD, "4111-1111-1111-1111-123", "4111-1111-1111-1111"},
+	{ALOG_DET_CARD, "12 4111-1111-1111-1111", "4111-1111-1111-1111"},
+	{ALOG_DET_CARD, "3782 822463 10005 0425", "3782 822463 10005"},
+	{ALOG_DET_CARD, "1 2 3 4 5 6 7 8 9 0 1 2 3 4 4111 1111 1111 1111 9 9",
+	 "4111 1111 1111 1111"},
+	{ALOG_DET_CARD, "4111 1111 1111 1111x", ""},
+	{ALOG_DET_CARD, "4111 1111 1111 1111 123x", "4111 1111 1111 1111"},
+	{ALOG_DET_CARD, "x4111 1111 1111 1111", ""},
+	{ALOG_DET_CARD, "order 4111 1111 1111 1112 99", ""},
+	{ALOG_DET_CARD, "1111 1111 1111 1111 1111", ""},
+	{ALOG_DET_CARD, "phone +49 30 1234 5678, zip 10115", ""},
+	/* email */
+	{ALOG_DET_EMAIL, "to: a@example.com,b@example.org;c@example.net",
+	 "a@example.com|b@example.org|c@example.net"},
+	{ALOG_DET_EMAIL, "(bob@example.com)", "bob@example.com"},
+	{ALOG_DET_EMAIL, "bob@example.com.", "bob@example.com"},
+	{ALOG_DET_EMAIL, "bob@example", ""},
+	{ALOG_DET_EMAIL, "bob@-example.com", ""},
+	{ALOG_DET_EMAIL, "bob@example.c0m", ""},
+	{ALOG_DET_EMAIL, "bob.@example.com", ""},
+};
+
+static void test_detector_table(void)
+{
+	for (size_t i = 0; i < sizeof det_table / sizeof det_table[0]; i++) {
+		const char *got = detect(det_table[i].det, det_table[i].text);
+		t_checks++;
+		if (strcmp(got, det_table[i].want) != 0) {
+			t_failed++;
+			fprintf(stderr, "detector table row %zu (%s, \"%s\"): got \"%s\", want \"%s\"\n",
+			        i, alog_detector_names[det_table[i].det], det_table[i].text, got,
+			        det_table[i].want);
+		}
+	}
 }
 
 /* ---- policies ---- */
@@ -561,6 +661,7 @@ int main(void)
 	if (sodium_init() < 0 || !mkdtemp(dir))
 		return 2;
 	test_detectors();
+	test_detector_table();
 	write_file(at("pepper.key"),
 	           "alog-pepper-v1\npepper AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n", 0600);
 	alog_reader_generate(&alice);
