@@ -19,7 +19,7 @@
 
 static const char usage[] =
 	"usage: alog-append [-f LOG] [--origin NAME] [--sync=MODE] [--policy FILE]\n"
-	"                   KEY=VALUE|KEY:=JSON...\n"
+	"                   [--policy-change] KEY=VALUE|KEY:=JSON...\n"
 	"       alog-append [-f LOG] [--origin NAME] [--sync=MODE] [--policy FILE] [--text]\n"
 	"                   [--skip-bad] [--ack] < EVENTS\n"
 	"       alog-append [-f LOG] [--policy FILE] --follow PATH [--source KIND]\n"
@@ -27,7 +27,7 @@ static const char usage[] =
 	"       alog-append [-f LOG] [--policy FILE] --omprog [--source KIND]\n"
 	"       alog-append [-f LOG] [--policy FILE] --pam [--result RESULT]\n"
 	"       alog-append [-f LOG] --recover\n"
-	"       alog-append --policy-check FILE\n"
+	"       alog-append --policy-check FILE [--sample EVENTS | -f LOG]\n"
 	"\n"
 	"Append events to a tamper-evident audit log.  With KEY arguments, append\n"
 	"one event; without, read one JSON object per line from standard input and\n"
@@ -37,7 +37,8 @@ static const char usage[] =
 	"                     for root and $XDG_STATE_HOME/alog/audit.alog, by default\n"
 	"                     ~/.local/state/alog/audit.alog, for others)\n"
 	"      --origin NAME  the log's name in a new file's header\n"
-	"                     (default: $ALOG_ORIGIN, else the host name)\n"
+	"                     (default: $ALOG_ORIGIN, else the host name); given for\n"
+	"                     an existing log, it must be that log's origin\n"
 	"      --sync MODE    each: fdatasync every record; batch: group commit, every\n"
 	"                     batch of input read at once; none: leave it to the kernel\n"
 	"                     (default: each for arguments, batch for streams)\n"
@@ -49,9 +50,17 @@ static const char usage[] =
 	"      --recover      move a damaged tail (a crash mid-write) aside into\n"
 	"                     LOG.torn-TIME and append a record saying so\n"
 	"      --policy FILE  check and transform each event by a logging policy\n"
-	"                     (default: $ALOG_POLICY; see alog-policy(5))\n"
+	"                     (default: $ALOG_POLICY; see alog-policy(5)); a new log\n"
+	"                     is pinned to it, and every append must give it\n"
+	"      --policy-change\n"
+	"                     make the policy given (or none) the log's from now on,\n"
+	"                     recorded in the log by a policy change record\n"
 	"      --policy-check FILE\n"
-	"                     check a policy file and explain it, then exit\n"
+	"                     check a policy file and explain it, then exit; with\n"
+	"                     --sample or -f, warn about the rule paths and required\n"
+	"                     members that no event there has\n"
+	"      --sample EVENTS\n"
+	"                     --policy-check: a file of events, one JSON object a line\n"
 	"      --follow PATH  follow a growing file like tail -F (or the files a glob\n"
 	"                     pattern names, in name order), each line once, across\n"
 	"                     rotations and restarts: each record keeps its source\n"
@@ -75,7 +84,9 @@ static const char usage[] =
 	"alog).\n"
 	"\n"
 	"Exit status: 0 appended; 1 the log's tail is damaged (nothing appended; see\n"
-	"--recover); 2 usage, input or I/O error, or an event the policy rejects.\n"
+	"--recover); 2 usage, input or I/O error, an event the policy rejects, a\n"
+	"policy that is not the one the log is pinned to, or an --origin that is not\n"
+	"the log's (nothing appended).\n"
 	"\n"
 	"Examples:\n"
 	"  alog-append -f audit.alog actor=alice action=db.query target=payments rows:=42\n"
@@ -99,6 +110,8 @@ enum {
 	OPT_OMPROG,
 	OPT_PAM,
 	OPT_RESULT,
+	OPT_POLICY_CHANGE,
+	OPT_SAMPLE,
 };
 
 static const struct option longopts[] = {
@@ -118,6 +131,8 @@ static const struct option longopts[] = {
 	{"omprog", no_argument, NULL, OPT_OMPROG},
 	{"pam", no_argument, NULL, OPT_PAM},
 	{"result", required_argument, NULL, OPT_RESULT},
+	{"policy-change", no_argument, NULL, OPT_POLICY_CHANGE},
+	{"sample", required_argument, NULL, OPT_SAMPLE},
 	{0, 0, 0, 0},
 };
 
@@ -270,20 +285,71 @@ static int append_stream(struct state *st, int text, int skip_bad)
 	return bad ? ALOG_EXIT_ERR : ALOG_EXIT_OK;
 }
 
-/* --policy-check: the policy is valid (exit 0) or the first problem is named (exit 2). */
-static int check_policy(const char *path, int nargs)
+static void warn_cover(void *ctx, const char *msg)
+{
+	alog_warnx("%s: warning: %s", (const char *)ctx, msg);
+}
+
+/*
+ * --policy-check: the policy is valid (exit 0) or the first problem is
+ * named (exit 2); with a sample of events or a log, the rule paths and
+ * required members that none of them has are warned about.
+ */
+static int check_policy(const char *path, int nargs, const char *sample, const char *log)
 {
 	struct alog_error e;
 	struct alog_policy *p;
+	struct alog_reader rd;
+	struct alog_line l;
+	const char *in = sample ? sample : log;
+	char *members = NULL;
+	int rc;
 
 	if (nargs > 0)
 		alog_usage_error("--policy-check takes no KEY arguments");
+	if (sample && log)
+		alog_usage_error("--policy-check takes --sample or -f, not both");
 	p = alog_policy_load(path, &e);
 	if (!p)
 		alog_die_error(ALOG_EXIT_ERR, &e);
 	alog_policy_explain(p, stdout);
-	alog_policy_free(p);
 	alog_close_stdout();
+	if (!in) {
+		alog_policy_free(p);
+		return ALOG_EXIT_OK;
+	}
+	if (alog_reader_open(&rd, in, ALOG_MAX_LINE, &e) != 0)
+		alog_die_error(ALOG_EXIT_ERR, &e);
+	if (sample)
+		members = alog_xmalloc(6 * (size_t)ALOG_MAX_LINE + 16);
+	while ((rc = alog_reader_next(&rd, &l, &e)) != ALOG_LINE_EOF) {
+		long m;
+		if (rc == ALOG_LINE_ERROR)
+			alog_die_error(ALOG_EXIT_ERR, &e);
+		if (rc != ALOG_LINE_OK)
+			continue;
+		if (!sample) {
+			if (alog_policy_cover_record(p, l.p, l.len) != 0)
+				alog_warnx("%s:%llu: not a record; skipped", in,
+				           (unsigned long long)l.lineno);
+			continue;
+		}
+		m = alog_event_from_json(l.p, l.len, members, &e);
+		if (m < 0) {
+			alog_err_at(&e, in, l.lineno);
+			alog_report(&e);
+			continue;
+		}
+		{
+			const char *out;
+			size_t outlen;
+			alog_policy_apply(p, members, (size_t)m, &out, &outlen, &e);
+		}
+	}
+	alog_reader_close(&rd);
+	free(members);
+	alog_policy_uncovered(p, warn_cover, (void *)path);
+	alog_policy_free(p);
 	return ALOG_EXIT_OK;
 }
 
@@ -378,7 +444,8 @@ int main(int argc, char **argv)
 	struct alog_error e;
 	struct state st = {0};
 	struct alog_capture_opts co = {0};
-	const char *file = NULL, *sync = NULL, *policy_check = NULL, *result = NULL;
+	const char *file = NULL, *sync = NULL, *policy_check = NULL, *result = NULL,
+		   *sample = NULL;
 	int c, text = 0, skip_bad = 0, recover = 0, omprog = 0, pam = 0, rc;
 
 	alog_cli_init("alog-append");
@@ -432,12 +499,23 @@ int main(int argc, char **argv)
 		case OPT_RESULT:
 			result = optarg;
 			break;
+		case OPT_POLICY_CHANGE:
+			ao.policy_change = 1;
+			break;
+		case OPT_SAMPLE:
+			sample = optarg;
+			break;
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (policy_check)
-		return check_policy(policy_check, argc);
+		return check_policy(policy_check, argc, sample, file);
+	if (sample)
+		alog_usage_error("--sample goes with --policy-check");
+	if (ao.policy_change && (recover || co.follow || omprog || pam))
+		alog_usage_error("--policy-change goes with KEY arguments or events on standard "
+		                 "input");
 
 	if ((co.follow != NULL) + omprog + pam + recover > 1)
 		alog_usage_error("--follow, --omprog, --pam and --recover do not go together");

@@ -18,6 +18,7 @@
 #include "base/reader.h"
 #include "base/util.h"
 #include "export/export.h"
+#include "format/header.h"
 #include "format/record.h"
 #include "keys/protect.h"
 #include "log/writer.h"
@@ -478,12 +479,21 @@ static int run_export(struct alog_export *x, char **files, int nfiles)
 				alog_err_at(&e, r.name, l.lineno);
 				alog_die_error(ALOG_EXIT_ERR, &e);
 			}
+			if (unprotect && l.len > 47 &&
+			    memmem(l.p, l.len < 80 ? l.len : 80, ",\"type\":\"open\"", 14)) {
+				/* a value opens only in the log it was sealed for */
+				struct alog_rec hr;
+				struct alog_header hh;
+				if (alog_rec_parse(&hr, l.p, l.len, &e) == 0 &&
+				    alog_header_parse(&hr, &hh, &e) == 0)
+					alog_unprotect_set_origin(unprotect, hh.origin);
+			}
 			if (st.active && state_skip(l.p, l.len, r.name, l.lineno))
 				continue;
-			if (memmem(l.p, l.len, ALOG_ENC_PREFIX, sizeof ALOG_ENC_PREFIX - 1))
+			if (memmem(l.p, l.len, ALOG_ENC_MARK, sizeof ALOG_ENC_MARK - 1))
 				out_protected();
 			if (unprotect &&
-			    memmem(l.p, l.len, ALOG_ENC_PREFIX, sizeof ALOG_ENC_PREFIX - 1)) {
+			    memmem(l.p, l.len, ALOG_ENC_MARK, sizeof ALOG_ENC_MARK - 1)) {
 				if (alog_unprotect_reveal_line(unprotect, l.p, l.len, &rev, &revealed,
 				                               &e) != 0) {
 					alog_err(&e, "not an alog record: invalid JSON");

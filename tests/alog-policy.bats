@@ -29,7 +29,7 @@ event() { line "$1" "$2" | jq -c 'del(.seq, .ts, .hash)'; }
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "policy db.json: valid" ]
 	[[ $output == *"required members: actor, action"* ]]
-	[[ $output == *"rule query-text: member query: encrypt to the readers (alog-enc1:...)"* ]]
+	[[ $output == *"rule query-text: member query: encrypt to the readers (alog-enc2:...)"* ]]
 	[[ $output == *"events db-query, for actions db.*:"* ]]
 	[[ $output == *"  card-number     mask, keeping the last 4 characters (at most half)"* ]]
 	[[ $output == *"  jwt             off"* ]]
@@ -324,7 +324,7 @@ protected_log() {
 
 @test "encrypt: the value is a sealed box for each reader, and both readers get it back" {
 	protected_log
-	[[ $(line a.alog 2 | jq -r .query) == alog-enc1:* ]]
+	[[ $(line a.alog 2 | jq -r .query) == alog-enc2:* ]]
 	[ "$(line a.alog 2 | jq -c .alog)" = '{"policy":[{"path":"query","rule":"q","action":"encrypt"}]}' ]
 	! grep -q 'SELECT' a.alog || false
 	run reveal -k alice.key -m query <a.alog
@@ -351,7 +351,7 @@ protected_log() {
 	[[ $output == *"<stdin>:2: member \"query\" is protected, and not encrypted to reader key $(sed -n 's/^id //p' carol.key) (only to $(cut -d+ -f2 alice.pub), $(cut -d+ -f2 bob.pub))"* ]]
 	run reveal -k carol.key <a.alog
 	[ "$status" -eq 1 ]
-	[[ $output != *alog-enc1:* ]]
+	[[ $output != *alog-enc2:* ]]
 	[[ $output == *'"query":"<protected: encrypted for readers '* ]]
 }
 
@@ -359,7 +359,7 @@ protected_log() {
 	protected_log
 	run reveal <a.alog
 	[ "$status" -eq 1 ]
-	[[ $output != *alog-enc1:* ]]
+	[[ $output != *alog-enc2:* ]]
 	[[ $output == *"\"query\":\"<protected: encrypted for readers $(cut -d+ -f2 alice.pub), $(cut -d+ -f2 bob.pub)>\""* ]]
 	run reveal -m query <a.alog
 	[ "$status" -eq 1 ]
@@ -375,7 +375,7 @@ protected_log() {
 	run alog-verify a.alog
 	[ "$status" -eq 0 ]
 	[[ $output == "OK: 2 records"* ]]
-	sed -i '2s/alog-enc1:AQ/alog-enc1:AR/' a.alog
+	sed -i '2s/alog-enc2:Ag/alog-enc2:Ah/' a.alog
 	run alog-verify a.alog
 	[ "$status" -eq 1 ]
 	[[ $output == *"a.alog:2: record modified"* ]]
@@ -395,8 +395,12 @@ protected_log() {
 @test "alog-policy(5) examples run as documented, with the policies in tests/data/policy" {
 	cp "$(data_dir)"/{db,auth,http}.json .
 	run_examples "$(man_dir)/alog-policy.5"
-	alog-verify audit.alog
-	[ "$(line audit.alog 3 | jq -r .actor)" = "$(line audit.alog 3 | jq -r .form.user)" ]
+	alog-verify db.alog
+	alog-verify auth.alog
+	[ "$(line auth.alog 2 | jq -r .actor)" = "$(line auth.alog 2 | jq -r .form.user)" ]
+	# the change of policy is in the chain
+	[ "$(line db.alog 3 | jq -r .action)" = alog.policy_change ]
+	[ "$(line db.alog 3 | jq -r .alog.policy_change.file)" = "$PWD/http.json" ]
 	# the policies the page shows are these files, byte for byte
 	for f in db auth http; do
 		awk -v f="$f.json" '
@@ -414,7 +418,7 @@ protected_log() {
 # protected_log plus an event without protected values and a second query.
 protected_log3() {
 	protected_log
-	alog-append -f a.alog actor=bob action=login
+	alog-append -f a.alog --policy p.json actor=bob action=login
 	alog-append -f a.alog --policy p.json actor=eve action=db.query query='DROP TABLE x' rows:=0
 }
 
@@ -442,7 +446,7 @@ protected_log3() {
 	ids="$(cut -d+ -f2 alice.pub), $(cut -d+ -f2 bob.pub)"
 	run alog-grep --pretty --color=never actor=dba a.alog
 	[ "$status" -eq 0 ]
-	[[ $output != *alog-enc1:* ]]
+	[[ $output != *alog-enc2:* ]]
 	[[ $output == *"query=\"<protected: encrypted for readers $ids>\""* ]]
 	run alog-grep --fields actor,query actor=eve a.alog
 	[ "$output" = "$(printf 'eve\t<protected: encrypted for readers %s>' "$ids")" ]
@@ -450,9 +454,12 @@ protected_log3() {
 	[ "$(alog-grep actor=dba a.alog)" = "$(line a.alog 2)" ]
 	run bash -c 'alog-grep actor=dba a.alog | alog-verify'
 	[[ $output == *"NOT VERIFIED (fragment): 1 record"* && $output != *FAILED* ]]
+	# each record that cannot be searched is reported, and the search goes on
 	run alog-grep 'query~SELECT' a.alog
 	[ "$status" -eq 2 ]
-	[ "$output" = "alog-grep: a.alog:2: cannot search: member \"query\" is protected (encrypted for readers $ids): reading it needs a reader secret key: give one with --decrypt" ]
+	[ "${lines[0]}" = "alog-grep: a.alog:2: cannot search: member \"query\" is protected (encrypted for readers $ids): reading it needs a reader secret key: give one with --decrypt; record skipped" ]
+	[[ ${lines[1]} == "alog-grep: a.alog:4: cannot search: member \"query\" is protected"* ]]
+	[ "${#lines[@]}" -eq 2 ]
 	# terms on other members of the same records are fine
 	run alog-grep -c 'rows>=0' a.alog
 	[ "$status" -eq 0 ]
@@ -489,7 +496,7 @@ protected_log3() {
 	[[ ${lines[0]} == *'alogQuery=SELECT * FROM cards '* ]]
 	run alog-export a.alog
 	[ "$status" -eq 0 ]
-	[[ $output != *alog-enc1:* ]]
+	[[ $output != *alog-enc2:* ]]
 	[[ $(echo "${lines[0]}" | jq -r .query) == '<protected: encrypted for readers '* ]]
 	# --with-meta keeps records verbatim (ciphertext and all) unless a key opens them
 	[ "$(alog-export --with-meta a.alog | sed -n 1p)" = "$(line a.alog 2)" ]
@@ -499,5 +506,236 @@ protected_log3() {
 	[[ $output != *'SELECT'* ]]
 	[[ $output == *"alog-export: warning: 2 protected value(s) are not encrypted to carol.key: they are shown as placeholders"* ]]
 	run alog-export --proof --decrypt alice.key -f a.alog
+	[ "$status" -eq 2 ]
+}
+
+# ---- protected values where the policy put them, and only there ----
+
+# Replace the value of member M in line N of log L by the value of member M2 in line N2.
+transplant() {
+	python3 - "$@" <<'PY'
+import json, sys
+log, n, m, src, n2, m2 = sys.argv[1:7]
+lines = open(log).read().split('\n')
+other = open(src).read().split('\n')
+rec = json.loads(lines[int(n) - 1])
+rec[m] = json.loads(other[int(n2) - 1])[m2]
+lines[int(n) - 1] = json.dumps(rec, separators=(',', ':'))
+open(log, 'w').write('\n'.join(lines))
+PY
+}
+
+@test "a string that only looks protected is plain text: it never stops a search, with -v or --decrypt" {
+	keys
+	alog-append -f a.alog actor=mallory action=x target='alog-enc1:x'
+	alog-append -f a.alog actor=alice action=y target=payments
+	alog-append -f a.alog actor=bob action=z target='alog-enc2:AgE='
+	run alog-grep target=payments a.alog
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r .actor)" = alice ]
+	run alog-grep -c -v target=payments a.alog
+	[ "$status" -eq 0 ]
+	[ "$output" = 3 ]
+	run alog-grep --decrypt alice.key -c target~alog-enc a.alog
+	[ "$status" -eq 0 ]
+	[ "$output" = 2 ]
+	run alog-grep --pretty --color=never actor=mallory a.alog
+	[[ $output == *'alog-enc1:x'* ]]
+	[[ $output != *protected* ]]
+	# in a record the policy changed, only the members its alog member names
+	echo '{"rules": [{"name": "q", "path": "query", "do": "encrypt"}], "readers": ["alice.pub"]}' >p.json
+	alog-append -f b.alog --policy p.json actor=eve query='SELECT 1' target='alog-enc1:x'
+	alog-append -f b.alog --policy p.json actor=dan target=payments
+	run alog-grep -c 'target~^alog-enc1' b.alog
+	[ "$status" -eq 0 ]
+	[ "$output" = 1 ]
+	run alog-export -F csv --fields actor,target b.alog
+	[ "${lines[1]}" = $'eve,alog-enc1:x\r' ]
+}
+
+@test "one record that cannot be searched is reported and the search goes on to later matches" {
+	protected_log3
+	alog-append -f a.alog --policy p.json actor=dba action=db.query query='SELECT 2' rows:=1
+	alog-keygen --reader -s carol.key >/dev/null
+	for opts in "" "--decrypt carol.key"; do
+		run alog-grep $opts 'query~SELECT' a.alog
+		[ "$status" -eq 2 ]
+		[ "${#lines[@]}" -eq 3 ]
+		[[ ${lines[0]} == "alog-grep: a.alog:2: cannot search: "*"; record skipped" ]]
+		[[ ${lines[2]} == "alog-grep: a.alog:5: cannot search: "*"; record skipped" ]]
+		run alog-grep $opts -v 'query~SELECT' a.alog
+		[ "$status" -eq 2 ]
+		[[ $output == *'"actor":"bob"'* ]]
+	done
+	# with the key, every record is searched
+	run alog-grep --decrypt alice.key -c 'query~SELECT' a.alog
+	[ "$status" -eq 0 ]
+	[ "$output" = 2 ]
+}
+
+@test "a protected value moved to another record, member or log does not open, and says so" {
+	keys
+	echo '{"rules": [{"name": "q", "path": "query", "do": "encrypt"}, {"name": "pw", "path": "password", "do": "encrypt"}], "readers": ["alice.pub"]}' >p.json
+	alog-append -f a.alog --origin db-1 --policy p.json actor=dba query='SELECT * FROM cards' password=hunter2
+	alog-append -f a.alog --policy p.json actor=eve query='SELECT 1' password=x
+	cp a.alog orig.alog
+	# another record: seq 2's query in seq 3
+	transplant a.alog 3 query orig.alog 2 query
+	run alog-grep --decrypt alice.key 'query~cards' a.alog
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 2 ]
+	[[ $output == *'"actor":"dba","query":"SELECT * FROM cards"'* ]]
+	[[ $output == *'alog-grep: a.alog:3: cannot search: protected value was sealed for record seq 2, not seq 3: it was moved here; record skipped'* ]]
+	run alog-grep --decrypt alice.key actor=eve a.alog
+	[ "$status" -eq 0 ]
+	[[ $(echo "$output" | jq -r .query) == '<protected: encrypted for reader '* ]]
+	run alog-export --decrypt alice.key a.alog
+	[[ $output != *'SELECT * FROM cards'*'SELECT * FROM cards'* ]]
+	# another member of the same record
+	cp orig.alog a.alog
+	transplant a.alog 2 password orig.alog 2 query
+	run alog-grep --decrypt alice.key 'password=x' a.alog
+	[ "$status" -eq 2 ]
+	[[ $output == *'a.alog:2: cannot search: protected value was sealed for member "query", not "password": it was moved here; record skipped'* ]]
+	# another log, at the same seq and member
+	echo '{"rules": [{"name": "q", "path": "query", "do": "encrypt"}, {"name": "pw", "path": "password", "do": "encrypt"}], "readers": ["alice.pub"]}' >p.json
+	alog-append -f b.alog --origin db-2 --policy p.json actor=dba query='SELECT 0' password=y
+	transplant b.alog 2 query orig.alog 2 query
+	run alog-grep --decrypt alice.key 'query~cards' b.alog
+	[ "$status" -eq 2 ]
+	[ "$output" = 'alog-grep: b.alog:2: cannot search: protected value was sealed for the log "db-1", not this one ("db-2"): it was moved here; record skipped' ]
+	# in place, everything opens
+	run alog-grep --decrypt alice.key -c 'query~SELECT' orig.alog
+	[ "$output" = 2 ]
+}
+
+@test "encrypted values are padded: short secrets of different lengths look the same" {
+	keys
+	echo '{"rules": [{"path": "password", "do": "encrypt"}], "readers": ["alice.pub"]}' >p.json
+	alog-append -f a.alog --policy p.json password=1234567
+	alog-append -f a.alog --policy p.json password=1234567890123456789012345678
+	alog-append -f a.alog --policy p.json password="$(printf '%080d' 1)"
+	l2=$(line a.alog 2 | jq -r .password | wc -c)
+	l3=$(line a.alog 3 | jq -r .password | wc -c)
+	l4=$(line a.alog 4 | jq -r .password | wc -c)
+	[ "$l2" -eq "$l3" ]
+	[ "$l4" -gt "$l3" ]
+	[ "$(alog-grep --decrypt alice.key -c 'password~^123' a.alog)" = 2 ]
+}
+
+@test "detectors: card numbers next to other digit groups and URL passwords holding '@' are masked" {
+	echo '{"detectors": {"card-number": true, "url-password": true}}' >p.json
+	alog-append -f a.alog --policy p.json \
+		a='4111 1111 1111 1111 123' b='4111 1111 1111 1111 12 25' \
+		c='order 12 4111 1111 1111 1111' d='4111 1111 1111 1111 5555 5555 5555 4444' \
+		dsn='postgres://app:P@ssw0rd@db/x' e='order 4111 1111 1111 1112 99'
+	[ "$(event a.alog 2 | jq -c 'del(.alog)')" = '{"a":"**** **** **** 1111 123","b":"**** **** **** 1111 12 25","c":"order 12 **** **** **** 1111","d":"**** **** **** 1111 **** **** **** 4444","dsn":"postgres://app:********@db/x","e":"order 4111 1111 1111 1112 99"}' ]
+	! grep -q 'ssw0rd' a.alog
+}
+
+# ---- the policy belongs to the log ----
+
+@test "a log created with a policy is pinned to it: appends without it or with another are refused, nothing written" {
+	keys
+	echo '{"rules": [{"name": "q", "path": "query", "do": "encrypt"}], "readers": ["alice.pub"]}' >p.json
+	echo '{"rules": [{"name": "q", "path": "query", "do": "mask"}]}' >other.json
+	alog-append -f a.alog --policy p.json actor=dba query='SELECT 1'
+	[ "$(line a.alog 1 | jq -r .policy.file)" = "$PWD/p.json" ]
+	[ "$(line a.alog 1 | jq -r .policy.sha256 | wc -c)" -eq 65 ]
+	cp a.alog before.alog
+	sum=$(line a.alog 1 | jq -r .policy.sha256 | cut -c1-16)
+	run alog-append -f a.alog actor=dba query='SELECT secret'
+	[ "$status" -eq 2 ]
+	[ "$output" = "alog-append: a.alog: the log is pinned to policy $sum ($PWD/p.json): give it with --policy (or \$ALOG_POLICY), or change the log's policy with --policy-change; nothing appended" ]
+	run alog-append -f a.alog --policy other.json actor=dba query='SELECT secret'
+	[ "$status" -eq 2 ]
+	[[ $output == "alog-append: a.alog: the log is pinned to policy $sum ($PWD/p.json), not "*"($PWD/other.json): give that one, or change the log's policy with --policy-change; nothing appended" ]]
+	echo '{"actor":"x","query":"SELECT secret"}' | { run alog-append -f a.alog; [ "$status" -eq 2 ]; }
+	# a copy of the policy elsewhere is the same policy; a changed one is not
+	mkdir copy && cp p.json alice.pub copy/
+	alog-append -f a.alog --policy copy/p.json actor=dba query='SELECT 2'
+	cmp before.alog <(head -n 2 a.alog)
+	echo ' ' >>copy/p.json
+	run alog-append -f a.alog --policy copy/p.json actor=dba query='SELECT 3'
+	[ "$status" -eq 2 ]
+	# the environment's policy counts like --policy
+	ALOG_POLICY=p.json alog-append -f a.alog actor=dba query='SELECT 4'
+	[ "$(wc -l <a.alog)" -eq 4 ]
+	! grep -q 'SELECT' a.alog
+	# followers go through the same check
+	echo '{"actor":"f","query":"SELECT 5"}' >in.json
+	run alog-append -f a.alog --follow in.json --once
+	[ "$status" -eq 2 ]
+	[[ $output == *"the log is pinned to policy $sum"* ]]
+	[ "$(wc -l <a.alog)" -eq 4 ]
+	alog-verify a.alog
+}
+
+@test "a policy change is explicit and recorded in the chain; the old policy is refused afterwards" {
+	keys
+	echo '{"rules": [{"name": "q", "path": "query", "do": "encrypt"}], "readers": ["alice.pub"]}' >p.json
+	echo '{"rules": [{"name": "q", "path": "query", "do": "drop"}]}' >new.json
+	alog-append -f a.alog --policy p.json actor=dba query='SELECT 1'
+	alog-append -f a.alog --policy new.json --policy-change actor=dba query='SELECT 2'
+	[ "$(line a.alog 3 | jq -r .action)" = alog.policy_change ]
+	[ "$(line a.alog 3 | jq -r .alog.policy_change.file)" = "$PWD/new.json" ]
+	[ "$(line a.alog 3 | jq -r .alog.policy_previous.file)" = "$PWD/p.json" ]
+	[ "$(line a.alog 4 | jq -c .alog.policy)" = '[{"path":"query","rule":"q","action":"drop"}]' ]
+	run alog-append -f a.alog --policy p.json actor=dba query='SELECT 3'
+	[ "$status" -eq 2 ]
+	[[ $output == *"pinned to policy "*"($PWD/new.json), not"* ]]
+	# the same policy again records nothing
+	alog-append -f a.alog --policy new.json --policy-change actor=x
+	[ "$(wc -l <a.alog)" -eq 5 ]
+	# back to no policy at all, explicitly
+	alog-append -f a.alog --policy-change actor=y
+	[ "$(line a.alog 6 | jq -c .alog.policy_change)" = null ]
+	alog-append -f a.alog actor=z
+	alog-verify a.alog
+	# a record cannot fake a change: alog is reserved
+	run alog-append -f a.alog 'alog.policy_change:=null' actor=w
+	[ "$status" -eq 2 ]
+	# the change record is chained like the rest: altering it is caught
+	sed -i '3s/"action":"alog.policy_change"/"action":"alog.policy_chang3"/' a.alog
+	run alog-verify a.alog
+	[ "$status" -eq 1 ]
+}
+
+@test "the pin survives rotation, and --origin for an existing log must be its origin" {
+	keys
+	echo '{"rules": [{"name": "q", "path": "query", "do": "encrypt"}], "readers": ["alice.pub"]}' >p.json
+	alog-keygen --origin db-1 -s seal.key -p seal.pub --epochs 4 >/dev/null
+	alog-append -f a.alog --origin db-1 --policy p.json actor=dba query='SELECT 1'
+	alog-seal -f a.alog -s seal.key --rotate a-1.alog >/dev/null
+	run alog-append -f a.alog actor=dba query='SELECT 2'
+	[ "$status" -eq 2 ]
+	[[ $output == *"the log is pinned to policy"* ]]
+	alog-append -f a.alog --policy p.json actor=dba query='SELECT 3'
+	alog-verify -p seal.pub a-1.alog a.alog >/dev/null
+	run alog-append -f a.alog --origin db-2 --policy p.json actor=x
+	[ "$status" -eq 2 ]
+	[ "$output" = 'alog-append: a.alog:1: the log'"'"'s origin is "db-1", not "db-2" (--origin names a new log'"'"'s origin; an existing log keeps its own); nothing appended' ]
+	alog-append -f a.alog --origin db-1 --policy p.json actor=x
+	[ "$(wc -l <a.alog)" -eq 3 ]
+}
+
+@test "--policy-check with a sample or a log warns about rule paths and required members that match nothing" {
+	keys
+	echo '{"require": ["actor", "sesion"], "rules": [{"name": "query-text", "path": "qeury", "do": "encrypt"}, {"name": "pw", "path": "**.password", "do": "drop"}], "readers": ["alice.pub"]}' >p.json
+	printf '%s\n' '{"actor":"a","query":"SELECT 1","form":{"password":"x"}}' '{"actor":"b","session":"s"}' >sample.ndjson
+	run alog-append --policy-check p.json --sample sample.ndjson
+	[ "$status" -eq 0 ]
+	[[ $output == *'alog-append: p.json: warning: rule "query-text": path "qeury" matches no member of the 2 events (a typing mistake?)'* ]]
+	[[ $output == *'alog-append: p.json: warning: required member "sesion" is in none of the 2 events'* ]]
+	[[ $output != *'"pw"'* ]]
+	# a log: the rules its records name count, though what they dropped is gone
+	echo '{"require": ["actor"], "rules": [{"name": "pw", "path": "**.password", "do": "drop"}]}' >q.json
+	alog-append -f a.alog --policy q.json actor=a form.password=x
+	run alog-append --policy-check q.json -f a.alog
+	[ "$status" -eq 0 ]
+	[[ $output != *warning* ]]
+	run alog-append --policy-check p.json -f a.alog
+	[[ $output == *'path "qeury" matches no member of the 1 event'* ]]
+	run alog-append --policy-check p.json --sample sample.ndjson -f a.alog
 	[ "$status" -eq 2 ]
 }

@@ -5,17 +5,23 @@
 #include "capture/append.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/enc.h"
+#include "format/header.h"
 #include "policy/event.h"
 #include "policy/policy.h"
 
 struct alog_appender {
 	struct alog_writer *w;
 	struct alog_policy *policy; /* NULL: events go in as given */
+	struct alog_policy_ref ref; /* the policy's digest and file */
+	char *origin;               /* a new file's origin */
 	size_t events;              /* events pending (a new file's header is not one) */
 	char *buf;                  /* members made from JSON input */
 	size_t cap;
@@ -36,9 +42,155 @@ static void make_dirs(const char *path)
 	free(dir);
 }
 
+/* "<first 16 hex digits of the digest> (FILE)" for messages. */
+static const char *ref_words(const struct alog_policy_ref *r, char *out, size_t cap)
+{
+	char hex[65];
+
+	alog_hex(hex, r->sha256, 32);
+	if (r->file[0])
+		snprintf(out, cap, "%.16s (%.300s)", hex, r->file);
+	else
+		snprintf(out, cap, "%.16s", hex);
+	for (char *c = out; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	return out;
+}
+
+/*
+ * Lock held: is the policy given the one the log is pinned to?  0, or -1
+ * with e naming both and the way out.
+ */
+static int check_pin(struct alog_appender *a, struct alog_error *e)
+{
+	struct alog_policy_ref pin;
+	char want[400], got[400];
+	int pinned = 0;
+
+	if (alog_writer_policy(a->w, &pinned, &pin, e) != 0)
+		return -1;
+	if (!pinned)
+		return 0;
+	if (!a->policy) {
+		alog_err(e, "the log is pinned to policy %s: give it with --policy (or "
+		            "$ALOG_POLICY), or change the log's policy with --policy-change; "
+		            "nothing appended", ref_words(&pin, want, sizeof want));
+		return alog_err_at(e, alog_writer_path(a->w), 0);
+	}
+	if (memcmp(pin.sha256, a->ref.sha256, 32) != 0) {
+		alog_err(e, "the log is pinned to policy %s, not %s: give that one, or change the "
+		            "log's policy with --policy-change; nothing appended",
+		         ref_words(&pin, want, sizeof want), ref_words(&a->ref, got, sizeof got));
+		return alog_err_at(e, alog_writer_path(a->w), 0);
+	}
+	return 0;
+}
+
+/* Take the lock for a batch: the tail, then the origin and the pin checked. */
+static int lock(struct alog_appender *a, struct alog_error *e)
+{
+	int rc = alog_writer_lock(a->w, e);
+
+	if (rc != 0)
+		return rc == 1 ? ALOG_APPEND_DAMAGED : ALOG_APPEND_ERROR;
+	if (check_pin(a, e) != 0) {
+		alog_writer_unlock(a->w);
+		return ALOG_APPEND_ERROR;
+	}
+	return 0;
+}
+
+/* The origin of the log the next record goes to (lock held). */
+static const char *log_origin(struct alog_appender *a)
+{
+	const struct alog_header *h = NULL;
+	struct alog_error e;
+
+	if (alog_writer_header(a->w, &h, &e) == 0 && h)
+		return h->origin;
+	return a->origin;
+}
+
+/*
+ * At open: the log's origin must be the one given, and a policy change
+ * asked for is recorded (lock taken and released here).
+ */
+static int open_checks(struct alog_appender *a, const struct alog_append_opts *o,
+                       struct alog_error *e)
+{
+	const struct alog_header *h = NULL;
+	struct alog_policy_ref pin;
+	int pinned = 0, rc;
+	char meta[3000], was[400], now[400];
+	size_t mn;
+
+	rc = alog_writer_lock(a->w, e);
+	if (rc == 1)
+		return 0; /* a damaged tail: the first append reports it (see --recover) */
+	if (rc != 0)
+		return ALOG_APPEND_ERROR;
+	if (alog_writer_header(a->w, &h, e) != 0)
+		goto fail;
+	if (h && o->origin && strcmp(h->origin, o->origin) != 0) {
+		char shown[300];
+		snprintf(shown, sizeof shown, "%s", h->origin);
+		alog_err(e, "the log's origin is \"%s\", not \"%.255s\" (--origin names a new "
+		            "log's origin; an existing log keeps its own); nothing appended",
+		         shown, o->origin);
+		alog_err_at(e, alog_writer_path(a->w), 1);
+		goto fail;
+	}
+	if (!o->policy_change || !h) {
+		/* a new log is pinned by its header */
+		if (!o->policy_change && check_pin(a, e) != 0)
+			goto fail;
+		alog_writer_unlock(a->w);
+		return 0;
+	}
+	if (alog_writer_policy(a->w, &pinned, &pin, e) != 0)
+		goto fail;
+	if ((pinned && a->policy && memcmp(pin.sha256, a->ref.sha256, 32) == 0) ||
+	    (!pinned && !a->policy)) {
+		alog_writer_unlock(a->w);
+		return 0; /* no change */
+	}
+	/* ,"action":"alog.policy_change","msg":"...","alog":{"policy_change":...} */
+	if (pinned)
+		ref_words(&pin, was, sizeof was);
+	else
+		snprintf(was, sizeof was, "none");
+	if (a->policy)
+		ref_words(&a->ref, now, sizeof now);
+	else
+		snprintf(now, sizeof now, "none");
+	mn = (size_t)snprintf(meta, sizeof meta,
+	                      ",\"action\":\"alog.policy_change\",\"msg\":\"policy changed from "
+	                      "%.16s to %.16s\",\"alog\":{\"policy_change\":",
+	                      was, now);
+	if (a->policy)
+		mn += alog_policy_ref_format(meta + mn, sizeof meta - mn, &a->ref);
+	else
+		mn += (size_t)snprintf(meta + mn, sizeof meta - mn, "null");
+	if (pinned) {
+		mn += (size_t)snprintf(meta + mn, sizeof meta - mn, ",\"policy_previous\":");
+		mn += alog_policy_ref_format(meta + mn, sizeof meta - mn, &pin);
+	}
+	meta[mn++] = '}';
+	if (alog_writer_add(a->w, NULL, meta, mn, e) != 0)
+		goto fail;
+	if (alog_writer_commit(a->w, e) != 0)
+		return ALOG_APPEND_ERROR;
+	return 0;
+fail:
+	alog_writer_unlock(a->w);
+	return ALOG_APPEND_ERROR;
+}
+
 struct alog_appender *alog_appender_open(const char *path, const struct alog_append_opts *o,
                                          struct alog_error *e)
 {
+	static const struct alog_append_opts none = {0};
 	struct alog_writer_opts wo = {0};
 	struct alog_appender *a = calloc(1, sizeof *a);
 
@@ -46,23 +198,38 @@ struct alog_appender *alog_appender_open(const char *path, const struct alog_app
 		alog_err(e, "out of memory");
 		return NULL;
 	}
-	if (o && o->policy) {
+	if (!o)
+		o = &none;
+	if (o->policy) {
+		char real[PATH_MAX];
 		a->policy = alog_policy_load(o->policy, e);
 		if (!a->policy) {
 			free(a);
 			return NULL;
 		}
+		memcpy(a->ref.sha256, alog_policy_digest(a->policy), 32);
+		if (!realpath(o->policy, real))
+			snprintf(real, sizeof real, "%s", o->policy);
+		if (strlen(real) >= sizeof a->ref.file) {
+			alog_err(e, "policy file name longer than %zu bytes", sizeof a->ref.file - 1);
+			alog_policy_free(a->policy);
+			free(a);
+			return NULL;
+		}
+		memcpy(a->ref.file, real, strlen(real) + 1);
+		wo.policy = &a->ref;
 	}
-	if (o) {
-		wo.origin = o->origin;
-		wo.sync = o->sync;
-		wo.no_create = o->no_create;
-		if (o->make_dirs && !o->no_create)
-			make_dirs(path);
-	}
+	a->origin = alog_xstrdup(o->origin ? o->origin : alog_default_origin());
+	wo.origin = o->origin;
+	wo.sync = o->sync;
+	wo.no_create = o->no_create;
+	if (o->make_dirs && !o->no_create)
+		make_dirs(path);
 	a->w = alog_writer_open(path, &wo, e);
-	if (!a->w) {
+	if (!a->w || open_checks(a, o, e) != 0) {
+		alog_writer_close(a->w);
 		alog_policy_free(a->policy);
+		free(a->origin);
 		free(a);
 		return NULL;
 	}
@@ -75,6 +242,7 @@ void alog_appender_close(struct alog_appender *a)
 		return;
 	alog_writer_close(a->w);
 	alog_policy_free(a->policy);
+	free(a->origin);
 	free(a->buf);
 	free(a->meta_buf);
 	free(a);
@@ -85,9 +253,21 @@ static int add_meta(struct alog_appender *a, const char *members, size_t n, cons
 {
 	const char *out = members;
 	size_t outlen = n;
+	int was_pending = alog_writer_pending(a->w) > 0, rc;
 
-	if (!own && a->policy && alog_policy_apply(a->policy, members, n, &out, &outlen, e) != 0)
-		return ALOG_APPEND_REFUSED;
+	/* The lock first: the values the policy encrypts are sealed for their seq. */
+	if (!was_pending && (rc = lock(a, e)) != 0)
+		return rc;
+	if (!own && a->policy) {
+		if (alog_writer_ensure_header(a->w, e) != 0)
+			goto error;
+		alog_policy_set_place(a->policy, log_origin(a), alog_writer_next(a->w)->seq + 1);
+		if (alog_policy_apply(a->policy, members, n, &out, &outlen, e) != 0) {
+			if (!was_pending)
+				alog_writer_abort(a->w);
+			return ALOG_APPEND_REFUSED;
+		}
+	}
 	if (mn) {
 		/* the policy's note, when it wrote one, is the last member: ,"alog":{...} */
 		int noted = out != members;
@@ -116,18 +296,19 @@ static int add_meta(struct alog_appender *a, const char *members, size_t n, cons
 		out = a->meta_buf;
 		if (outlen > ALOG_MAX_MEMBERS) {
 			alog_err(e, "the event would be longer than %d bytes", ALOG_MAX_MEMBERS);
+			if (!was_pending)
+				alog_writer_abort(a->w);
 			return ALOG_APPEND_REFUSED;
 		}
 	}
-	if (!alog_writer_pending(a->w)) {
-		int rc = alog_writer_lock(a->w, e);
-		if (rc != 0)
-			return rc == 1 ? ALOG_APPEND_DAMAGED : ALOG_APPEND_ERROR;
-	}
 	if (alog_writer_add(a->w, NULL, out, outlen, e) != 0)
-		return ALOG_APPEND_ERROR;
+		goto error;
 	a->events++;
 	return 0;
+error:
+	if (!was_pending)
+		alog_writer_abort(a->w);
+	return ALOG_APPEND_ERROR;
 }
 
 int alog_appender_add_members_meta(struct alog_appender *a, const char *members, size_t n,

@@ -21,7 +21,16 @@ struct alog_appender;
 
 struct alog_append_opts {
 	const char *policy;  /* policy file (alog-policy(5)), or NULL for none */
-	const char *origin;  /* a new file's header; NULL: alog_default_origin() */
+	/*
+	 * A log created with a policy is pinned to it (its header names it):
+	 * every writer must then give that policy, or fails.  policy_change
+	 * makes the policy given (or none) the log's from now on, recorded in
+	 * the chain by a policy change record (alog(5)).
+	 */
+	int policy_change;
+	/* a new file's header; NULL: alog_default_origin().  Given, it must be
+	 * the existing log's origin too. */
+	const char *origin;
 	enum alog_sync sync; /* ALOG_SYNC_EACH (the zero value) unless said otherwise */
 	int no_create;       /* the log must already exist */
 	int make_dirs;       /* create missing parent directories (mode 0750) */
@@ -36,7 +45,11 @@ enum {
 
 /*
  * Load the policy (a bad policy leaves no new file behind), then open the
- * log at path, creating it unless o->no_create.  NULL with e set.
+ * log at path, creating it unless o->no_create.  An existing log must
+ * have the origin o->origin (when given), and the policy it is pinned to
+ * must be the one given, unless o->policy_change, which records the
+ * change at once.  Every later lock checks the pin again (another writer
+ * may have changed it, or the file rotated).  NULL with e set.
  */
 struct alog_appender *alog_appender_open(const char *path, const struct alog_append_opts *o,
                                          struct alog_error *e);

@@ -80,6 +80,55 @@ int alog_origin_ok(const char *origin, struct alog_error *e)
 	return 0;
 }
 
+int alog_policy_ref_parse(const char *p, size_t n, struct alog_policy_ref *r,
+                          struct alog_error *e)
+{
+	struct alog_json_iter it;
+	struct alog_span name, val;
+	int rc, have = 0;
+
+	memset(r, 0, sizeof *r);
+	if (alog_json_type(p, n) != ALOG_JSON_OBJECT || alog_json_iter_init(&it, p, n) != 0)
+		return alog_err(e, "not a JSON object");
+	while ((rc = alog_json_iter_next(&it, &name, &val)) == 1) {
+		if (alog_span_eq(name, "sha256")) {
+			if (val.n != 66 || val.p[0] != '"' ||
+			    alog_unhex(r->sha256, 32, val.p + 1, 64) != 0)
+				return alog_err(e, "sha256 is not 64 lowercase hex digits");
+			have = 1;
+		} else if (alog_span_eq(name, "file")) {
+			long k;
+			if (val.n < 2 || val.p[0] != '"')
+				return alog_err(e, "file is not a string");
+			k = alog_json_unescape(val.p + 1, val.n - 2, r->file, sizeof r->file - 1);
+			if (k < 0)
+				return alog_err(e, "file is not a valid string of at most %zu bytes",
+				                sizeof r->file - 1);
+			r->file[k] = '\0';
+		} else {
+			return alog_err(e, "unknown member \"%.*s\"", name.n > 40 ? 40 : (int)name.n,
+			                name.p);
+		}
+	}
+	if (rc < 0)
+		return alog_err(e, "not valid JSON");
+	if (!have)
+		return alog_err(e, "no sha256");
+	return 0;
+}
+
+size_t alog_policy_ref_format(char *out, size_t cap, const struct alog_policy_ref *r)
+{
+	char hex[65], file[6 * sizeof r->file + 1];
+	long k = alog_json_escape(r->file, strlen(r->file), file);
+	int n;
+
+	file[k < 0 ? 0 : k] = '\0';
+	n = snprintf(out, cap, "{\"sha256\":\"%s\",\"file\":\"%s\"}", alog_hex(hex, r->sha256, 32),
+	             file);
+	return n < 0 ? 0 : (size_t)n;
+}
+
 int alog_rec_member_next(struct alog_json_iter *it, struct alog_span *name,
                          struct alog_span *val)
 {
@@ -177,6 +226,11 @@ int alog_header_parse(const struct alog_rec *r, struct alog_header *h, struct al
 			h->prev_file[n] = '\0';
 			if (!file_name_ok(h->prev_file, (size_t)n))
 				return alog_err(e, "prev_file is not a file name in the log's directory");
+		} else if (alog_span_eq(name, "policy")) {
+			struct alog_error pe;
+			if (alog_policy_ref_parse(val.p, val.n, &h->policy, &pe) != 0)
+				return alog_err(e, "bad policy: %s", pe.msg);
+			h->has_policy = 1;
 		} else if (alog_span_eq(name, "range")) {
 			if (r->seq < 1 || parse_range(val.p, val.p + val.n, &h->range, r->seq - 1, e) != 0)
 				return -1;
@@ -222,6 +276,25 @@ int alog_header_parse(const struct alog_rec *r, struct alog_header *h, struct al
 }
 
 #define ORDER_TS ",\"order\":\"ts\""
+
+size_t alog_header_add_policy(char *members, size_t k, size_t cap,
+                              const struct alog_policy_ref *r)
+{
+	char ref[1300];
+	size_t rn = alog_policy_ref_format(ref, sizeof ref, r), at = k, tail;
+
+	/* before the order member, which ends the header's members */
+	if (k >= sizeof ORDER_TS - 1 &&
+	    memcmp(members + k - (sizeof ORDER_TS - 1), ORDER_TS, sizeof ORDER_TS - 1) == 0)
+		at = k - (sizeof ORDER_TS - 1);
+	tail = k - at;
+	if (k + 10 + rn > cap)
+		return k;
+	memmove(members + at + 10 + rn, members + at, tail);
+	memcpy(members + at, ",\"policy\":", 10);
+	memcpy(members + at + 10, ref, rn);
+	return k + 10 + rn;
+}
 
 size_t alog_header_members(char *out, size_t cap, const char *origin, const uint8_t prev[32],
                            const struct alog_merkle *range)

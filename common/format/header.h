@@ -17,9 +17,22 @@
 #include "format/merkle.h"
 #include "format/record.h"
 
+/*
+ * A logging policy a log is pinned to (alog(5)): the SHA-256 digest that
+ * identifies it and the file it was read from, as the JSON object
+ * {"sha256":"HEX","file":"PATH"} in a header's "policy" member or in a
+ * policy change record's alog.policy_change.
+ */
+struct alog_policy_ref {
+	uint8_t sha256[32];
+	char file[1024];
+};
+
 struct alog_header {
 	int version;
 	char origin[256];
+	int has_policy;
+	struct alog_policy_ref policy;
 	int has_prev;
 	uint8_t prev[32];
 	int has_range;
@@ -66,6 +79,19 @@ size_t alog_header_prev_file_member(char *out, size_t cap, const char *name);
  */
 int alog_rec_member_next(struct alog_json_iter *it, struct alog_span *name,
                          struct alog_span *val);
+
+/*
+ * Add the "policy" member naming r to header members[0..k) (cap bytes),
+ * before the "order" member that ends them.  Returns the new length (k
+ * unchanged when it does not fit).
+ */
+size_t alog_header_add_policy(char *members, size_t k, size_t cap,
+                              const struct alog_policy_ref *r);
+/* Parse a policy reference (the JSON object text p[0..n)).  0 or -1 with e set. */
+int alog_policy_ref_parse(const char *p, size_t n, struct alog_policy_ref *r,
+                          struct alog_error *e);
+/* Write one as a JSON object; returns the length (1100 bytes hold any). */
+size_t alog_policy_ref_format(char *out, size_t cap, const struct alog_policy_ref *r);
 
 /* Check an origin name: non-empty UTF-8, no spaces or controls, no '+'. */
 int alog_origin_ok(const char *origin, struct alog_error *e);

@@ -411,7 +411,7 @@ struct grep {
 	struct out out;
 	struct alog_buf line, tmp;
 	struct alog_buf rev; /* a line with its protected values opened or hidden */
-	struct alog_finder enc; /* ALOG_ENC_PREFIX */
+	struct alog_finder enc; /* ALOG_ENC_MARK */
 	struct src s;
 	int fast, tuned;
 
@@ -729,11 +729,27 @@ static void verify_wait(struct grep *g)
 }
 
 /*
+ * A header record: the origin it names is the log whose values a key
+ * opens (a value sealed for another log does not).
+ */
+static void note_header(struct grep *g, const char *p, size_t len)
+{
+	struct alog_rec r;
+	struct alog_header h;
+	struct alog_error e;
+
+	if (alog_rec_parse(&r, p, len, &e) == 0 && r.type == ALOG_REC_OPEN &&
+	    alog_header_parse(&r, &h, &e) == 0)
+		alog_unprotect_set_origin(g->o->unprotect, h.origin);
+}
+
+/*
  * A line holding protected values, before the query looks at it: opened
  * or hidden into g->rev.  Every member a term names must be readable: a
- * protected value that no key here opens is reported and ends the search
- * (1), for the query cannot tell whether it matches.  -1: the line is
- * not JSON (reported); 0: go on with g->rev.
+ * protected value that no key here opens (or that does not open where it
+ * is) is reported, and the record is neither selected nor left out (1):
+ * the query cannot tell whether it matches, and the search goes on.
+ * -1: the line is not JSON (reported); 0: go on with g->rev.
  */
 static int open_terms(struct grep *g, uint64_t ln, uint64_t off, const char *p, size_t len)
 {
@@ -753,10 +769,13 @@ static int open_terms(struct grep *g, uint64_t ln, uint64_t off, const char *p, 
 		if (r == ALOG_UNPROTECT_CLOSED || r < 0) {
 			g->res->errors++;
 			g->res->protected_term = 1;
+			if (g->warned++ >= MAX_WARN)
+				return 1;
 			if (r == ALOG_UNPROTECT_CLOSED && !g->o->decrypt)
-				report_at(g, ln, off, "cannot search: %s: give one with --decrypt", e.msg);
+				report_at(g, ln, off, "cannot search: %s: give one with --decrypt; "
+				                      "record skipped", e.msg);
 			else
-				report_at(g, ln, off, "cannot search: %s", e.msg);
+				report_at(g, ln, off, "cannot search: %s; record skipped", e.msg);
 			return 1;
 		}
 	}
@@ -791,6 +810,9 @@ static int on_line(struct grep *g, uint64_t off, const char *p, size_t len, int 
 	} else if (!lazy) {
 		parsed = kind == ALOG_LINE_OK && alog_rec_parse(&r, p, len, &pe) == 0;
 	}
+	if (kind == ALOG_LINE_OK && o->unprotect && alog_unprotect_key_id(o->unprotect) &&
+	    len > ALOG_SEQ_PREFIX_LEN + 40 && memmem(p, len < 80 ? len : 80, ",\"type\":\"open\"", 14))
+		note_header(g, p, len);
 	if (kind != ALOG_LINE_OK || (!lazy && !parsed)) {
 		if (!g->v)
 			bad_line(g, ln, off, kind == ALOG_LINE_TOOLONG ? "line too long"
@@ -825,10 +847,8 @@ static int on_line(struct grep *g, uint64_t off, const char *p, size_t len, int 
 	} else if (has_protected(g, p, len)) {
 		/* the query sees opened values; one it needs but cannot see is an error */
 		int opened = open_terms(g, ln, off, p, len);
-		if (opened < 0)
+		if (opened != 0)
 			return GO_ON;
-		if (opened > 0)
-			return STOP_ALL;
 		m = alog_query_match(g->q, g->rev.p, g->rev.n - 1);
 	} else if (lazy) {
 		m = alog_query_match(g->q, p, len - 1);
@@ -1043,6 +1063,9 @@ static void input_reset(struct grep *g)
 	g->max_reached = 0;
 	g->rn = g->rhead = 0;
 	g->input_no++;
+	/* whose values a key opens here: the new input's header says */
+	if (g->o->unprotect)
+		alog_unprotect_set_origin(g->o->unprotect, NULL);
 	if (g->stop == STOP_INPUT)
 		g->stop = GO_ON;
 }
@@ -1506,7 +1529,7 @@ int alog_grep_run(const struct alog_grep_opts *o, char *const *files, size_t nfi
 	g.o = o;
 	g.res = res;
 	g.q = o->query;
-	alog_finder_init(&g.enc, ALOG_ENC_PREFIX, sizeof ALOG_ENC_PREFIX - 1);
+	alog_finder_init(&g.enc, ALOG_ENC_MARK, sizeof ALOG_ENC_MARK - 1);
 	g.out.fd = o->out_fd;
 	g.out.hold = o->verify;
 	g.s.cap = CHUNK + ALOG_MAX_LINE;

@@ -340,33 +340,89 @@ static size_t raw_len(size_t len, size_t nr)
 	return HEAD_LEN + nr * (SLOT_OVERHEAD + len);
 }
 
-size_t alog_protect_sealed_len(size_t len, size_t nreaders)
+/* sodium_pad always adds at least one byte (0x80), up to a whole block. */
+static size_t padded_len(size_t n)
 {
-	return 2 + PREFIX_LEN + ALOG_B64_LEN(raw_len(len, nreaders));
+	return (n / ALOG_ENC_BLOCK + 1) * ALOG_ENC_BLOCK;
 }
 
-long alog_protect_seal(const struct alog_reader_pub *r, size_t nr, const char *v, size_t n,
-                       char *out, size_t cap, struct alog_error *e)
+long alog_protect_place_text(const struct alog_place *pl, char *out, size_t cap)
+{
+	const char *o = pl->origin ? pl->origin : "";
+	size_t on = strlen(o), k;
+	long m;
+	int w;
+
+	/* worst case: every origin byte escaped as \u00XX */
+	if (cap < 6 * on + pl->pathn + 64)
+		return -1;
+	memcpy(out, "{\"origin\":\"", 11);
+	k = 11;
+	m = alog_json_escape(o, on, out + k);
+	if (m < 0)
+		return -1;
+	k += (size_t)m;
+	w = snprintf(out + k, cap - k, "\",\"seq\":%llu,\"path\":", (unsigned long long)pl->seq);
+	if (w < 0 || (size_t)w >= cap - k)
+		return -1;
+	k += (size_t)w;
+	memcpy(out + k, pl->path, pl->pathn);
+	k += pl->pathn;
+	out[k++] = '}';
+	return (long)k;
+}
+
+size_t alog_protect_sealed_len(size_t pn, size_t len, size_t nreaders)
+{
+	return 2 + PREFIX_LEN + ALOG_B64_LEN(raw_len(pn + 1 + padded_len(len), nreaders));
+}
+
+long alog_protect_seal(const struct alog_reader_pub *r, size_t nr, const struct alog_place *pl,
+                       const char *v, size_t n, char *out, size_t cap, struct alog_error *e)
 {
 	uint8_t stackbuf[4096], *raw;
-	size_t rl = raw_len(n, nr), total = alog_protect_sealed_len(n, nr), at = HEAD_LEN;
+	unsigned char *plain;
+	size_t pn, L, rl, total, at = HEAD_LEN, padded = 0;
+	size_t pcap;
+	long k;
 
 	if (nr == 0 || nr > ALOG_MAX_READERS)
 		return alog_err(e, "a value is encrypted to 1 to %d readers", ALOG_MAX_READERS);
-	if (total > cap)
+	pcap = 6 * (pl->origin ? strlen(pl->origin) : 0) + pl->pathn + 64 + 1 + n + ALOG_ENC_BLOCK;
+	plain = alog_xmalloc(pcap);
+	k = alog_protect_place_text(pl, (char *)plain, pcap);
+	if (k < 0) {
+		free(plain);
+		return alog_err(e, "the place of a protected value is too long");
+	}
+	pn = (size_t)k;
+	plain[pn] = '\n';
+	memcpy(plain + pn + 1, v, n);
+	/* the place is no secret: only the value is padded, so its bucket is all that shows */
+	if (sodium_pad(&padded, plain + pn + 1, n, ALOG_ENC_BLOCK, pcap - pn - 1) != 0)
+		abort();
+	L = pn + 1 + padded;
+	rl = raw_len(L, nr);
+	total = 2 + PREFIX_LEN + ALOG_B64_LEN(rl);
+	if (total > cap) {
+		sodium_memzero(plain, pcap);
+		free(plain);
 		return alog_err(e, "the encrypted value would take %zu bytes, more than the %zu "
 		                   "left", total, cap);
+	}
 	if (sodium_init() < 0)
 		abort();
 	raw = rl <= sizeof stackbuf ? stackbuf : alog_xmalloc(rl);
-	raw[0] = 1;
+	raw[0] = 2;
 	raw[1] = (uint8_t)nr;
 	for (size_t i = 0; i < nr; i++) {
 		memcpy(raw + at, r[i].id, ALOG_READER_ID_LEN);
 		at += ALOG_READER_ID_LEN;
-		crypto_box_seal(raw + at, (const unsigned char *)v, n, r[i].pk);
-		at += crypto_box_SEALBYTES + n;
+		crypto_box_seal(raw + at, plain, L, r[i].pk);
+		at += crypto_box_SEALBYTES + L;
 	}
+	sodium_memzero(plain, pcap);
+	free(plain);
 	out[0] = '"';
 	memcpy(out + 1, ALOG_ENC_PREFIX, PREFIX_LEN);
 	sodium_bin2base64(out + 1 + PREFIX_LEN, cap - 1 - PREFIX_LEN, raw, rl,
@@ -391,10 +447,21 @@ void alog_protect_pseudonym(const struct alog_pepper *p, const void *v, size_t n
 
 /* ---- reading ---- */
 
+/* The version of a protected value's prefix (1 or 2), or 0. */
+static int enc_version(const char *v, size_t n)
+{
+	if (n < 2 + PREFIX_LEN || v[0] != '"' || v[n - 1] != '"')
+		return 0;
+	if (memcmp(v + 1, ALOG_ENC_PREFIX, PREFIX_LEN) == 0)
+		return 2;
+	if (memcmp(v + 1, ALOG_ENC1_PREFIX, PREFIX_LEN) == 0)
+		return 1;
+	return 0;
+}
+
 int alog_protect_is_protected(const char *v, size_t n)
 {
-	return n >= 2 + PREFIX_LEN && v[0] == '"' && v[n - 1] == '"' &&
-	       memcmp(v + 1, ALOG_ENC_PREFIX, PREFIX_LEN) == 0;
+	return enc_version(v, n) != 0;
 }
 
 /*
@@ -405,8 +472,9 @@ static long decode(const char *v, size_t n, uint8_t *raw, size_t cap, size_t *nr
 {
 	size_t got = 0, b64n;
 	const char *b64, *end = NULL;
+	int ver = enc_version(v, n);
 
-	if (!alog_protect_is_protected(v, n))
+	if (!ver)
 		return -1;
 	b64 = v + 1 + PREFIX_LEN;
 	b64n = n - 2 - PREFIX_LEN;
@@ -414,7 +482,7 @@ static long decode(const char *v, size_t n, uint8_t *raw, size_t cap, size_t *nr
 	                                  sodium_base64_VARIANT_ORIGINAL) != 0 ||
 	    end != b64 + b64n)
 		return -1;
-	if (got < HEAD_LEN || raw[0] != 1 || raw[1] == 0 || raw[1] > ALOG_MAX_READERS)
+	if (got < HEAD_LEN || raw[0] != ver || raw[1] == 0 || raw[1] > ALOG_MAX_READERS)
 		return -1;
 	*nr = raw[1];
 	if ((got - HEAD_LEN) % *nr)
@@ -442,11 +510,74 @@ int alog_protect_readers(const char *v, size_t n, uint8_t (*ids)[ALOG_READER_ID_
 	return got < 0 ? -1 : 0;
 }
 
-/* open with caller buffers: scratch and out hold at least n bytes each. */
-static int open_into(const struct alog_reader_key *k, const char *v, size_t n, uint8_t *scratch,
-                     char *out, size_t *len, struct alog_error *e)
+/* The path of a place text for a message: names and indices joined by dots. */
+static void path_words(const char *p, size_t n, char *out, size_t cap)
 {
-	size_t nr, slot, L;
+	size_t k = 0;
+
+	for (size_t i = 0; i < n && k + 1 < cap; i++) {
+		char c = p[i];
+		if (c == '[' || c == ']' || c == '"')
+			continue;
+		if (c == ',')
+			c = '.';
+		out[k++] = (unsigned char)c < 0x20 || c == 0x7f ? '?' : c;
+	}
+	out[k] = '\0';
+}
+
+/*
+ * Check the place an alog-enc2 plaintext was sealed for (t[0..pn), the
+ * text before its LF) against where the value was found.  0, or -1 with
+ * a message that says what differs.
+ */
+static int check_place(const char *t, size_t pn, const struct alog_place *pl,
+                       struct alog_error *e)
+{
+	const char *p = t, *end = t + pn, *q;
+	char origin[256], want[256], got[256];
+	unsigned long long seq = 0;
+	long on;
+
+	if (pn < 11 || memcmp(p, "{\"origin\":\"", 11) != 0)
+		return alog_err(e, "protected value holds no place");
+	p += 10;
+	q = alog_json_skip(p, end);
+	if (!q || end - q < 7 || memcmp(q, ",\"seq\":", 7) != 0)
+		return alog_err(e, "protected value holds no place");
+	on = alog_json_unescape(p + 1, (size_t)(q - p) - 2, origin, sizeof origin - 1);
+	if (on < 0)
+		return alog_err(e, "protected value holds no place");
+	origin[on] = '\0';
+	p = q + 7;
+	if (p >= end || *p < '0' || *p > '9')
+		return alog_err(e, "protected value holds no place");
+	while (p < end && *p >= '0' && *p <= '9')
+		seq = seq * 10 + (unsigned long long)(*p++ - '0');
+	if (end - p < 9 || memcmp(p, ",\"path\":", 8) != 0 || end[-1] != '}')
+		return alog_err(e, "protected value holds no place");
+	p += 8;
+	if (pl->origin && (strlen(pl->origin) != (size_t)on || memcmp(pl->origin, origin, (size_t)on)))
+		return alog_err(e, "protected value was sealed for the log \"%.100s\", not this "
+		                   "one (\"%.100s\"): it was moved here", origin, pl->origin);
+	if (seq != pl->seq)
+		return alog_err(e, "protected value was sealed for record seq %llu, not seq %llu: "
+		                   "it was moved here", seq, (unsigned long long)pl->seq);
+	if ((size_t)(end - 1 - p) != pl->pathn || memcmp(p, pl->path, pl->pathn) != 0) {
+		path_words(p, (size_t)(end - 1 - p), got, sizeof got);
+		path_words(pl->path, pl->pathn, want, sizeof want);
+		return alog_err(e, "protected value was sealed for member \"%s\", not \"%s\": it "
+		                   "was moved here", got, want);
+	}
+	return 0;
+}
+
+/* open with caller buffers: scratch and out hold at least n bytes each. */
+static int open_into(const struct alog_reader_key *k, const char *v, size_t n,
+                     const struct alog_place *pl, uint8_t *scratch, char *out, size_t *len,
+                     struct alog_error *e)
+{
+	size_t nr, slot, L, vstart = 0;
 	long got = decode(v, n, scratch, n, &nr, &slot);
 	const uint8_t *box = NULL;
 	struct alog_json_error je;
@@ -467,16 +598,35 @@ static int open_into(const struct alog_reader_key *k, const char *v, size_t n, u
 	                         k->sk) != 0)
 		return alog_err(e, "protected value fails authentication (damaged, or not made "
 		                   "for this key)");
+	if (scratch[0] == 2) {
+		const char *lf = memchr(out, '\n', L);
+		size_t unpadded;
+		if (!lf)
+			return alog_err(e, "protected value holds no place");
+		if (pl && check_place(out, (size_t)(lf - out), pl, e) != 0)
+			return -1;
+		vstart = (size_t)(lf - out) + 1;
+		L -= vstart;
+		if (sodium_unpad(&unpadded, (const unsigned char *)out + vstart, L, ALOG_ENC_BLOCK) !=
+		    0)
+			return alog_err(e, "protected value is not padded as alog-enc2 values are");
+		L = unpadded;
+	}
 	/* The plaintext must be one compact JSON value, as the policy wrote it. */
-	if (alog_json_compact(out, L, (char *)scratch, 0, &je) != (long)L ||
-	    memcmp(out, scratch, L) != 0)
+	if (alog_json_compact(out + vstart, L, (char *)scratch, 0, &je) != (long)L ||
+	    memcmp(out + vstart, scratch, L) != 0)
 		return alog_err(e, "protected value does not hold a compact JSON value");
+	if (vstart) {
+		memmove(out, out + vstart, L);
+		sodium_memzero(out + L, vstart);
+	}
 	*len = L;
 	return 0;
 }
 
-int alog_protect_open(const struct alog_reader_key *k, const char *v, size_t n, char *out,
-                      size_t cap, size_t *len, struct alog_error *e)
+int alog_protect_open(const struct alog_reader_key *k, const char *v, size_t n,
+                      const struct alog_place *pl, char *out, size_t cap, size_t *len,
+                      struct alog_error *e)
 {
 	uint8_t *scratch;
 	char *tmp;
@@ -488,7 +638,7 @@ int alog_protect_open(const struct alog_reader_key *k, const char *v, size_t n, 
 		tmp = out;
 	}
 	scratch = alog_xmalloc(n ? n : 1);
-	rc = open_into(k, v, n, scratch, tmp, len, e);
+	rc = open_into(k, v, n, pl, scratch, tmp, len, e);
 	if (rc == 0 && tmp != out) {
 		if (*len > cap)
 			rc = alog_err(e, "decrypted value does not fit the buffer");
@@ -533,18 +683,36 @@ size_t alog_protect_placeholder(const char *v, size_t n, char *out, size_t cap)
 
 /* ---- the reading side for tools ---- */
 
-#define REVEAL_DEPTH 4
+/* Entries of the alog member read per record; more make the record "loose". */
+#define META_MAX 128
+/* Extra path bytes beyond the record's own: "[index]" per level. */
+#define PATH_SLACK (ALOG_JSON_MAX_DEPTH * 24 + 64)
+
+/* What a record's alog member says about its protected values. */
+struct rec_meta {
+	int has_seq;
+	uint64_t seq;
+	int loose;                     /* entries omitted: every alog-enc string counts */
+	struct alog_span enc[META_MAX]; /* raw paths of "encrypt" entries */
+	size_t nenc;
+	struct alog_span drop[META_MAX]; /* raw paths of dropped array elements */
+	size_t ndrop;
+};
 
 struct alog_unprotect {
 	int has_key;
 	struct alog_reader_key key;
+	char *origin;               /* the log's, or NULL */
 	size_t cap;
-	char *look[2];              /* lookup: values opened along a path, alternately */
+	char *look;                 /* lookup: the value opened on the way */
 	uint8_t *scratch;
 	char *out;                  /* reveal output */
 	size_t outcap, on;
 	int overflow;
-	char *lvl[REVEAL_DEPTH];    /* reveal: a value opened at each nesting level */
+	char *lvl;                  /* reveal: a value opened */
+	struct rec_meta meta;
+	char *npath, *ppath;        /* the path walked: as alog.policy writes it; as sealed */
+	size_t nn, pn, pathcap;
 };
 
 struct alog_unprotect *alog_unprotect_new(const char *key_path, struct alog_error *e)
@@ -565,11 +733,14 @@ struct alog_unprotect *alog_unprotect_new(const char *key_path, struct alog_erro
 		u->has_key = 1;
 	}
 	u->cap = ALOG_MAX_LINE;
-	u->look[0] = alog_xmalloc(u->cap);
-	u->look[1] = alog_xmalloc(u->cap);
+	u->look = alog_xmalloc(u->cap);
+	u->lvl = alog_xmalloc(u->cap);
 	u->scratch = alog_xmalloc(u->cap);
 	u->outcap = 2 * (size_t)ALOG_MAX_LINE;
 	u->out = alog_xmalloc(u->outcap);
+	u->pathcap = (size_t)ALOG_MAX_LINE + PATH_SLACK;
+	u->npath = alog_xmalloc(u->pathcap);
+	u->ppath = alog_xmalloc(u->pathcap);
 	return u;
 }
 
@@ -579,26 +750,173 @@ void alog_unprotect_free(struct alog_unprotect *u)
 		return;
 	alog_reader_key_wipe(&u->key);
 	/* Buffers held plaintext: wipe them before they go back to the heap. */
-	sodium_memzero(u->look[0], u->cap);
-	sodium_memzero(u->look[1], u->cap);
+	sodium_memzero(u->look, u->cap);
+	sodium_memzero(u->lvl, u->cap);
 	sodium_memzero(u->scratch, u->cap);
 	sodium_memzero(u->out, u->outcap);
-	free(u->look[0]);
-	free(u->look[1]);
+	free(u->look);
+	free(u->lvl);
 	free(u->scratch);
 	free(u->out);
-	for (int i = 0; i < REVEAL_DEPTH; i++) {
-		if (u->lvl[i]) {
-			sodium_memzero(u->lvl[i], u->cap);
-			free(u->lvl[i]);
-		}
-	}
+	free(u->npath);
+	free(u->ppath);
+	free(u->origin);
 	free(u);
 }
 
 const uint8_t *alog_unprotect_key_id(const struct alog_unprotect *u)
 {
 	return u->has_key ? u->key.id : NULL;
+}
+
+void alog_unprotect_set_origin(struct alog_unprotect *u, const char *origin)
+{
+	free(u->origin);
+	u->origin = origin ? alog_xstrdup(origin) : NULL;
+}
+
+/* The string member name of the object obj[0..n): its raw contents, or 0. */
+static int member_str(const char *obj, size_t n, const char *name, struct alog_span *out)
+{
+	const char *one[1] = {name};
+	struct alog_span v;
+
+	if (alog_json_lookup(obj, n, one, 1, &v) != 1 || v.n < 2 || v.p[0] != '"')
+		return 0;
+	out->p = v.p + 1;
+	out->n = v.n - 2;
+	return 1;
+}
+
+/* Read what the record's seq and alog member say (any JSON: no seq, nothing protected). */
+static void read_meta(struct rec_meta *m, const char *obj, size_t n)
+{
+	static const char *const p_seq[1] = {"seq"}, *const p_pol[2] = {"alog", "policy"},
+	                         *const p_omit[2] = {"alog", "policy_omitted"};
+	struct alog_span v;
+	const char *a, *end;
+
+	m->has_seq = 0;
+	m->seq = 0;
+	m->loose = 0;
+	m->nenc = m->ndrop = 0;
+	if (alog_json_type(obj, n) != ALOG_JSON_OBJECT ||
+	    alog_json_lookup(obj, n, p_seq, 1, &v) != 1 || v.n == 0 || v.n > 16)
+		return;
+	for (size_t i = 0; i < v.n; i++) {
+		if (v.p[i] < '0' || v.p[i] > '9')
+			return;
+		m->seq = m->seq * 10 + (uint64_t)(v.p[i] - '0');
+	}
+	m->has_seq = 1;
+	if (alog_json_lookup(obj, n, p_omit, 2, &v) == 1)
+		m->loose = 1;
+	if (alog_json_lookup(obj, n, p_pol, 2, &v) != 1 || v.n < 2 || v.p[0] != '[')
+		return;
+	end = v.p + v.n;
+	a = v.p + 1;
+	while (a < end && *a != ']') {
+		const char *b = alog_json_skip(a, end);
+		struct alog_span path, act;
+		if (!b)
+			break;
+		if (member_str(a, (size_t)(b - a), "path", &path) &&
+		    member_str(a, (size_t)(b - a), "action", &act)) {
+			if (act.n == 7 && memcmp(act.p, "encrypt", 7) == 0) {
+				if (m->nenc < META_MAX)
+					m->enc[m->nenc++] = path;
+				else
+					m->loose = 1;
+			} else if (act.n == 4 && memcmp(act.p, "drop", 4) == 0 && path.n &&
+			           path.p[path.n - 1] == ']') {
+				if (m->ndrop < META_MAX)
+					m->drop[m->ndrop++] = path;
+				else
+					m->loose = 1;
+			}
+		}
+		a = b;
+		while (a < end && (*a == ',' || *a == ' '))
+			a++;
+	}
+}
+
+/* Did the policy encrypt the value at the path walked (u->npath)? */
+static int placed(const struct alog_unprotect *u)
+{
+	const struct rec_meta *m = &u->meta;
+
+	if (!m->has_seq)
+		return 0;
+	if (m->loose)
+		return 1;
+	for (size_t i = 0; i < m->nenc; i++)
+		if (m->enc[i].n == u->nn && memcmp(m->enc[i].p, u->npath, u->nn) == 0)
+			return 1;
+	return 0;
+}
+
+/* Was the element idx (as it came in) of the array at npath[0..nn) dropped? */
+static int dropped(const struct alog_unprotect *u, long idx)
+{
+	char num[32];
+	int k = snprintf(num, sizeof num, "[%ld]", idx);
+
+	for (size_t i = 0; i < u->meta.ndrop; i++) {
+		const struct alog_span *d = &u->meta.drop[i];
+		if (d->n == u->nn + (size_t)k && memcmp(d->p, u->npath, u->nn) == 0 &&
+		    memcmp(d->p + u->nn, num, (size_t)k) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void path_add(char *buf, size_t *n, size_t cap, const char *s, size_t k)
+{
+	if (k <= cap - *n) {
+		memcpy(buf + *n, s, k);
+		*n += k;
+	}
+}
+
+/* Step into the member with raw name nm: both paths grow. */
+static void push_name(struct alog_unprotect *u, struct alog_span nm)
+{
+	if (u->nn)
+		path_add(u->npath, &u->nn, u->pathcap, ".", 1);
+	path_add(u->npath, &u->nn, u->pathcap, nm.p, nm.n);
+	path_add(u->ppath, &u->pn, u->pathcap, u->pn > 1 ? ",\"" : "\"", u->pn > 1 ? 2 : 1);
+	path_add(u->ppath, &u->pn, u->pathcap, nm.p, nm.n);
+	path_add(u->ppath, &u->pn, u->pathcap, "\"", 1);
+}
+
+/* Step into an array element: idx as it came in, out where it is now. */
+static void push_index(struct alog_unprotect *u, long idx, long out)
+{
+	char num[32];
+	int k = snprintf(num, sizeof num, "[%ld]", idx);
+
+	path_add(u->npath, &u->nn, u->pathcap, num, (size_t)k);
+	k = snprintf(num, sizeof num, "%s%ld", u->pn > 1 ? "," : "", out);
+	path_add(u->ppath, &u->pn, u->pathcap, num, (size_t)k);
+}
+
+/* The place of the value at the path walked, for opening it. */
+static void place_here(struct alog_unprotect *u, struct alog_place *pl)
+{
+	path_add(u->ppath, &u->pn, u->pathcap, "]", 1);
+	pl->origin = u->origin;
+	pl->seq = u->meta.seq;
+	pl->path = u->ppath;
+	pl->pathn = u->pn;
+	u->pn--;
+}
+
+static void paths_reset(struct alog_unprotect *u)
+{
+	u->nn = 0;
+	u->ppath[0] = '[';
+	u->pn = 1;
 }
 
 /* Say who can open a value, for a "cannot open" message. */
@@ -636,53 +954,60 @@ static void closed_msg(struct alog_unprotect *u, const char *v, size_t n, const 
 		            "needs a reader secret key", name, count > 1 ? "s" : "", who);
 }
 
-/* Open v into look[*which]; flips *which.  0, ALOG_UNPROTECT_CLOSED or -1. */
-static int open_step(struct alog_unprotect *u, struct alog_span *v, int *which,
-                     const char *const *path, size_t depth, struct alog_error *e)
-{
-	size_t len;
-	int rc;
-
-	if (!u->has_key) {
-		closed_msg(u, v->p, v->n, path, depth, e);
-		return ALOG_UNPROTECT_CLOSED;
-	}
-	if (v->n > u->cap)
-		return alog_err(e, "protected value too large");
-	rc = open_into(&u->key, v->p, v->n, u->scratch, u->look[*which], &len, e);
-	if (rc == 1) {
-		closed_msg(u, v->p, v->n, path, depth, e);
-		return ALOG_UNPROTECT_CLOSED;
-	}
-	if (rc < 0)
-		return -1;
-	v->p = u->look[*which];
-	v->n = len;
-	*which ^= 1;
-	return 0;
-}
-
 int alog_unprotect_lookup(struct alog_unprotect *u, const char *obj, size_t n,
                           const char *const *path, size_t depth, struct alog_span *value,
                           struct alog_error *e)
 {
-	struct alog_span cur = {obj, n}, v;
-	int which = 0, rc;
+	struct alog_span cur = {obj, n}, v = {NULL, 0}, name;
+	int opened = 0, rc;
 
+	read_meta(&u->meta, obj, n);
+	paths_reset(u);
 	for (size_t i = 0; i < depth; i++) {
-		const char *one[1] = {path[i]};
+		struct alog_json_iter it;
+		size_t len = strlen(path[i]);
+		int found = 0;
+
 		/* Opened values are compact JSON; a record is too. */
 		if (alog_json_type(cur.p, cur.n) != ALOG_JSON_OBJECT)
 			return ALOG_UNPROTECT_ABSENT;
-		rc = alog_json_lookup(cur.p, cur.n, one, 1, &v);
+		if (alog_json_iter_init(&it, cur.p, cur.n) != 0)
+			return alog_err(e, "malformed JSON");
+		while ((rc = alog_json_iter_next(&it, &name, &v)) == 1) {
+			if (alog_json_name_eq(name, path[i], len)) {
+				found = 1;
+				break;
+			}
+		}
 		if (rc < 0)
 			return alog_err(e, "malformed JSON");
-		if (rc == 0)
+		if (!found)
 			return ALOG_UNPROTECT_ABSENT;
-		if (alog_protect_is_protected(v.p, v.n)) {
-			rc = open_step(u, &v, &which, path, i + 1, e);
-			if (rc != 0)
-				return rc;
+		if (!opened)
+			push_name(u, name);
+		/* only the record's own values can be protected, never the alog member */
+		if (!opened && !(i == 0 && len == 4 && memcmp(path[0], "alog", 4) == 0) &&
+		    alog_protect_is_protected(v.p, v.n) && placed(u)) {
+			struct alog_place pl;
+			size_t olen;
+
+			if (!u->has_key) {
+				closed_msg(u, v.p, v.n, path, i + 1, e);
+				return ALOG_UNPROTECT_CLOSED;
+			}
+			if (v.n > u->cap)
+				return alog_err(e, "protected value too large");
+			place_here(u, &pl);
+			rc = open_into(&u->key, v.p, v.n, &pl, u->scratch, u->look, &olen, e);
+			if (rc == 1) {
+				closed_msg(u, v.p, v.n, path, i + 1, e);
+				return ALOG_UNPROTECT_CLOSED;
+			}
+			if (rc < 0)
+				return -1;
+			v.p = u->look;
+			v.n = olen;
+			opened = 1;
 		}
 		cur = v;
 	}
@@ -720,41 +1045,40 @@ static const char *skip_ws(const char *p, const char *end)
 	return p;
 }
 
-static int reveal_value(struct alog_unprotect *u, const char *p, const char *end, int level,
-                        struct alog_reveal_stats *st);
-
-static int reveal_protected(struct alog_unprotect *u, const char *p, size_t n, int level,
-                            struct alog_reveal_stats *st)
+/* A protected value where the policy put it: opened, or its placeholder. */
+static void reveal_protected(struct alog_unprotect *u, const char *p, size_t n,
+                             struct alog_reveal_stats *st)
 {
 	struct alog_error e;
+	struct alog_place pl;
 	size_t len = 0;
 	int rc;
 
-	if (!u->has_key || level >= REVEAL_DEPTH) {
-		if (!u->has_key)
-			st->closed++;
-		else
-			st->broken++;
+	if (!u->has_key) {
+		st->closed++;
 		put_placeholder(u, p, n);
-		return 0;
+		return;
 	}
-	if (!u->lvl[level])
-		u->lvl[level] = alog_xmalloc(u->cap);
-	rc = n <= u->cap ? open_into(&u->key, p, n, u->scratch, u->lvl[level], &len, &e) : -1;
+	place_here(u, &pl);
+	rc = n <= u->cap ? open_into(&u->key, p, n, &pl, u->scratch, u->lvl, &len, &e) : -1;
 	if (rc != 0) {
 		if (rc == 1)
 			st->closed++;
 		else
 			st->broken++;
 		put_placeholder(u, p, n);
-		return 0;
+		return;
 	}
 	st->opened++;
-	return reveal_value(u, u->lvl[level], u->lvl[level] + len, level + 1, st);
+	/* what it holds is the value as it came in: shown as it is */
+	put(u, u->lvl, len);
 }
 
-/* Copy the value at p (ending before end), opening protected strings. */
-static int reveal_value(struct alog_unprotect *u, const char *p, const char *end, int level,
+/*
+ * Copy the value at p (ending before end); in the record itself (walk
+ * set), open the values the policy protected, following the path walked.
+ */
+static int reveal_value(struct alog_unprotect *u, const char *p, const char *end, int walk,
                         struct alog_reveal_stats *st)
 {
 	const char *q;
@@ -765,25 +1089,37 @@ static int reveal_value(struct alog_unprotect *u, const char *p, const char *end
 		return -1;
 	switch (alog_json_type(p, (size_t)(q - p))) {
 	case ALOG_JSON_STRING:
-		if (alog_protect_is_protected(p, (size_t)(q - p)))
-			return reveal_protected(u, p, (size_t)(q - p), level, st);
-		put(u, p, (size_t)(q - p));
+		if (walk && alog_protect_is_protected(p, (size_t)(q - p)) && placed(u))
+			reveal_protected(u, p, (size_t)(q - p), st);
+		else
+			put(u, p, (size_t)(q - p));
 		return 0;
 	case ALOG_JSON_OBJECT: {
 		struct alog_json_iter it;
 		struct alog_span name, v;
-		int rc, first = 1;
+		int rc, first = 1, top = walk && u->nn == 0;
 
+		if (!walk) {
+			put(u, p, (size_t)(q - p));
+			return 0;
+		}
 		if (alog_json_iter_init(&it, p, (size_t)(q - p)) != 0)
 			return -1;
 		put(u, "{", 1);
 		while ((rc = alog_json_iter_next(&it, &name, &v)) == 1) {
+			size_t nn = u->nn, pn = u->pn;
 			if (!first)
 				put(u, ",", 1);
 			first = 0;
 			put(u, name.p - 1, name.n + 2);
 			put(u, ":", 1);
-			if (reveal_value(u, v.p, v.p + v.n, level, st) != 0)
+			push_name(u, name);
+			/* the alog member is alog's own: nothing in it is protected */
+			rc = reveal_value(u, v.p, v.p + v.n,
+			                  !(top && name.n == 4 && memcmp(name.p, "alog", 4) == 0), st);
+			u->nn = nn;
+			u->pn = pn;
+			if (rc != 0)
 				return -1;
 		}
 		if (rc < 0)
@@ -794,16 +1130,30 @@ static int reveal_value(struct alog_unprotect *u, const char *p, const char *end
 	case ALOG_JSON_ARRAY: {
 		const char *a = skip_ws(p + 1, q);
 		int first = 1;
+		long in = 0, out = 0;
 
+		if (!walk) {
+			put(u, p, (size_t)(q - p));
+			return 0;
+		}
 		put(u, "[", 1);
 		while (a < q && *a != ']') {
 			const char *b = alog_json_skip(a, q);
+			size_t nn = u->nn, pn = u->pn;
+			int rc;
 			if (!b)
 				return -1;
 			if (!first)
 				put(u, ",", 1);
 			first = 0;
-			if (reveal_value(u, a, b, level, st) != 0)
+			/* alog.policy names elements by their place in the event as it came in */
+			while (u->meta.ndrop && dropped(u, in))
+				in++;
+			push_index(u, in++, out++);
+			rc = reveal_value(u, a, b, walk, st);
+			u->nn = nn;
+			u->pn = pn;
+			if (rc != 0)
 				return -1;
 			a = skip_ws(b, q);
 			if (a < q && *a == ',')
@@ -832,7 +1182,11 @@ int alog_unprotect_reveal(struct alog_unprotect *u, const char *json, size_t n,
 	after = alog_json_skip(start, end);
 	u->on = 0;
 	u->overflow = 0;
-	if (!after || skip_ws(after, end) != end || reveal_value(u, start, after, 0, &local) != 0)
+	if (!after || skip_ws(after, end) != end)
+		return alog_err(e, "malformed JSON");
+	read_meta(&u->meta, start, (size_t)(after - start));
+	paths_reset(u);
+	if (reveal_value(u, start, after, u->meta.has_seq, &local) != 0)
 		return alog_err(e, "malformed JSON");
 	if (u->overflow)
 		return alog_err(e, "revealed record too large");

@@ -6,13 +6,24 @@
  *
  * A protected value is a JSON string
  *
- *     "alog-enc1:" base64( 0x01 | n | n x ( key id (8) | sealed box ) )
+ *     "alog-enc2:" base64( 0x02 | n | n x ( key id (8) | sealed box ) )
  *
- * each sealed box (crypto_box_seal, 48 + L bytes) holding the same
- * plaintext of L bytes: the member's original compact JSON value text.
+ * each sealed box (crypto_box_seal, 48 + P bytes) holding the same
+ * plaintext of P bytes: the value's place (the log's origin, the record's
+ * seq and the member path, as the JSON text {"origin":...,"seq":...,
+ * "path":[...]}), a LF, and the member's original compact JSON value
+ * text padded (sodium_pad) to a multiple of ALOG_ENC_BLOCK bytes.  A
+ * value is opened only at the place it was sealed for.  The first format,
+ * "alog-enc1:" (version byte 1, the bare value, no place, no padding), is
+ * still read.
  * A reader key id is the first 8 bytes of SHA-256 of its public key.
  * A pseudonym is "alog-ps1:" + base64url (no padding) of the 16-byte
  * BLAKE2b (crypto_generichash) of the value keyed with a 32-byte pepper.
+ *
+ * A string that looks like a protected value is one only where the
+ * record's own "alog" member says the policy encrypted the value there
+ * (an "encrypt" entry of alog.policy with that member path); anywhere
+ * else it is an ordinary string.
  */
 #ifndef ALOG_PROTECT_H
 #define ALOG_PROTECT_H
@@ -24,7 +35,12 @@
 #include "base/span.h"
 #include "base/util.h"
 
-#define ALOG_ENC_PREFIX "alog-enc1:"
+/* What every protected value starts with, and the two versions. */
+#define ALOG_ENC_MARK "alog-enc"
+#define ALOG_ENC_PREFIX "alog-enc2:"
+#define ALOG_ENC1_PREFIX "alog-enc1:"
+/* The padded plaintext of an alog-enc2 value is a multiple of this. */
+#define ALOG_ENC_BLOCK 64
 #define ALOG_PS_PREFIX "alog-ps1:"
 #define ALOG_READER_PREFIX "alog-reader1+"
 /* "alog-ps1:" + 22 base64url characters */
@@ -77,22 +93,41 @@ void alog_pepper_wipe(struct alog_pepper *p);
 
 /* ---- writing protected values ---- */
 
-/* Bytes of the JSON string (quotes included) that encrypts L bytes to n readers. */
-size_t alog_protect_sealed_len(size_t len, size_t nreaders);
 /*
- * Encrypt the JSON value text v[0..n) to readers r[0..nr) and write the
- * protected value, a JSON string with its quotes, to out (cap bytes).
- * Returns its length, or -1 with e set (too many readers, cap too small).
+ * Where a protected value sits: the log's origin (NULL when unknown: not
+ * checked), the record's seq, and its member path as the JSON array text
+ * of the member names as written in the record (quotes included) and the
+ * array indices, e.g. ["headers","authorization"] or ["users",0,"email"].
  */
-long alog_protect_seal(const struct alog_reader_pub *r, size_t nr, const char *v, size_t n,
-                       char *out, size_t cap, struct alog_error *e);
+struct alog_place {
+	const char *origin;
+	uint64_t seq;
+	const char *path;
+	size_t pathn;
+};
+
+/* {"origin":"O","seq":N,"path":P}: the place as sealed; -1 if cap is short. */
+long alog_protect_place_text(const struct alog_place *pl, char *out, size_t cap);
+
+/* Bytes of the JSON string (quotes included) that seals a place of pn bytes
+ * and a value of L bytes to n readers. */
+size_t alog_protect_sealed_len(size_t pn, size_t len, size_t nreaders);
+/*
+ * Encrypt the JSON value text v[0..n), bound to its place pl, to readers
+ * r[0..nr) and write the protected value (alog-enc2), a JSON string with
+ * its quotes, to out (cap bytes).  Returns its length, or -1 with e set
+ * (too many readers, cap too small).
+ */
+long alog_protect_seal(const struct alog_reader_pub *r, size_t nr, const struct alog_place *pl,
+                       const char *v, size_t n, char *out, size_t cap, struct alog_error *e);
 /* The pseudonym of v[0..n): ALOG_PS_TOKEN_LEN characters and a NUL. */
 void alog_protect_pseudonym(const struct alog_pepper *p, const void *v, size_t n,
                             char out[ALOG_PS_TOKEN_LEN + 1]);
 
 /* ---- reading protected values ---- */
 
-/* Is the JSON value text v[0..n) a protected value ("alog-enc1:...")? */
+/* Does the JSON value text v[0..n) look like a protected value ("alog-enc1:" or
+ * "alog-enc2:")?  Whether it is one, the record's alog member says. */
 int alog_protect_is_protected(const char *v, size_t n);
 /*
  * The reader key ids a protected value is encrypted to: up to max ids into
@@ -103,12 +138,16 @@ int alog_protect_readers(const char *v, size_t n, uint8_t (*ids)[ALOG_READER_ID_
 /*
  * Decrypt the protected value v[0..n) (JSON string text, quotes included)
  * with reader key k into out (cap bytes; n bytes always suffice): the
- * original compact JSON value text, its length in *len.  Returns 0; 1 when
+ * original compact JSON value text, its length in *len.  An alog-enc2
+ * value opens only at the place pl it was sealed for (pl NULL: the place
+ * is not checked; pl->origin NULL: the origin is not).  Returns 0; 1 when
  * the value is not encrypted to this key; -1 when it is malformed, fails
- * authentication or does not hold a JSON value (e says which).
+ * authentication, was sealed for another place or does not hold a JSON
+ * value (e says which).
  */
-int alog_protect_open(const struct alog_reader_key *k, const char *v, size_t n, char *out,
-                      size_t cap, size_t *len, struct alog_error *e);
+int alog_protect_open(const struct alog_reader_key *k, const char *v, size_t n,
+                      const struct alog_place *pl, char *out, size_t cap, size_t *len,
+                      struct alog_error *e);
 /*
  * What to show instead of a protected value that cannot be opened: plain
  * text (no quotes, no control characters), e.g.
@@ -129,6 +168,12 @@ struct alog_unprotect *alog_unprotect_new(const char *key_path, struct alog_erro
 void alog_unprotect_free(struct alog_unprotect *u);
 /* The key's id, or NULL without a key. */
 const uint8_t *alog_unprotect_key_id(const struct alog_unprotect *u);
+/*
+ * The origin of the log the next records come from (its header's), so
+ * that a value sealed for another log does not open; NULL (the default)
+ * when it is not known, as in a fragment without its header.  Copied.
+ */
+void alog_unprotect_set_origin(struct alog_unprotect *u, const char *origin);
 
 enum {
 	ALOG_UNPROTECT_ABSENT = 0, /* no member at that path */

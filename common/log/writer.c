@@ -33,6 +33,17 @@ struct alog_writer {
 	int created; /* the batch holds a new file's header */
 	struct alog_tail tail;
 	int tail_valid;
+	/* the new log's policy */
+	int has_policy;
+	struct alog_policy_ref policy;
+	/* the file's header and the policy in force, read under the lock */
+	int hdr_valid;
+	dev_t hdr_dev;
+	ino_t hdr_ino;
+	struct alog_header hdr;
+	uint64_t pin_scanned; /* the file is searched for policy changes up to here */
+	int pinned;
+	struct alog_policy_ref pin;
 	/* pending batch */
 	char *batch;
 	size_t batch_len, batch_cap, batch_count;
@@ -286,6 +297,10 @@ struct alog_writer *alog_writer_open(const char *path, const struct alog_writer_
 	w->sync = o ? o->sync : ALOG_SYNC_EACH;
 	w->no_create = o ? o->no_create : 0;
 	w->lock_wait_ms = o ? o->lock_wait_ms : 0;
+	if (o && o->policy) {
+		w->has_policy = 1;
+		w->policy = *o->policy;
+	}
 	if (open_log(w, e) != 0) {
 		alog_err_at(e, path, 0);
 		if (w->fd >= 0)
@@ -522,7 +537,7 @@ static int add_record(struct alog_writer *w, const char *type, const char *membe
 
 int alog_writer_ensure_header(struct alog_writer *w, struct alog_error *e)
 {
-	char hdr[300];
+	char hdr[300 + 1200];
 	size_t hn;
 
 	if (!w->locked)
@@ -530,11 +545,170 @@ int alog_writer_ensure_header(struct alog_writer *w, struct alog_error *e)
 	if (w->next.size != 0 || w->next.seq != 0)
 		return 0;
 	/* A new file: its header comes first. */
-	hn = alog_header_members(hdr, sizeof hdr, w->origin, NULL, NULL);
+	hn = alog_header_members(hdr, 300, w->origin, NULL, NULL);
+	if (w->has_policy)
+		hn = alog_header_add_policy(hdr, hn, sizeof hdr, &w->policy);
 	if (add_record(w, "open", hdr, hn, e) != 0)
 		return -1;
 	w->next.first_seq = 1;
 	w->created = 1;
+	return 0;
+}
+
+/* ---- the header and the policy in force ---- */
+
+int alog_writer_header(struct alog_writer *w, const struct alog_header **h,
+                       struct alog_error *e)
+{
+	struct stat st;
+	struct alog_rec r;
+	struct alog_error pe;
+	char *buf;
+	ssize_t got;
+	const char *lf;
+
+	*h = NULL;
+	if (!w->locked)
+		return alog_err(e, "log is not locked");
+	if (fstat(w->fd, &st) != 0)
+		return alog_errno(e, "cannot stat log");
+	if (w->hdr_valid && w->hdr_dev == st.st_dev && w->hdr_ino == st.st_ino) {
+		*h = &w->hdr;
+		return 0;
+	}
+	w->hdr_valid = 0;
+	w->pin_scanned = 0;
+	w->pinned = 0;
+	if (st.st_size == 0)
+		return 0;
+	buf = alog_xmalloc(ALOG_MAX_LINE + 1);
+	got = alog_pread_all(w->fd, buf, ALOG_MAX_LINE, 0);
+	if (got < 0) {
+		free(buf);
+		alog_errno(e, "cannot read the log's header");
+		return alog_err_at(e, w->path, 1);
+	}
+	lf = memchr(buf, '\n', (size_t)got);
+	if (!lf || alog_rec_parse(&r, buf, (size_t)(lf - buf) + 1, &pe) != 0 ||
+	    r.type != ALOG_REC_OPEN) {
+		free(buf);
+		alog_err(e, "not an alog log: its first line is not an alog header");
+		return alog_err_at(e, w->path, 1);
+	}
+	if (alog_header_parse(&r, &w->hdr, &pe) != 0) {
+		/* what verification finds wrong there is its business: origin and policy */
+		static const char *const po[1] = {"origin"}, *const pp[1] = {"policy"};
+		struct alog_span v;
+		long k;
+		memset(&w->hdr, 0, sizeof w->hdr);
+		if (alog_json_lookup(buf, (size_t)(lf - buf), po, 1, &v) == 1 && v.n >= 2 &&
+		    v.p[0] == '"' &&
+		    (k = alog_json_unescape(v.p + 1, v.n - 2, w->hdr.origin,
+		                            sizeof w->hdr.origin - 1)) >= 0)
+			w->hdr.origin[k] = '\0';
+		if (alog_json_lookup(buf, (size_t)(lf - buf), pp, 1, &v) == 1 &&
+		    alog_policy_ref_parse(v.p, v.n, &w->hdr.policy, &pe) == 0)
+			w->hdr.has_policy = 1;
+	}
+	w->pin_scanned = (uint64_t)(lf - buf) + 1;
+	w->pinned = w->hdr.has_policy;
+	w->pin = w->hdr.policy;
+	free(buf);
+	w->hdr_valid = 1;
+	w->hdr_dev = st.st_dev;
+	w->hdr_ino = st.st_ino;
+	*h = &w->hdr;
+	return 0;
+}
+
+#define PIN_MARK "\"policy_change\":"
+#define PIN_CHUNK (4 * 1024 * 1024)
+
+/*
+ * A record line naming a policy change in its alog member: 1 and the new
+ * policy, 2 a change to no policy (null), 0 no change.
+ */
+static int pin_line(const char *line, size_t len, struct alog_policy_ref *ref)
+{
+	static const char *const path[2] = {"alog", "policy_change"};
+	struct alog_rec r;
+	struct alog_error e;
+	struct alog_span v;
+
+	if (alog_rec_parse(&r, line, len, &e) != 0 || r.type != ALOG_REC_EVENT)
+		return 0;
+	if (alog_json_lookup(line, len - 1, path, 2, &v) != 1)
+		return 0;
+	if (v.n == 4 && memcmp(v.p, "null", 4) == 0)
+		return 2;
+	return alog_policy_ref_parse(v.p, v.n, ref, &e) == 0;
+}
+
+int alog_writer_policy(struct alog_writer *w, int *pinned, struct alog_policy_ref *ref,
+                       struct alog_error *e)
+{
+	const struct alog_header *h;
+	uint64_t end = w->tail.size;
+	char *buf = NULL;
+
+	if (alog_writer_header(w, &h, e) != 0)
+		return -1;
+	if (!h) {
+		/* a new file: the policy it is created with */
+		*pinned = w->has_policy;
+		if (w->has_policy)
+			*ref = w->policy;
+		return 0;
+	}
+	/* Only what was added since the last look: whole lines, chunk by chunk. */
+	while (w->pin_scanned < end) {
+		uint64_t want = end - w->pin_scanned < PIN_CHUNK ? end - w->pin_scanned : PIN_CHUNK;
+		ssize_t got;
+		const char *p, *stop, *lastlf;
+
+		if (!buf)
+			buf = alog_xmalloc(PIN_CHUNK);
+		got = alog_pread_all(w->fd, buf, (size_t)want, (off_t)w->pin_scanned);
+		if (got != (ssize_t)want) {
+			free(buf);
+			alog_errno(e, "cannot read the log");
+			return alog_err_at(e, w->path, 0);
+		}
+		lastlf = memrchr(buf, '\n', (size_t)want);
+		if (!lastlf) {
+			/* a line longer than a chunk is no record (ALOG_MAX_LINE) */
+			w->pin_scanned += want;
+			continue;
+		}
+		stop = lastlf + 1;
+		p = buf;
+		while (p < stop) {
+			const char *m = memmem(p, (size_t)(stop - p), PIN_MARK, sizeof PIN_MARK - 1);
+			const char *ls, *le;
+			struct alog_policy_ref r;
+			if (!m)
+				break;
+			ls = m;
+			while (ls > buf && ls[-1] != '\n')
+				ls--;
+			le = memchr(m, '\n', (size_t)(stop - m));
+			switch (pin_line(ls, (size_t)(le - ls) + 1, &r)) {
+			case 1:
+				w->pinned = 1;
+				w->pin = r;
+				break;
+			case 2:
+				w->pinned = 0;
+				break;
+			}
+			p = le + 1;
+		}
+		w->pin_scanned += (uint64_t)(stop - buf);
+	}
+	free(buf);
+	*pinned = w->pinned;
+	if (w->pinned)
+		*ref = w->pin;
 	return 0;
 }
 

@@ -62,6 +62,8 @@ struct alog_writer_opts {
 	int no_create;      /* the log must already exist */
 	long lock_wait_ms;  /* how long to wait for the lock (alog_flock_wait: 0
 	                     * the default, $ALOG_LOCK_WAIT or 60 s) */
+	/* a new log's policy (its header's "policy" member), or NULL */
+	const struct alog_policy_ref *policy;
 };
 
 struct alog_writer;
@@ -115,6 +117,25 @@ const char *alog_writer_path(const struct alog_writer *w);
  * error.
  */
 int alog_writer_recover(struct alog_writer *w, char *aside, size_t cap, struct alog_error *e);
+
+/*
+ * The header of the file now at the log's path (lock held): NULL when the
+ * file is still empty (its header is pending or not written yet), else
+ * the parsed header, valid until the next lock.  -1 with e set when the
+ * first line is not an alog header.
+ */
+int alog_writer_header(struct alog_writer *w, const struct alog_header **h,
+                       struct alog_error *e);
+
+/*
+ * The policy in force for the next record (lock held): the one named by
+ * the last policy change record (an alog.policy_change member) of the
+ * file, else by its header; *pinned 0 when neither names one.  The file
+ * is read once from its header on, then only what was added since.
+ * 0, or -1 with e set.
+ */
+int alog_writer_policy(struct alog_writer *w, int *pinned, struct alog_policy_ref *ref,
+                       struct alog_error *e);
 
 /* The default origin: $ALOG_ORIGIN, else the host name.  Static storage. */
 const char *alog_default_origin(void);

@@ -171,9 +171,10 @@ static size_t prev_file_member(char *out, size_t cap, const char *log, const cha
 static int write_next_header(const char *path, const char *archive, int oldfd,
                              const char *origin, const struct alog_tail *t,
                              const struct alog_merkle *tree, const uint8_t keyroot[32],
-                             uint64_t epoch, char *tmp, size_t tmpcap, struct alog_error *e)
+                             uint64_t epoch, const struct alog_policy_ref *pin, char *tmp,
+                             size_t tmpcap, struct alog_error *e)
 {
-	char members[8192], line[9000];
+	char members[8192 + 1200], line[9000 + 1200];
 	uint8_t hash[32];
 	size_t k, n;
 	struct stat st;
@@ -183,7 +184,7 @@ static int write_next_header(const char *path, const char *archive, int oldfd,
 	/* ts does not go back across the rotation either */
 	if (now < t->ts_ns)
 		now = t->ts_ns;
-	k = alog_header_members(members, sizeof members, origin, t->hash, tree);
+	k = alog_header_members(members, 8192, origin, t->hash, tree);
 	k += alog_header_key_members(members + k, sizeof members - k, keyroot, epoch);
 	{
 		/* the previous file's name goes before the "order" member that ends the header */
@@ -196,6 +197,9 @@ static int write_next_header(const char *path, const char *archive, int oldfd,
 			k += ol;
 		}
 	}
+	/* the policy in force goes on with the log (alog(5)) */
+	if (pin)
+		k = alog_header_add_policy(members, k, sizeof members, pin);
 	n = alog_rec_format(line, t->seq + 1, now, "open", members, k, t->hash, hash);
 
 	if ((size_t)snprintf(tmp, tmpcap, "%s.rotating", path) >= tmpcap)
@@ -395,9 +399,15 @@ static int rotate(const char *logpath, const char *archive, struct alog_writer *
 	free(line);
 	alog_merkle_push(tree, leaf);
 
-	if (write_next_header(logpath, archive, alog_writer_fd(w), origin, t, tree, keyroot, epoch,
-	                      tmp, sizeof tmp, e) != 0)
-		return alog_err_prefix(e, "sealed, but not rotated: "), -1;
+	{
+		struct alog_policy_ref pin;
+		int pinned = 0;
+		if (alog_writer_policy(w, &pinned, &pin, e) != 0)
+			return alog_err_prefix(e, "sealed, but not rotated: "), -1;
+		if (write_next_header(logpath, archive, alog_writer_fd(w), origin, t, tree, keyroot,
+		                      epoch, pinned ? &pin : NULL, tmp, sizeof tmp, e) != 0)
+			return alog_err_prefix(e, "sealed, but not rotated: "), -1;
+	}
 	linked = link(logpath, archive) == 0;
 	if (!linked) {
 		int err = errno;

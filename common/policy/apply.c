@@ -437,15 +437,60 @@ static void hit(struct alog_policy *p, size_t k, const char *v, int *first, uint
 	}
 }
 
-/* Replace the value v[0..n) by its encryption. */
+void alog_policy_set_place(struct alog_policy *p, const char *origin, uint64_t seq)
+{
+	if (!p->place_origin || strcmp(p->place_origin, origin) != 0) {
+		free(p->place_origin);
+		p->place_origin = alog_xstrdup(origin);
+	}
+	p->place_seq = seq;
+}
+
+/*
+ * The member path being walked as a place's path: a JSON array of the
+ * names as written and of the indices as written (after drops).
+ */
+static size_t place_path(struct alog_policy *p)
+{
+	const struct walk *w = &p->w;
+	size_t k = 0;
+
+	if (!p->placebuf) {
+		p->placecap = ALOG_MAX_MEMBERS + (MAX_DEPTH + 1) * 24 + 8;
+		p->placebuf = alog_xmalloc(p->placecap);
+	}
+	p->placebuf[k++] = '[';
+	for (int i = 0; i < w->nseg; i++) {
+		if (i)
+			p->placebuf[k++] = ',';
+		if (w->seg[i].idx >= 0) {
+			k += (size_t)snprintf(p->placebuf + k, p->placecap - k, "%ld", w->seg[i].oidx);
+		} else {
+			p->placebuf[k++] = '"';
+			memcpy(p->placebuf + k, w->seg[i].p, w->seg[i].n);
+			k += w->seg[i].n;
+			p->placebuf[k++] = '"';
+		}
+	}
+	p->placebuf[k++] = ']';
+	return k;
+}
+
+/* Replace the value v[0..n) by its encryption, sealed for its place. */
 static void seal(struct alog_policy *p, const char *v, size_t n)
 {
 	struct walk *w = &p->w;
 	struct alog_error e;
+	struct alog_place pl;
 	long k;
 
 	replace_span(w, v, v + n);
-	k = alog_protect_seal(p->readers, p->nreaders, v, n, w->out + w->on, w->cap - w->on, &e);
+	pl.origin = p->place_origin ? p->place_origin : "";
+	pl.seq = p->place_seq;
+	pl.pathn = place_path(p);
+	pl.path = p->placebuf;
+	k = alog_protect_seal(p->readers, p->nreaders, &pl, v, n, w->out + w->on, w->cap - w->on,
+	                      &e);
 	if (k < 0) {
 		w->overflow = 1;
 		return;
@@ -797,18 +842,21 @@ static int walk_array(struct alog_policy *p, const char **pp, const uint64_t *se
 {
 	struct walk *w = &p->w;
 	const char *s = *pp + 1;
-	long idx = 0;
+	long idx = 0, oidx = 0;
 
 	while (*s != ']') {
 		const char *ms = s;
 		int dropped;
 
 		w->seg[w->nseg].idx = idx++;
+		w->seg[w->nseg].oidx = oidx;
 		w->nseg++;
 		dropped = walk_value(p, &s, set, depth, scoped, forced);
 		w->nseg--;
 		if (dropped)
 			drop_span(w, ms, s, 0);
+		else
+			oidx++;
 		if (*s == ',')
 			s++;
 	}
@@ -1137,6 +1185,9 @@ int alog_policy_apply(struct alog_policy *p, const char *in, size_t n, const cha
 		w->nseg = 0;
 	}
 	check_required(p);
+	for (size_t i = 0; i < p->nw; i++)
+		p->cover[i] |= w->present[i];
+	p->cover_events++;
 	if (w->rejected)
 		return alog_err(e, "%s", w->err);
 	if (!w->changed && !w->nviol && !w->viol_more) {

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "base/enc.h"
+#include "base/json.h"
+#include "format/record.h"
 #include "keys/protect.h"
 #include "policy/detect.h"
 #include "policy/internal.h"
@@ -118,4 +120,85 @@ void alog_policy_explain(const struct alog_policy *p, FILE *out)
 		fprintf(out, "reader: %s (key id %s)\n", p->reader_paths[i],
 		        alog_hex(hex, p->readers[i].id, ALOG_READER_ID_LEN));
 	fprintf(out, "changes are listed in each event's alog.policy member\n");
+}
+
+void alog_policy_cover_rule(struct alog_policy *p, const char *name, size_t n)
+{
+	for (size_t r = 0; r < p->nrules; r++)
+		if (strlen(p->rules[r].name) == n && memcmp(p->rules[r].name, name, n) == 0)
+			p->rule_seen[r] = 1;
+}
+
+size_t alog_policy_uncovered(const struct alog_policy *p,
+                             void (*warn)(void *ctx, const char *msg), void *ctx)
+{
+	char msg[600];
+	size_t count = 0;
+	unsigned long long n = (unsigned long long)p->cover_events;
+
+	if (!p->cover_events)
+		return 0;
+	for (size_t k = 0; k < p->nent; k++) {
+		const struct entry *e = &p->ent[k];
+		const char *where = e->block < 0 ? "" : p->blocks[e->block].name;
+
+		if (bit_get(p->cover, k))
+			continue;
+		if (e->kind == E_RULE) {
+			if (p->rule_seen[e->rule])
+				continue;
+			snprintf(msg, sizeof msg, "rule \"%s\": path \"%s\" matches no member of the "
+			         "%llu event%s (a typing mistake?)", p->rules[e->rule].name,
+			         e->path.text, n, n == 1 ? "" : "s");
+		} else if (e->kind == E_REQUIRE) {
+			snprintf(msg, sizeof msg, "%s%s%srequired member \"%s\" is in none of the %llu "
+			         "event%s", *where ? "events block \"" : "", where, *where ? "\": " : "",
+			         e->path.text, n, n == 1 ? "" : "s");
+		} else {
+			snprintf(msg, sizeof msg, "%s%s%stypes: member \"%s\" is in none of the %llu "
+			         "event%s", *where ? "events block \"" : "", where, *where ? "\": " : "",
+			         e->path.text, n, n == 1 ? "" : "s");
+		}
+		warn(ctx, msg);
+		count++;
+	}
+	return count;
+}
+
+int alog_policy_cover_record(struct alog_policy *p, const char *line, size_t len)
+{
+	static const char *const pa[1] = {"alog"}, *const pp[2] = {"alog", "policy"};
+	struct alog_rec r;
+	struct alog_error e;
+	struct alog_span v, m;
+	const char *out;
+	size_t outlen;
+
+	if (alog_rec_parse(&r, line, len, &e) != 0)
+		return -1;
+	if (r.type != ALOG_REC_EVENT)
+		return 0;
+	m = r.members;
+	/* the alog member is alog's own, and comes last */
+	if (alog_json_lookup(line, len - 1, pa, 1, &v) == 1 && v.p >= m.p + 8 &&
+	    v.p + v.n == m.p + m.n && memcmp(v.p - 8, ",\"alog\":", 8) == 0)
+		m.n = (size_t)(v.p - 8 - m.p);
+	if (alog_json_lookup(line, len - 1, pp, 2, &v) == 1 && v.n > 1 && v.p[0] == '[') {
+		const char *a = v.p + 1, *end = v.p + v.n;
+		while (a < end && *a != ']') {
+			const char *b = alog_json_skip(a, end);
+			const char *const rule[1] = {"rule"};
+			struct alog_span rv;
+			if (!b)
+				break;
+			if (alog_json_lookup(a, (size_t)(b - a), rule, 1, &rv) == 1 && rv.n >= 2 &&
+			    rv.p[0] == '"')
+				alog_policy_cover_rule(p, rv.p + 1, rv.n - 2);
+			a = b;
+			if (a < end && *a == ',')
+				a++;
+		}
+	}
+	alog_policy_apply(p, m.p, m.n, &out, &outlen, &e);
+	return 0;
 }

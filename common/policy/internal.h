@@ -123,7 +123,8 @@ struct walk {
 	struct {
 		const char *p;
 		size_t n;
-		long idx;
+		long idx;  /* the element's index in the event as it came in */
+		long oidx; /* and as written, after the elements dropped before it */
 	} seg[MAX_DEPTH + 1];
 	int nseg;
 	uint64_t *present;
@@ -168,6 +169,16 @@ struct alog_policy {
 	char **reader_paths;
 	struct alog_reader_pub readers[ALOG_MAX_READERS];
 	size_t nreaders;
+	uint8_t digest[32]; /* alog_policy_digest */
+	/* --policy-check with events: the entries any event reached, the rules seen acting */
+	uint64_t *cover;
+	uint8_t *rule_seen;
+	uint64_t cover_events;
+	/* where the next event goes, for the place sealed with each value */
+	char *place_origin;
+	uint64_t place_seq;
+	char *placebuf;
+	size_t placecap;
 
 	/* working memory, allocated once */
 	struct walk w;

@@ -15,6 +15,7 @@
 
 #include "base/enc.h"
 #include "base/json.h"
+#include "base/sha256.h"
 #include "format/record.h"
 #include "keys/protect.h"
 #include "policy/detect.h"
@@ -661,6 +662,8 @@ static void finish(struct alog_policy *p)
 	p->sets = zalloc((MAX_DEPTH + 2) * p->nw, sizeof *p->sets);
 	p->active = zalloc(p->nw, sizeof *p->active);
 	p->w.present = zalloc(p->nw, sizeof *p->w.present);
+	p->cover = zalloc(p->nw, sizeof *p->cover);
+	p->rule_seen = zalloc(p->nrules + 1, 1);
 	p->w.cap = ALOG_MAX_MEMBERS;
 	p->w.out = alog_xmalloc(p->w.cap);
 	p->deccap = ALOG_MAX_LINE + 1;
@@ -671,6 +674,30 @@ static void finish(struct alog_policy *p)
 	p->w.viol = alog_xmalloc(NOTES_CAP);
 	p->mcap = 64;
 	p->m = alog_xmalloc(p->mcap * sizeof *p->m);
+}
+
+/*
+ * What identifies a policy: its file's bytes, the reader public keys it
+ * encrypts to and its pepper (by a keyed hash of a constant, which tells
+ * nothing about the pepper), so that replacing a key file changes it too.
+ */
+static void digest(struct alog_policy *p, const char *text, size_t n)
+{
+	static const char tag[] = "alog-policy-digest-v1";
+	struct alog_sha256 c;
+	uint8_t fp[32];
+
+	alog_sha256_init(&c);
+	alog_sha256_update(&c, tag, sizeof tag);
+	alog_sha256_update(&c, text, n);
+	for (size_t i = 0; i < p->nreaders; i++)
+		alog_sha256_update(&c, p->readers[i].pk, sizeof p->readers[i].pk);
+	if (p->has_pepper) {
+		crypto_generichash(fp, sizeof fp, (const unsigned char *)tag, sizeof tag,
+		                   p->pepper.key, sizeof p->pepper.key);
+		alog_sha256_update(&c, fp, sizeof fp);
+	}
+	alog_sha256_final(&c, p->digest);
 }
 
 struct alog_policy *alog_policy_parse(const char *text, size_t n, const char *name,
@@ -696,7 +723,13 @@ struct alog_policy *alog_policy_parse(const char *text, size_t n, const char *na
 	}
 	json_decref(root);
 	finish(p);
+	digest(p, text, n);
 	return p;
+}
+
+const uint8_t *alog_policy_digest(const struct alog_policy *p)
+{
+	return p->digest;
 }
 
 struct alog_policy *alog_policy_load(const char *path, struct alog_error *e)
@@ -798,5 +831,9 @@ void alog_policy_free(struct alog_policy *p)
 	free(p->w.viol);
 	free(p->m);
 	free(p->file);
+	free(p->place_origin);
+	free(p->placebuf);
+	free(p->cover);
+	free(p->rule_seen);
 	free(p);
 }

@@ -112,12 +112,15 @@ static void setup(void)
 			abort();
 		}
 	}
+	for (int i = 0; i < 2; i++)
+		alog_policy_set_place(pol[i], "fuzz", 1);
 	reader = alog_unprotect_new(path, &e);
 	if (!reader)
 		abort();
+	alog_unprotect_set_origin(reader, "fuzz");
 	members = malloc(6 * (size_t)ALOG_MAX_LINE + 16);
-	obj = malloc(ALOG_MAX_MEMBERS + 8);
-	check = malloc(ALOG_MAX_MEMBERS + 8);
+	obj = malloc(ALOG_MAX_MEMBERS + 16);
+	check = malloc(ALOG_MAX_MEMBERS + 16);
 	if (!members || !obj || !check)
 		abort();
 }
@@ -165,10 +168,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (outlen > ALOG_MAX_MEMBERS || (outlen && out[0] != ','))
 		abort();
-	/* the record's body: strict and compact, names unique */
-	obj[0] = '{';
-	memcpy(obj + 1, out + (outlen ? 1 : 0), outlen ? outlen - 1 : 0);
-	n = outlen ? outlen : 1;
+	/* the record's body (seq 1, where the policy sealed its values): strict and
+	 * compact, names unique */
+	memcpy(obj, "{\"seq\":1", 8);
+	memcpy(obj + 8, out, outlen);
+	n = 8 + outlen;
 	obj[n++] = '}';
 	if (alog_json_compact(obj, n, check, 1, NULL) != (long)n || memcmp(obj, check, n) != 0)
 		abort();
@@ -187,7 +191,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (alog_unprotect_reveal(reader, obj, n, &rev, &revlen, &st, &e) != 0)
 			abort();
 		/* only values the input itself dressed up as protected may be broken */
-		if (st.broken && !memmem(members, (size_t)m, ALOG_ENC_PREFIX, 9))
+		if (st.broken && !memmem(members, (size_t)m, ALOG_ENC_MARK, sizeof ALOG_ENC_MARK - 1))
 			abort();
 		j = json_loadb(rev, revlen, JSON_REJECT_DUPLICATES, &je);
 		if (!j)
