@@ -20,6 +20,10 @@
 #include "format/header.h"
 #include "log/logfile.h"
 
+/* What a policy change record holds, looked for when reading for one. */
+#define PIN_MARK "\"policy_change\":"
+#define PIN_CHUNK (4 * 1024 * 1024)
+
 struct alog_writer {
 	char *path;
 	int fd;
@@ -581,14 +585,19 @@ int alog_writer_header(struct alog_writer *w, const struct alog_header **h,
 	w->pinned = 0;
 	if (st.st_size == 0)
 		return 0;
+	/* a header fits in 64 KiB; a longer first line is read up to the record limit */
 	buf = alog_xmalloc(ALOG_MAX_LINE + 1);
-	got = alog_pread_all(w->fd, buf, ALOG_MAX_LINE, 0);
+	got = alog_pread_all(w->fd, buf, 65536, 0);
+	lf = got > 0 ? memchr(buf, '\n', (size_t)got) : NULL;
+	if (got == 65536 && !lf) {
+		got = alog_pread_all(w->fd, buf, ALOG_MAX_LINE, 0);
+		lf = got > 0 ? memchr(buf, '\n', (size_t)got) : NULL;
+	}
 	if (got < 0) {
 		free(buf);
 		alog_errno(e, "cannot read the log's header");
 		return alog_err_at(e, w->path, 1);
 	}
-	lf = memchr(buf, '\n', (size_t)got);
 	if (!lf || alog_rec_parse(&r, buf, (size_t)(lf - buf) + 1, &pe) != 0 ||
 	    r.type != ALOG_REC_OPEN) {
 		free(buf);
@@ -621,8 +630,6 @@ int alog_writer_header(struct alog_writer *w, const struct alog_header **h,
 	return 0;
 }
 
-#define PIN_MARK "\"policy_change\":"
-#define PIN_CHUNK (4 * 1024 * 1024)
 
 /*
  * A record line naming a policy change in its alog member: 1 and the new
@@ -800,6 +807,10 @@ int alog_writer_flush(struct alog_writer *w, struct alog_error *e)
 			return alog_err_at(e, w->path, 0);
 		}
 	}
+	/* what this writer wrote itself need not be read back for policy changes */
+	if (w->hdr_valid && w->pin_scanned == w->tail.size &&
+	    !memmem(w->batch, w->batch_len, PIN_MARK, sizeof PIN_MARK - 1))
+		w->pin_scanned = w->next.size;
 	w->tail = w->next;
 	w->tail_valid = 1;
 	w->batch_len = 0;
