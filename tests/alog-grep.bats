@@ -215,7 +215,7 @@ EOF
 @test "pretty output shows a policy's notes as one marker, in full with --verbose" {
 	echo '{"rules": [{"path": "pw", "do": "mask"}, {"path": "card", "do": "drop"}]}' >p.json
 	alog-append -f a.alog --policy p.json actor=carol pw=secret card=4111111111111111 n:=1
-	alog-append -f a.alog actor=dave n:=2
+	alog-append -f a.alog --policy p.json actor=dave n:=2
 	run alog-grep --pretty --color=never 'n?' a.alog
 	[[ ${lines[0]} == *' n=1 [policy] #2' ]]
 	[[ ${lines[0]} != *alog.policy* ]]
