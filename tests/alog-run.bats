@@ -286,7 +286,7 @@ EOF
 @test "alog-export -F asciicast replays a session: asciinema cat and play show what the terminal showed, masked" {
 	printf '{"detectors": {"aws-access-key": "mask"}}\n' >p.json
 	on_tty "alog-run -f a.alog --policy p.json --transcript sh -c 'printf \"hello \\033[1mbold\\033[0m\\n\"; sleep 0.3; echo key AKIAIOSFODNN7EXAMPLE; echo bye'"
-	alog-run -f a.alog true # another session, left out
+	alog-run -f a.alog --policy p.json true # another session, left out
 	s=$(alog-grep action=session.start --fields session a.alog | head -n 1)
 	alog-export -F asciicast --session "$s" -o s.cast a.alog
 	head -n 1 s.cast | jq -e '.version == 2 and .width > 0 and .height > 0'
