@@ -74,7 +74,7 @@ _alog_value()
 	alog-keygen:-p | alog-keygen:--public | alog-keygen:-s | alog-keygen:--secret | \
 	*:--decrypt | *:--key-state | *:--checkpoint | *:--proof | *:--tree-state | \
 	*:-o | *:--output | *:--follow | *:--consistency | alog-export:--state | \
-	alog-export:--commit-state)
+	alog-export:--commit-state | alog-append:--sample)
 		_alog_files "" "$cur"; return 0 ;;
 	*:-p | *:--public | alog-seal:--next-key)
 		_alog_files pub "$cur"; return 0 ;;

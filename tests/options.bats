@@ -35,7 +35,7 @@ man_dir() { echo "$BATS_TEST_DIRNAME/../man"; }
 	run alog-verify --str=1
 	[ "${lines[0]}" = "alog-verify: option '--str' is ambiguous: it could be --strict, --strict-time" ]
 	run alog-append --s
-	[ "${lines[0]}" = "alog-append: option '--s' is ambiguous: it could be --sync, --skip-bad, --source" ]
+	[ "${lines[0]}" = "alog-append: option '--s' is ambiguous: it could be --sync, --skip-bad, --source, --sample" ]
 	# two names of one option are no ambiguity: --col is --color (or --colour)
 	alog-append -f g.alog n=1
 	run alog-grep --col=never n=1 g.alog
