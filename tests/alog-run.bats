@@ -146,6 +146,24 @@ EOF
 	[ "$(get a.alog session.start .ticket)" = '"INC-7"' ]
 }
 
+@test "alog-run: a policy with \"transcript\": true records the transcript without the option" {
+	printf '{"transcript": true}\n' >t.json
+	alog-run -f a.alog --policy t.json sh -c 'echo out; echo err >&2' >out 2>err
+	[ "$(cat out)" = out ]
+	[ "$(cat err)" = err ]
+	[ "$(get a.alog session.start .transcript)" = true ]
+	[ "$(get a.alog session.io .stream | tr -d '"' | sort | tr '\n' ' ')" = "e o " ]
+	alog-verify a.alog
+	printf '{"transcript": false}\n' >f.json
+	alog-run -f b.alog --policy f.json echo hi >out
+	[ "$(get b.alog session.start .transcript)" = null ]
+	! grep -q session.io b.alog || false
+	printf '{"transcript": "yes"}\n' >bad.json
+	run alog-append --policy-check bad.json
+	[ "$status" -ne 0 ]
+	[[ $output == *"transcript: expected true or false"* ]]
+}
+
 @test "alog-run leaves a pipe a pipe and adds no output of its own" {
 	printf 'in\n' | alog-run -f a.alog sh -c '[ -t 0 ] && echo tty || echo pipe; cat' >out 2>err
 	[ "$(cat out)" = "$(printf 'pipe\nin')" ]

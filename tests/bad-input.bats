@@ -253,8 +253,8 @@ EOF
 	table <<'EOF'
 2 | alog-append: rejected by rule "require": missing member "actor" | alog-append -f a.alog --policy p.json x=1
 2 | alog-append: <stdin>:2: rejected by rule "require": missing member "actor" | printf '{"actor":"a"}\n{"x":1}\n' | alog-append -f b.alog --policy p.json
-2 | alog-append: bad.json: policy: unknown member "bogus" (expected version, comment, on_violation, require, actions, types, rules, events, detectors, pepper, readers) | alog-append -f a.alog --policy bad.json actor=a
-2 | alog-append: bad.json: policy: unknown member "bogus" (expected version, comment, on_violation, require, actions, types, rules, events, detectors, pepper, readers) | alog-append --policy-check bad.json
+2 | alog-append: bad.json: policy: unknown member "bogus" (expected version, comment, on_violation, require, actions, types, rules, events, detectors, pepper, readers, transcript) | alog-append -f a.alog --policy bad.json actor=a
+2 | alog-append: bad.json: policy: unknown member "bogus" (expected version, comment, on_violation, require, actions, types, rules, events, detectors, pepper, readers, transcript) | alog-append --policy-check bad.json
 2 | alog-append: nofile.json: cannot open policy: No such file or directory | alog-append -f a.alog --policy nofile.json actor=a
 2 | alog-append: rule.json: rules[0]: unknown member "action" (expected name, comment, path, match, do, keep) | alog-append -f a.alog --policy rule.json actor=a
 2 | alog-append: member name "alog" is reserved (the log sets it); use another name | alog-append -f a.alog --policy p.json actor=a alog:='{}'

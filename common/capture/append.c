@@ -399,6 +399,11 @@ int alog_appender_has_policy(const struct alog_appender *a)
 	return a->policy != NULL;
 }
 
+int alog_appender_wants_transcript(const struct alog_appender *a)
+{
+	return a->policy != NULL && alog_policy_transcript(a->policy);
+}
+
 int alog_append_one(struct alog_appender *a, const char *members, size_t n,
                     struct alog_error *e)
 {

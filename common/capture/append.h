@@ -106,6 +106,8 @@ const struct alog_tail *alog_appender_tail(const struct alog_appender *a);
 const char *alog_appender_path(const struct alog_appender *a);
 /* Whether events go through a policy. */
 int alog_appender_has_policy(const struct alog_appender *a);
+/* Whether the policy asks for a transcript of every session (alog-run). */
+int alog_appender_wants_transcript(const struct alog_appender *a);
 
 /*
  * One event, durably: add it and commit.  Returns 0 when the event is in

@@ -626,7 +626,8 @@ static void loop(struct sess *s, struct child *c, int sfd, struct stream *st, si
 
 int alog_run(const struct alog_run_opts *o, int *status, struct alog_error *e)
 {
-	struct sess s = {.o = o};
+	struct alog_run_opts eff = *o; /* with what the log's policy asks for */
+	struct sess s = {.o = &eff};
 	struct child c = {.master = -1, .slave = -1, .out = {-1, -1}, .err = {-1, -1}};
 	struct alog_append_opts ao = o->append;
 	struct stream st[3];
@@ -644,8 +645,11 @@ int alog_run(const struct alog_run_opts *o, int *status, struct alog_error *e)
 
 	/* session.start, durably, before anything runs */
 	ao.sync = ALOG_SYNC_NONE;
-	start_members(&s, &s.ev);
 	s.a = alog_appender_open(o->log, &ao, e);
+	if (s.a && alog_appender_wants_transcript(s.a))
+		eff.transcript = 1;
+	o = &eff;
+	start_members(&s, &s.ev);
 	if (s.a) {
 		rc = alog_appender_add_members(s.a, s.ev.p, s.ev.n, e);
 		if (rc == ALOG_APPEND_REFUSED) {

@@ -142,6 +142,7 @@ struct walk {
 struct alog_policy {
 	char *file;
 	int record;
+	int transcript; /* "transcript": true: alog-run records every session's terminal */
 	char **allow;
 	size_t nallow;
 	struct block *blocks;

@@ -539,7 +539,7 @@ static int parse_root(struct parse *ps, json_t *root)
 {
 	static const char *const keys[] = {"version", "comment", "on_violation", "require",
 	                                   "actions", "types", "rules", "events", "detectors",
-	                                   "pepper", "readers", NULL};
+	                                   "pepper", "readers", "transcript", NULL};
 	struct alog_policy *p = ps->p;
 	json_t *v;
 
@@ -557,6 +557,12 @@ static int parse_root(struct parse *ps, json_t *root)
 			p->record = 1;
 		else if (strcmp(s, "reject") != 0)
 			return perr(ps, "on_violation: expected \"reject\" or \"record\"");
+	}
+	v = json_object_get(root, "transcript");
+	if (v) {
+		if (!json_is_boolean(v))
+			return perr(ps, "transcript: expected true or false");
+		p->transcript = json_is_true(v);
 	}
 	if ((v = json_object_get(root, "require")) && parse_require(ps, v, "require", -1) != 0)
 		return -1;
@@ -730,6 +736,11 @@ struct alog_policy *alog_policy_parse(const char *text, size_t n, const char *na
 const uint8_t *alog_policy_digest(const struct alog_policy *p)
 {
 	return p->digest;
+}
+
+int alog_policy_transcript(const struct alog_policy *p)
+{
+	return p->transcript;
 }
 
 struct alog_policy *alog_policy_load(const char *path, struct alog_error *e)

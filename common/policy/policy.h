@@ -46,6 +46,9 @@ void alog_policy_set_place(struct alog_policy *p, const char *origin, uint64_t s
  */
 const uint8_t *alog_policy_digest(const struct alog_policy *p);
 
+/* Whether the policy asks for a transcript of every session ("transcript": true). */
+int alog_policy_transcript(const struct alog_policy *p);
+
 /*
  * --policy-check against events: after applying the policy to a sample
  * (alog_policy_apply), or to the members of a log's records with the rules

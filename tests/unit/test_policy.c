@@ -291,7 +291,7 @@ static void test_language(void)
 	CHECK_STR(parse_err("[]"), "a policy is a JSON object");
 	CHECK_STR(parse_err("{\"rule\":[]}"),
 	          "policy: unknown member \"rule\" (expected version, comment, on_violation, "
-	          "require, actions, types, rules, events, detectors, pepper, readers)");
+	          "require, actions, types, rules, events, detectors, pepper, readers, transcript)");
 	CHECK_STR(parse_err("{\"version\":2}"), "version: this is policy language version 1");
 	CHECK_STR(parse_err("{\"on_violation\":\"warn\"}"),
 	          "on_violation: expected \"reject\" or \"record\"");
