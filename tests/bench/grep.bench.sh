@@ -1,14 +1,23 @@
-# grep.bench.sh - alog-grep against jq and ripgrep on the same log, a time
-# range against a full scan, verification while searching, and memory.
+# grep.bench.sh - alog-grep against ripgrep and jq on the same log, for
+# queries of every shape; a time range against a full scan, verification
+# while searching, and memory.
 
-# A selective two-field query (1 record in ~80): jq parses every line,
-# rg -F only looks for one of the literals.
+# Selective queries of each shape against rg -F on the query's rarest
+# literal (the least a search must read: every line holding it).  Outputs
+# go to files: ripgrep stops at the first match when its output is
+# /dev/null.  The rare values are taken from records of the log, so each
+# query but the last matches (lib.sh, bench_grep_shapes).
+while IFS=$'\t' read -r name query literal; do
+	echo "$name: '$query' selects $(alog-grep -c "$query" "$LOG" </dev/null || true) records," \
+		"rg -F $literal $(rg -c -F -- "$literal" "$LOG" </dev/null || echo 0) lines"
+	bench_compare "alog-grep, $name ('$query') vs rg -F $literal" "<=1.5" \
+		"alog-grep '$query' $LOG > grep.out" "rg -F -- '$literal' $LOG > rg.out"
+done < <(bench_grep_shapes)
+
+# The same selective query against jq, which parses every line.
 bench_compare "alog-grep 'actor=alice target=payments' vs jq -c 'select(...)'" "<=0.1" \
 	"alog-grep 'actor=alice target=payments' $LOG > grep.out" \
 	"jq -c 'select(.actor == \"alice\" and .target == \"payments\")' $LOG > jq.out"
-bench_compare "alog-grep 'actor=alice target=payments' vs rg -F alice" "<=3" \
-	"alog-grep 'actor=alice target=payments' $LOG > grep.out" \
-	"rg -F alice $LOG > rg.out"
 
 # Half the lines match: every line is a candidate, decoded member by member.
 bench_compare "alog-grep 'rows>=2500' (half the records) vs jq -c 'select(...)'" "<=0.2" \
@@ -33,7 +42,8 @@ bench_compare "alog-grep -n 10 'actor=alice' (the last ten) vs the whole search"
 	"alog-grep 'actor=alice' $LOG > grep.out"
 
 # Searching and verifying in one pass costs about what verifying costs.
-bench_compare "alog-grep --verify -p (sealed every 10k) vs alog-verify -p" "<=1.3" \
+# (alog-grep verifies in one thread: against alog-verify in one too.)
+bench_compare "alog-grep --verify -p (sealed every 10k) vs alog-verify -p --jobs 1" "<=1.1" \
 	"alog-grep --verify -p $PUB 'actor=alice target=payments' $SEALED > grep.out" \
 	"alog-verify -q --jobs 1 -p $PUB $SEALED"
 
@@ -41,4 +51,5 @@ bench_compare "alog-grep --verify -p (sealed every 10k) vs alog-verify -p" "<=1.
 bench_value "alog-grep peak RSS, half the records selected (KiB)" \
 	"$(bench_rss "alog-grep 'rows>=2500' $LOG")" "<=16384"
 bench_value "alog-grep --verify -p peak RSS (KiB)" \
-	"$(bench_rss "alog-grep --verify -p $PUB 'rows>=2500' $SEALED")" "<=32768"
+	"$(bench_rss "alog-grep --verify -p $PUB 'rows>=2500' $SEALED")" "<=16384"
+rm -f grep.out rg.out jq.out

@@ -14,6 +14,9 @@
 #       time CMD_A (ours) and CMD_B (the peer) alternately; TARGET is the
 #       goal for time(A)/time(B), e.g. "<=0.25"; adds a table row.
 #   bench_value NAME VALUE TARGET   add a row with a measured figure
+#   bench_skip NAME WHY             add a row saying why NAME was not measured
+#   bench_grep_shapes   print the selective queries of each shape, a line
+#       each: NAME, QUERY and its rarest literal, separated by TABs
 #   bench_rss CMD   print the peak RSS of CMD in KiB
 #   bench_time CMD  print the wall time of one run of CMD in seconds
 
@@ -75,4 +78,28 @@ bench_value() {
 	_meets "$value" "$target" && verdict=met
 	printf '| %s | %s | %s | | | %s |\n' "$name" "$value" "$target" "$verdict" >>"$BENCH_TABLE"
 	printf '%-58s %s  target %s  %s\n' "$name" "$value" "$target" "$verdict"
+}
+
+bench_skip() {
+	printf '| %s | skipped: %s | | | | |\n' "$1" "$2" >>"$BENCH_TABLE"
+	printf '%-58s skipped: %s\n' "$1" "$2"
+}
+
+bench_grep_shapes() {
+	local r1 r2 r3 action session rows request ip
+	r1=$(sed -n "$((BENCH_N / 2))p" "$LOG")
+	r2=$(sed -n "$((BENCH_N / 3))p" "$LOG")
+	r3=$(sed -n "$((2 * BENCH_N / 3))p" "$LOG")
+	action=$(jq -r .action <<<"$r1")
+	session=$(jq -r .session <<<"$r1")
+	rows=$(jq -r .rows <<<"$r2")
+	request=$(jq -r .request <<<"$r2")
+	ip=$(jq -r .src.ip <<<"$r3")
+	printf '%s\t%s\t%s\n' \
+		"a common and a rare equality" "action=$action session=$session" "$session" \
+		"two common equalities, 1 record in 80" "actor=alice target=payments" alice \
+		"a regex" "request~^req-0000" req-0000 \
+		"a numeric range beside a rare string" "rows>=$rows request=$request" "$request" \
+		"a nested path" "src.ip=$ip" "$ip" \
+		"no match" "actor=alice action=db.drop" db.drop
 }

@@ -29,4 +29,8 @@ bench_value "alog-run without a transcript: ms added to /bin/true (log on tmpfs)
 	"$(echo "scale=3; ($t_run - $t_cmd) * 1000 / $n" | bc -l)" "<=2"
 bench_value "env(1), the same way: ms added to /bin/true (the cost of one more exec here)" \
 	"$(echo "scale=3; ($t_env - $t_cmd) * 1000 / $n" | bc -l)" "<=2"
+rm -f "$run_dir/t.alog"
+# (through pipes, not a pty: the pty's python3 would count in the peak)
+bench_value "alog-run --transcript peak RSS, recording 100 MB (KiB)" \
+	"$(bench_rss "alog-run -f $run_dir/t.alog --transcript cat $RUN_TEXT")" "<=16384"
 rm -rf "$shm" "$run_dir/t.alog" "$run_dir/t.script"

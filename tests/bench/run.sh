@@ -7,6 +7,8 @@
 #   make bench                      1,000,000 events, 5 rounds
 #   BENCH_N=100000 make bench       a quick run (README left alone)
 #   BENCH_ONLY=grep make bench      only tests/bench/grep.bench.sh
+#   BENCH_BIG=1 make bench          also the 10 GB rows of scale.bench.sh
+#                                   (always in a full run)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,10 +20,17 @@ export PATH="$ALOG_BIN:$ALOG_TESTBIN:$PATH"
 export ALOG_ORIGIN=bench.example/audit
 unset ALOG_FILE ALOG_POLICY
 
-for tool in jq sha256sum bc; do
-	command -v $tool >/dev/null || { echo "bench: $tool is needed" >&2; exit 2; }
+# The peers and the harness's own tools: a missing one stops the run before
+# anything is measured (tests/deps.sh installs them; see tests/packages).
+missing=""
+for need in jq:jq openssl:openssl rg:ripgrep flock:util-linux bc:bc python3:python3 \
+	/usr/bin/time:time; do
+	command -v "${need%%:*}" >/dev/null || missing="$missing ${need%%:*} (package ${need#*:}),"
 done
-[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is needed (package time)" >&2; exit 2; }
+if [ -n "$missing" ]; then
+	echo "bench: missing peers or tools:${missing%,}; run tests/deps.sh as root" >&2
+	exit 2
+fi
 
 mkdir -p "$BENCH_DIR"
 cd "$BENCH_DIR"
@@ -33,8 +42,8 @@ export BENCH_TABLE
 EVENTS=$BENCH_DIR/events-$BENCH_N.ndjson
 LOG=$BENCH_DIR/log-$BENCH_N.alog
 SEALED=$BENCH_DIR/sealed-$BENCH_N.alog
-KEY=$BENCH_DIR/bench.key
-PUB=$BENCH_DIR/bench.pub
+KEY=$BENCH_DIR/bench-$BENCH_N.key
+PUB=$BENCH_DIR/bench-$BENCH_N.pub
 export EVENTS LOG SEALED KEY PUB
 
 if [ ! -s "$EVENTS" ]; then
