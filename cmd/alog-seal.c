@@ -140,6 +140,8 @@ int main(int argc, char **argv)
 
 	alog_error_clear(&e);
 	rc = alog_seal_run(&o, &res, &e);
+	if (res.notice[0])
+		alog_warnx("%s: %s", o.log, res.notice);
 	if (rc != 0) {
 		if (!e.file)
 			e.file = o.log;

@@ -620,6 +620,15 @@ int main(int argc, char **argv)
 		vo.key_state_differs = pubfile && !alog_key_match(&sk, &pubkey);
 		memcpy(vo.key_state_root, sk.root, 32);
 		vo.key_next = sk.next;
+		if (sk.last_seal) {
+			struct alog_seal ls;
+			struct alog_error le;
+			if (alog_seal_parse_members(sk.last_seal, strlen(sk.last_seal), &ls, &le) == 0 &&
+			    ls.epoch + 1 == sk.next) {
+				vo.key_last_seal = 1;
+				vo.key_last_size = ls.size;
+			}
+		}
 		alog_seckey_free(&sk);
 	}
 	if (o.json && o.quiet)

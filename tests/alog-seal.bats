@@ -354,6 +354,75 @@ sealed_log() {
 	alog-verify -q -p k.pub --key-state k.sec a.alog
 }
 
+@test "attack: a thief of a later key re-seals a rewritten history citing the spent epoch" {
+	key 16
+	sealed_log 8 4
+	# the key file stolen now: it keeps its last seal (epoch 1, seq 1..10), public data
+	cp k.sec evil.sec
+	# history after the first seal (line 6) rewritten, longer than what epoch 1 sealed
+	head -6 a.alog >b.alog
+	mv b.alog a.alog
+	for i in 1 2 3 4 5 6; do alog-append -f a.alog actor=mallory n:=$i; done
+	cp evil.sec evil.before
+	run alog-seal -f a.alog -s evil.sec
+	[ "$status" -eq 1 ]
+	[[ $output == *"the key's last seal (epoch 1, not in the log) signed seq 1..10, but this log's records up to there are others"* ]]
+	cmp evil.sec evil.before
+	# the attacker's own code cites the genuine epoch-1 seal anyway
+	cp evil.sec cited.sec
+	FORGE_SKIP=cited.sec forge-seal a.alog evil.sec
+	[ "$(tail -n1 a.alog | jq -c '[.epoch, .skipped.epoch, .skipped.size]')" = "[2,1,10]" ]
+	run alog-verify -p k.pub a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"the skipped epoch 1's seal (size 10) is not consistent with this seal's tree (size 12): it signed other records"* ]]
+	# shorter than what epoch 1 sealed: alog-seal refuses, a forged citation is malformed
+	head -6 a.alog >b.alog
+	mv b.alog a.alog
+	alog-append -f a.alog actor=mallory
+	cp evil.before evil.sec
+	run alog-seal -f a.alog -s evil.sec
+	[ "$status" -eq 1 ]
+	[[ $output == *"signed seq 1..10, but the log ends at seq 7: records were removed"* ]]
+	cp evil.sec cited.sec
+	FORGE_SKIP=cited.sec forge-seal a.alog evil.sec
+	run alog-verify -p k.pub a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"seal skipped size 10 is not between 1 and the seal's size 7"* ]]
+}
+
+@test "attack: a spent epoch's citation altered (signature, root, proof) is caught" {
+	key 16
+	make_log a.alog 3
+	alog-seal -f a.alog -s k.sec >/dev/null
+	alog-append -f a.alog x=1
+	# the seal of epoch 1 made, but kept out of the log (a crash after the key moved on)
+	cp a.alog a.keep
+	alog-seal -f a.alog -s k.sec >/dev/null
+	mv a.keep a.alog
+	alog-append -f a.alog y=1
+	alog-seal -f a.alog -s k.sec >/dev/null
+	[ "$(tail -n1 a.alog | jq -c '[.epoch, .skipped.epoch]')" = "[2,1]" ]
+	alog-verify -q -p k.pub --key-state k.sec a.alog
+	good=$(tail -n1 a.alog)
+	head -n -1 a.alog >base.alog
+	for field in sig root consistency; do
+		cp base.alog a.alog
+		jq -c --arg f "$field" '.skipped[$f] |= (if type == "array" then (.[0] = "'"$(printf 'x%.0s' {1..43})"'=") else (.[0:4] + "AAAA" + .[8:]) end)' <<<"$good" |
+			sed 's/"x\{43\}="/"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="/' >>a.alog
+		rehash_log a.alog
+		run alog-verify -p k.pub a.alog
+		[ "$status" -eq 1 ]
+		[[ $output == *": the skipped epoch 1's seal"* ]]
+	done
+	# an epoch skipped without a citation is a gap
+	cp base.alog a.alog
+	jq -c 'del(.skipped)' <<<"$good" >>a.alog
+	rehash_log a.alog
+	run alog-verify -p k.pub a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"has epoch 2 after epoch 0: seals were removed"* ]]
+}
+
 @test "attack: an old copy of the key (behind the log) is refused, naming the case" {
 	key
 	make_log a.alog 2

@@ -146,22 +146,76 @@ asan_build() { [ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ]; }
 	trap - EXIT
 }
 
-@test "regression: a failed rename of the key's successor erases the old seed in place" {
+@test "regression: a failed rename of the key's successor seals nothing and keeps the key" {
 	asan_build && skip "the shim cannot be preloaded under a sanitizer or valgrind here"
 	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
 	make_log a.alog 3
-	# rename #1 puts the key's successor in place
+	cp a.alog a.before
+	cp k.sec k.before
+	# rename #1 puts the key's successor in place, before the seal exists
 	fi_run rename:1:eio alog-seal -f a.alog -s k.sec
-	[ "$status" -eq 0 ]
-	[ "$(grep '^next ' k.sec)" = "next 1" ]
+	[ "$status" -eq 2 ]
+	[[ $output == *"nothing sealed, the key file is unchanged: cannot replace k.sec with k.sec.next"* ]]
+	cmp a.alog a.before
+	cmp k.sec k.before
 	[ ! -e k.sec.next ]
+	alog-seal -f a.alog -s k.sec >/dev/null
+	[ "$(grep '^next ' k.sec)" = "next 1" ]
 	alog-verify -q -p k.pub --key-state k.sec --require-sealed a.alog
-	# the directory sync after the rename: reported as what it is, checkpoint printed
+	# the directory sync after the rename: the epoch is spent, so its seal is
+	# not appended (the rename may not survive a crash); the next seal adds it
 	alog-append -f a.alog x=1
+	cp a.alog a.before
 	fi_run fsync:3:eio alog-seal -f a.alog -s k.sec
 	[ "$status" -eq 2 ]
-	[[ $output == *"sealed; the key file k.sec was replaced, but its directory could not be synced"* ]]
-	[[ $output == *"test.example/audit"* ]]
+	[[ $output == *"nothing sealed yet (epoch 1 is spent and its seal kept in the key file; the next alog-seal adds it): the key file k.sec was replaced, but its directory could not be synced"* ]]
+	[[ $output != *"test.example/audit"* ]]
+	cmp a.alog a.before
 	[ "$(grep '^next ' k.sec)" = "next 2" ]
+	run alog-seal -f a.alog -s k.sec
+	[ "$status" -eq 0 ]
+	[[ $output == *"added the seal of epoch 1 (seq 1..6)"* ]]
+	[ "$(jq -r 'select(.type == "seal") | .epoch' a.alog | tr '\n' ' ')" = "0 1 " ]
 	alog-verify -q -p k.pub --key-state k.sec --require-sealed a.alog
+}
+
+@test "a seal that cannot be appended is added by the next seal; its seed is gone at once" {
+	asan_build && skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
+	make_log a.alog 3
+	alog-seal -f a.alog -s k.sec >/dev/null
+	alog-append -f a.alog x=1
+	cp a.alog a.before
+	# the log's fdatasync of the seal fails: the key has already forgotten epoch 1
+	fi_run fdatasync:1:eio alog-seal -f a.alog -s k.sec
+	[ "$status" -eq 2 ]
+	[[ $output == *"epoch 1 is spent but its seal could not be added to the log (it is kept in the key file; the next alog-seal adds it)"* ]]
+	cmp a.alog a.before
+	[ "$(grep '^next ' k.sec)" = "next 2" ]
+	grep -q '^sealed ,"size":6,' k.sec
+	run alog-verify -p k.pub --key-state k.sec a.alog
+	[ "$status" -eq 1 ]
+	[[ $output == *"the key's last seal (seq 1..6) is not in the log: an interrupted alog-seal (the next alog-seal adds it) or a seal removed from the log"* ]]
+	cp a.alog grown.alog
+	cp k.sec grown.sec
+	# nothing appended since: the kept seal goes in as it was made
+	run alog-seal -f a.alog -s k.sec
+	[ "$status" -eq 0 ]
+	[[ $output == *"added the seal of epoch 1 (seq 1..6) that an interrupted alog-seal made but did not get into the log"* ]]
+	[ "$(grep '^next ' k.sec)" = "next 2" ]
+	[ "$(tail -n1 a.alog | jq -c '[.seq, .size, .epoch]')" = "[7,6,1]" ]
+	alog-verify -q -p k.pub --key-state k.sec --require-sealed a.alog
+	# records appended since: the next seal accounts for the spent epoch
+	alog-append -f grown.alog y=1
+	alog-append -f grown.alog y=2
+	run alog-seal -f grown.alog -s grown.sec
+	[ "$status" -eq 0 ]
+	[[ $output == *"epoch 1 was spent by a seal (seq 1..6) that an interrupted alog-seal made but did not get into the log before more records came; this seal accounts for it"* ]]
+	[ "$(tail -n1 grown.alog | jq -c '[.seq, .size, .epoch, .skipped.epoch, .skipped.size]')" = "[9,8,2,1,6]" ]
+	run alog-verify -p k.pub --key-state grown.sec --require-sealed grown.alog
+	[ "$status" -eq 0 ]
+	[[ $output == *"seal (seq 9) accounts for epoch 1, spent by a seal of seq 1..6 that an interrupted alog-seal did not get into the log"* ]]
+	alog-append -f grown.alog z=1
+	alog-seal -f grown.alog -s grown.sec >/dev/null
+	alog-verify -q -p k.pub --key-state grown.sec --require-sealed grown.alog
 }

@@ -262,3 +262,37 @@ int alog_merkle_subtree_from_leaves(void *ctx, uint64_t begin, uint64_t end, uin
 	alog_merkle_root(&m, out);
 	return 0;
 }
+
+int alog_merkle_subtree_from_tail(void *ctx, uint64_t begin, uint64_t end, uint8_t out[32])
+{
+	const struct alog_merkle_tail *t = ctx;
+	uint64_t s = t->start->size, off = 0, k;
+	uint8_t l[32], r[32];
+
+	if (begin >= end || end > s + t->count)
+		return -1;
+	if (begin >= s) {
+		struct alog_merkle_leaves lv = {t->leaf, t->count};
+		return alog_merkle_subtree_from_leaves(&lv, begin - s, end - s, out);
+	}
+	/* a piece of the compact range, largest first */
+	for (unsigned i = 0, bit = 64; i < t->start->n; i++) {
+		while (!(s >> --bit & 1))
+			;
+		if (begin == off && end == off + (1ull << bit)) {
+			memcpy(out, t->start->hash[i], 32);
+			return 0;
+		}
+		off += 1ull << bit;
+	}
+	if (end - begin == 1)
+		return -1;
+	/* RFC 9162: split at the largest power of two below the size */
+	for (k = 1; k << 1 < end - begin; k <<= 1)
+		;
+	if (alog_merkle_subtree_from_tail(ctx, begin, begin + k, l) != 0 ||
+	    alog_merkle_subtree_from_tail(ctx, begin + k, end, r) != 0)
+		return -1;
+	alog_merkle_node(out, l, r);
+	return 0;
+}

@@ -84,4 +84,18 @@ struct alog_merkle_leaves {
 };
 int alog_merkle_subtree_from_leaves(void *ctx, uint64_t begin, uint64_t end, uint8_t out[32]);
 
+/*
+ * A subtree callback over a tree known as a compact range of its first
+ * start->size leaves followed by the leaf hashes after it (ctx points to
+ * struct alog_merkle_tail): enough for the root of any size >= start->size
+ * and for a consistency proof from such a size to a larger one.  A subtree
+ * that would need a leaf inside the compact range fails (-1).
+ */
+struct alog_merkle_tail {
+	const struct alog_merkle *start;
+	const uint8_t (*leaf)[32]; /* leaves start->size .. start->size + count - 1 */
+	uint64_t count;
+};
+int alog_merkle_subtree_from_tail(void *ctx, uint64_t begin, uint64_t end, uint8_t out[32]);
+
 #endif

@@ -34,18 +34,75 @@ static int parse_b64(struct alog_span v, uint8_t *out, size_t n)
 	return alog_unb64(out, n, v.p + 1, v.n - 2) == (long)n ? 0 : -1;
 }
 
-int alog_seal_parse(const struct alog_rec *r, struct alog_seal *s, struct alog_error *e)
+/* The "skipped" object: an epoch spent by a seal that never reached the log. */
+static int parse_skip(struct alog_span obj, struct alog_seal_skip *k, struct alog_error *e)
 {
 	struct alog_json_iter it;
+	struct alog_span name, val;
+	unsigned have = 0;
+	int rc;
+
+	if (obj.n == 0 || obj.p[0] != '{' || alog_json_iter_init(&it, obj.p, obj.n) != 0)
+		return alog_err(e, "seal skipped is not an object");
+	while ((rc = alog_json_iter_next(&it, &name, &val)) == 1) {
+		unsigned bit;
+		if (alog_span_eq(name, "size")) {
+			bit = 1;
+			if (parse_uint(val, &k->size) != 0)
+				return alog_err(e, "seal skipped size is not a number");
+		} else if (alog_span_eq(name, "root")) {
+			bit = 2;
+			if (parse_b64(val, k->root, 32) != 0)
+				return alog_err(e, "seal skipped root is not a base64 SHA-256 hash");
+		} else if (alog_span_eq(name, "epoch")) {
+			bit = 4;
+			if (parse_uint(val, &k->epoch) != 0 || k->epoch >= ALOG_KEY_MAX_EPOCHS)
+				return alog_err(e, "seal skipped epoch is not a valid number");
+		} else if (alog_span_eq(name, "key")) {
+			bit = 8;
+			if (parse_b64(val, k->pk, 32) != 0)
+				return alog_err(e, "seal skipped key is not a base64 Ed25519 public key");
+		} else if (alog_span_eq(name, "proof")) {
+			bit = 16;
+			if (alog_json_hash_array(val.p, val.n, k->proof, ALOG_MERKLE_MAX_PROOF,
+			                         &k->nproof) != 0)
+				return alog_err(e, "seal skipped proof is not an array of base64 hashes");
+		} else if (alog_span_eq(name, "sig")) {
+			bit = 32;
+			if (parse_b64(val, k->sig, 68) != 0)
+				return alog_err(e, "seal skipped sig is not base64 of a key ID and signature "
+				                   "(68 bytes)");
+		} else if (alog_span_eq(name, "consistency")) {
+			bit = 64;
+			if (alog_json_hash_array(val.p, val.n, k->cons, ALOG_MERKLE_MAX_PROOF,
+			                         &k->ncons) != 0)
+				return alog_err(e, "seal skipped consistency is not an array of base64 "
+				                   "hashes");
+		} else {
+			return alog_err(e, "unknown member \"%.*s\" in seal skipped",
+			                name.n > 40 ? 40 : (int)name.n, name.p);
+		}
+		if (have & bit)
+			return alog_err(e, "seal skipped has a member twice");
+		have |= bit;
+	}
+	if (rc < 0)
+		return alog_err(e, "seal skipped is not valid JSON");
+	if (have != 127)
+		return alog_err(e, "seal skipped lacks a member (size, root, epoch, key, proof, sig "
+		                   "and consistency are needed)");
+	return 0;
+}
+
+/* The members of a seal object (record or key file), without the position check. */
+static int parse_object(struct alog_json_iter *it, struct alog_seal *s, struct alog_error *e)
+{
 	struct alog_span name, val;
 	uint8_t range[64][32];
 	unsigned nrange = 0, have = 0;
 	int rc;
 
-	memset(s, 0, sizeof *s);
-	if (alog_json_iter_init(&it, r->line, r->len - 1) != 0)
-		return alog_err(e, "seal is not a JSON object");
-	while ((rc = alog_rec_member_next(&it, &name, &val)) == 1) {
+	while ((rc = alog_rec_member_next(it, &name, &val)) == 1) {
 		if (alog_span_eq(name, "size")) {
 			if (parse_uint(val, &s->size) != 0)
 				return alog_err(e, "seal size is not a number");
@@ -90,6 +147,12 @@ int alog_seal_parse(const struct alog_rec *r, struct alog_seal *s, struct alog_e
 			if (parse_b64(val, s->nextsig, 64) != 0)
 				return alog_err(e, "seal nextsig is not base64 of an Ed25519 signature");
 			s->has_next |= 2;
+		} else if (alog_span_eq(name, "skipped")) {
+			if (s->has_skip)
+				return alog_err(e, "seal has skipped twice");
+			if (parse_skip(val, &s->skip, e) != 0)
+				return -1;
+			s->has_skip = 1;
 		} else {
 			return alog_err(e, "unknown seal member \"%.*s\"", name.n > 40 ? 40 : (int)name.n, name.p);
 		}
@@ -104,10 +167,18 @@ int alog_seal_parse(const struct alog_rec *r, struct alog_seal *s, struct alog_e
 	if (s->rollover && s->epoch != 0)
 		return alog_err(e, "seal rollover with epoch %llu: a rollover is a key's epoch 0",
 		                (unsigned long long)s->epoch);
-	if (s->size != r->seq - 1)
-		return alog_err(e, "seal size %llu does not match its position (seq %llu seals size %llu)",
-		                (unsigned long long)s->size, (unsigned long long)r->seq,
-		                (unsigned long long)(r->seq - 1));
+	if (s->has_skip) {
+		if (s->rollover)
+			return alog_err(e, "seal has both rollover and skipped");
+		if (s->skip.epoch + 1 != s->epoch)
+			return alog_err(e, "seal skipped epoch %llu is not the epoch before the seal's "
+			                   "(%llu)", (unsigned long long)s->skip.epoch,
+			                (unsigned long long)s->epoch);
+		if (s->skip.size == 0 || s->skip.size >= s->size)
+			return alog_err(e, "seal skipped size %llu is not between 1 and the seal's size "
+			                   "%llu", (unsigned long long)s->skip.size,
+			                (unsigned long long)s->size);
+	}
 	if (alog_merkle_load(&s->range, s->size, (const uint8_t(*)[32])range, nrange) != 0)
 		return alog_err(e, "seal range has %u hashes; size %llu needs %d", nrange,
 		                (unsigned long long)s->size, __builtin_popcountll(s->size));
@@ -118,6 +189,42 @@ int alog_seal_parse(const struct alog_rec *r, struct alog_seal *s, struct alog_e
 			return alog_err(e, "seal range does not hash to its root");
 	}
 	return 0;
+}
+
+int alog_seal_parse(const struct alog_rec *r, struct alog_seal *s, struct alog_error *e)
+{
+	struct alog_json_iter it;
+
+	memset(s, 0, sizeof *s);
+	if (alog_json_iter_init(&it, r->line, r->len - 1) != 0)
+		return alog_err(e, "seal is not a JSON object");
+	if (parse_object(&it, s, e) != 0)
+		return -1;
+	if (s->size != r->seq - 1)
+		return alog_err(e, "seal size %llu does not match its position (seq %llu seals size %llu)",
+		                (unsigned long long)s->size, (unsigned long long)r->seq,
+		                (unsigned long long)(r->seq - 1));
+	return 0;
+}
+
+int alog_seal_parse_members(const char *members, size_t n, struct alog_seal *s,
+                            struct alog_error *e)
+{
+	struct alog_json_iter it;
+	char *obj;
+	int rc;
+
+	memset(s, 0, sizeof *s);
+	if (n == 0 || members[0] != ',' || n > ALOG_SEAL_MEMBERS_MAX)
+		return alog_err(e, "not the members of a seal");
+	obj = alog_xmalloc(n + 1);
+	obj[0] = '{';
+	memcpy(obj + 1, members + 1, n - 1);
+	obj[n] = '}';
+	rc = alog_json_iter_init(&it, obj, n + 1) != 0 ? alog_err(e, "not the members of a seal")
+	                                               : parse_object(&it, s, e);
+	free(obj);
+	return rc;
 }
 
 size_t alog_seal_members(char *out, size_t cap, const struct alog_seal *s)
@@ -133,14 +240,33 @@ size_t alog_seal_members(char *out, size_t cap, const struct alog_seal *s)
 	                      (unsigned long long)s->epoch, alog_b64(pk, s->pk, 32));
 	k += alog_json_hash_array_format(out + k, cap - k, (const uint8_t(*)[32])s->proof, s->nproof);
 	k += (size_t)snprintf(out + k, cap - k, ",\"sig\":\"%s\"", alog_b64(sig, s->sig, 68));
-	if (s->rollover)
+	if (s->has_skip && k < cap) {
+		const struct alog_seal_skip *sk = &s->skip;
+		k += (size_t)snprintf(out + k, cap - k,
+		                      ",\"skipped\":{\"size\":%llu,\"root\":\"%s\",\"epoch\":%llu,"
+		                      "\"key\":\"%s\",\"proof\":",
+		                      (unsigned long long)sk->size, alog_b64(root, sk->root, 32),
+		                      (unsigned long long)sk->epoch, alog_b64(pk, sk->pk, 32));
+		if (k < cap)
+			k += alog_json_hash_array_format(out + k, cap - k,
+			                                 (const uint8_t(*)[32])sk->proof, sk->nproof);
+		if (k < cap)
+			k += (size_t)snprintf(out + k, cap - k, ",\"sig\":\"%s\",\"consistency\":",
+			                      alog_b64(sig, sk->sig, 68));
+		if (k < cap)
+			k += alog_json_hash_array_format(out + k, cap - k,
+			                                 (const uint8_t(*)[32])sk->cons, sk->ncons);
+		if (k + 1 < cap)
+			out[k++] = '}';
+	}
+	if (s->rollover && k < cap)
 		k += (size_t)snprintf(out + k, cap - k, ",\"rollover\":true");
-	if (s->has_next) {
+	if (s->has_next && k < cap) {
 		char nsig[ALOG_B64_LEN(64) + 1];
 		k += (size_t)snprintf(out + k, cap - k, ",\"nextkey\":\"%s\",\"nextsig\":\"%s\"",
 		                      s->nextkey, alog_b64(nsig, s->nextsig, 64));
 	}
-	return k;
+	return k < cap ? k : cap;
 }
 
 size_t alog_handover_text(char *out, size_t cap, const char *origin, const struct alog_seal *s)

@@ -20,6 +20,26 @@
 /* Epochs a key may have: a seal's epoch is below this. */
 #define ALOG_KEY_MAX_EPOCHS (1u << 20)
 
+/*
+ * An epoch spent by a seal that never reached the log (optional member
+ * "skipped"): a crash or a write error after the key had forgotten the
+ * epoch and before its seal was appended, and records were appended since.
+ * The seal that follows carries that seal's checkpoint, epoch key, proof
+ * and signature, and the RFC 9162 consistency proof from its size to its
+ * own, so the spent epoch is accounted for by its own signature.
+ */
+struct alog_seal_skip {
+	uint64_t size;
+	uint8_t root[32];
+	uint64_t epoch;
+	uint8_t pk[32];
+	uint8_t proof[ALOG_MERKLE_MAX_PROOF][32];
+	unsigned nproof;
+	uint8_t sig[68];
+	uint8_t cons[ALOG_MERKLE_MAX_PROOF][32];
+	unsigned ncons;
+};
+
 struct alog_seal {
 	uint64_t size;
 	uint8_t root[32];
@@ -38,6 +58,10 @@ struct alog_seal {
 	/* An emergency rollover (optional member "rollover":true): the first
 	 * seal of a new key (epoch 0) that the previous key did not name. */
 	int rollover;
+	/* The epoch before this one, spent by a seal that never reached the
+	 * log (optional member "skipped", alog(5)). */
+	int has_skip;
+	struct alog_seal_skip skip;
 };
 
 /* The text a handover signature covers: "alog handover\n" + the
@@ -46,7 +70,15 @@ size_t alog_handover_text(char *out, size_t cap, const char *origin, const struc
 
 /* Parse a seal record's members.  0 or -1 with e set. */
 int alog_seal_parse(const struct alog_rec *r, struct alog_seal *s, struct alog_error *e);
-/* The members text (",\"size\":..."); returns its length; out needs 8192 bytes. */
+/*
+ * Parse the members text alog_seal_members wrote (as kept in a secret key
+ * file: the last seal the key made).  0 or -1 with e set.
+ */
+int alog_seal_parse_members(const char *members, size_t n, struct alog_seal *s,
+                            struct alog_error *e);
+/* The members text (",\"size\":..."); returns its length (cap on overflow);
+ * out needs ALOG_SEAL_MEMBERS_MAX bytes. */
+#define ALOG_SEAL_MEMBERS_MAX 16384
 size_t alog_seal_members(char *out, size_t cap, const struct alog_seal *s);
 /* "<origin>\n<size>\n<base64 root>\n"; returns the length. */
 size_t alog_checkpoint_text(char *out, size_t cap, const char *origin, uint64_t size,

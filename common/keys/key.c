@@ -17,6 +17,7 @@
 #include "base/enc.h"
 #include "base/sha256.h"
 #include "format/header.h"
+#include "format/sealrec.h"
 
 static const char secret_magic[] = "alog-secret-v1";
 
@@ -347,6 +348,11 @@ static int parse_secret(struct alog_seckey *sk, char *buf, struct alog_error *e)
 		} else if (strcmp(line, "leaves") == 0 || strncmp(line, "leaves ", 7) == 0) {
 			leaves_b64 = val;
 			have |= 64;
+		} else if (strncmp(line, "sealed ", 7) == 0) {
+			struct alog_seal ls;
+			if (sk->last_seal || alog_seal_parse_members(val, strlen(val), &ls, e) != 0)
+				return alog_err(e, "bad sealed line");
+			sk->last_seal = alog_xstrdup(val);
 		} else {
 			return alog_err(e, "unknown line \"%.20s\"", line);
 		}
@@ -434,6 +440,8 @@ int alog_seckey_load(struct alog_seckey *sk, const char *path, int lock, struct 
 		close(fd);
 		free(sk->leaves);
 		sk->leaves = NULL;
+		free(sk->last_seal);
+		sk->last_seal = NULL;
 		sodium_memzero(sk->seed, 32);
 		return alog_err_at(e, path, 0);
 	}
@@ -449,7 +457,8 @@ int alog_seckey_load(struct alog_seckey *sk, const char *path, int lock, struct 
 static char *format_secret(const struct alog_seckey *sk, size_t *len)
 {
 	size_t nleaves = (size_t)(sk->epochs - sk->next) * 32;
-	size_t cap = 1024 + 64 * 50 + ALOG_B64_LEN(nleaves) + 16, n;
+	size_t cap = 1024 + 64 * 50 + ALOG_B64_LEN(nleaves) + 16 +
+	             (sk->last_seal ? strlen(sk->last_seal) + 16 : 0), n;
 	char *out = alog_xmalloc(cap), b64[ALOG_B64_LEN(32) + 1];
 
 	n = (size_t)snprintf(out, cap,
@@ -465,6 +474,8 @@ static char *format_secret(const struct alog_seckey *sk, size_t *len)
 	alog_b64(out + n, (const uint8_t *)sk->leaves, nleaves);
 	n += ALOG_B64_LEN(nleaves);
 	out[n++] = '\n';
+	if (sk->last_seal)
+		n += (size_t)snprintf(out + n, cap - n, "sealed %s\n", sk->last_seal);
 	sodium_memzero(b64, sizeof b64);
 	*len = n;
 	return out;
@@ -618,6 +629,29 @@ int alog_seckey_commit_next(struct alog_seckey *sk, const char *path, struct alo
 	return rc;
 }
 
+int alog_seckey_replace(struct alog_seckey *sk, const char *path, struct alog_error *e)
+{
+	char tmp[PATH_MAX];
+	int rc = 0;
+
+	if (alog_seckey_next_path(tmp, sizeof tmp, path) != 0)
+		return alog_err(e, "key path too long");
+	if (rename(tmp, path) != 0) {
+		alog_errno(e, "cannot replace %s with %s", path, tmp);
+		unlink(tmp);
+		return -1;
+	}
+	if (alog_fsync_dir(path) != 0) {
+		alog_errno(e, "the key file %s was replaced, but its directory could not be synced",
+		           path);
+		rc = 1;
+	}
+	/* the old file's blocks held the erased seed (best effort, as above) */
+	if (sk->fd >= 0)
+		overwrite(sk->fd, NULL, 0);
+	return rc;
+}
+
 void alog_seckey_free(struct alog_seckey *sk)
 {
 	if (sk->fd >= 0)
@@ -625,6 +659,8 @@ void alog_seckey_free(struct alog_seckey *sk)
 	sk->fd = -1;
 	free(sk->leaves);
 	sk->leaves = NULL;
+	free(sk->last_seal);
+	sk->last_seal = NULL;
 	sodium_memzero(sk->seed, sizeof sk->seed);
 }
 

@@ -39,6 +39,8 @@ struct alog_seckey {
 	struct alog_merkle left; /* compact range of epoch leaves [0, next) */
 	uint8_t (*leaves)[32];  /* leaf hashes of epochs next .. epochs-1 */
 	int fd;                 /* the open, locked key file (-1 when none) */
+	char *last_seal;        /* members of the last seal this key made (public data, so an
+	                         * interrupted seal can be completed), or NULL */
 };
 
 /* Epoch key pair from its seed. */
@@ -87,6 +89,13 @@ int alog_seckey_next_path(char *out, size_t cap, const char *path);
 int alog_seckey_write_next(const struct alog_seckey *sk, const char *path,
                            struct alog_error *e);
 int alog_seckey_commit_next(struct alog_seckey *sk, const char *path, struct alog_error *e);
+/*
+ * The same rename for a seal that is not in the log yet: when the rename
+ * fails, PATH.next is removed and PATH is as it was (-1, nothing changed);
+ * 1 replaced and the old contents erased, but the directory sync failed
+ * (the rename may not survive a crash); 0 done.
+ */
+int alog_seckey_replace(struct alog_seckey *sk, const char *path, struct alog_error *e);
 
 /* The current epoch's key pair.  -1 when the key is used up. */
 int alog_seckey_current(const struct alog_seckey *sk, uint8_t pk[32], uint8_t skey[64]);

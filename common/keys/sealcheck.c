@@ -107,3 +107,38 @@ int alog_seal_handover_check(const struct alog_seal *s, const char *origin,
 		                (unsigned long long)s->epoch);
 	return 0;
 }
+
+void alog_seal_of_skip(struct alog_seal *out, const struct alog_seal *s)
+{
+	memset(out, 0, sizeof *out);
+	out->size = s->skip.size;
+	memcpy(out->root, s->skip.root, 32);
+	out->epoch = s->skip.epoch;
+	memcpy(out->pk, s->skip.pk, 32);
+	memcpy(out->proof, s->skip.proof, sizeof out->proof);
+	out->nproof = s->skip.nproof;
+	memcpy(out->sig, s->skip.sig, 68);
+}
+
+int alog_seal_skip_check(const struct alog_seal *s, const struct alog_pubkey *pk,
+                         struct alog_error *e)
+{
+	struct alog_seal k;
+	struct alog_error ce;
+
+	if (!s->has_skip)
+		return alog_err(e, "no skipped epoch in this seal");
+	if (alog_merkle_verify_consistency(s->skip.size, s->size, s->skip.root, s->root,
+	                                   (const uint8_t(*)[32])s->skip.cons, s->skip.ncons) != 0)
+		return alog_err(e, "the skipped epoch %llu's seal (size %llu) is not consistent with "
+		                   "this seal's tree (size %llu): it signed other records",
+		                (unsigned long long)s->skip.epoch, (unsigned long long)s->skip.size,
+		                (unsigned long long)s->size);
+	if (!pk)
+		return 0;
+	alog_seal_of_skip(&k, s);
+	if (alog_seal_check(&k, pk, &ce) != 0)
+		return alog_err(e, "the skipped epoch %llu's seal does not check: %s",
+		                (unsigned long long)s->skip.epoch, ce.msg);
+	return 0;
+}

@@ -41,4 +41,17 @@ int alog_seal_handover_sign(struct alog_seal *s, const struct alog_seckey *sk,
 int alog_seal_handover_check(const struct alog_seal *s, const char *origin,
                              struct alog_pubkey *next, struct alog_error *e);
 
+/*
+ * A seal's skipped epoch (alog(5), "skipped"): the spent epoch's own seal,
+ * checked against the public key as a seal is, and the consistency proof
+ * from its tree to the tree this seal signs.  pk may be NULL: then only
+ * the consistency proof is checked.  The seal's root must be known to be
+ * the log's (checked against the records) for this to mean anything.
+ * 0 or -1 with e set.
+ */
+int alog_seal_skip_check(const struct alog_seal *s, const struct alog_pubkey *pk,
+                         struct alog_error *e);
+/* The spent epoch's seal, as a seal (no range): for messages and checks. */
+void alog_seal_of_skip(struct alog_seal *out, const struct alog_seal *s);
+
 #endif

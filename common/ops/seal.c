@@ -3,14 +3,22 @@
  *
  * Forward security at every instant: the key state that has forgotten the
  * epoch E that signs must be durable before the seal made with E exists in
- * the log.  Order of durable steps: (1) the key's next state (E erased) is
- * written and synced as KEY.next; (2) the seal record is appended and
- * synced; (3) KEY.next is renamed over KEY and the old file's blocks are
- * overwritten.  A failure before (2) leaves no seal and removes KEY.next;
- * a crash between (2) and (3) leaves KEY one epoch behind the log with its
- * successor beside it, which the next seal checks (same key, the seed one
- * step on) and puts in place before anything else.  A key file behind the
- * log without that successor is an old copy and is refused.
+ * the log.  Order of durable steps: (1) the key's next state (E erased,
+ * and the seal made with E kept as the key's last seal: public data) is
+ * written and synced as KEY.next; (2) KEY.next is renamed over KEY, the
+ * directory synced and the old file's blocks overwritten; (3) the seal
+ * record is appended and synced.  A failure before (2) leaves no seal and
+ * the key as it was.  A crash or an error after (2) and before (3) leaves
+ * epoch E spent with its seal only in the key file: the next seal adds it
+ * to the log as it is when nothing was appended since, and otherwise
+ * accounts for the spent epoch in its own record ("skipped": E's seal and
+ * a consistency proof from its tree to the new one, alog(5)).
+ *
+ * Key files written before the last seal was kept may still be left one
+ * epoch behind the log with their successor KEY.next beside them (the
+ * order was seal, then rename): the next seal checks that successor (same
+ * key, the seed one step on) and puts it in place.  A key file behind the
+ * log without it is an old copy and is refused.
  */
 #include "ops/seal.h"
 
@@ -32,6 +40,7 @@
 #include "log/writer.h"
 
 struct resume {
+	struct alog_merkle start; /* the tree at the resume record (last seal or header) */
 	struct alog_merkle tree; /* after the resume record and everything since */
 	int have_seal;           /* the file's last seal was found (seal below) */
 	struct alog_seal seal;
@@ -50,8 +59,24 @@ struct resume {
  * checking the chain, so the seal only ever signs a log whose unsealed
  * part verifies.  Returns 0, 1 (the log does not verify), -1.
  */
+/* Leaf hashes after the resume record, kept only to account for a seal that
+ * never reached the log (a consistency proof needs them). */
+struct leaves {
+	uint8_t (*h)[32];
+	uint64_t n, cap;
+};
+
+static void leaves_push(struct leaves *lv, const uint8_t leaf[32])
+{
+	if (lv->n == lv->cap) {
+		lv->cap = lv->cap ? lv->cap * 2 : 1024;
+		lv->h = alog_xrealloc(lv->h, (size_t)lv->cap * 32);
+	}
+	memcpy(lv->h[lv->n++], leaf, 32);
+}
+
 static int resume_tree(int fd, const struct alog_tail *tail, struct resume *rs,
-                       struct alog_error *e)
+                       struct leaves *lv, struct alog_error *e)
 {
 	struct alog_filehead fh;
 	struct alog_resume rp;
@@ -91,6 +116,7 @@ static int resume_tree(int fd, const struct alog_tail *tail, struct resume *rs,
 		return alog_err(e, "the log does not verify: no header"), 1;
 	}
 	rs->tree = rp.tree;
+	rs->start = rp.tree;
 	if (rp.type == ALOG_REC_SEAL) {
 		rs->have_seal = 1;
 		rs->seal = rp.seal;
@@ -134,6 +160,8 @@ static int resume_tree(int fd, const struct alog_tail *tail, struct resume *rs,
 			break;
 		}
 		alog_merkle_push(&rs->tree, leaf);
+		if (lv)
+			leaves_push(lv, leaf);
 		rs->hashed++;
 	}
 	alog_forward_close(&f);
@@ -465,6 +493,123 @@ static int successor_of(const struct alog_seckey *sk, const char *path, struct a
 	return 1;
 }
 
+/* A seal the key made whose epoch is spent but which is not in the log. */
+enum { PEND_NONE, PEND_COMPLETE, PEND_SKIP };
+struct pending {
+	int mode;
+	struct alog_seal p; /* the key's last seal (from the key file) */
+};
+
+/*
+ * The key is one epoch past what the log shows: is the missing epoch
+ * (expect) the one whose seal the key file kept, made by this key?  1 yes
+ * (pd->p filled), 0 no.
+ */
+static int kept_seal(const struct alog_seckey *sk, uint64_t expect, struct pending *pd)
+{
+	struct alog_pubkey pk;
+	struct alog_error ce;
+
+	if (!sk->last_seal || (uint64_t)sk->next != expect + 1 ||
+	    alog_seal_parse_members(sk->last_seal, strlen(sk->last_seal), &pd->p, &ce) != 0)
+		return 0;
+	snprintf(pk.origin, sizeof pk.origin, "%s", sk->origin);
+	pk.epochs = sk->epochs;
+	memcpy(pk.root, sk->root, 32);
+	return pd->p.epoch == expect && alog_seal_check(&pd->p, &pk, &ce) == 0;
+}
+
+/*
+ * Where the kept seal goes: the log is as it was when the seal was made
+ * (add the seal itself), or has grown since (the next seal accounts for
+ * the spent epoch).  0 decided; 1 refused (e says why).
+ */
+static int place_kept(const struct resume *rs, int rollover, struct pending *pd,
+                      struct alog_error *e)
+{
+	const struct alog_seal *p = &pd->p;
+	uint8_t root[32];
+
+	if (p->size == rs->tree.size) {
+		alog_merkle_root(&rs->tree, root);
+		if (memcmp(root, p->root, 32) != 0)
+			return alog_err(e, "the key's last seal (epoch %llu, not in the log) signed seq "
+			                   "1..%llu, but this log's records up to there are others: the "
+			                   "key of another log, or changed records; refusing to seal",
+			                (unsigned long long)p->epoch, (unsigned long long)p->size), 1;
+		pd->mode = PEND_COMPLETE;
+		return 0;
+	}
+	if (p->size > rs->tree.size)
+		return alog_err(e, "the key's last seal (epoch %llu, not in the log) signed seq "
+		                   "1..%llu, but the log ends at seq %llu: records were removed, or "
+		                   "the key seals another log; refusing to seal",
+		                (unsigned long long)p->epoch, (unsigned long long)p->size,
+		                (unsigned long long)rs->tree.size), 1;
+	if (rollover || p->rollover)
+		return alog_err(e, "the --rollover seal of this key (epoch 0) was interrupted before "
+		                   "it reached the log, and records were appended since: it cannot be "
+		                   "added now; make another key and run --rollover with it"), 1;
+	if (p->size < rs->start.size)
+		return alog_err(e, "the key's last seal (epoch %llu, not in the log) signed seq "
+		                   "1..%llu, before the log's last seal or header (seq %llu): the key "
+		                   "of another log; refusing to seal", (unsigned long long)p->epoch,
+		                (unsigned long long)p->size, (unsigned long long)rs->start.size), 1;
+	pd->mode = PEND_SKIP;
+	return 0;
+}
+
+/*
+ * The spent epoch's seal in the next one (PEND_SKIP): its own checkpoint,
+ * key, proof and signature, and the consistency proof from its tree to the
+ * log's tree now, from the leaves since the last seal or header.  0; 1 the
+ * kept seal does not sign this log's records; -1 error.
+ */
+static int account_skip(int fd, const struct alog_tail *t, const struct alog_seal *p,
+                        struct alog_seal_skip *k, struct alog_error *e)
+{
+	struct resume *again = alog_xmalloc(sizeof *again);
+	struct leaves lv = {0};
+	struct alog_merkle_tail mt;
+	uint8_t root[32];
+	int rc = resume_tree(fd, t, again, &lv, e);
+
+	if (rc != 0)
+		goto out;
+	mt.start = &again->start;
+	mt.leaf = (const uint8_t(*)[32])lv.h;
+	mt.count = lv.n;
+	rc = 1;
+	if (alog_merkle_subtree_from_tail(&mt, 0, p->size, root) != 0 ||
+	    memcmp(root, p->root, 32) != 0) {
+		alog_err(e, "the key's last seal (epoch %llu, not in the log) signed seq 1..%llu, but "
+		            "this log's records up to there are others: the key of another log, or "
+		            "changed records; refusing to seal", (unsigned long long)p->epoch,
+		         (unsigned long long)p->size);
+		goto out;
+	}
+	rc = -1;
+	memset(k, 0, sizeof *k);
+	k->size = p->size;
+	memcpy(k->root, p->root, 32);
+	k->epoch = p->epoch;
+	memcpy(k->pk, p->pk, 32);
+	memcpy(k->proof, p->proof, sizeof k->proof);
+	k->nproof = p->nproof;
+	memcpy(k->sig, p->sig, 68);
+	if (alog_merkle_consistency_proof(p->size, again->tree.size, alog_merkle_subtree_from_tail,
+	                                  &mt, k->cons, &k->ncons) != 0) {
+		alog_err(e, "cannot make the consistency proof from seq 1..%llu to 1..%llu",
+		         (unsigned long long)p->size, (unsigned long long)again->tree.size);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(lv.h);
+	free(again);
+	return rc;
+}
+
 /*
  * Is this the key that sealed the log, and where does its state stand
  * against the log's last seal?  Nothing is written here except the repair
@@ -473,7 +618,8 @@ static int successor_of(const struct alog_seckey *sk, const char *path, struct a
  * -1 error.
  */
 static int line_up_key(struct alog_seckey *sk, const char *keypath, const struct resume *rs,
-                       const struct alog_tail *t, int rollover, struct alog_error *e)
+                       const struct alog_tail *t, int rollover, struct pending *pd,
+                       struct alog_error *e)
 {
 	struct alog_pubkey pk;
 	struct alog_error ce;
@@ -486,7 +632,10 @@ static int line_up_key(struct alog_seckey *sk, const char *keypath, const struct
 
 	/* An emergency rollover: a fresh key takes over a log whose seals are
 	 * another key's (that key lost or stolen); recorded in the seal. */
+	pd->mode = PEND_NONE;
 	if (rollover) {
+		if (sk->next == 1 && kept_seal(sk, 0, pd) && pd->p.rollover)
+			return place_kept(rs, rollover, pd, e);
 		if (sk->next != 0)
 			return alog_err(e, "--rollover starts a key at its epoch 0, but this key has "
 			                   "sealed before (up to epoch %u): use a new key", sk->next - 1),
@@ -512,6 +661,8 @@ static int line_up_key(struct alog_seckey *sk, const char *keypath, const struct
 			                   "but %s; refusing to seal", (unsigned long long)rs->seal_seq,
 			                ce.msg), 1;
 		if (alog_key_match(sk, &npk)) {
+			if (kept_seal(sk, 0, pd))
+				return place_kept(rs, 0, pd, e);
 			if (sk->next > 0)
 				return alog_err(e, "the log's last seal (seq %llu) hands over to this key, "
 				                   "but the key has sealed before (up to epoch %u): seals "
@@ -539,12 +690,16 @@ static int line_up_key(struct alog_seckey *sk, const char *keypath, const struct
 		                   "names the key that sealed the file before it): the key of another "
 		                   "log with the same origin?  refusing to seal"), 1;
 	if (!rs->have_epoch) {
+		if (t->first_seq == 1 && kept_seal(sk, 0, pd))
+			return place_kept(rs, 0, pd, e);
 		if (sk->next > 0 && t->first_seq == 1)
 			return alog_err(e, "the key has sealed before (up to epoch %u) but this log has "
 			                   "no seal: seals were removed, or the key belongs to another "
 			                   "log; refusing to seal", sk->next - 1), 1;
 		return 0;
 	}
+	if (sk->next == rs->epoch + 2 && kept_seal(sk, rs->epoch + 1, pd))
+		return place_kept(rs, 0, pd, e);
 	if (sk->next > rs->epoch + 1)
 		return alog_err(e, "the log's last seal is epoch %llu but the key has sealed up to "
 		                   "epoch %u: seals were removed from this log, or the key seals "
@@ -586,6 +741,43 @@ static int line_up_key(struct alog_seckey *sk, const char *keypath, const struct
 	return 0;
 }
 
+/* Reread the record at off (the one just appended) and add its leaf to tree. */
+static int push_appended(struct alog_writer *w, uint64_t off, struct alog_merkle *tree,
+                         struct alog_error *e)
+{
+	const struct alog_tail *t = alog_writer_tail(w);
+	size_t len = (size_t)(t->size - off);
+	uint8_t d[32], leaf[32];
+	char *line = alog_xmalloc(len);
+
+	if (alog_pread_all(alog_writer_fd(w), line, len, (off_t)off) != (ssize_t)len) {
+		free(line);
+		return alog_errno(e, "cannot reread the seal");
+	}
+	alog_rec_leaf(line, len, d, leaf);
+	free(line);
+	alog_merkle_push(tree, leaf);
+	return 0;
+}
+
+static int same_pubkey(const struct alog_pubkey *pk, const char *text)
+{
+	char k[400];
+	return alog_pubkey_format(k, sizeof k, pk) == 0 && strcmp(k, text) == 0;
+}
+
+static void fill_result(struct alog_seal_result *res, struct alog_writer *w,
+                        const struct alog_seckey *sk, const struct alog_seal *s)
+{
+	res->seq = alog_writer_tail(w)->seq;
+	res->size = s->size;
+	res->epoch = s->epoch;
+	free(res->note);
+	res->note = alog_seal_note(sk->origin, s);
+	alog_seal_vkey(res->vkey, sizeof res->vkey, sk->origin, s);
+	res->epochs_left = sk->epochs - sk->next;
+}
+
 int alog_seal_run(const struct alog_seal_opts *o, struct alog_seal_result *res,
                   struct alog_error *e)
 {
@@ -593,10 +785,11 @@ int alog_seal_run(const struct alog_seal_opts *o, struct alog_seal_result *res,
 	struct alog_writer_opts wo = {0};
 	struct alog_writer *w = NULL;
 	struct resume rs;
+	struct pending pd;
 	struct alog_seal s;
 	struct alog_pubkey npk;
 	const struct alog_tail *t;
-	char members[8192], nextpath[PATH_MAX];
+	char *members = NULL, nextpath[PATH_MAX];
 	uint64_t sealed_at;
 	size_t n;
 	int rc, kc;
@@ -646,7 +839,7 @@ int alog_seal_run(const struct alog_seal_opts *o, struct alog_seal_result *res,
 		goto out_unlock;
 	t = alog_writer_tail(w);
 
-	rc = resume_tree(alog_writer_fd(w), t, &rs, e);
+	rc = resume_tree(alog_writer_fd(w), t, &rs, NULL, e);
 	if (rc != 0) {
 		alog_err_at(e, o->log, 0);
 		goto out_unlock;
@@ -658,9 +851,53 @@ int alog_seal_run(const struct alog_seal_opts *o, struct alog_seal_result *res,
 		         rs.origin);
 		goto out_unlock;
 	}
-	rc = line_up_key(&sk, o->key, &rs, t, o->rollover, e);
+	rc = line_up_key(&sk, o->key, &rs, t, o->rollover, &pd, e);
 	if (rc != 0)
 		goto out_unlock;
+
+	if (pd.mode == PEND_COMPLETE) {
+		/* The seal whose epoch the key spent, kept in the key file, goes in
+		 * as it was made: the log is exactly what it signed. */
+		rc = -1;
+		if (t->seq + (o->rotate ? 2 : 1) > ALOG_SEQ_MAX) {
+			rc = 1;
+			alog_err(e, "the log is at seq %llu: no room for a seal; nothing sealed",
+			         (unsigned long long)t->seq);
+			goto out_unlock;
+		}
+		sealed_at = t->size;
+		if (alog_writer_add(w, "seal", sk.last_seal, strlen(sk.last_seal), e) != 0 ||
+		    alog_writer_flush(w, e) != 0) {
+			alog_err_prefix(e, "cannot add the seal of epoch %llu, kept in the key file, to "
+			                   "the log (the next alog-seal tries again): ",
+			                (unsigned long long)pd.p.epoch);
+			goto out_unlock;
+		}
+		fill_result(res, w, &sk, &pd.p);
+		snprintf(res->notice, sizeof res->notice,
+		         "added the seal of epoch %llu (seq 1..%llu) that an interrupted alog-seal "
+		         "made but did not get into the log", (unsigned long long)pd.p.epoch,
+		         (unsigned long long)pd.p.size);
+		/* It is this run's seal, unless it lacks a handover asked for now. */
+		if (!o->next_key || (pd.p.has_next && same_pubkey(&npk, pd.p.nextkey))) {
+			if (o->rotate && rotate(o->log, res->archive, w, sealed_at, &rs.tree, sk.origin,
+			                        sk.root, pd.p.epoch, e) != 0)
+				goto out_unlock;
+			rc = 0;
+			goto out_unlock;
+		}
+		if (pd.p.has_next) {
+			rc = 1;
+			alog_err(e, "the added seal hands the log over to %s, not to %s: seal with "
+			            "that key", pd.p.nextkey, o->next_key);
+			goto out_unlock;
+		}
+		if (push_appended(w, sealed_at, &rs.tree, e) != 0)
+			goto out_unlock;
+		t = alog_writer_tail(w);
+		pd.mode = PEND_NONE;
+	}
+
 	rc = 1;
 	if (sk.next >= sk.epochs) {
 		alog_err(e, "the key is used up: all %u epochs have sealed (a handover to a new key, "
@@ -680,6 +917,12 @@ int alog_seal_run(const struct alog_seal_opts *o, struct alog_seal_result *res,
 		rc = -1;
 		alog_err(e, "cannot compute the epoch key's proof (damaged key file?)");
 		goto out_unlock;
+	}
+	if (pd.mode == PEND_SKIP) {
+		rc = account_skip(alog_writer_fd(w), t, &pd.p, &s.skip, e);
+		if (rc != 0)
+			goto out_unlock;
+		s.has_skip = 1;
 	}
 
 	if (o->next_key) {
@@ -701,44 +944,46 @@ int alog_seal_run(const struct alog_seal_opts *o, struct alog_seal_result *res,
 	}
 
 	s.rollover = o->rollover;
+	members = alog_xmalloc(ALOG_SEAL_MEMBERS_MAX);
+	n = alog_seal_members(members, ALOG_SEAL_MEMBERS_MAX, &s);
 
-	/* (1) The key state without this epoch is durable before the seal exists. */
+	/* (1) The key state without this epoch, keeping the seal, is durable
+	 * before the seal exists. */
 	rc = -1;
 	alog_seckey_advance(&sk);
+	free(sk.last_seal);
+	sk.last_seal = alog_xstrdup(members);
 	if (alog_seckey_write_next(&sk, o->key, e) != 0) {
 		alog_err_prefix(e, "nothing sealed: cannot write the key's next state: ");
 		goto out_unlock;
 	}
-	/* (2) The seal. */
-	n = alog_seal_members(members, sizeof members, &s);
+	/* (2) It replaces the key file. */
+	kc = alog_seckey_replace(&sk, o->key, e);
+	if (kc < 0) {
+		alog_err_prefix(e, "nothing sealed, the key file is unchanged: ");
+		goto out_unlock;
+	}
+	if (kc > 0) {
+		alog_err_prefix(e, "nothing sealed yet (epoch %llu is spent and its seal kept in the "
+		                   "key file; the next alog-seal adds it): ",
+		                (unsigned long long)s.epoch);
+		goto out_unlock;
+	}
+	/* (3) The seal. */
 	sealed_at = t->size;
 	if (alog_writer_add(w, "seal", members, n, e) != 0 || alog_writer_flush(w, e) != 0) {
-		unlink(nextpath);
+		alog_err_prefix(e, "epoch %llu is spent but its seal could not be added to the log "
+		                   "(it is kept in the key file; the next alog-seal adds it): ",
+		                (unsigned long long)s.epoch);
 		goto out_unlock;
 	}
-	/* (3) At once (nothing that could end the program in between): the key
-	 * file moves on, the old one's blocks are overwritten. */
-	kc = alog_seckey_commit_next(&sk, o->key, e);
-	if (kc != 0)
-		alog_err_prefix(e, kc < 0 ? "sealed, but " : "sealed; ");
-	t = alog_writer_tail(w);
-	res->seq = t->seq;
-	res->size = s.size;
-	res->epoch = s.epoch;
-	res->note = alog_seal_note(sk.origin, &s);
-	alog_seal_vkey(res->vkey, sizeof res->vkey, sk.origin, &s);
-	res->epochs_left = sk.epochs - sk.next;
-	if (kc < 0)
-		goto out_unlock;
-	if (kc > 0) {
-		/* Finish what is safe: the rotation, then report the key's directory. */
-		struct alog_error ke = *e;
-		if (o->rotate && rotate(o->log, res->archive, w, sealed_at, &rs.tree, sk.origin, sk.root,
-		                        s.epoch, e) != 0)
-			goto out_unlock;
-		*e = ke;
-		goto out_unlock;
-	}
+	fill_result(res, w, &sk, &s);
+	if (s.has_skip)
+		snprintf(res->notice, sizeof res->notice,
+		         "epoch %llu was spent by a seal (seq 1..%llu) that an interrupted alog-seal "
+		         "made but did not get into the log before more records came; this seal "
+		         "accounts for it", (unsigned long long)s.skip.epoch,
+		         (unsigned long long)s.skip.size);
 	if (o->rotate && rotate(o->log, res->archive, w, sealed_at, &rs.tree, sk.origin, sk.root,
 	                        s.epoch, e) != 0)
 		goto out_unlock;
@@ -748,5 +993,6 @@ out_unlock:
 out:
 	alog_writer_close(w);
 	alog_seckey_free(&sk);
+	free(members);
 	return rc;
 }

@@ -34,6 +34,7 @@ struct alog_seal_result {
 	uint64_t epochs_left;
 	uint64_t hashed;  /* records hashed to resume the tree */
 	char archive[4096]; /* the archive's name, --rotate expanded */
+	char notice[640];   /* an interrupted seal completed or accounted for ("" if none) */
 };
 
 /*

@@ -361,25 +361,45 @@ static void check_seal(struct alog_verifier *v, uint64_t line, const struct alog
 		v->tree = s.range;
 		v->tree_ok = 1;
 	}
+	/* A seal that accounts for a spent epoch before its own ("skipped")
+	 * takes the place of that epoch in the order. */
+	uint64_t first = s.has_skip ? s.skip.epoch : s.epoch;
 	if (s.rollover) {
 		v->after_handover = 0; /* epoch 0 by the format */
 	} else if (v->after_handover) {
-		if (s.epoch != 0)
+		if (first != 0)
 			problem(v, ALOG_P_SEAL, line, r->seq, 0,
 			        "seal (seq %llu) has epoch %llu, but the first seal after a key handover "
 			        "has the new key's epoch 0", (unsigned long long)r->seq,
-			        (unsigned long long)s.epoch);
+			        (unsigned long long)first);
 		v->after_handover = 0;
-	} else if (v->s.have_epoch && s.epoch != v->s.last_epoch + 1)
+	} else if (v->s.have_epoch && first != v->s.last_epoch + 1)
 		problem(v, ALOG_P_SEAL, line, r->seq, 0,
 		        "seal (seq %llu) has epoch %llu after epoch %llu: seals were removed, replayed "
 		        "or re-made with a later key", (unsigned long long)r->seq,
-		        (unsigned long long)s.epoch, (unsigned long long)v->s.last_epoch);
-	else if (!v->s.have_epoch && v->from_start && s.epoch != 0)
+		        (unsigned long long)first, (unsigned long long)v->s.last_epoch);
+	else if (!v->s.have_epoch && v->from_start && first != 0)
 		problem(v, ALOG_P_SEAL, line, r->seq, 0,
 		        "the first seal (seq %llu) has epoch %llu, not 0: earlier seals were removed or "
 		        "the log was re-sealed", (unsigned long long)r->seq,
-		        (unsigned long long)s.epoch);
+		        (unsigned long long)first);
+	if (s.has_skip) {
+		/* Its own signature and a consistency proof account for the spent
+		 * epoch; unchecked without -p, as any seal is. */
+		const struct alog_pubkey *kpk = v->o.pubkey;
+		if (kpk && (v->stopped || strcmp(kpk->origin, v->s.origin[0] ? v->s.origin
+		                                                             : kpk->origin) != 0))
+			kpk = NULL;
+		if (alog_seal_skip_check(&s, kpk, &pe) != 0)
+			problem(v, ALOG_P_SEAL, line, r->seq, 0, "seal (seq %llu): %s",
+			        (unsigned long long)r->seq, pe.msg);
+		else
+			problem(v, ALOG_P_NOTE, line, r->seq, 1,
+			        "seal (seq %llu) accounts for epoch %llu, spent by a seal of seq 1..%llu "
+			        "that an interrupted alog-seal did not get into the log",
+			        (unsigned long long)r->seq, (unsigned long long)s.skip.epoch,
+			        (unsigned long long)s.skip.size);
+	}
 	v->s.have_epoch = 1;
 	v->s.last_epoch = s.epoch;
 	if (v->stopped)
@@ -1089,11 +1109,22 @@ static void finish_seals(struct alog_verifier *v)
 			        "no seal since seq %llu; the host key's seals (epochs 0..%llu) are in the "
 			        "earlier files, not given", (unsigned long long)s->first_seq,
 			        (unsigned long long)(next - 1));
+		else if (s->have_epoch && s->last_epoch + 2 == next && v->o.key_last_seal &&
+		         v->o.key_last_size <= s->last_seq)
+			problem(v, ALOG_P_SEAL, 0, 0, 0,
+			        "the host key has sealed up to epoch %llu but the log's last seal is epoch "
+			        "%llu: the key's last seal (seq 1..%llu) is not in the log: an interrupted "
+			        "alog-seal (the next alog-seal adds it) or a seal removed from the log",
+			        (unsigned long long)(next - 1), (unsigned long long)s->last_epoch,
+			        (unsigned long long)v->o.key_last_size);
 		else if (s->have_epoch && s->last_epoch + 1 < next)
 			problem(v, ALOG_P_SEAL, 0, 0, 0,
 			        "seals removed from the end: the host key has sealed up to epoch %llu but "
-			        "the log's last seal is epoch %llu", (unsigned long long)(next - 1),
-			        (unsigned long long)s->last_epoch);
+			        "the log's last seal is epoch %llu%s", (unsigned long long)(next - 1),
+			        (unsigned long long)s->last_epoch,
+			        v->o.key_last_seal && v->o.key_last_size > s->last_seq
+			                ? " (and records: the key's last seal covers more than the log "
+			                  "holds)" : "");
 		else if (s->have_epoch && s->last_epoch + 1 > next)
 			problem(v, ALOG_P_SEAL, 0, 0, 1,
 			        "the host key is at epoch %llu, behind the log's last seal (epoch %llu): "

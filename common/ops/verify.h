@@ -73,6 +73,8 @@ struct alog_verify_opts {
 	const char *checkpoint_note, *checkpoint2_note;
 	size_t checkpoint_note_len, checkpoint2_note_len;
 	int64_t key_next;       /* >= 0: the host key's next epoch (--key-state) */
+	int key_last_seal;      /* the key file keeps the last seal it made (epoch key_next-1) */
+	uint64_t key_last_size; /* ... and the tree size that seal signed */
 	uint8_t key_state_root[32]; /* that key's epoch tree root (zeros: not known) */
 	int key_state_differs;  /* it is not the -p key: only right after a handover */
 	int jobs;               /* threads hashing records (0: one per CPU) */

@@ -163,3 +163,32 @@ class Tally:
                 tot[c] += v[c]
         print("total".ljust(w) + "".join("%10d" % tot[c] for c in self.cols))
         return tot
+
+
+def seed_after_seal(d):
+    """Forward security at every instant: no secret key file in d (the key,
+    its successor KEY.next) may still hold the seed of an epoch whose seal is
+    in a log file in d.  Key files are k.sec* and n.sec*.  Returns a problem
+    or None."""
+    last = -1
+    for name in sorted(os.listdir(d)):
+        if not name.endswith(".alog"):
+            continue
+        for line in open(os.path.join(d, name), "rb").read().split(b"\n"):
+            if b'"type":"seal"' in line:
+                i = line.find(b'"epoch":')
+                if i >= 0:
+                    last = max(last, int(line[i + 8:].split(b",")[0]))
+    if last < 0:
+        return None
+    for name in sorted(os.listdir(d)):
+        if not (name.startswith("k.sec") or name.startswith("n.sec")):
+            continue
+        text = open(os.path.join(d, name), "rb").read()
+        if b"\nseed " not in text:
+            continue
+        nxt = [l for l in text.split(b"\n") if l.startswith(b"next ")]
+        if nxt and int(nxt[0][5:]) <= last:
+            return "%s still holds epoch %d's seed, but the log has a seal with epoch %d" % (
+                name, int(nxt[0][5:]), last)
+    return None

@@ -46,7 +46,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import (TESTBIN, Tally, check_chain, copytree, env, events, must, run,  # noqa
-                    sanitized, scratch, tool)
+                    sanitized, scratch, seed_after_seal, tool)
 
 T = Tally(["runs", "torn", "recovered", "failed"])
 
@@ -193,6 +193,11 @@ def part_random(base, runs, rnd):
             T.fail(row, "run %d: the seal exited %d: %s" % (k, s.returncode, serr.decode()))
         if not settle(row, d, acked, "run %d" % k):
             return
+        # forward security at the instant of the kill: no key file holds a sealed epoch's seed
+        problem = seed_after_seal(d)
+        if problem:
+            T.fail(row, "run %d: killed: %s" % (k, problem))
+            return
         # the interrupted seal, again: it must succeed (and catch the key up); an
         # interrupted rotation is finished by the same command (see RELIABILITY.md)
         if s.returncode == -9:
@@ -271,6 +276,11 @@ def part_steps(base, asan):
                     pass
                 if not settle(row, d, acked, what):
                     continue
+                if name.startswith("seal"):
+                    problem = seed_after_seal(d)
+                    if problem:
+                        T.fail(row, "%s: killed: %s" % (what, problem))
+                        continue
                 # the same command again succeeds and the log then verifies with the key
                 # state (a rotation that got as far as its rename is done: seal on)
                 argv2 = argv

@@ -23,7 +23,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import (TESTBIN, Tally, check_chain, copytree, events, have_tool,  # noqa: E402
-                    must, run, sanitized, scratch)
+                    must, run, sanitized, scratch, seed_after_seal)
 
 # Kinds of call and what can go wrong with each.
 FAULTS = {
@@ -134,32 +134,6 @@ def verify_all(d, key_state):
         return "alog-verify exit %d: %s" % (r.returncode, r2.stderr.decode().strip()[:300])
     _, problem = check_chain(files)
     return problem
-
-
-def seed_after_seal(d):
-    """Forward security at every instant: no key file on disk (the key, its
-    successor) may still hold the seed of an epoch whose seal is in the log.
-    Returns a problem or None."""
-    last = -1
-    for f in log_files(d):
-        for line in open(f, "rb").read().split(b"\n"):
-            if b'"type":"seal"' in line:
-                i = line.find(b'"epoch":')
-                if i >= 0:
-                    last = max(last, int(line[i + 8:].split(b",")[0]))
-    if last < 0:
-        return None
-    for name in sorted(os.listdir(d)):
-        if not (name.startswith("k.sec") or name.startswith("n.sec")):
-            continue
-        text = open(os.path.join(d, name), "rb").read()
-        if b"\nseed " not in text:
-            continue
-        nxt = [l for l in text.split(b"\n") if l.startswith(b"next ")]
-        if nxt and int(nxt[0][5:]) <= last:
-            return "%s still holds epoch %d's seed, but the log has a seal with epoch %d" % (
-                name, int(nxt[0][5:]), last)
-    return None
 
 
 def followup(name, argv, stdin, d, rc):

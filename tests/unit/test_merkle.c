@@ -704,6 +704,54 @@ static void test_huge(void)
 	CHECK(cons_ok(3, UINT64_MAX, r1, r2, (const hash_t *)proof, n));
 }
 
+/*
+ * A tree known as the compact range of its first s leaves and the leaves
+ * after it (how alog-seal knows a log after its last seal) answers the
+ * root of every size >= s and every consistency proof from such a size,
+ * the same as the full leaves do.
+ */
+static void test_tail(void)
+{
+	enum { L = 70 };
+	hash_t leaf[L], proof[ALOG_MERKLE_MAX_PROOF], want[ALOG_MERKLE_MAX_PROOF], r1, r2, a, b;
+	struct alog_merkle_leaves all = {(const hash_t *)leaf, L};
+	struct alog_merkle start;
+	unsigned n, wn;
+	int fails = 0;
+
+	for (int i = 0; i < L; i++)
+		alog_merkle_leaf(leaf[i], &i, sizeof i);
+	for (uint64_t s = 0; s <= 48; s++) {
+		struct alog_merkle_tail t = {&start, (const hash_t *)leaf + s, L - s};
+		alog_merkle_init(&start);
+		for (uint64_t i = 0; i < s; i++)
+			alog_merkle_push(&start, leaf[i]);
+		for (uint64_t m = s ? s : 1; m <= 56; m++) {
+			if (alog_merkle_subtree_from_tail(&t, 0, m, a) != 0 ||
+			    alog_merkle_subtree_from_leaves(&all, 0, m, b) != 0 || memcmp(a, b, 32) != 0)
+				fails++;
+			for (uint64_t z = m; z <= 64; z++) {
+				if (alog_merkle_consistency_proof(m, z, alog_merkle_subtree_from_tail, &t, proof,
+				                                  &n) != 0 ||
+				    alog_merkle_consistency_proof(m, z, alog_merkle_subtree_from_leaves, &all,
+				                                  want, &wn) != 0 ||
+				    n != wn || memcmp(proof, want, (size_t)n * 32) != 0) {
+					fails++;
+					continue;
+				}
+				alog_merkle_subtree_from_leaves(&all, 0, m, r1);
+				alog_merkle_subtree_from_leaves(&all, 0, z, r2);
+				if (alog_merkle_verify_consistency(m, z, r1, r2, (const hash_t *)proof, n) != 0)
+					fails++;
+			}
+		}
+		/* a subtree inside the compact range cannot be answered */
+		if (s >= 4)
+			CHECK(alog_merkle_subtree_from_tail(&t, 1, 2, a) == -1);
+	}
+	CHECK(fails == 0);
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t count = argc > 1 ? strtoull(argv[1], NULL, 10) : 300;
@@ -724,5 +772,6 @@ int main(int argc, char **argv)
 	test_random_tree(count);
 	test_random_tree(1 + randombytes_uniform((uint32_t)count));
 	test_huge();
+	test_tail();
 	return t_done("test_merkle");
 }
