@@ -457,6 +457,19 @@ static int plugin_open(unsigned int version, sudo_conv_t conversation,
 	return 1;
 }
 
+/* The "runas" object's start: the user the command runs as (the decision's,
+ * else the -u option's, else root). */
+static void runas_user(struct alog_buf *b, char *const command_info[])
+{
+	const char *ru = lookup(command_info, "runas_user");
+
+	if (!ru)
+		ru = st.runas_user ? st.runas_user : "root";
+	alog_buf_str(b, ",\"runas\":{\"user\":\"");
+	alog_session_esc(b, ru, strlen(ru));
+	alog_buf_str(b, "\"");
+}
+
 static int plugin_accept(const char *plugin_name, unsigned int plugin_type,
                          char *const command_info[], char *const run_argv[],
                          char *const run_envp[], const char **errstr)
@@ -470,14 +483,7 @@ static int plugin_accept(const char *plugin_name, unsigned int plugin_type,
 	if (plugin_type != SUDO_POLICY_PLUGIN)
 		return 1;
 	who(&b, "sudo.accept");
-	alog_buf_str(&b, ",\"runas\":{\"user\":\"");
-	{
-		const char *ru = lookup(command_info, "runas_user");
-		if (!ru)
-			ru = st.runas_user ? st.runas_user : "root";
-		alog_session_esc(&b, ru, strlen(ru));
-	}
-	alog_buf_str(&b, "\"");
+	runas_user(&b, command_info);
 	num_member(&b, "uid", lookup(command_info, "runas_uid"));
 	num_member(&b, "gid", lookup(command_info, "runas_gid"));
 	alog_buf_str(&b, "}");
@@ -508,14 +514,8 @@ static int plugin_reject(const char *plugin_name, unsigned int plugin_type,
 	(void)errstr;
 
 	who(&b, "sudo.reject");
-	alog_buf_str(&b, ",\"runas\":{\"user\":\"");
-	{
-		const char *ru = lookup(command_info, "runas_user");
-		if (!ru)
-			ru = st.runas_user ? st.runas_user : "root";
-		alog_session_esc(&b, ru, strlen(ru));
-	}
-	alog_buf_str(&b, "\"}");
+	runas_user(&b, command_info);
+	alog_buf_str(&b, "}");
 	str_member(&b, "command", lookup(command_info, "command"));
 	argv_member(&b, "argv", st.submit_argv);
 	str_member(&b, "reason", audit_msg ? audit_msg : "rejected");
