@@ -21,14 +21,6 @@ setup_file() {
 	)
 }
 
-setup() {
-	PATH="$(_alog_path):$ALOG_TESTBIN:$PATH"
-	export PATH ALOG_ORIGIN=test.example/audit
-	unset ALOG_FILE ALOG_POLICY
-	cd "$BATS_TEST_TMPDIR" || exit 1
-	cp -p "$BATS_FIXTURE"/* .
-}
-
 # Check every row of the table on standard input; report all mismatches.
 table() {
 	local want msg cmd status out bad=0 n=0

@@ -21,14 +21,6 @@ setup_file() {
 	)
 }
 
-setup() {
-	PATH="$(_alog_path):$ALOG_TESTBIN:$PATH"
-	export PATH ALOG_ORIGIN=test.example/audit
-	unset ALOG_FILE ALOG_POLICY
-	cd "$BATS_TEST_TMPDIR" || exit 1
-	cp -p "$BATS_FIXTURE"/* .
-}
-
 # closed FD CMD...: run CMD with descriptor FD (0, 1 or 2) closed; sets
 # status, and err to what it wrote on standard error (when that is open).
 closed() {

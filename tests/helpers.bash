@@ -42,6 +42,8 @@ setup() {
 	export TZ=UTC
 	unset ALOG_FILE ALOG_POLICY
 	cd "$BATS_TEST_TMPDIR" || exit 1
+	# a suite whose setup_file made shared fixtures: each test works on copies
+	if [ -n "${BATS_FIXTURE:-}" ]; then cp -p "$BATS_FIXTURE"/* .; fi
 }
 
 # ---- man page EXAMPLES, run as written ----
