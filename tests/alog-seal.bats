@@ -9,6 +9,16 @@ key() { alog-keygen -s k.sec -p k.pub --epochs "${1:-64}" >/dev/null; }
 # faketime preloads its library before a sanitised tool's ASan runtime: let ASan start after it
 faketime() { ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 command faketime "$@"; }
 
+# Keys old and new (8 epochs each), and a log sealed once by old with one
+# record after the seal: where a handover or a rollover starts.
+old_and_new_keys() {
+	alog-keygen -s old.sec -p old.pub --epochs 8 >/dev/null
+	alog-keygen -s new.sec -p new.pub --epochs 8 >/dev/null
+	make_log a.alog 2
+	alog-seal -f a.alog -s old.sec >/dev/null
+	alog-append -f a.alog x=1
+}
+
 # A log of n events, sealed every `every` events.
 sealed_log() {
 	local n=$1 every=$2 i
@@ -929,11 +939,7 @@ PY
 }
 
 @test "a planned key handover: the old key names and signs the new one, verification follows it" {
-	alog-keygen -s old.sec -p old.pub --epochs 8 >/dev/null
-	alog-keygen -s new.sec -p new.pub --epochs 8 >/dev/null
-	make_log a.alog 2
-	alog-seal -f a.alog -s old.sec >/dev/null
-	alog-append -f a.alog x=1
+	old_and_new_keys
 	# the new key cannot seal before the handover
 	run alog-seal -f a.alog -s new.sec
 	[ "$status" -eq 1 ]
@@ -992,11 +998,7 @@ PY
 }
 
 @test "an emergency rollover is an explicit, recorded event: a warning naming the seq with the new key, an error without it" {
-	alog-keygen -s old.sec -p old.pub --epochs 8 >/dev/null
-	alog-keygen -s new.sec -p new.pub --epochs 8 >/dev/null
-	make_log a.alog 2
-	alog-seal -f a.alog -s old.sec >/dev/null
-	alog-append -f a.alog x=1
+	old_and_new_keys
 	# without --rollover a new key is refused, and --rollover needs a fresh key
 	run alog-seal -f a.alog -s new.sec
 	[ "$status" -eq 1 ]
