@@ -587,10 +587,27 @@ static int overwrite(int fd, const char *text, size_t n)
 	return fsync(fd);
 }
 
+/* After the rename over PATH: sync its directory (1 when that fails, e
+ * says so), and overwrite the old file's contents too, so the erased seed
+ * is not left in its blocks (best effort: a filesystem may still keep
+ * copies).  0 done. */
+static int replaced(struct alog_seckey *sk, const char *path, struct alog_error *e)
+{
+	int rc = 0;
+
+	if (alog_fsync_dir(path) != 0) {
+		alog_errno(e, "the key file %s was replaced, but its directory could not be synced",
+		           path);
+		rc = 1;
+	}
+	if (sk->fd >= 0)
+		overwrite(sk->fd, NULL, 0);
+	return rc;
+}
+
 int alog_seckey_commit_next(struct alog_seckey *sk, const char *path, struct alog_error *e)
 {
 	char tmp[PATH_MAX];
-	int rc = 0;
 
 	if (alog_seckey_next_path(tmp, sizeof tmp, path) != 0)
 		return alog_err(e, "key path too long");
@@ -617,22 +634,12 @@ int alog_seckey_commit_next(struct alog_seckey *sk, const char *path, struct alo
 		                     "holds the epoch that sealed; 'mv %s %s' and remove any copy",
 		                  path, tmp, tmp, path);
 	}
-	if (alog_fsync_dir(path) != 0) {
-		alog_errno(e, "the key file %s was replaced, but its directory could not be synced",
-		           path);
-		rc = 1;
-	}
-	/* Overwrite the old file's contents too, so the erased seed is not left
-	 * in its blocks (best effort: a filesystem may still keep copies). */
-	if (sk->fd >= 0)
-		overwrite(sk->fd, NULL, 0);
-	return rc;
+	return replaced(sk, path, e);
 }
 
 int alog_seckey_replace(struct alog_seckey *sk, const char *path, struct alog_error *e)
 {
 	char tmp[PATH_MAX];
-	int rc = 0;
 
 	if (alog_seckey_next_path(tmp, sizeof tmp, path) != 0)
 		return alog_err(e, "key path too long");
@@ -641,15 +648,7 @@ int alog_seckey_replace(struct alog_seckey *sk, const char *path, struct alog_er
 		unlink(tmp);
 		return -1;
 	}
-	if (alog_fsync_dir(path) != 0) {
-		alog_errno(e, "the key file %s was replaced, but its directory could not be synced",
-		           path);
-		rc = 1;
-	}
-	/* the old file's blocks held the erased seed (best effort, as above) */
-	if (sk->fd >= 0)
-		overwrite(sk->fd, NULL, 0);
-	return rc;
+	return replaced(sk, path, e);
 }
 
 void alog_seckey_free(struct alog_seckey *sk)
