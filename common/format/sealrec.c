@@ -256,8 +256,10 @@ size_t alog_seal_members(char *out, size_t cap, const struct alog_seal *s)
 		if (k < cap)
 			k += alog_json_hash_array_format(out + k, cap - k,
 			                                 (const uint8_t(*)[32])sk->cons, sk->ncons);
-		if (k + 1 < cap)
+		if (k + 1 < cap) {
 			out[k++] = '}';
+			out[k] = '\0';
+		}
 	}
 	if (s->rollover && k < cap)
 		k += (size_t)snprintf(out + k, cap - k, ",\"rollover\":true");

@@ -5,6 +5,7 @@
  */
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -70,8 +71,46 @@ static int forward_all(int fd, const struct alog_resume *rp, struct alog_merkle 
 	return n;
 }
 
+/*
+ * The members text is a string whatever the buffer held before, with or
+ * without a "skipped" citation last, and it parses back to the same seal
+ * (a key file keeps it with strdup).
+ */
+static void test_members_string(void)
+{
+	static char buf[ALOG_SEAL_MEMBERS_MAX], again[ALOG_SEAL_MEMBERS_MAX];
+	struct alog_seal s, back;
+	struct alog_error e;
+
+	memset(&s, 0, sizeof s);
+	alog_merkle_init(&s.range);
+	for (int i = 0; i < 5; i++) {
+		uint8_t leaf[32];
+		alog_merkle_leaf(leaf, &i, sizeof i);
+		alog_merkle_push(&s.range, leaf);
+	}
+	s.size = 5;
+	alog_merkle_root(&s.range, s.root);
+	s.epoch = 3;
+	for (int skip = 0; skip < 2; skip++) {
+		size_t n;
+		s.has_skip = skip;
+		s.skip.size = 2;
+		s.skip.epoch = 2;
+		s.skip.ncons = 2;
+		memset(buf, 'x', sizeof buf);
+		n = alog_seal_members(buf, sizeof buf, &s);
+		CHECK(n > 0 && n < sizeof buf && strlen(buf) == n);
+		CHECK(buf[n - 1] == (skip ? '}' : '"'));
+		CHECK(alog_seal_parse_members(buf, strlen(buf), &back, &e) == 0);
+		CHECK(back.has_skip == skip && back.size == 5 && back.epoch == 3);
+		CHECK(alog_seal_members(again, sizeof again, &back) == n && strcmp(again, buf) == 0);
+	}
+}
+
 int main(void)
 {
+	test_members_string();
 	struct alog_seckey sk;
 	struct alog_pubkey pk;
 	struct alog_filehead fh;
