@@ -1039,6 +1039,15 @@ PY
 }
 
 @test "alog-grep(1) examples run as documented" {
+	# "--since 06:35" is today at 06:35: earlier in the day, the page runs
+	# with the clock at noon, so that the records it writes come after it
+	if ((10#$(date -u +%H%M) < 640)); then
+		[ "${ALOG_VALGRIND:-0}" = 0 ] || skip "before 06:40 UTC this needs the clock shim, which valgrind's preload does not mix with"
+		export FAKECLOCK LD_PRELOAD ASAN_OPTIONS
+		FAKECLOCK=$(date -u -d '12:00' +%s)
+		LD_PRELOAD=$ALOG_TESTBIN/libfakeclock.so
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
+	fi
 	incident_fixtures
 	alog-keygen -s seal.key -p seal.pub --epochs 8 >/dev/null
 	make_log sealed.alog 5
