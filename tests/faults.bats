@@ -219,3 +219,44 @@ asan_build() { [ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ]; }
 	alog-seal -f grown.alog -s grown.sec >/dev/null
 	alog-verify -q -p k.pub --key-state grown.sec --require-sealed grown.alog
 }
+
+@test "two seals interrupted in a row: the second, which accounts for the first, is added later" {
+	asan_build && skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
+	make_log a.alog 3
+	alog-seal -f a.alog -s k.sec >/dev/null
+	alog-append -f a.alog x=1
+	fi_run fdatasync:1:eio alog-seal -f a.alog -s k.sec
+	[ "$status" -eq 2 ]
+	alog-append -f a.alog y=1
+	# the seal that accounts for epoch 1 is interrupted the same way
+	cp a.alog a.before
+	fi_run fdatasync:1:eio alog-seal -f a.alog -s k.sec
+	[ "$status" -eq 2 ]
+	cmp a.alog a.before
+	[ "$(grep '^next ' k.sec)" = "next 3" ]
+	grep -q '^sealed ,"size":7,.*"skipped":{"size":6,' k.sec
+	cp a.alog grown.alog
+	cp k.sec grown.sec
+	# the log has not grown since: that seal goes in as it was made
+	run alog-seal -f a.alog -s k.sec
+	[ "$status" -eq 0 ]
+	[[ $output == *"added the seal of epoch 2 (seq 1..7) that an interrupted alog-seal made but did not get into the log; it accounts for epoch 1, spent by the interrupted run before it"* ]]
+	[ "$(tail -n1 a.alog | jq -c '[.seq, .size, .epoch, .skipped.epoch, .skipped.size]')" = "[8,7,2,1,6]" ]
+	run alog-verify -p k.pub --key-state k.sec --require-sealed a.alog
+	[ "$status" -eq 0 ]
+	[[ $output == *"accounts for epoch 1"* ]]
+	alog-append -f a.alog z=1
+	alog-seal -f a.alog -s k.sec >/dev/null
+	alog-verify -q -p k.pub --key-state k.sec --require-sealed a.alog
+	# records appended since: one seal cannot cite two spent epochs; the
+	# refusal changes nothing and names the way out
+	alog-append -f grown.alog z=1
+	cp grown.alog grown.before
+	cp grown.sec grown.sec.before
+	run alog-seal -f grown.alog -s grown.sec
+	[ "$status" -eq 1 ]
+	[[ $output == *"two alog-seal runs in a row were interrupted before their seals reached the log (epochs 1 and 2 are spent"*"--rollover"* ]]
+	cmp grown.alog grown.before
+	cmp grown.sec grown.sec.before
+}

@@ -520,6 +520,31 @@ static int kept_seal(const struct alog_seckey *sk, uint64_t expect, struct pendi
 }
 
 /*
+ * Two interrupted seals in a row: the key is two epochs past what the log
+ * shows, and its kept seal (epoch expect + 1) accounts for the first of
+ * them (expect).  That seal can go in as it was made if the log has not
+ * grown since; a seal cites one spent epoch, not two, so otherwise the key
+ * cannot seal on.  0 not this case; 1 it is (pd filled, or e says why it
+ * is refused with rc 2).
+ */
+static int kept_twice(const struct alog_seckey *sk, uint64_t expect, const struct resume *rs,
+                      struct pending *pd, int *refused, struct alog_error *e)
+{
+	*refused = 0;
+	if (!kept_seal(sk, expect + 1, pd) || !pd->p.has_skip || pd->p.skip.epoch != expect)
+		return 0;
+	if (pd->p.size != rs->tree.size) {
+		*refused = 1;
+		alog_err(e, "two alog-seal runs in a row were interrupted before their seals reached "
+		            "the log (epochs %llu and %llu are spent, the second's seal is kept in "
+		            "the key file), and records were appended since: one seal cannot account "
+		            "for both; make another key and seal with it using --rollover",
+		         (unsigned long long)expect, (unsigned long long)expect + 1);
+	}
+	return 1;
+}
+
+/*
  * Where the kept seal goes: the log is as it was when the seal was made
  * (add the seal itself), or has grown since (the next seal accounts for
  * the spent epoch).  0 decided; 1 refused (e says why).
@@ -624,7 +649,7 @@ static int line_up_key(struct alog_seckey *sk, const char *keypath, const struct
 	struct alog_pubkey pk;
 	struct alog_error ce;
 	char nextpath[PATH_MAX];
-	int rc;
+	int rc, refused;
 
 	snprintf(pk.origin, sizeof pk.origin, "%s", sk->origin);
 	pk.epochs = sk->epochs;
@@ -692,6 +717,8 @@ static int line_up_key(struct alog_seckey *sk, const char *keypath, const struct
 	if (!rs->have_epoch) {
 		if (t->first_seq == 1 && kept_seal(sk, 0, pd))
 			return place_kept(rs, 0, pd, e);
+		if (t->first_seq == 1 && sk->next == 2 && kept_twice(sk, 0, rs, pd, &refused, e))
+			return refused ? 1 : place_kept(rs, 0, pd, e);
 		if (sk->next > 0 && t->first_seq == 1)
 			return alog_err(e, "the key has sealed before (up to epoch %u) but this log has "
 			                   "no seal: seals were removed, or the key belongs to another "
@@ -700,6 +727,8 @@ static int line_up_key(struct alog_seckey *sk, const char *keypath, const struct
 	}
 	if (sk->next == rs->epoch + 2 && kept_seal(sk, rs->epoch + 1, pd))
 		return place_kept(rs, 0, pd, e);
+	if (sk->next == rs->epoch + 3 && kept_twice(sk, rs->epoch + 1, rs, pd, &refused, e))
+		return refused ? 1 : place_kept(rs, 0, pd, e);
 	if (sk->next > rs->epoch + 1)
 		return alog_err(e, "the log's last seal is epoch %llu but the key has sealed up to "
 		                   "epoch %u: seals were removed from this log, or the key seals "
@@ -874,10 +903,18 @@ int alog_seal_run(const struct alog_seal_opts *o, struct alog_seal_result *res,
 			goto out_unlock;
 		}
 		fill_result(res, w, &sk, &pd.p);
-		snprintf(res->notice, sizeof res->notice,
-		         "added the seal of epoch %llu (seq 1..%llu) that an interrupted alog-seal "
-		         "made but did not get into the log", (unsigned long long)pd.p.epoch,
-		         (unsigned long long)pd.p.size);
+		if (pd.p.has_skip)
+			snprintf(res->notice, sizeof res->notice,
+			         "added the seal of epoch %llu (seq 1..%llu) that an interrupted "
+			         "alog-seal made but did not get into the log; it accounts for epoch "
+			         "%llu, spent by the interrupted run before it",
+			         (unsigned long long)pd.p.epoch, (unsigned long long)pd.p.size,
+			         (unsigned long long)pd.p.skip.epoch);
+		else
+			snprintf(res->notice, sizeof res->notice,
+			         "added the seal of epoch %llu (seq 1..%llu) that an interrupted "
+			         "alog-seal made but did not get into the log",
+			         (unsigned long long)pd.p.epoch, (unsigned long long)pd.p.size);
 		/* It is this run's seal, unless it lacks a handover asked for now. */
 		if (!o->next_key || (pd.p.has_next && same_pubkey(&npk, pd.p.nextkey))) {
 			if (o->rotate && rotate(o->log, res->archive, w, sealed_at, &rs.tree, sk.origin,
