@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "base/enc.h"
@@ -23,6 +24,12 @@
 /* What a policy change record holds, looked for when reading for one. */
 #define PIN_MARK "\"policy_change\":"
 #define PIN_CHUNK (4 * 1024 * 1024)
+/*
+ * The hint that spares a scan of the whole file (alog(5), "The pin
+ * hint"): how far the file was searched, the chain hash of the record
+ * ending there, and where the record in force is (0: the header).
+ */
+#define PIN_XATTR "user.alog.pin"
 
 struct alog_writer {
 	char *path;
@@ -46,8 +53,12 @@ struct alog_writer {
 	ino_t hdr_ino;
 	struct alog_header hdr;
 	uint64_t pin_scanned; /* the file is searched for policy changes up to here */
+	uint64_t hdr_end;     /* where the header record ends */
 	int pinned;
 	struct alog_policy_ref pin;
+	uint64_t pin_at;       /* the record that set the pin (0: the header) */
+	int pin_hint_tried;    /* the file's hint was looked at since the header was read */
+	uint64_t pin_read;     /* bytes read looking for policy changes (for tests) */
 	/* pending batch */
 	char *batch;
 	size_t batch_len, batch_cap, batch_count;
@@ -619,9 +630,11 @@ int alog_writer_header(struct alog_writer *w, const struct alog_header **h,
 		    alog_policy_ref_parse(v.p, v.n, &w->hdr.policy, &pe) == 0)
 			w->hdr.has_policy = 1;
 	}
-	w->pin_scanned = (uint64_t)(lf - buf) + 1;
+	w->pin_scanned = w->hdr_end = (uint64_t)(lf - buf) + 1;
 	w->pinned = w->hdr.has_policy;
 	w->pin = w->hdr.policy;
+	w->pin_at = 0;
+	w->pin_hint_tried = 0;
 	free(buf);
 	w->hdr_valid = 1;
 	w->hdr_dev = st.st_dev;
@@ -651,6 +664,136 @@ static int pin_line(const char *line, size_t len, struct alog_policy_ref *ref)
 	return alog_policy_ref_parse(v.p, v.n, ref, &e) == 0;
 }
 
+/*
+ * Search whole lines buf[0..n) (starting at file offset off) for policy
+ * change records; the last one found sets the pin.
+ */
+static void pin_scan(struct alog_writer *w, const char *buf, size_t n, uint64_t off)
+{
+	const char *p = buf, *stop = buf + n;
+
+	while (p < stop) {
+		const char *m = memmem(p, (size_t)(stop - p), PIN_MARK, sizeof PIN_MARK - 1);
+		const char *ls, *le;
+		struct alog_policy_ref r;
+		if (!m)
+			break;
+		ls = m;
+		while (ls > buf && ls[-1] != '\n')
+			ls--;
+		le = memchr(m, '\n', (size_t)(stop - m));
+		if (!le)
+			break;
+		switch (pin_line(ls, (size_t)(le - ls) + 1, &r)) {
+		case 1:
+			w->pinned = 1;
+			w->pin = r;
+			w->pin_at = off + (uint64_t)(ls - buf);
+			break;
+		case 2:
+			w->pinned = 0;
+			w->pin_at = off + (uint64_t)(ls - buf);
+			break;
+		}
+		p = le + 1;
+	}
+}
+
+/*
+ * The hint, when it holds: the search resumes where it says, with the pin
+ * read from the record it names.  It is only believed when the record
+ * ending where it says has the hash it says, and the record it names is a
+ * policy change (or the header): a wrong, stale or foreign hint is
+ * ignored, and the file is searched from its header as without one.
+ */
+static void pin_hint_load(struct alog_writer *w)
+{
+	char v[200], hex[65], *buf = NULL;
+	unsigned long long ino, end, at;
+	uint8_t hash[32];
+	struct alog_policy_ref r;
+	int pinned = w->hdr.has_policy, got;
+	ssize_t n;
+
+	w->pin_hint_tried = 1;
+	n = fgetxattr(w->fd, PIN_XATTR, v, sizeof v - 1);
+	if (n <= 0)
+		return;
+	v[n] = '\0';
+	if (sscanf(v, "1 %llu %llu %64[0-9a-f] %llu", &ino, &end, hex, &at) != 4 ||
+	    strlen(hex) != 64 || alog_unhex(hash, 32, hex, 64) != 0)
+		return;
+	if ((ino_t)ino != w->hdr_ino || end < w->hdr_end || end > w->tail.size ||
+	    (at != 0 && (at < w->hdr_end || at >= end)))
+		return;
+	if (end == w->tail.size) {
+		if (memcmp(hash, w->tail.hash, 32) != 0)
+			return;
+	} else {
+		struct alog_rec rec;
+		struct alog_error pe;
+		int64_t start;
+		buf = alog_xmalloc(ALOG_MAX_LINE + 1);
+		start = line_start(w->fd, end, buf, &pe);
+		if (start < 0 || read_record_at(w->fd, (uint64_t)start, end, buf, &rec, &pe, &pe) != 0 ||
+		    memcmp(rec.hash, hash, 32) != 0)
+			goto out;
+		w->pin_read += end - (uint64_t)start;
+	}
+	r = w->hdr.policy;
+	if (at != 0) {
+		/* the named record: a whole line, right after an LF, before end */
+		size_t want = end - (at - 1) < 65537 ? (size_t)(end - (at - 1)) : 65537;
+		const char *le;
+		if (!buf)
+			buf = alog_xmalloc(ALOG_MAX_LINE + 1);
+		if (alog_pread_all(w->fd, buf, want, (off_t)(at - 1)) != (ssize_t)want ||
+		    buf[0] != '\n')
+			goto out;
+		le = memchr(buf + 1, '\n', want - 1);
+		if (!le && want == 65537 && end - (at - 1) > want) {
+			want = end - (at - 1) < ALOG_MAX_LINE + 1 ? (size_t)(end - (at - 1))
+			                                          : ALOG_MAX_LINE + 1;
+			if (alog_pread_all(w->fd, buf, want, (off_t)(at - 1)) != (ssize_t)want)
+				goto out;
+			le = memchr(buf + 1, '\n', want - 1);
+		}
+		if (!le)
+			goto out;
+		w->pin_read += (uint64_t)(le - buf);
+		got = pin_line(buf + 1, (size_t)(le - buf), &r);
+		if (got == 0)
+			goto out;
+		pinned = got == 1;
+	}
+	w->pin_scanned = end;
+	w->pinned = pinned;
+	if (pinned)
+		w->pin = r;
+	w->pin_at = at;
+out:
+	free(buf);
+}
+
+/*
+ * After a commit (lock held), when the whole file is known: the hint for
+ * the next writer.  Failure (no user xattrs on this file system, no
+ * permission) only costs the next writer a longer search.
+ */
+static void pin_hint_store(struct alog_writer *w)
+{
+	char v[200], hex[65];
+	int n;
+
+	if (!w->hdr_valid || w->pin_scanned != w->tail.size || w->hdr_ino != w->ino ||
+	    w->hdr_dev != w->dev)
+		return;
+	n = snprintf(v, sizeof v, "1 %llu %llu %s %llu", (unsigned long long)w->hdr_ino,
+	             (unsigned long long)w->tail.size, alog_hex(hex, w->tail.hash, 32),
+	             (unsigned long long)w->pin_at);
+	(void)fsetxattr(w->fd, PIN_XATTR, v, (size_t)n, 0);
+}
+
 int alog_writer_policy(struct alog_writer *w, int *pinned, struct alog_policy_ref *ref,
                        struct alog_error *e)
 {
@@ -667,11 +810,13 @@ int alog_writer_policy(struct alog_writer *w, int *pinned, struct alog_policy_re
 			*ref = w->policy;
 		return 0;
 	}
+	if (!w->pin_hint_tried && w->pin_scanned < end)
+		pin_hint_load(w);
 	/* Only what was added since the last look: whole lines, chunk by chunk. */
 	while (w->pin_scanned < end) {
 		uint64_t want = end - w->pin_scanned < PIN_CHUNK ? end - w->pin_scanned : PIN_CHUNK;
 		ssize_t got;
-		const char *p, *stop, *lastlf;
+		const char *lastlf;
 
 		if (!buf)
 			buf = alog_xmalloc(PIN_CHUNK);
@@ -681,42 +826,26 @@ int alog_writer_policy(struct alog_writer *w, int *pinned, struct alog_policy_re
 			alog_errno(e, "cannot read the log");
 			return alog_err_at(e, w->path, 0);
 		}
+		w->pin_read += want;
 		lastlf = memrchr(buf, '\n', (size_t)want);
 		if (!lastlf) {
 			/* a line longer than a chunk is no record (ALOG_MAX_LINE) */
 			w->pin_scanned += want;
 			continue;
 		}
-		stop = lastlf + 1;
-		p = buf;
-		while (p < stop) {
-			const char *m = memmem(p, (size_t)(stop - p), PIN_MARK, sizeof PIN_MARK - 1);
-			const char *ls, *le;
-			struct alog_policy_ref r;
-			if (!m)
-				break;
-			ls = m;
-			while (ls > buf && ls[-1] != '\n')
-				ls--;
-			le = memchr(m, '\n', (size_t)(stop - m));
-			switch (pin_line(ls, (size_t)(le - ls) + 1, &r)) {
-			case 1:
-				w->pinned = 1;
-				w->pin = r;
-				break;
-			case 2:
-				w->pinned = 0;
-				break;
-			}
-			p = le + 1;
-		}
-		w->pin_scanned += (uint64_t)(stop - buf);
+		pin_scan(w, buf, (size_t)(lastlf + 1 - buf), w->pin_scanned);
+		w->pin_scanned += (uint64_t)(lastlf + 1 - buf);
 	}
 	free(buf);
 	*pinned = w->pinned;
 	if (w->pinned)
 		*ref = w->pin;
 	return 0;
+}
+
+uint64_t alog_writer_pin_read(const struct alog_writer *w)
+{
+	return w->pin_read;
 }
 
 int alog_writer_add(struct alog_writer *w, const char *type, const char *members, size_t n,
@@ -808,11 +937,14 @@ int alog_writer_flush(struct alog_writer *w, struct alog_error *e)
 		}
 	}
 	/* what this writer wrote itself need not be read back for policy changes */
-	if (w->hdr_valid && w->pin_scanned == w->tail.size &&
-	    !memmem(w->batch, w->batch_len, PIN_MARK, sizeof PIN_MARK - 1))
+	if (w->hdr_valid && w->pin_scanned == w->tail.size && w->hdr_ino == w->ino &&
+	    w->hdr_dev == w->dev) {
+		pin_scan(w, w->batch, w->batch_len, w->tail.size);
 		w->pin_scanned = w->next.size;
+	}
 	w->tail = w->next;
 	w->tail_valid = 1;
+	pin_hint_store(w);
 	w->batch_len = 0;
 	w->batch_count = 0;
 	w->created = 0;

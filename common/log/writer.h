@@ -131,11 +131,15 @@ int alog_writer_header(struct alog_writer *w, const struct alog_header **h,
  * The policy in force for the next record (lock held): the one named by
  * the last policy change record (an alog.policy_change member) of the
  * file, else by its header; *pinned 0 when neither names one.  The file
- * is read once from its header on, then only what was added since.
+ * is read once from its header on (or from where the file's user.alog.pin
+ * hint says, when the record there has the hash it says: alog(5)), then
+ * only what was added since; a commit leaves the hint for the next writer.
  * 0, or -1 with e set.
  */
 int alog_writer_policy(struct alog_writer *w, int *pinned, struct alog_policy_ref *ref,
                        struct alog_error *e);
+/* Bytes this writer has read looking for policy changes (for tests). */
+uint64_t alog_writer_pin_read(const struct alog_writer *w);
 
 /* The default origin: $ALOG_ORIGIN, else the host name.  Static storage. */
 const char *alog_default_origin(void);
