@@ -325,6 +325,27 @@ EOF
 	[ "$(grep -c '^{"seq"' <<<"$output")" -eq 4 ]
 }
 
+@test "the literal search numbers the lines it skips when it reports one" {
+	# 7 MB: past the first read, so the count reads back what left the buffer
+	python3 -c '
+import sys
+for i in range(1, 30001):
+    if i in (25000, 29999):
+        sys.stdout.write("{\"actor\":\"zed\"}\n")
+    else:
+        sys.stdout.write("{\"seq\":%d,\"actor\":\"svc\",\"pad\":\"%s\"}\n" % (i, "x" * 200))
+' >a.alog
+	run alog-grep actor=zed a.alog
+	[ "$status" -eq 2 ]
+	[[ $output == *"alog-grep: a.alog:25000: not a record"* ]]
+	[[ $output == *"alog-grep: a.alog:29999: not a record"* ]]
+	# a pipe cannot be read back: counted before the buffer moves on
+	run bash -c 'cat a.alog | alog-grep actor=zed'
+	[ "$status" -eq 2 ]
+	[[ $output == *":25000: not a record"* ]]
+	[[ $output == *":29999: not a record"* ]]
+}
+
 @test "-c counts, -v inverts, -m stops, -l names files, -q says nothing" {
 	make_log a.alog 20
 	make_log b.alog 6

@@ -417,7 +417,13 @@ struct grep {
 
 	/* the current input */
 	const char *name;
-	uint64_t lineno;  /* lines consumed */
+	/*
+	 * Lines before offset nl_off.  The literal search does not count
+	 * the lines it skips: line_no() counts them when a report needs a
+	 * number (reading back what left the buffer), and process() before a
+	 * buffer of standard input or a pipe is dropped.
+	 */
+	uint64_t lineno, nl_off;
 	int lines_known;  /* 0 after a seek: line numbers are unknown */
 	uint64_t matches, warned, idx;
 	unsigned after_left;
@@ -782,6 +788,39 @@ static int open_terms(struct grep *g, uint64_t ln, uint64_t off, const char *p, 
 	return 0;
 }
 
+static uint64_t count_nl(const char *p, size_t n);
+
+/*
+ * The number of the line at offset off of the input (1 for the first),
+ * or 0 when line numbers are unknown.  Newlines from nl_off on are counted
+ * in the buffer, and where it no longer holds them, read back (a regular
+ * file; process() counts the others before it lets them go).
+ */
+static uint64_t line_no(struct grep *g, uint64_t off)
+{
+	struct src *s = &g->s;
+	char tmp[64 << 10];
+
+	if (!g->lines_known || off < g->nl_off)
+		return 0;
+	while (g->nl_off < off && g->nl_off < s->base) {
+		uint64_t want = (off < s->base ? off : s->base) - g->nl_off;
+		ssize_t got = alog_pread_all(s->fd, tmp, want < sizeof tmp ? (size_t)want : sizeof tmp,
+		                             (off_t)g->nl_off);
+		if (got <= 0) {
+			g->lines_known = 0;
+			return 0;
+		}
+		g->lineno += count_nl(tmp, (size_t)got);
+		g->nl_off += (uint64_t)got;
+	}
+	if (g->nl_off < off) {
+		g->lineno += count_nl(s->buf + (g->nl_off - s->base), (size_t)(off - g->nl_off));
+		g->nl_off = off;
+	}
+	return g->lineno + 1;
+}
+
 /*
  * One line of input, LF included when kind is ALOG_LINE_OK.  On the fast
  * path (a candidate found by the literal search; no -v, context or
@@ -792,8 +831,9 @@ static int on_line(struct grep *g, uint64_t off, const char *p, size_t len, int 
 	const struct alog_grep_opts *o = g->o;
 	struct alog_error pe;
 	struct alog_rec r;
-	uint64_t ln = g->lines_known ? ++g->lineno : 0;
 	int m, sel, parsed = 0, lazy = g->fast;
+	/* the literal search leaves the number to be counted if a report needs it */
+	uint64_t ln = lazy ? 0 : line_no(g, off);
 	int64_t ts = 0;
 
 	if (g->out.failed)
@@ -813,9 +853,13 @@ static int on_line(struct grep *g, uint64_t off, const char *p, size_t len, int 
 	if (kind == ALOG_LINE_OK && o->unprotect && alog_unprotect_key_id(o->unprotect) &&
 	    len > ALOG_SEQ_PREFIX_LEN + 40 && memmem(p, len < 80 ? len : 80, ",\"type\":\"open\"", 14))
 		note_header(g, p, len);
+	if (!lazy && ln && kind == ALOG_LINE_OK) {
+		g->lineno = ln;
+		g->nl_off = off + len;
+	}
 	if (kind != ALOG_LINE_OK || (!lazy && !parsed)) {
 		if (!g->v)
-			bad_line(g, ln, off, kind == ALOG_LINE_TOOLONG ? "line too long"
+			bad_line(g, ln ? ln : line_no(g, off), off, kind == ALOG_LINE_TOOLONG ? "line too long"
 			                     : kind == ALOG_LINE_PARTIAL ? "no newline at the end"
 			                                                 : pe.msg);
 		return g->stop ? stop(g, g->stop) : GO_ON;
@@ -823,7 +867,8 @@ static int on_line(struct grep *g, uint64_t off, const char *p, size_t len, int 
 	if (parsed)
 		ts = r.ts_ns;
 	else if ((o->have_since || o->have_until) && line_ts(p, len, &ts) != 0)
-		return bad_line(g, ln, off, "no seq and ts where a record has them"), GO_ON;
+		return bad_line(g, ln ? ln : line_no(g, off), off,
+		                "no seq and ts where a record has them"), GO_ON;
 	g->idx++;
 	if (g->stop)
 		return stop(g, g->stop);
@@ -846,7 +891,7 @@ static int on_line(struct grep *g, uint64_t off, const char *p, size_t len, int 
 		m = 0;
 	} else if (has_protected(g, p, len)) {
 		/* the query sees opened values; one it needs but cannot see is an error */
-		int opened = open_terms(g, ln, off, p, len);
+		int opened = open_terms(g, ln ? ln : line_no(g, off), off, p, len);
 		if (opened != 0)
 			return GO_ON;
 		m = alog_query_match(g->q, g->rev.p, g->rev.n - 1);
@@ -856,13 +901,13 @@ static int on_line(struct grep *g, uint64_t off, const char *p, size_t len, int 
 		m = alog_query_may_match(g->q, p, len) ? alog_query_match(g->q, p, len - 1) : 0;
 	}
 	if (m < 0) {
-		bad_line(g, ln, off, "not a JSON object");
+		bad_line(g, ln ? ln : line_no(g, off), off, "not a JSON object");
 		return GO_ON;
 	}
 	sel = o->invert ? !m : m;
 	if (sel && lazy) {
 		if (alog_rec_parse(&r, p, len, &pe) != 0) {
-			bad_line(g, ln, off, pe.msg);
+			bad_line(g, ln ? ln : line_no(g, off), off, pe.msg);
 			return GO_ON;
 		}
 		parsed = 1;
@@ -934,7 +979,7 @@ static int process(struct grep *g)
 {
 	struct src *s = &g->s;
 	char *buf = s->buf;
-	size_t lim, pos, cnt;
+	size_t lim, pos;
 	const char *last;
 	int r = GO_ON;
 
@@ -945,6 +990,11 @@ static int process(struct grep *g)
 		s->skipping = !nl;
 		if (s->skipping)
 			return GO_ON;
+		/* the overlong line began at nl_off, read no longer: its one newline */
+		if (!s->regular && g->lines_known && g->nl_off < s->base) {
+			g->lineno++;
+			g->nl_off = s->base + s->start;
+		}
 	}
 	last = s->end > s->start ? memrchr(buf + s->start, '\n', s->end - s->start) : NULL;
 	if (!last) {
@@ -957,7 +1007,7 @@ static int process(struct grep *g)
 		return r;
 	}
 	lim = (size_t)(last - buf) + 1;
-	pos = cnt = s->start;
+	pos = s->start;
 	g->read_any = 1;
 	for (size_t i = 0; i < g->nneed; i++)
 		if (!g->seen[i] && alog_find(&g->need[i], buf + s->start, lim - s->start))
@@ -980,15 +1030,14 @@ static int process(struct grep *g)
 			ls = b ? (size_t)(b - buf) + 1 : pos;
 			nl = memchr(buf + c, '\n', lim - c);
 			le = (size_t)(nl - buf) + 1;
-			if (g->lines_known)
-				g->lineno += count_nl(buf + cnt, ls - cnt);
 			r = on_line(g, s->base + ls, buf + ls, le - ls,
 			            le - ls > ALOG_MAX_LINE ? ALOG_LINE_TOOLONG : ALOG_LINE_OK);
-			pos = cnt = le;
+			pos = le;
 		}
-		if (g->lines_known && r == GO_ON)
-			g->lineno += count_nl(buf + cnt, lim - cnt);
 		s->start = r == GO_ON ? lim : pos;
+		/* what cannot be read back is counted before the buffer lets it go */
+		if (!s->regular)
+			line_no(g, s->base + s->start);
 		return r;
 	}
 	while (pos < lim && r == GO_ON) {
@@ -1024,6 +1073,9 @@ static int open_input(struct grep *g, const char *path)
 		return -1;
 	}
 	s->regular = S_ISREG(st.st_mode);
+	/* read ahead in large steps: a search reads the file front to back */
+	if (s->regular)
+		(void)posix_fadvise(s->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	s->dev = st.st_dev;
 	s->ino = st.st_ino;
 	s->start = s->end = 0;
@@ -1056,7 +1108,7 @@ static void close_input(struct grep *g)
 /* Per-input state back to the start. */
 static void input_reset(struct grep *g)
 {
-	g->lineno = 0;
+	g->lineno = g->nl_off = 0;
 	g->lines_known = 1;
 	g->matches = g->warned = g->idx = 0;
 	g->after_left = 0;
@@ -1207,7 +1259,7 @@ static int scan(struct grep *g, int follow)
 				return STOP_ALL;
 			}
 			/* the same log goes on: counts and context carry over, lines restart */
-			g->lineno = 0;
+			g->lineno = g->nl_off = 0;
 			g->lines_known = 1;
 			g->warned = 0;
 			if (g->v)
