@@ -679,6 +679,172 @@ static int re_check(const char *re, const char **why)
 	return 0;
 }
 
+/* The end of the bracket expression opening at p ('['), or NULL when it has none. */
+static const char *re_bracket_end(const char *p)
+{
+	p++;
+	if (*p == '^')
+		p++;
+	if (*p == ']')
+		p++;
+	while (*p && *p != ']') {
+		if (*p == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
+			char c = p[1];
+			const char *q = p + 2;
+			while (*q && !(q[0] == c && q[1] == ']'))
+				q++;
+			if (!*q)
+				return NULL;
+			p = q + 2;
+		} else {
+			p++;
+		}
+	}
+	return *p ? p : NULL;
+}
+
+/* The length of the interval {m}, {m,} or {m,n} at p, or 0 when p holds none. */
+static size_t re_interval(const char *p)
+{
+	const char *q = p + 1;
+
+	if (!is_digit(*q))
+		return 0;
+	while (is_digit(*q))
+		q++;
+	if (*q == ',')
+		for (q++; is_digit(*q); q++)
+			;
+	return *q == '}' ? (size_t)(q - p) + 1 : 0;
+}
+
+/*
+ * A literal every string the ERE re matches must contain, as bytes a
+ * JSON line holding such a string holds unless it holds a backslash: the
+ * longest run of plain characters outside groups, brackets and repeated
+ * atoms, with the string's quote in front after a leading ^ and behind
+ * before a final $.  Conservative: only printable ASCII other than '"'
+ * and '\' joins a run; an alternation at the top, a repetition operator
+ * where none can stand, or anything not understood gives none.  Returns
+ * the literal's length in out (which holds strlen(re) + 2 bytes), 0 for
+ * none.
+ */
+static size_t re_literal(const char *re, char *out)
+{
+	size_t best = 0, run = 0, len = strlen(re);
+	char *cur = alog_xmalloc(len + 3);
+	const char *p = re;
+	int in_run = 0;  /* the last atom is the last byte of cur */
+	int atom = 0;    /* a repetition operator may follow */
+	int anchored = 0; /* cur started right after a leading ^ */
+
+#define END_RUN()                                                 	do {                                                      		if (run > best) {                                 			memcpy(out, cur, run);                    			best = run;                               		}                                                 		run = 0;                                          		in_run = anchored = 0;                            	} while (0)
+
+	while (*p) {
+		char c = *p;
+		if (c == '*' || c == '+' || c == '?' || c == '{') {
+			size_t k = c == '{' ? re_interval(p) : 1;
+			if (!atom || !k)
+				goto none;
+			/* the repeated atom may be absent or repeated: not part of a run */
+			if (in_run)
+				run--;
+			END_RUN();
+			atom = 0;
+			p += k;
+			continue;
+		}
+		if (c == '|')
+			goto none;
+		if (c == '^' || c == '$') {
+			if (c == '$' && !p[1] && in_run) {
+				cur[run++] = '"';
+			} else if (c == '^' && p == re) {
+				END_RUN();
+				cur[run++] = '"';
+				anchored = 1;
+				p++;
+				atom = 0;
+				continue;
+			}
+			END_RUN();
+			atom = 0;
+			p++;
+			continue;
+		}
+		if (c == '[') {
+			const char *e = re_bracket_end(p);
+			if (!e)
+				goto none;
+			END_RUN();
+			atom = 1;
+			p = e + 1;
+			continue;
+		}
+		if (c == '(') {
+			int depth = 0;
+			/* a group: skipped whole */
+			while (*p) {
+				if (*p == '\\' && p[1]) {
+					p += 2;
+					continue;
+				}
+				if (*p == '[') {
+					const char *e = re_bracket_end(p);
+					if (!e)
+						goto none;
+					p = e + 1;
+					continue;
+				}
+				if (*p == '(')
+					depth++;
+				else if (*p == ')' && --depth == 0)
+					break;
+				p++;
+			}
+			if (!*p)
+				goto none;
+			END_RUN();
+			atom = 1;
+			p++;
+			continue;
+		}
+		if (c == '\\') {
+			c = p[1];
+			if (!c)
+				goto none;
+			p += 2;
+			atom = 1;
+			/* an escaped special character stands for itself; \w, \b, \1 and the like do not */
+			if (!strchr(".[]()*+?{}|^$", c)) {
+				END_RUN();
+				continue;
+			}
+		} else {
+			p++;
+			atom = 1;
+			if (c == '.' || c == ')' || c == ']' || c == '}') {
+				END_RUN();
+				continue;
+			}
+		}
+		if ((unsigned char)c < 0x20 || (unsigned char)c >= 0x7f || c == '"' || c == '\\') {
+			END_RUN();
+			continue;
+		}
+		cur[run++] = c;
+		in_run = 1;
+	}
+	END_RUN();
+#undef END_RUN
+	free(cur);
+	/* a quote alone, or one character, says little */
+	return best >= 2 && !(best == 2 && (out[0] == '"' || out[1] == '"')) ? best : 0;
+none:
+	free(cur);
+	return 0;
+}
+
 static const char op_help[] =
 	"use NAME=VALUE, NAME!=VALUE, NAME~REGEX, NAME^=PREFIX, NAME>N, NAME>=N, NAME<N, "
 	"NAME<=N or NAME?";
@@ -823,6 +989,18 @@ static int parse_term(struct term *t, const struct word *w, const char *text, in
 			}
 			/* fall through */
 		case OP_RE:
+			if (t->op == OP_RE && !icase) {
+				char *lit = alog_xmalloc(t->vlen + 3);
+				size_t k = re_literal(t->val, lit);
+				if (k) {
+					t->lit = lit;
+					t->litn = k;
+					t->score = 10 * (unsigned)k;
+					break;
+				}
+				free(lit);
+			}
+			/* fall through */
 		case OP_GT:
 		case OP_GE:
 		case OP_LT:

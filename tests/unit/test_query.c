@@ -780,6 +780,164 @@ static void differential(unsigned iterations)
 	free(want);
 }
 
+/* ---- the literal a regular expression requires ---- */
+
+/* Does the prefilter of the query text pass line? (-1: query rejected) */
+static int may_text(const char *text, const char *line)
+{
+	struct alog_query *q = alog_query_new();
+	struct alog_error e;
+	size_t at, len;
+	int r = -1;
+
+	if (alog_query_add(q, text, &at, &len, &e) == 0)
+		r = alog_query_may_match(q, line, strlen(line));
+	alog_query_free(q);
+	return r;
+}
+
+static const char *const re_atoms[] = {
+	"a", "b", "c", "-", "0", "req", "\xc3\xa9", "\"", "\\.", "\\$", ".", "[ab]", "[^a]",
+	"[]a]", "[[:digit:]]", "(ab|c)", "(a)", "(a|)", "(b(c))", "\\w", "\\b", "\\<", "x", "/",
+	"\\/", "\\1", " ", "}", "]", "{", "(a)\\1"};
+static const char *const re_reps[] = {"*", "+", "?", "{0,2}", "{2}", "{1,}", "{0}", "{,2}"};
+static const char *const re_strs[] = {"a", "b", "c", "-", "0", ".", "\xc3\xa9", "\"", "x", " ",
+                                      "\\", "ab", "c-0", "req", "/", "\n", "$", "{", "}"};
+
+/*
+ * For many regular expressions, the prefiltered search (a line the
+ * prefilter passes, then the matcher) selects exactly the lines regexec
+ * selects on the decoded value: the literal taken from the expression is
+ * one every match holds.  Lines are escaped at random or not at all, so
+ * both the literal and the backslash route are taken.
+ */
+static void test_re_literal(unsigned iterations)
+{
+	struct sb re = {0}, text = {0}, str = {0}, line = {0};
+	unsigned tried = 0, filtered = 0, matched = 0;
+
+	/* the literal is taken, with the string's quotes at ^ and $ */
+	CHECK(may_text("k~^req-0000", "{\"k\":\"req-0000ab\"}") == 1);
+	CHECK(may_text("k~^req-0000", "{\"k\":\"req-0001\"}") == 0);
+	CHECK(may_text("k~^req-0000", "{\"k\":\"xreq-0000\"}") == 0);
+	CHECK(may_text("k~^req-0000", "{\"k\":\"\\u0072eq-0000\"}") == 1);
+	CHECK(may_text("k~abc+d$", "{\"k\":\"xad\"}") == 0);
+	CHECK(may_text("k~abc+d$", "{\"k\":\"xab\"}") == 1);
+	CHECK(may_text("k~xy+abc$", "{\"k\":\"xyabcd\"}") == 0);
+	CHECK(may_text("k~abc+d$", "{\"k\":\"abccd\"}") == 1);
+	CHECK(may_text("k~x(a|b)*yz", "{\"k\":\"xy\"}") == 0);
+	/* none when unsure: the member's name is searched instead */
+	CHECK(may_text("k~abc|xyz", "{\"k\":\"xyz\"}") == 1);
+	CHECK(may_text("k~abc|xyz", "{\"j\":\"xyz\"}") == 0);
+	CHECK(may_text("k~ab?c", "{\"k\":\"ac\"}") == 1);
+	CHECK(may_text("k~a{0}bcd", "{\"k\":\"bcd\"}") == 1);
+	CHECK(may_text("k~\\wbcd", "{\"k\":\"xbcd\"}") == 1);
+	{
+		/* without regard to case the bytes may differ */
+		struct alog_query *q = alog_query_new();
+		struct alog_error e;
+		size_t at, len;
+		alog_query_set_icase(q, 1);
+		CHECK(alog_query_add(q, "k~ABCD", &at, &len, &e) == 0);
+		CHECK(alog_query_may_match(q, "{\"k\":\"abcd\"}", 12) == 1);
+		alog_query_free(q);
+	}
+
+	for (unsigned it = 0; it < iterations; it++) {
+		struct alog_query *q = alog_query_new();
+		struct alog_error e;
+		regex_t ref;
+		size_t at, len;
+		unsigned natoms = 1 + rn(6);
+
+		re.n = 0;
+		if (rn(3) == 0)
+			sb_puts(&re, "^");
+		for (unsigned i = 0; i < natoms; i++) {
+			sb_puts(&re, re_atoms[rn(sizeof re_atoms / sizeof re_atoms[0])]);
+			if (rn(4) == 0)
+				sb_puts(&re, re_reps[rn(sizeof re_reps / sizeof re_reps[0])]);
+			if (rn(12) == 0)
+				sb_puts(&re, "|");
+		}
+		if (rn(3) == 0)
+			sb_puts(&re, "$");
+		sb_put(&re, "", 1);
+		re.n--;
+		text.n = 0;
+		sb_puts(&text, "k~'");
+		sb_puts(&text, re.p);
+		sb_puts(&text, "'");
+		sb_put(&text, "", 1);
+		if (regcomp(&ref, re.p, REG_EXTENDED | REG_NOSUB) != 0) {
+			alog_query_free(q);
+			continue;
+		}
+		if (alog_query_add(q, text.p, &at, &len, &e) != 0) {
+			regfree(&ref);
+			alog_query_free(q);
+			continue;
+		}
+		tried++;
+		for (unsigned k = 0; k < 40; k++) {
+			unsigned nparts = rn(7);
+			regmatch_t m;
+			int want, got, plain = 1;
+
+			str.n = 0;
+			for (unsigned i = 0; i < nparts; i++)
+				sb_puts(&str, re_strs[rn(sizeof re_strs / sizeof re_strs[0])]);
+			/* now and then the expression's own text, so that it matches */
+			if (rn(3) == 0) {
+				size_t cut = rn((unsigned)re.n + 1);
+				/* whole characters: the strings are UTF-8 */
+				while (cut < re.n && ((unsigned char)re.p[cut] & 0xc0) == 0x80)
+					cut--;
+				sb_put(&str, re.p, cut);
+			}
+			for (size_t i = 0; i < str.n; i++)
+				if ((unsigned char)str.p[i] < 0x20 || str.p[i] == '"' || str.p[i] == '\\')
+					plain = 0;
+			line.n = 0;
+			sb_puts(&line, rn(2) ? "{\"k\":" : "{\"o\":\"req\",\"k\":");
+			if (plain && rn(4)) {
+				sb_puts(&line, "\"");
+				sb_put(&line, str.p, str.n);
+				sb_puts(&line, "\"");
+			} else {
+				put_json_str(&line, str.p, str.n);
+			}
+			sb_puts(&line, "}");
+			sb_put(&str, "", 1);
+			m.rm_so = 0;
+			m.rm_eo = (regoff_t)(str.n - 1);
+			want = regexec(&ref, str.p, 1, &m, REG_STARTEND) == 0;
+			got = alog_query_may_match(q, line.p, line.n);
+			filtered += !got;
+			if (got)
+				got = alog_query_match(q, line.p, line.n);
+			matched += (unsigned)want;
+			t_checks++;
+			if (got != want) {
+				t_failed++;
+				fprintf(stderr, "regex literal: k~'%s' on %.*s: prefiltered search %d, "
+				        "regexec %d\n", re.p, (int)line.n, line.p, got, want);
+			}
+		}
+		regfree(&ref);
+		alog_query_free(q);
+	}
+	printf("regex literals: %u expressions, %u lines matched, %u left out by the prefilter\n",
+	       tried, matched, filtered);
+	/* the literals do take lines out, and the test reaches matches */
+	CHECK(filtered > tried);
+	CHECK(matched > tried);
+	free(re.p);
+	free(text.p);
+	free(str.p);
+	free(line.p);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned iterations = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 10) : 30000;
@@ -796,5 +954,6 @@ int main(int argc, char **argv)
 	test_finder();
 	test_positions();
 	differential(iterations);
+	test_re_literal(iterations / 3);
 	return t_done("test_query");
 }
