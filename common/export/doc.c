@@ -52,7 +52,7 @@ void alog_export_doc_free(struct odoc *d)
 static size_t arena_put(struct odoc *d, const char *s, size_t n)
 {
 	size_t off = d->arena.n;
-	alog_buf_add(&d->arena, s, n);
+	buf_put(&d->arena, s, n);
 	return off;
 }
 
@@ -136,20 +136,51 @@ int alog_export_doc_set(struct odoc *d, int at, const char *const *comp, size_t 
 	return -1;
 }
 
-/* Set a dotted literal path ("event.kind"). */
+/*
+ * Set a dotted literal path ("event.kind").  Every record sets a few dozen
+ * of them: without escapes, the names are taken from the path in place.
+ */
 int alog_export_doc_setp(struct odoc *d, const char *path, int kind, const char *v, size_t vn)
 {
 	char mem[256];
 	const char *comp[16];
-	int k = alog_path_split(path, strlen(path), mem, comp, 16);
-	return k < 0 ? -1 : alog_export_doc_set(d, 0, comp, (size_t)k, kind, v, vn);
+	const char *s = path;
+	int at = 0, k;
+
+	if (strchr(path, '\\')) {
+		k = alog_path_split(path, strlen(path), mem, comp, 16);
+		return k < 0 ? -1 : alog_export_doc_set(d, 0, comp, (size_t)k, kind, v, vn);
+	}
+	for (k = 0; k < 16; k++) {
+		const char *dot = strchr(s, '.');
+		size_t len = dot ? (size_t)(dot - s) : strlen(s);
+		int c;
+		if (!len)
+			return -1;
+		c = alog_export_doc_find(d, at, s, len);
+		if (!dot) {
+			if (c >= 0)
+				return -1;
+			c = doc_add(d, at, s, len, kind);
+			d->n[c].v = arena_put(d, v, vn);
+			d->n[c].vn = vn;
+			return c;
+		}
+		if (c < 0)
+			c = doc_add(d, at, s, len, ON_OBJ);
+		else if (d->n[c].kind != ON_OBJ)
+			return -1;
+		at = c;
+		s = dot + 1;
+	}
+	return -1;
 }
 
 void alog_export_doc_json(const struct odoc *d, int i, struct alog_buf *out)
 {
 	const struct onode *o = &d->n[i];
 	if (o->kind == ON_RAW) {
-		alog_buf_add(out, aptr(d, o->v), o->vn);
+		buf_put(out, aptr(d, o->v), o->vn);
 		return;
 	}
 	if (o->kind == ON_STR) {
@@ -181,7 +212,7 @@ static int path_match(const struct xpath *p, const char *const *path, size_t dep
 	if (prefix ? p->n <= depth : p->n != depth)
 		return 0;
 	for (size_t i = 0; i < depth; i++)
-		if (strcmp(p->c[i], path[i]) != 0)
+		if (p->c[i][0] != path[i][0] || strcmp(p->c[i], path[i]) != 0)
 			return 0;
 	return 1;
 }

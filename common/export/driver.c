@@ -11,6 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "base/json.h"
 #include "base/ts.h"
 #include "export/internal.h"
@@ -26,6 +30,29 @@
  */
 static void put_json_str(struct alog_buf *b, const char *s, size_t n)
 {
+	size_t plain = 0;
+
+	/* names and short values are mostly printable ASCII that needs no escape */
+#ifdef __SSE2__
+	while (n - plain >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + plain));
+		__m128i m = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+		                         _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+		m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)));
+		/* signed: the controls and every byte from 0x80 */
+		m = _mm_or_si128(m, _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+		if (_mm_movemask_epi8(m))
+			break;
+		plain += 16;
+	}
+#endif
+	while (plain < n && (unsigned char)s[plain] >= 0x20 && (unsigned char)s[plain] < 0x7f &&
+	       s[plain] != '"' && s[plain] != '\\')
+		plain++;
+	if (plain == n) {
+		buf_put(b, s, n);
+		return;
+	}
 	while (n) {
 		size_t ok = alog_utf8_check(s, n);
 		const char *nul = ok ? memchr(s, '\0', ok) : NULL;

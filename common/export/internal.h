@@ -26,8 +26,19 @@
 
 static inline void buf_ch(struct alog_buf *b, char c)
 {
-	alog_buf_reserve(b, 1);
+	if (b->n == b->cap)
+		alog_buf_reserve(b, 1);
 	b->p[b->n++] = c;
+}
+
+/* alog_buf_add, inline where output is built a few bytes at a time */
+static inline void buf_put(struct alog_buf *b, const void *s, size_t n)
+{
+	if (b->cap - b->n < n || !b->p)
+		alog_buf_reserve(b, n);
+	if (n)
+		memcpy(b->p + b->n, s, n);
+	b->n += n;
 }
 
 /* A control character no format here can carry raw: rsyslog's #ooo form. */
@@ -91,6 +102,7 @@ struct rule {
 struct mapent {
 	struct xpath src, dst;
 	int omit;
+	int ttype; /* siem.c: the type its target takes, + 1 (0: not yet looked up) */
 };
 
 struct alog_export {

@@ -4,6 +4,7 @@
  */
 #include "export/export.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,9 +208,9 @@ static int target_type(const char *t)
 	return T_ANY;
 }
 
-static int value_fits(struct alog_export *x, const char *target, struct alog_span v)
+static int value_fits_type(struct alog_export *x, int t, struct alog_span v)
 {
-	int t = target_type(target), type = alog_json_type(v.p, v.n);
+	int type = alog_json_type(v.p, v.n);
 	switch (t) {
 	case T_STRING:
 		/* OCSF string_t: at most 65,535 characters (bytes here, the safe side) */
@@ -232,22 +233,106 @@ static int value_fits(struct alog_export *x, const char *target, struct alog_spa
 	}
 }
 
+/* The same for a mapping, its target's type looked up once. */
+static int map_fits(struct alog_export *x, struct mapent *m, struct alog_span v)
+{
+	if (!m->ttype)
+		m->ttype = target_type(m->dst.text) + 1;
+	return value_fits_type(x, m->ttype - 1, v);
+}
+
+/*
+ * The top-level members the formats look at besides the walk, found in
+ * one pass (the first of a name, as alog_json_lookup finds it).
+ */
+struct tops {
+	struct alog_span action, outcome, result, actor, target, src;
+	int has_action, has_outcome, has_result, has_actor, has_target, has_src;
+};
+
+static void tops_find(const char *obj, size_t n, struct tops *t)
+{
+	struct alog_json_iter it;
+	struct alog_span nm, v;
+
+	memset(t, 0, sizeof *t);
+	if (alog_json_iter_init(&it, obj, n) < 0)
+		return;
+	while (alog_json_iter_next(&it, &nm, &v) == 1) {
+		/* a name without escapes is its bytes: no decoding per name compared */
+		int raw = !memchr(nm.p, '\\', nm.n);
+#define TOP(name)                                                          \
+		if (!t->has_##name &&                                      \
+		    (raw ? nm.n == sizeof #name - 1 && memcmp(nm.p, #name, nm.n) == 0 \
+		         : alog_json_name_eq(nm, #name, sizeof #name - 1))) {     \
+			t->name = v;                                       \
+			t->has_##name = 1;                                 \
+			continue;                                          \
+		}
+		TOP(action)
+		TOP(outcome)
+		TOP(result)
+		TOP(actor)
+		TOP(target)
+		TOP(src)
+#undef TOP
+	}
+}
+
+/* A top-level string found by tops_find, unescaped into out; 0 if it is none. */
+static int top_string(int has, struct alog_span v, char *out, size_t cap)
+{
+	long k;
+	if (!has || alog_json_type(v.p, v.n) != ALOG_JSON_STRING)
+		return 0;
+	k = alog_json_unescape(v.p + 1, v.n - 2, out, cap - 1);
+	if (k < 0)
+		return 0;
+	out[k] = '\0';
+	return 1;
+}
+
+/* Lower-case hex of a record hash, NUL-terminated. */
+static void hex_hash(char out[65], const unsigned char *h)
+{
+	static const char hexd[] = "0123456789abcdef";
+	for (int i = 0; i < 32; i++) {
+		out[2 * i] = hexd[h[i] >> 4];
+		out[2 * i + 1] = hexd[h[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+/* Decimal text of v into t (21 bytes); its length. */
+static size_t u64_text(char *t, uint64_t v)
+{
+	char r[20];
+	size_t k = 0, n = 0;
+	do
+		r[k++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (k)
+		t[n++] = r[--k];
+	t[n] = '\0';
+	return n;
+}
+
 /*
  * The outcome of an event from its outcome member, else its result member:
  * 1 success, 2 failure, 0 none or unknown, 99 something else.
  */
-static int outcome_of(const char *obj, size_t n)
+static int outcome_of(const struct tops *t)
 {
 	static const char *const ok[] = {"success", "succeeded", "ok", "allowed", "allow",
 	                                 "accepted", "granted", "pass", "passed", "true", NULL};
 	static const char *const bad[] = {"failure", "failed", "fail", "error", "denied", "deny",
 	                                  "rejected", "refused", "blocked", "forbidden",
 	                                  "unauthorized", "false", NULL};
-	static const char *const names[] = {"outcome", "result"};
 	char w[32];
 
 	for (size_t i = 0; i < 2; i++) {
-		if (!alog_export_top_string(obj, n, names[i], w, sizeof w) || !w[0])
+		if (!(i == 0 ? top_string(t->has_outcome, t->outcome, w, sizeof w)
+		             : top_string(t->has_result, t->result, w, sizeof w)) || !w[0])
 			continue;
 		for (char *q = w; *q; q++)
 			if (*q >= 'A' && *q <= 'Z')
@@ -356,7 +441,7 @@ static void ecs_place(struct alog_export *x, const char **comp, size_t keep, siz
 
 	/* make the given names safe */
 	for (size_t i = 0; i < n; i++) {
-		if (i < keep) {
+		if (i < keep || (!strchr(comp[i], '.') && comp[i][strspn(comp[i], " \t")])) {
 			local[i] = comp[i];
 			continue;
 		}
@@ -430,8 +515,10 @@ static void ecs_array(struct alog_export *x, const char **comp, size_t n, struct
 }
 
 static int doc_leaf(struct alog_export *x, const char *const *path, size_t depth,
-                    struct alog_span v, const struct mapent *m)
+                    struct alog_span v, const struct mapent *cm)
 {
+	/* the walk hands out the exporter's own mappings: the type cache is ours to fill */
+	struct mapent *m = (struct mapent *)(uintptr_t)cm;
 	const char *full[ALOG_JSON_MAX_DEPTH + 4];
 
 	if (m && m->omit)
@@ -442,7 +529,7 @@ static int doc_leaf(struct alog_export *x, const char *const *path, size_t depth
 				return 0;
 	if (m && x->ocsf_base && (!strcmp(m->dst.c[0], "actor") || !strcmp(m->dst.c[0], "src_endpoint")))
 		m = NULL; /* the Base Event defines neither */
-	if (m && !value_fits(x, m->dst.text, v))
+	if (m && !map_fits(x, m, v))
 		m = NULL;
 	if (m && alog_export_doc_set(&x->doc, 0, m->dst.c, m->dst.n, ON_RAW, v.p, v.n) >= 0)
 		return 0;
@@ -464,8 +551,8 @@ static int doc_leaf(struct alog_export *x, const char *const *path, size_t depth
 static void doc_num(struct odoc *d, const char *path, uint64_t v)
 {
 	char t[32];
-	int n = snprintf(t, sizeof t, "%llu", (unsigned long long)v);
-	alog_export_doc_setp(d, path, ON_RAW, t, (size_t)n);
+	size_t n = u64_text(t, v);
+	alog_export_doc_setp(d, path, ON_RAW, t, n);
 }
 
 static void doc_str(struct odoc *d, const char *path, const char *s)
@@ -488,7 +575,9 @@ int alog_export_put_ecs(struct alog_export *x, const struct alog_rec *r, const c
 	char ts[ALOG_TS_LEN + 1], hex[65], action[256];
 	struct action_class c;
 	struct odoc *d = &x->doc;
+	struct tops t;
 
+	tops_find(obj, n, &t);
 	alog_export_doc_reset(d);
 	alog_export_doc_reset(&x->bases);
 	memcpy(ts, r->ts.p, ALOG_TS_LEN);
@@ -497,7 +586,7 @@ int alog_export_put_ecs(struct alog_export *x, const struct alog_rec *r, const c
 	doc_str(d, "event.kind", "event");
 	doc_str(d, "event.module", "alog");
 	doc_str(d, "event.dataset", "alog.audit");
-	if (alog_export_top_string(obj, n, "action", action, sizeof action)) {
+	if (top_string(t.has_action, t.action, action, sizeof action)) {
 		classify(action, &c);
 		if (c.ecs_category) {
 			char a[64];
@@ -508,8 +597,7 @@ int alog_export_put_ecs(struct alog_export *x, const struct alog_rec *r, const c
 		}
 	}
 	doc_num(d, "event.sequence", r->seq);
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", r->hash[i]);
+	hex_hash(hex, r->hash);
 	doc_str(d, "event.hash", hex);
 	x->prefix[0] = "alog";
 	x->prefix[1] = "event";
@@ -520,7 +608,7 @@ int alog_export_put_ecs(struct alog_export *x, const struct alog_rec *r, const c
 		return -1;
 	{
 		/* outcome or result, in the words ECS allows (the member as written stays) */
-		int o = outcome_of(obj, n);
+		int o = outcome_of(&t);
 		if (o == 1 || o == 2)
 			doc_str(d, "event.outcome", o == 1 ? "success" : "failure");
 	}
@@ -556,10 +644,12 @@ int alog_export_put_ocsf(struct alog_export *x, const struct alog_rec *r, const 
 	char ts[ALOG_TS_LEN + 1], hex[65], action[256];
 	struct action_class c;
 	struct odoc *d = &x->doc;
-	const char *path[1];
 	struct alog_span v;
-	int have_action = alog_export_top_string(obj, n, "action", action, sizeof action);
-	int actor_ok, target_ok, src_ok, target_placed = 0;
+	struct tops t;
+	int have_action, actor_ok, target_ok, src_ok, target_placed = 0;
+
+	tops_find(obj, n, &t);
+	have_action = top_string(t.has_action, t.action, action, sizeof action);
 
 	classify(have_action ? action : "", &c);
 	/*
@@ -567,16 +657,16 @@ int alog_export_put_ocsf(struct alog_export *x, const struct alog_rec *r, const 
 	 * (OCSF 1.3.0): Authentication a user and a service, API and Datastore
 	 * Activity an actor and a source endpoint.  Else a Base Event.
 	 */
-	path[0] = "actor";
-	actor_ok = alog_json_lookup(obj, n, path, 1, &v) == 1 && value_fits(x, "actor.user.name", v);
-	path[0] = "target";
-	target_ok = alog_json_lookup(obj, n, path, 1, &v) == 1 && value_fits(x, "message", v);
-	{
-		const char *sp[2] = {"src", "ip"};
-		src_ok = alog_json_lookup(obj, n, sp, 2, &v) == 1 && value_fits(x, "src_endpoint.ip", v);
-		sp[1] = "host";
-		src_ok = src_ok || (alog_json_lookup(obj, n, sp, 2, &v) == 1 &&
-		                    value_fits(x, "src_endpoint.hostname", v));
+	actor_ok = t.has_actor && value_fits_type(x, T_STRING, t.actor);
+	target_ok = t.has_target && value_fits_type(x, T_STRING, t.target);
+	src_ok = 0;
+	if (t.has_src && alog_json_type(t.src.p, t.src.n) == ALOG_JSON_OBJECT) {
+		const char *sp[1] = {"ip"};
+		src_ok = alog_json_lookup(t.src.p, t.src.n, sp, 1, &v) == 1 &&
+		         value_fits_type(x, T_IP, v);
+		sp[0] = "host";
+		src_ok = src_ok || (alog_json_lookup(t.src.p, t.src.n, sp, 1, &v) == 1 &&
+		                    value_fits_type(x, T_STRING, v));
 	}
 	/* the host the log is kept on is where an authentication without a target happened */
 	char host[256];
@@ -598,8 +688,7 @@ int alog_export_put_ocsf(struct alog_export *x, const struct alog_rec *r, const 
 	alog_export_doc_reset(d);
 	memcpy(ts, r->ts.p, ALOG_TS_LEN);
 	ts[ALOG_TS_LEN] = '\0';
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", r->hash[i]);
+	hex_hash(hex, r->hash);
 	doc_num(d, "class_uid", (uint64_t)class_uid[c.cls]);
 	doc_str(d, "class_name", class_name[c.cls]);
 	doc_num(d, "category_uid", (uint64_t)category_uid[c.cls]);
@@ -610,9 +699,9 @@ int alog_export_put_ocsf(struct alog_export *x, const struct alog_rec *r, const 
 	doc_num(d, "severity_id", 1);
 	doc_str(d, "severity", "Informational");
 	{
-		char t[32];
-		int k = snprintf(t, sizeof t, "%lld", (long long)(r->ts_ns / 1000000));
-		alog_export_doc_setp(d, "time", ON_RAW, t, (size_t)k);
+		char ms[32];
+		int k = snprintf(ms, sizeof ms, "%lld", (long long)(r->ts_ns / 1000000));
+		alog_export_doc_setp(d, "time", ON_RAW, ms, (size_t)k);
 	}
 	doc_str(d, "metadata.version", ALOG_OCSF_VERSION);
 	doc_str(d, "metadata.product.name", "alog");
@@ -631,8 +720,8 @@ int alog_export_put_ocsf(struct alog_export *x, const struct alog_rec *r, const 
 			doc_str(d, "api.operation", action);
 	}
 	/* the class's own place for the target, and the outcome as a status */
-	path[0] = "target";
-	if (target_ok && alog_json_lookup(obj, n, path, 1, &v) == 1) {
+	if (target_ok) {
+		v = t.target;
 		target_placed = 1;
 		if (c.cls == CLS_AUTH) {
 			alog_export_doc_setp(d, "service.name", ON_RAW, v.p, v.n);
@@ -654,7 +743,7 @@ int alog_export_put_ocsf(struct alog_export *x, const struct alog_rec *r, const 
 		doc_str(d, "database.type", "Unknown");
 	}
 	{
-		int sid = outcome_of(obj, n);
+		int sid = outcome_of(&t);
 		static const char *const caption[] = {"Unknown", "Success", "Failure"};
 		doc_num(d, "status_id", (uint64_t)sid);
 		doc_str(d, "status", sid == 99 ? "Other" : caption[sid]);
@@ -662,11 +751,8 @@ int alog_export_put_ocsf(struct alog_export *x, const struct alog_rec *r, const 
 	if (c.cls == CLS_AUTH && !target_placed)
 		doc_str(d, "dst_endpoint.hostname", host);
 	/* Authentication names its subject in user too. */
-	if (c.cls == CLS_AUTH) {
-		path[0] = "actor";
-		if (alog_json_lookup(obj, n, path, 1, &v) == 1)
-			alog_export_doc_setp(d, "user.name", ON_RAW, v.p, v.n);
-	}
+	if (c.cls == CLS_AUTH && t.has_actor)
+		alog_export_doc_setp(d, "user.name", ON_RAW, t.actor.p, t.actor.n);
 	x->prefix[0] = "unmapped";
 	x->nprefix = 1;
 	x->consumed[0] = have_action ? "action" : NULL;

@@ -5,9 +5,12 @@
  */
 #include "base/json.h"
 #include "export/export.h"
+#include "export/internal.h"
 #include "format/record.h"
 #include "t.h"
+#include "tutil.h"
 
+#include <jansson.h>
 #include <sodium.h>
 
 static void test_paths(void)
@@ -130,6 +133,88 @@ static void test_json_valid(void)
 	}
 }
 
+/*
+ * Strings as the SIEM documents quote them, plain ASCII copied as it is
+ * and everything else escaped: on random strings, jansson reads back the
+ * bytes given (a byte that is not UTF-8 as U+FFFD), and no raw control
+ * character or DEL is written.
+ */
+static void test_json_quoted(void)
+{
+	static const char *const parts[] = {"a", "event.kind", "0123456789abcdef", " ", "\"",
+	                                    "\\", "\x7f", "\x01", "\n", "\xc3\xa9",
+	                                    "\xf0\x9f\x98\x80", "\xff", "/", "~"};
+	struct alog_buf out = {0};
+	struct sb in = {0}, want = {0};
+
+	for (unsigned it = 0; it < 20000; it++) {
+		unsigned np = rn(12);
+		json_error_t je;
+		json_t *v;
+		int nul = rn(8) == 0;
+
+		in.n = want.n = 0;
+		for (unsigned i = 0; i < np; i++) {
+			const char *p = parts[rn(sizeof parts / sizeof parts[0])];
+			sb_puts(&in, p);
+			sb_puts(&want, strcmp(p, "\xff") ? p : "\xef\xbf\xbd");
+		}
+		if (nul) {
+			sb_put(&in, "", 1);
+			sb_put(&want, "", 1);
+		}
+		out.n = 0;
+		buf_ch(&out, '[');
+		alog_export_put_json_quoted(&out, in.p ? in.p : "", in.n);
+		buf_ch(&out, ']');
+		for (size_t i = 0; i < out.n; i++)
+			if ((unsigned char)out.p[i] < 0x20 || out.p[i] == 0x7f) {
+				t_failed++;
+				fprintf(stderr, "json quoted: a raw byte 0x%02x\n", (unsigned char)out.p[i]);
+				break;
+			}
+		v = json_loadb(out.p, out.n, JSON_ALLOW_NUL, &je);
+		t_checks++;
+		if (!v || !json_is_string(json_array_get(v, 0)) ||
+		    json_string_length(json_array_get(v, 0)) != want.n ||
+		    memcmp(json_string_value(json_array_get(v, 0)), want.p ? want.p : "", want.n) != 0) {
+			t_failed++;
+			fprintf(stderr, "json quoted: %.*s does not read back\n", (int)out.n, out.p);
+		}
+		json_decref(v);
+	}
+	alog_buf_free(&out);
+	free(in.p);
+	free(want.p);
+}
+
+/*
+ * The members ECS and OCSF classify by (action, outcome, result, actor,
+ * target, src) are found whether or not their names are spelt with escapes.
+ */
+static void test_top_members(void)
+{
+	static const char *const recs[] = {
+		",\"action\":\"auth.login\",\"actor\":\"a\",\"target\":\"t\",\"outcome\":\"failed\"",
+		",\"act\\u0069on\":\"auth.login\",\"\\u0061ctor\":\"a\",\"targe\\u0074\":\"t\","
+		"\"outc\\u006fme\":\"failed\"",
+		",\"action\":\"auth.login\",\"actor\":\"a\",\"target\":\"t\",\"res\\u0075lt\":\"denied\"",
+	};
+	for (size_t i = 0; i < ALOG_ARRAY_LEN(recs); i++) {
+		struct alog_export_opts e = {.format = ALOG_FMT_ECS}, o = {.format = ALOG_FMT_OCSF};
+		char *ecs = export1(&e, recs[i]), *ocsf = export1(&o, recs[i]);
+		CHECK(ecs && strstr(ecs, "\"category\":[\"authentication\"],\"type\":[\"start\"]"));
+		CHECK(ecs && strstr(ecs, "\"outcome\":\"failure\""));
+		CHECK(ocsf && strstr(ocsf, "\"class_uid\":3002"));
+		CHECK(ocsf && strstr(ocsf, "\"activity_id\":1,"));
+		CHECK(ocsf && strstr(ocsf, "\"status_id\":2,"));
+		CHECK(ocsf && strstr(ocsf, "\"service\":{\"name\":\"t\"}"));
+		CHECK(ocsf && strstr(ocsf, "\"user\":{\"name\":\"a\"}"));
+		free(ecs);
+		free(ocsf);
+	}
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -137,5 +222,7 @@ int main(void)
 	test_paths();
 	test_csv_cells();
 	test_json_valid();
+	test_json_quoted();
+	test_top_members();
 	return t_done("test_export");
 }
