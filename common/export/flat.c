@@ -289,9 +289,8 @@ int alog_export_put_syslog(struct alog_export *x, const struct alog_rec *r, cons
 	alog_buf_str(out, action[0] ? action : "-");
 	alog_buf_str(out, " [");
 	alog_buf_str(out, sd);
-	snprintf(seq, sizeof seq, "%llu", (unsigned long long)r->seq);
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", r->hash[i]);
+	alog_export_u64_text(seq, r->seq);
+	alog_export_hex_hash(hex, r->hash);
 	x->scratch.n = 0;
 	alog_buf_str(&x->scratch, seq);
 	alog_export_put_json_quoted(&x->scratch, r->ts.p, ALOG_TS_LEN);
@@ -377,10 +376,9 @@ int alog_export_put_cef(struct alog_export *x, const struct alog_rec *r, const c
 	int k = snprintf(num, sizeof num, "%lld", (long long)(r->ts_ns / 1000000));
 	flat_set(x, "rt", 2, (struct alog_span){num, (size_t)k});
 	char seq[32];
-	int sk = snprintf(seq, sizeof seq, "%llu", (unsigned long long)r->seq);
-	flat_set(x, "externalId", 10, (struct alog_span){seq, (size_t)sk});
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", r->hash[i]);
+	size_t sk = alog_export_u64_text(seq, r->seq);
+	flat_set(x, "externalId", 10, (struct alog_span){seq, sk});
+	alog_export_hex_hash(hex, r->hash);
 	flat_set(x, "alogHash", 8, (struct alog_span){hex, 64});
 	if (x->nrules)
 		flat_meta(x, "alogRedacted", "alogDropped");

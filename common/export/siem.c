@@ -292,30 +292,6 @@ static int top_string(int has, struct alog_span v, char *out, size_t cap)
 	return 1;
 }
 
-/* Lower-case hex of a record hash, NUL-terminated. */
-static void hex_hash(char out[65], const unsigned char *h)
-{
-	static const char hexd[] = "0123456789abcdef";
-	for (int i = 0; i < 32; i++) {
-		out[2 * i] = hexd[h[i] >> 4];
-		out[2 * i + 1] = hexd[h[i] & 15];
-	}
-	out[64] = '\0';
-}
-
-/* Decimal text of v into t (21 bytes); its length. */
-static size_t u64_text(char *t, uint64_t v)
-{
-	char r[20];
-	size_t k = 0, n = 0;
-	do
-		r[k++] = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	while (k)
-		t[n++] = r[--k];
-	t[n] = '\0';
-	return n;
-}
 
 /*
  * The outcome of an event from its outcome member, else its result member:
@@ -551,7 +527,7 @@ static int doc_leaf(struct alog_export *x, const char *const *path, size_t depth
 static void doc_num(struct odoc *d, const char *path, uint64_t v)
 {
 	char t[32];
-	size_t n = u64_text(t, v);
+	size_t n = alog_export_u64_text(t, v);
 	alog_export_doc_setp(d, path, ON_RAW, t, n);
 }
 
@@ -597,7 +573,7 @@ int alog_export_put_ecs(struct alog_export *x, const struct alog_rec *r, const c
 		}
 	}
 	doc_num(d, "event.sequence", r->seq);
-	hex_hash(hex, r->hash);
+	alog_export_hex_hash(hex, r->hash);
 	doc_str(d, "event.hash", hex);
 	x->prefix[0] = "alog";
 	x->prefix[1] = "event";
@@ -688,7 +664,7 @@ int alog_export_put_ocsf(struct alog_export *x, const struct alog_rec *r, const 
 	alog_export_doc_reset(d);
 	memcpy(ts, r->ts.p, ALOG_TS_LEN);
 	ts[ALOG_TS_LEN] = '\0';
-	hex_hash(hex, r->hash);
+	alog_export_hex_hash(hex, r->hash);
 	doc_num(d, "class_uid", (uint64_t)class_uid[c.cls]);
 	doc_str(d, "class_name", class_name[c.cls]);
 	doc_num(d, "category_uid", (uint64_t)category_uid[c.cls]);
