@@ -1063,8 +1063,12 @@ static __attribute__((noinline)) long dup_check_object(struct scan *s, const uch
 		}                                                 \
 	} while (0)
 
-long alog_json_compact(const char *in, size_t n, char *out, int want_object,
-                       struct alog_json_error *err)
+/*
+ * The validator and compactor; top_name, when given, sees each member name
+ * of the top-level object as it is read (the same pass: no second walk).
+ */
+static inline long compact(const char *in, size_t n, char *out, int want_object,
+                           struct alog_json_error *err, alog_json_name_fn top_name, void *ctx)
 {
 	struct scan s;
 	const uchar *p, *e, *run, *q;
@@ -1193,6 +1197,8 @@ name:
 	p = scan_string(&s, p, &esc);
 	if (!p)
 		return -1;
+	if (top_name && depth == 1 && top_name(ctx, (const char *)q + 1, (size_t)(p - q - 2), esc))
+		return fail(&s, q, "member name refused");
 	r = dup_add(&s, base[depth - 1], q + 1, (size_t)(p - q - 2), esc);
 	if (r < 0)
 		return fail_dup(&s, q + 1, (size_t)(p - q - 2));
@@ -1213,6 +1219,18 @@ done:
 	if (p != e)
 		return fail(&s, p, "trailing characters after the JSON value");
 	return (long)(o - out);
+}
+
+long alog_json_compact(const char *in, size_t n, char *out, int want_object,
+                       struct alog_json_error *err)
+{
+	return compact(in, n, out, want_object, err, NULL, NULL);
+}
+
+long alog_json_compact_top(const char *in, size_t n, char *out, struct alog_json_error *err,
+                           alog_json_name_fn top_name, void *ctx)
+{
+	return compact(in, n, out, 1, err, top_name, ctx);
 }
 
 /* ---- walkers ---- */

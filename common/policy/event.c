@@ -24,25 +24,24 @@ static int reserved(struct alog_span name)
 	return alog_name_reserved(name.p, name.n);
 }
 
-/* Refuse reserved top-level names in a compact object. */
-static int check_reserved(const char *obj, size_t n, struct alog_error *e)
-{
-	struct alog_json_iter it;
-	struct alog_span name, val;
-	int rc;
+/*
+ * The first reserved top-level name, noted while validating (one pass);
+ * the text is still validated to its end, so invalid JSON is reported as
+ * such whatever names it holds.
+ */
+struct refused {
+	struct alog_span name;
+};
 
-	if (alog_json_iter_init(&it, obj, n) != 0)
-		return alog_err(e, "expected a JSON object");
-	while ((rc = alog_json_iter_next(&it, &name, &val)) == 1) {
-		if (reserved(name)) {
-			char plain[32];
-			long k = alog_json_unescape(name.p, name.n, plain, sizeof plain - 1);
-			plain[k < 0 ? 0 : k] = '\0';
-			return alog_err(e, "member name \"%s\" is reserved (the log sets it); use "
-			                   "another name", plain);
-		}
-	}
-	return rc < 0 ? alog_err(e, "malformed JSON object") : 0;
+static int note_reserved(void *ctx, const char *name, size_t n, int esc)
+{
+	struct refused *r = ctx;
+	struct alog_span sp = {name, n};
+
+	/* no escape: the comparison by length (most names are longer than 4) */
+	if (!r->name.p && (!esc ? alog_name_reserved(name, n) : reserved(sp)))
+		r->name = sp;
+	return 0;
 }
 
 /* {"a":1} -> ,"a":1   and  {} -> (empty), in place. */
@@ -57,13 +56,21 @@ static long to_members(char *obj, long n)
 long alog_event_from_json(const char *in, size_t n, char *out, struct alog_error *e)
 {
 	struct alog_json_error je;
+	struct refused bad = {{NULL, 0}};
 	long m;
 
 	if (n && in[n - 1] == '\n')
 		n--;
 	if (n > ALOG_MAX_MEMBERS)
 		return alog_err(e, "event longer than %d bytes", ALOG_MAX_MEMBERS);
-	m = alog_json_compact(in, n, out, 1, &je);
+	m = alog_json_compact_top(in, n, out, &je, note_reserved, &bad);
+	if (m >= 0 && bad.name.p) {
+		char plain[32];
+		long k = alog_json_unescape(bad.name.p, bad.name.n, plain, sizeof plain - 1);
+		plain[k < 0 ? 0 : k] = '\0';
+		return alog_err(e, "member name \"%s\" is reserved (the log sets it); use "
+		                   "another name", plain);
+	}
 	if (m < 0) {
 		/* JSON has no raw NUL anywhere: say so plainly when that is the cause */
 		const char *nul = memchr(in, '\0', n);
@@ -71,8 +78,6 @@ long alog_event_from_json(const char *in, size_t n, char *out, struct alog_error
 			return alog_err(e, "column %zu: NUL byte in input", (size_t)(nul - in) + 1);
 		return alog_err(e, "column %zu: invalid JSON: %s", je.offset + 1, je.msg);
 	}
-	if (check_reserved(out, (size_t)m, e) != 0)
-		return -1;
 	return to_members(out, m);
 }
 
