@@ -168,14 +168,11 @@ static void die_add(int rc, struct alog_error *e)
 	alog_die_error(rc == ALOG_APPEND_DAMAGED ? ALOG_EXIT_FAIL : ALOG_EXIT_ERR, e);
 }
 
-static void commit(struct state *st)
+/* n events made durable: they end at the tail.  --ack says so. */
+static void acknowledge(struct state *st, long n)
 {
-	struct alog_error e;
 	const struct alog_tail *t;
-	long n = alog_appender_commit(st->a, &e);
 
-	if (n < 0)
-		alog_die_error(ALOG_EXIT_ERR, &e);
 	if (st->ack && n) {
 		/* The batch ends at the new tail; its events are the last n seqs. */
 		t = alog_appender_tail(st->a);
@@ -186,6 +183,39 @@ static void commit(struct state *st)
 		if (fflush(stdout) != 0 || ferror(stdout))
 			ack_failed(st, t->seq);
 	}
+}
+
+/* Everything pending or in flight made durable, and the lock released. */
+static void commit(struct state *st)
+{
+	struct alog_error e;
+	long n = alog_appender_commit_wait(st->a, &e);
+
+	if (n < 0)
+		alog_die_error(ALOG_EXIT_ERR, &e);
+	acknowledge(st, n);
+	n = alog_appender_commit(st->a, &e);
+	if (n < 0)
+		alog_die_error(ALOG_EXIT_ERR, &e);
+	acknowledge(st, n);
+}
+
+/*
+ * A full batch of a stream: written and synced by a second thread while
+ * the next one is read and made; the batch before it, now durable, is
+ * acknowledged.
+ */
+static void commit_start(struct state *st)
+{
+	struct alog_error e;
+	long n = alog_appender_commit_wait(st->a, &e);
+
+	if (n < 0)
+		alog_die_error(ALOG_EXIT_ERR, &e);
+	/* acknowledged before the next goes out: a failed ack stops before it */
+	acknowledge(st, n);
+	if (alog_appender_commit_start(st->a, &e) < 0)
+		alog_die_error(ALOG_EXIT_ERR, &e);
 }
 
 static int append_args(struct state *st, char **args, int n)
@@ -221,13 +251,13 @@ static int append_stream(struct state *st, int text, int skip_bad)
 		long m;
 
 		/* Never hold the lock across a read that may block: commit first. */
-		if (alog_appender_pending(st->a) && !alog_reader_buffered(&rd))
+		if (alog_appender_busy(st->a) && !alog_reader_ready(&rd))
 			commit(st);
 		rc = alog_reader_next(&rd, &l, &e);
 		if (rc == ALOG_LINE_EOF)
 			break;
 		if (rc == ALOG_LINE_ERROR) {
-			if (alog_appender_pending(st->a))
+			if (alog_appender_busy(st->a))
 				commit(st);
 			alog_die_error(ALOG_EXIT_ERR, &e);
 		}
@@ -250,7 +280,7 @@ static int append_stream(struct state *st, int text, int skip_bad)
 		           : alog_appender_add_members(st->a, members, (size_t)m, &e);
 		if (rc == ALOG_APPEND_REFUSED) {
 			alog_err_at(&e, "<stdin>", l.lineno);
-			if (alog_appender_pending(st->a))
+			if (alog_appender_busy(st->a))
 				commit(st);
 			alog_report(&e);
 			if (!skip_bad) {
@@ -266,17 +296,24 @@ static int append_stream(struct state *st, int text, int skip_bad)
 			st->line = l.lineno;
 		if (rc != 0) {
 			/* A failed lock names the log; a record too long, the input line. */
-			if (rc == ALOG_APPEND_DAMAGED || e.file)
+			if (rc == ALOG_APPEND_DAMAGED || e.file) {
+				struct alog_error we;
+				long n = alog_appender_commit_wait(st->a, &we);
+				if (n > 0)
+					acknowledge(st, n);
 				die_add(rc, &e);
+			}
 			alog_err_at(&e, "<stdin>", l.lineno);
 			commit(st);
 			alog_die_error(ALOG_EXIT_ERR, &e);
 		}
-		if (st->sync_each || alog_appender_pending(st->a) >= BATCH_RECORDS ||
-		    alog_appender_pending_bytes(st->a) >= BATCH_BYTES)
+		if (st->sync_each)
 			commit(st);
+		else if (alog_appender_pending(st->a) >= BATCH_RECORDS ||
+		         alog_appender_pending_bytes(st->a) >= BATCH_BYTES)
+			commit_start(st);
 	}
-	if (alog_appender_pending(st->a))
+	if (alog_appender_busy(st->a))
 		commit(st);
 	free(members);
 	alog_reader_close(&rd);

@@ -34,6 +34,27 @@ asan_build() { [ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ]; }
 	alog-verify -q a.alog
 }
 
+@test "a stream's batch that fails to write or sync while the next is made: exactly the acknowledged records stay" {
+	asan_build && skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	gen-events 10000 >ev.ndjson
+	local spec
+	# the first batch synced and acknowledged, the second's write or sync fails
+	# in the second thread while the third is being made
+	for spec in fdatasync:2:eio fdatasync:2:enospc fdatasync:3:eio; do
+		rm -f a.alog
+		FAULTINJ=$spec LD_PRELOAD=$ALOG_TESTBIN/libfaultinj.so \
+			alog-append -f a.alog --ack <ev.ndjson >acks 2>err && false
+		grep -q 'fdatasync failed (nothing appended)' err
+		# every acknowledged seq is in the log, and the log holds nothing else
+		[ -s acks ]
+		[ "$(tail -n 1 acks)" = "$(tail -n 1 a.alog | jq .seq)" ]
+		[ "$(wc -l <acks)" -eq $(($(wc -l <a.alog) - 1)) ]
+		alog-verify -q a.alog
+		alog-append -f a.alog actor=after
+		alog-verify -q a.alog
+	done
+}
+
 @test "regression: a read error is an I/O error (exit 2), not a damaged tail (exit 1)" {
 	asan_build && skip "the shim cannot be preloaded under a sanitizer or valgrind here"
 	make_log a.alog 2

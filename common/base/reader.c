@@ -177,6 +177,11 @@ int alog_reader_buffered(const struct alog_reader *r)
 	return r->eof || memchr(r->buf + r->start, '\n', r->end - r->start) != NULL;
 }
 
+int alog_reader_ready(const struct alog_reader *r)
+{
+	return r->regular || alog_reader_buffered(r);
+}
+
 void alog_reader_rewind_partial(struct alog_reader *r, const struct alog_line *partial)
 {
 	r->start = (size_t)(partial->p - r->buf);

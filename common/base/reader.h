@@ -54,6 +54,11 @@ int alog_reader_next(struct alog_reader *r, struct alog_line *l, struct alog_err
 /* Would alog_reader_next return without reading (a whole line is buffered)? */
 int alog_reader_buffered(const struct alog_reader *r);
 /*
+ * Can alog_reader_next not block: a whole line is buffered, or the input
+ * is a regular file (read(2) never waits for a writer there)?
+ */
+int alog_reader_ready(const struct alog_reader *r);
+/*
  * After ALOG_LINE_EOF or ALOG_LINE_PARTIAL, forget EOF so that data
  * appended since can be read (follow mode, live logs).  A partial line is
  * kept and completed by later reads.

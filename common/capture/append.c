@@ -23,6 +23,8 @@ struct alog_appender {
 	struct alog_policy_ref ref; /* the policy's digest and file */
 	char *origin;               /* a new file's origin */
 	size_t events;              /* events pending (a new file's header is not one) */
+	size_t fl_events;           /* events in the batch in flight */
+	const char *lock_origin;    /* the log's origin, looked up once per lock */
 	char *buf;                  /* members made from JSON input */
 	size_t cap;
 	char *meta_buf;             /* members with the producer's alog members added */
@@ -253,15 +255,22 @@ static int add_meta(struct alog_appender *a, const char *members, size_t n, cons
 {
 	const char *out = members;
 	size_t outlen = n;
-	int was_pending = alog_writer_pending(a->w) > 0, rc;
+	/* a batch in flight holds the lock for the next one */
+	int was_pending = alog_writer_pending(a->w) > 0 || alog_writer_inflight(a->w), rc;
 
 	/* The lock first: the values the policy encrypts are sealed for their seq. */
-	if (!was_pending && (rc = lock(a, e)) != 0)
-		return rc;
+	if (!was_pending) {
+		if ((rc = lock(a, e)) != 0)
+			return rc;
+		a->lock_origin = NULL;
+	}
 	if (!own && a->policy) {
 		if (alog_writer_ensure_header(a->w, e) != 0)
 			goto error;
-		alog_policy_set_place(a->policy, log_origin(a), alog_writer_next(a->w)->seq + 1);
+		/* the header, once read, does not change under the lock */
+		if (!a->lock_origin)
+			a->lock_origin = log_origin(a);
+		alog_policy_set_place(a->policy, a->lock_origin, alog_writer_next(a->w)->seq + 1);
 		if (alog_policy_apply(a->policy, members, n, &out, &outlen, e) != 0) {
 			if (!was_pending)
 				alog_writer_abort(a->w);
@@ -347,10 +356,11 @@ int alog_appender_add_json(struct alog_appender *a, const char *in, size_t n,
 
 long alog_appender_commit(struct alog_appender *a, struct alog_error *e)
 {
-	size_t n = a->events;
+	size_t n = a->events + a->fl_events;
 
 	a->events = 0;
-	if (!alog_writer_pending(a->w)) {
+	a->fl_events = 0;
+	if (!alog_writer_pending(a->w) && !alog_writer_inflight(a->w)) {
 		alog_writer_unlock(a->w);
 		return 0;
 	}
@@ -359,9 +369,44 @@ long alog_appender_commit(struct alog_appender *a, struct alog_error *e)
 	return (long)n;
 }
 
+long alog_appender_commit_wait(struct alog_appender *a, struct alog_error *e)
+{
+	size_t n = a->fl_events;
+
+	a->fl_events = 0;
+	if (alog_writer_flush_wait(a->w, NULL, e) != 0) {
+		a->events = 0;
+		return -1;
+	}
+	return (long)n;
+}
+
+long alog_appender_commit_start(struct alog_appender *a, struct alog_error *e)
+{
+	long n = alog_appender_commit_wait(a, e);
+
+	if (n < 0)
+		return -1;
+	if (!alog_writer_pending(a->w))
+		return n;
+	if (alog_writer_flush_start(a->w, NULL, e) != 0) {
+		a->events = 0;
+		return -1;
+	}
+	a->fl_events = a->events;
+	a->events = 0;
+	return n;
+}
+
+int alog_appender_busy(const struct alog_appender *a)
+{
+	return alog_writer_pending(a->w) > 0 || alog_writer_inflight(a->w);
+}
+
 void alog_appender_abort(struct alog_appender *a)
 {
 	a->events = 0;
+	a->fl_events = 0;
 	alog_writer_abort(a->w);
 }
 

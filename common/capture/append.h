@@ -85,11 +85,24 @@ int alog_appender_add_json(struct alog_appender *a, const char *in, size_t n,
                            struct alog_error *e);
 
 /*
- * Write the pending events, sync them as configured and release the lock.
- * Returns how many events were made durable (0 when none were pending), or
- * -1 with e set: then none of them is in the log.
+ * Write the pending events (after the batch in flight, if any), sync them
+ * as configured and release the lock.  Returns how many events were made
+ * durable (0 when none were pending), or -1 with e set: then none of them
+ * is in the log.
  */
 long alog_appender_commit(struct alog_appender *a, struct alog_error *e);
+/*
+ * A stream's group commit: the pending events go to a second thread that
+ * writes and syncs them while the caller makes the next batch (the lock is
+ * kept).  The batch in flight before is waited for first: returns how many
+ * events it held, now durable (acknowledge them), or -1 with e set (none
+ * of them is in the log; the lock is released).
+ */
+long alog_appender_commit_start(struct alog_appender *a, struct alog_error *e);
+/* Wait for the batch in flight, if any: its events, now durable, or -1. */
+long alog_appender_commit_wait(struct alog_appender *a, struct alog_error *e);
+/* Events pending or in flight: the lock is held. */
+int alog_appender_busy(const struct alog_appender *a);
 /* Drop the pending events and release the lock. */
 void alog_appender_abort(struct alog_appender *a);
 /*

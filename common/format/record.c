@@ -156,14 +156,11 @@ size_t alog_rec_size(size_t members_len, const char *type)
 	return n;
 }
 
-size_t alog_rec_format(char *out, uint64_t seq, int64_t ts_ns, const char *type,
-                       const char *members, size_t members_len, const uint8_t prev[32],
-                       uint8_t hash_out[32])
+size_t alog_rec_format_unhashed(char *out, uint64_t seq, int64_t ts_ns, const char *type,
+                                const char *members, size_t members_len)
 {
 	char digits[24];
 	size_t p = 0, nd = 0;
-	uint8_t d[32];
-	struct alog_sha256 c;
 
 	memcpy(out, seq_prefix, sizeof seq_prefix - 1);
 	p = sizeof seq_prefix - 1;
@@ -192,19 +189,57 @@ size_t alog_rec_format(char *out, uint64_t seq, int64_t ts_ns, const char *type,
 	}
 	memcpy(out + p, members, members_len);
 	p += members_len;
-
-	alog_sha256_init(&c);
-	alog_sha256_update(&c, out, p);
-	alog_sha256_update(&c, "}", 1);
-	alog_sha256_final(&c, d);
-	alog_chain(hash_out, prev, d);
-
 	memcpy(out + p, hash_prefix, sizeof hash_prefix - 1);
 	p += sizeof hash_prefix - 1;
-	alog_hex(out + p, hash_out, 32);
+	memset(out + p, '0', 64);
 	p += 64;
 	out[p++] = '"';
 	out[p++] = '}';
 	out[p++] = '\n';
+	return p;
+}
+
+/* The chain step for a line whose digest is d: the hash written into its tail. */
+static void put_hash(char *line, size_t len, const uint8_t d[32], uint8_t hash[32])
+{
+	uint8_t h[32];
+
+	alog_chain(h, hash, d);
+	memcpy(hash, h, 32);
+	alog_hex(line + len - 67, hash, 32);
+	line[len - 3] = '"';
+}
+
+void alog_rec_hash_lines(char *buf, const size_t *ends, size_t n, uint8_t hash[32])
+{
+	uint8_t d1[32], d2[32];
+	size_t i = 0, s1, s2;
+
+	/* the digests two at a time (two SHA-256 lanes), the chain in order */
+	while (i + 1 < n) {
+		s1 = i ? ends[i - 1] : 0;
+		s2 = ends[i];
+		alog_rec_digest2(buf + s1, s2 - s1, d1, buf + s2, ends[i + 1] - s2, d2);
+		put_hash(buf + s1, s2 - s1, d1, hash);
+		put_hash(buf + s2, ends[i + 1] - s2, d2, hash);
+		i += 2;
+	}
+	if (i < n) {
+		s1 = i ? ends[i - 1] : 0;
+		alog_rec_digest(buf + s1, ends[i] - s1, d1);
+		put_hash(buf + s1, ends[i] - s1, d1, hash);
+	}
+}
+
+size_t alog_rec_format(char *out, uint64_t seq, int64_t ts_ns, const char *type,
+                       const char *members, size_t members_len, const uint8_t prev[32],
+                       uint8_t hash_out[32])
+{
+	size_t p = alog_rec_format_unhashed(out, seq, ts_ns, type, members, members_len);
+	uint8_t h[32];
+
+	memcpy(h, prev, 32);
+	alog_rec_hash_lines(out, &p, 1, h);
+	memcpy(hash_out, h, 32);
 	return p;
 }

@@ -72,6 +72,20 @@ size_t alog_rec_format(char *out, uint64_t seq, int64_t ts_ns, const char *type,
                        const char *members, size_t members_len, const uint8_t prev[32],
                        uint8_t hash_out[32]);
 
+/*
+ * The same line with its hash left as 64 zeros, for a batch hashed later
+ * by alog_rec_hash_lines (the writer's second thread).
+ */
+size_t alog_rec_format_unhashed(char *out, uint64_t seq, int64_t ts_ns, const char *type,
+                                const char *members, size_t members_len);
+/*
+ * Hash n lines made by alog_rec_format_unhashed, back to back in buf
+ * (line i ends at ends[i]), in chain order from hash (the hash before
+ * the first line; on return the last line's), writing each line's hash
+ * into it: the lines are then what alog_rec_format makes.
+ */
+void alog_rec_hash_lines(char *buf, const size_t *ends, size_t n, uint8_t hash[32]);
+
 /* Top-level member names a user may not supply. */
 int alog_name_reserved(const char *name, size_t n);
 extern const char *const alog_reserved_names[];

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -62,7 +63,23 @@ struct alog_writer {
 	/* pending batch */
 	char *batch;
 	size_t batch_len, batch_cap, batch_count;
+	size_t *ends, ends_cap; /* where each line of the batch ends (hashed at the flush) */
 	struct alog_tail next; /* state after the pending batch */
+	uint64_t base_size;    /* where the pending batch will start in the file */
+	/*
+	 * A batch being written and synced by a second thread (lock held)
+	 * while the next one is made: alog_writer_flush_start.  It counts as
+	 * written only once the thread is joined and reports success.
+	 */
+	int inflight;
+	pthread_t worker;
+	char *fl_buf;          /* its bytes (the other batch buffer) */
+	size_t fl_len, fl_cap, fl_count;
+	size_t *fl_ends, fl_ends_cap;
+	struct alog_tail fl_next; /* state after it */
+	int fl_created;
+	int fl_err;            /* errno of the failed step, 0 done */
+	int fl_step;           /* 1 write, 2 fdatasync, 3 directory sync */
 };
 
 /* ---- tail discovery ---- */
@@ -337,6 +354,9 @@ void alog_writer_close(struct alog_writer *w)
 	if (w->fd >= 0)
 		close(w->fd);
 	free(w->batch);
+	free(w->fl_buf);
+	free(w->ends);
+	free(w->fl_ends);
 	free(w->path);
 	free(w->origin);
 	free(w);
@@ -426,6 +446,8 @@ int alog_writer_lock(struct alog_writer *w, struct alog_error *e)
 	struct alog_torn torn;
 	int rc;
 
+	if (w->inflight && alog_writer_flush_wait(w, NULL, e) != 0)
+		return -1;
 	if (lock_current(w, &fst, e) != 0)
 		return -1;
 	if (!w->tail_valid || w->tail.size != (uint64_t)fst.st_size) {
@@ -457,6 +479,7 @@ int alog_writer_lock(struct alog_writer *w, struct alog_error *e)
 		w->tail_valid = 1;
 	}
 	w->next = w->tail;
+	w->base_size = w->tail.size;
 	w->batch_len = 0;
 	w->batch_count = 0;
 	w->created = 0;
@@ -515,11 +538,17 @@ static int add_formatted(struct alog_writer *w, const char *type, const char *me
 		w->batch_cap = (w->batch_len + need) * 2;
 		w->batch = alog_xrealloc(w->batch, w->batch_cap);
 	}
+	if (w->batch_count == w->ends_cap) {
+		w->ends_cap = w->ends_cap ? 2 * w->ends_cap : 1024;
+		w->ends = alog_xrealloc(w->ends, w->ends_cap * sizeof *w->ends);
+	}
 	w->next.seq++;
-	w->batch_len += alog_rec_format(w->batch + w->batch_len, w->next.seq, now, type, members, n,
-	                                w->next.hash, w->next.hash);
+	/* hashed in chain order when the batch is written (alog_rec_hash_lines) */
+	w->batch_len += alog_rec_format_unhashed(w->batch + w->batch_len, w->next.seq, now, type,
+	                                         members, n);
+	w->ends[w->batch_count] = w->batch_len;
 	w->next.ts_ns = now;
-	w->next.size = w->tail.size + w->batch_len;
+	w->next.size = w->base_size + w->batch_len;
 	w->next.type = type ? (strcmp(type, "open") == 0 ? ALOG_REC_OPEN
 	                       : strcmp(type, "seal") == 0 ? ALOG_REC_SEAL
 	                                                   : ALOG_REC_RECOVER)
@@ -886,65 +915,195 @@ const char *alog_writer_path(const struct alog_writer *w)
 	return w->path;
 }
 
+/*
+ * Write a batch and make it durable as configured: 0, or the errno of the
+ * failed step in *err with the step in *step.  Runs in the caller or in
+ * the worker thread (nothing here touches the writer's other state).
+ */
+static void write_sync(int fd, const char *path, const char *buf, size_t len,
+                       enum alog_sync sync, int created, int *err, int *step)
+{
+	*err = 0;
+	*step = 0;
+	if (alog_write_all(fd, buf, len) != 0) {
+		*err = errno ? errno : EIO;
+		*step = 1;
+	} else if (sync != ALOG_SYNC_NONE && fdatasync(fd) != 0) {
+		*err = errno;
+		*step = 2;
+	} else if (sync != ALOG_SYNC_NONE && created && alog_fsync_dir(path) != 0) {
+		*err = errno;
+		*step = 3;
+	}
+}
+
+/* The batch's hashes, chained from the last written record's. */
+static void hash_batch(const struct alog_writer *w, char *buf, const size_t *ends, size_t n,
+                       struct alog_tail *next)
+{
+	uint8_t h[32];
+
+	memcpy(h, w->tail.hash, 32);
+	alog_rec_hash_lines(buf, ends, n, h);
+	memcpy(next->hash, h, 32);
+}
+
+static void *worker_main(void *arg)
+{
+	struct alog_writer *w = arg;
+
+	hash_batch(w, w->fl_buf, w->fl_ends, w->fl_count, &w->fl_next);
+	write_sync(w->fd, w->path, w->fl_buf, w->fl_len, w->sync, w->fl_created, &w->fl_err,
+	           &w->fl_step);
+	return NULL;
+}
+
+/*
+ * A failed write or sync: the records are not acknowledged, so not kept
+ * (a retry must not find them twice): the file is cut back to the last
+ * acknowledged record.
+ */
+static int write_failed(struct alog_writer *w, int err, int step, struct alog_error *e)
+{
+	if (step == 3) {
+		errno = err;
+		alog_errno(e, "cannot sync the log's directory");
+	} else if (ftruncate(w->fd, (off_t)w->tail.size) != 0) {
+		errno = err;
+		alog_errno(e, step == 1 ? "write failed, and cutting back the partial write failed "
+		                          "too"
+		                        : "fdatasync failed, and cutting the records back failed too");
+	} else {
+		errno = err;
+		alog_errno(e, step == 1 ? "write failed (nothing appended)"
+		                        : "fdatasync failed (nothing appended)");
+	}
+	w->tail_valid = 0;
+	w->hdr_valid = 0; /* the search for policy changes may have run ahead */
+	w->batch_len = 0;
+	w->batch_count = 0;
+	unlock(w);
+	return alog_err_at(e, w->path, 0);
+}
+
+/* Written: the state after it is the acknowledged tail. */
+static void written(struct alog_writer *w, const struct alog_tail *next)
+{
+	w->tail = *next;
+	w->tail_valid = 1;
+	pin_hint_store(w);
+}
+
+int alog_writer_flush_wait(struct alog_writer *w, size_t *count, struct alog_error *e)
+{
+	if (count)
+		*count = 0;
+	if (!w->inflight)
+		return 0;
+	pthread_join(w->worker, NULL);
+	w->inflight = 0;
+	if (w->fl_err) {
+		w->batch_len = 0; /* what was made after it follows a batch not kept */
+		return write_failed(w, w->fl_err, w->fl_step, e);
+	}
+	written(w, &w->fl_next);
+	if (count)
+		*count = w->fl_count;
+	return 0;
+}
+
+int alog_writer_inflight(const struct alog_writer *w)
+{
+	return w->inflight;
+}
+
 void alog_writer_abort(struct alog_writer *w)
 {
+	struct alog_error e;
+
+	/* a batch handed to the worker finishes (or is cut back) first */
+	if (w->inflight && alog_writer_flush_wait(w, NULL, &e) != 0)
+		return;
 	w->batch_len = 0;
 	w->batch_count = 0;
 	unlock(w);
 }
 
-int alog_writer_flush(struct alog_writer *w, struct alog_error *e)
+/* What this writer wrote itself need not be read back for policy changes. */
+static void pin_batch(struct alog_writer *w)
 {
+	if (w->hdr_valid && w->pin_scanned == w->base_size && w->hdr_ino == w->ino &&
+	    w->hdr_dev == w->dev) {
+		pin_scan(w, w->batch, w->batch_len, w->base_size);
+		w->pin_scanned = w->next.size;
+	}
+}
+
+int alog_writer_flush_start(struct alog_writer *w, size_t *count, struct alog_error *e)
+{
+	char *b;
+	size_t c;
+
+	if (alog_writer_flush_wait(w, count, e) != 0)
+		return -1;
 	if (!w->locked)
 		return alog_err(e, "log is not locked");
 	if (w->batch_len == 0)
 		return 0;
-	if (alog_write_all(w->fd, w->batch, w->batch_len) != 0) {
-		int saved = errno;
-		/* Cut back whatever part of the batch reached the file. */
-		if (ftruncate(w->fd, (off_t)w->tail.size) != 0) {
-			errno = saved;
-			alog_errno(e, "write failed, and cutting back the partial write failed too");
-		} else {
-			errno = saved;
-			alog_errno(e, "write failed (nothing appended)");
-		}
-		w->tail_valid = 0;
-		alog_writer_abort(w);
-		return alog_err_at(e, w->path, 0);
+	pin_batch(w);
+	/* the batch buffers change places: the worker writes one, the next is made in the other */
+	b = w->fl_buf;
+	c = w->fl_cap;
+	w->fl_buf = w->batch;
+	w->fl_cap = w->batch_cap;
+	{
+		size_t *te = w->fl_ends, tc = w->fl_ends_cap;
+		w->fl_ends = w->ends;
+		w->fl_ends_cap = w->ends_cap;
+		w->ends = te;
+		w->ends_cap = tc;
 	}
-	if (w->sync != ALOG_SYNC_NONE) {
-		if (fdatasync(w->fd) != 0) {
-			int saved = errno;
-			/* Not acknowledged, so not kept: a retry must not find them twice. */
-			if (ftruncate(w->fd, (off_t)w->tail.size) != 0) {
-				errno = saved;
-				alog_errno(e, "fdatasync failed, and cutting the records back failed "
-				              "too");
-			} else {
-				errno = saved;
-				alog_errno(e, "fdatasync failed (nothing appended)");
-			}
-			w->tail_valid = 0;
-			alog_writer_abort(w);
-			return alog_err_at(e, w->path, 0);
-		}
-		if (w->created && alog_fsync_dir(w->path) != 0) {
-			alog_errno(e, "cannot sync the log's directory");
-			w->tail_valid = 0;
-			alog_writer_abort(w);
-			return alog_err_at(e, w->path, 0);
-		}
+	w->fl_len = w->batch_len;
+	w->fl_count = w->batch_count;
+	w->fl_next = w->next;
+	w->fl_created = w->created;
+	w->batch = b;
+	w->batch_cap = c;
+	w->batch_len = 0;
+	w->batch_count = 0;
+	w->created = 0;
+	w->base_size = w->next.size;
+	if (pthread_create(&w->worker, NULL, worker_main, w) != 0) {
+		/* no thread: the same work here */
+		worker_main(w);
+		if (w->fl_err)
+			return write_failed(w, w->fl_err, w->fl_step, e);
+		written(w, &w->fl_next);
+		if (count)
+			*count += w->fl_count;
+		return 0;
 	}
-	/* what this writer wrote itself need not be read back for policy changes */
-	if (w->hdr_valid && w->pin_scanned == w->tail.size && w->hdr_ino == w->ino &&
-	    w->hdr_dev == w->dev) {
-		pin_scan(w, w->batch, w->batch_len, w->tail.size);
-		w->pin_scanned = w->next.size;
-	}
-	w->tail = w->next;
-	w->tail_valid = 1;
-	pin_hint_store(w);
+	w->inflight = 1;
+	return 0;
+}
+
+int alog_writer_flush(struct alog_writer *w, struct alog_error *e)
+{
+	int err, step;
+
+	if (alog_writer_flush_wait(w, NULL, e) != 0)
+		return -1;
+	if (!w->locked)
+		return alog_err(e, "log is not locked");
+	if (w->batch_len == 0)
+		return 0;
+	hash_batch(w, w->batch, w->ends, w->batch_count, &w->next);
+	write_sync(w->fd, w->path, w->batch, w->batch_len, w->sync, w->created, &err, &step);
+	if (err)
+		return write_failed(w, err, step, e);
+	pin_batch(w);
+	written(w, &w->next);
+	w->base_size = w->next.size;
 	w->batch_len = 0;
 	w->batch_count = 0;
 	w->created = 0;
@@ -1061,6 +1220,7 @@ int alog_writer_recover(struct alog_writer *w, char *aside, size_t cap, struct a
 	w->tail = tail;
 	w->tail_valid = 1;
 	w->next = tail;
+	w->base_size = tail.size;
 	w->batch_len = w->batch_count = 0;
 	w->created = 0;
 	base = strrchr(aside, '/');

@@ -90,13 +90,28 @@ int alog_writer_add(struct alog_writer *w, const char *type, const char *members
                     struct alog_error *e);
 /* Start a new file with its header if the file is empty (lock held). */
 int alog_writer_ensure_header(struct alog_writer *w, struct alog_error *e);
-/* Write the batch, sync as configured, release the lock.  0 or -1. */
+/* Write the batch (after the one in flight), sync as configured, release the
+ * lock.  0 or -1. */
 int alog_writer_commit(struct alog_writer *w, struct alog_error *e);
 /* The same, keeping the lock (for work that must follow under it). */
 int alog_writer_flush(struct alog_writer *w, struct alog_error *e);
+/*
+ * Hand the batch to a second thread that writes it and syncs it as
+ * configured, keeping the lock, so the next batch can be made meanwhile
+ * (its records follow this one).  A batch handed over earlier is waited
+ * for first: *count (may be NULL) is how many records it held, now
+ * written and synced.  Only one batch is ever in flight, so a failure cuts
+ * the file back to the last acknowledged record.  0 or -1 (the lock is
+ * then released, anything pending dropped).
+ */
+int alog_writer_flush_start(struct alog_writer *w, size_t *count, struct alog_error *e);
+/* Wait for the batch in flight, if any: *count its records.  0 or -1 as above. */
+int alog_writer_flush_wait(struct alog_writer *w, size_t *count, struct alog_error *e);
+/* A batch is in flight (the lock is held for it). */
+int alog_writer_inflight(const struct alog_writer *w);
 /* Release the lock, dropping anything pending. */
 void alog_writer_unlock(struct alog_writer *w);
-/* State after the pending batch. */
+/* State after the pending batch (its hash is known once the batch is written). */
 const struct alog_tail *alog_writer_next(const struct alog_writer *w);
 /* Drop the pending batch and release the lock. */
 void alog_writer_abort(struct alog_writer *w);

@@ -152,8 +152,45 @@ static void codecs(void)
 	CHECK(alog_unb64(b, sizeof b, "", 0) == 0);
 }
 
+/*
+ * A batch hashed by alog_rec_hash_lines (the writer's second thread, two
+ * lanes) is byte for byte what alog_rec_format makes record by record.
+ */
+static void hashed_batch(void)
+{
+	static char one[64 * 1024], batch[64 * 1024];
+	size_t ends[200], on = 0, bn = 0;
+	uint8_t h1[32] = {7}, h2[32] = {7};
+	char members[400];
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+
+	for (size_t n = 0; n < 120; n++) {
+		size_t k, len;
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		len = (size_t)(x % 300);
+		k = (size_t)snprintf(members, sizeof members, ",\"n\":%zu,\"pad\":\"", n);
+		memset(members + k, 'a' + (int)(n % 26), len);
+		k += len;
+		members[k++] = '"';
+		on += alog_rec_format(one + on, n + 1, (int64_t)n * 1000, n == 0 ? "open" : NULL,
+		                      members, k, h1, h1);
+		bn += alog_rec_format_unhashed(batch + bn, n + 1, (int64_t)n * 1000,
+		                               n == 0 ? "open" : NULL, members, k);
+		ends[n] = bn;
+		/* odd and even batch lengths (the two-lane pairs and a last one alone) */
+		if (n == 0 || n == 1 || n == 6 || n == 119) {
+			uint8_t h[32];
+			memcpy(h, h2, 32);
+			alog_rec_hash_lines(batch, ends, n + 1, h);
+			CHECK(bn == on && memcmp(batch, one, on) == 0);
+			CHECK(memcmp(h, h1, 32) == 0);
+		}
+	}
+}
+
 int main(void)
 {
+	hashed_batch();
 	worked_example();
 	shapes();
 	reserved();

@@ -103,6 +103,49 @@ int main(void)
 		CHECK(records == 2 + THREADS * PER_THREAD);
 		unlink(aside);
 	}
+	/*
+	 * batches handed to the second thread while the next is made: the
+	 * same file as one batch after another, counts as they complete
+	 */
+	{
+		struct alog_writer_opts o = {.sync = ALOG_SYNC_BATCH, .origin = "test/threads"};
+		struct alog_writer *w;
+		size_t count = 99;
+		char m[64];
+		int n;
+
+		unlink(path);
+		w = alog_writer_open(path, &o, &e);
+		CHECK(w != NULL);
+		CHECK(alog_writer_lock(w, &e) == 0);
+		for (int b = 0; b < 5; b++) {
+			for (int i = 0; i <= b * 3; i++) {
+				n = snprintf(m, sizeof m, ",\"b\":%d,\"i\":%d", b, i);
+				CHECK(alog_writer_add(w, NULL, m, (size_t)n, &e) == 0);
+			}
+			CHECK(alog_writer_flush_start(w, &count, &e) == 0);
+			/* the one before, now written: its records (the header too) */
+			CHECK(count == (b == 0 ? 0 : (size_t)(b - 1) * 3 + 1 + (b == 1)));
+			CHECK(alog_writer_inflight(w));
+		}
+		CHECK(alog_writer_flush_wait(w, &count, &e) == 0 && count == 13);
+		CHECK(!alog_writer_inflight(w));
+		CHECK(alog_writer_tail(w)->seq == 1 + 1 + 4 + 7 + 10 + 13);
+		/* one in flight when the batch after it is committed the usual way */
+		CHECK(alog_writer_add(w, NULL, ",\"x\":1", 6, &e) == 0);
+		CHECK(alog_writer_flush_start(w, &count, &e) == 0);
+		CHECK(alog_writer_add(w, NULL, ",\"x\":2", 6, &e) == 0);
+		CHECK(alog_writer_commit(w, &e) == 0);
+		CHECK(!alog_writer_inflight(w) && alog_writer_tail(w)->seq == 38);
+		alog_writer_close(w);
+		problems = 0;
+		CHECK(verify(&problems, &records) == 0 && problems == 0 && records == 38);
+		fd = open(path, O_RDONLY);
+		CHECK(fd >= 0);
+		size = lseek(fd, 0, SEEK_END);
+		CHECK(alog_tail_read(fd, (uint64_t)size, &tail, &torn, &e) == 0 && tail.seq == 38);
+		close(fd);
+	}
 	unlink(path);
 	return t_done("test_writer");
 }
