@@ -450,6 +450,17 @@ static size_t privkey_at(struct scan *s, size_t i)
 struct vec {
 	__m128i want[8], lo, hi;
 };
+#endif
+
+/* The byte-at-a-time path, for the differential test. */
+static int portable;
+
+void alog_detect_set_portable(int on)
+{
+	portable = on;
+}
+
+#ifdef __SSE2__
 
 static inline __m128i digit_mask(const struct vec *x, __m128i v)
 {
@@ -477,7 +488,7 @@ static void prescan(const struct alog_detectors *d, const void *x, const uchar *
 
 #ifdef __SSE2__
 	const struct vec *vx = x;
-	for (; n - i >= 16; i += 16) {
+	for (; vx && n - i >= 16; i += 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
 		nd += (size_t)__builtin_popcount((unsigned)_mm_movemask_epi8(digit_mask(vx, v)));
 		any |= (unsigned)_mm_movemask_epi8(byte_mask(d, vx, v));
@@ -500,7 +511,7 @@ static inline size_t next_trigger(const struct alog_detectors *d, const void *x,
 {
 #ifdef __SSE2__
 	const struct vec *vx = x;
-	while (n - i >= 16) {
+	while (vx && n - i >= 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + i)), m;
 		unsigned bits;
 		m = byte_mask(d, vx, v);
@@ -531,7 +542,7 @@ int alog_detect(const struct alog_detectors *d, const char *text, size_t n, alog
 	int other, digits;
 #ifdef __SSE2__
 	struct vec vx;
-	void *x = &vx;
+	void *x = portable ? NULL : &vx;
 
 	for (int k = 0; k < d->nbytes; k++)
 		vx.want[k] = _mm_set1_epi8(d->bytes[k]);

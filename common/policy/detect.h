@@ -38,6 +38,8 @@ struct alog_detectors {
 };
 
 void alog_detectors_init(struct alog_detectors *d, unsigned enabled);
+/* For tests: nonzero makes alog_detect take the portable byte-at-a-time path. */
+void alog_detect_set_portable(int on);
 
 /*
  * A match: bytes [start, end) of the text.  For e-mail addresses, at is

@@ -652,6 +652,64 @@ static void write_file(const char *path, const char *text, mode_t mode)
 	chmod(path, mode);
 }
 
+/* Every match (start, end, at, detector) of alog_detect, as text. */
+static int record_match(void *ctx, const struct alog_detect_match *m)
+{
+	char *out = ctx;
+	size_t k = strlen(out);
+	if (k < 4000)
+		snprintf(out + k, 4096 - k, "%zu-%zu@%zu:%d ", m->start, m->end, m->at, (int)m->det);
+	return 0;
+}
+
+/*
+ * The 16-bytes-at-a-time scan (and its NUL-padded short rest) finds what
+ * the portable byte-at-a-time one finds, in texts made of the pieces the
+ * detectors look for, at every length and alignment.
+ */
+static void test_detect_differential(void)
+{
+	static const char *const piece[] = {
+		"alice@example.com", "@", "-", "--", "-----BEGIN RSA PRIVATE KEY-----\nMIIE",
+		"-----END RSA PRIVATE KEY-----", "AKIAIOSFODNN7EXAMPLE", "ASIA", "KI", "eyJ",
+		"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", "Bearer ", "bearer abc.def",
+		"https://u:pw@db/x", "4111 1111 1111 1111", "4111111111111111", "5555-5555-5555-4444",
+		"0123456789", "12", " ", "x", "\xc3\xa9", "\xff", "J", "I", "B", "b", ".", "_",
+	};
+	static char text[512], a[4096], b[4096];
+	uint64_t x = 0x853c49e6748fea9bULL;
+	unsigned sets[] = {0x7f, 1u << ALOG_DET_CARD, 1u << ALOG_DET_EMAIL | 1u << ALOG_DET_JWT,
+	                   0x7f & ~(1u << ALOG_DET_CARD)};
+
+	for (int round = 0; round < 40000; round++) {
+		struct alog_detectors d;
+		size_t n = 0;
+		int np;
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		np = (int)(x % 6);
+		for (int i = 0; i < np; i++) {
+			const char *p;
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			p = piece[x % (sizeof piece / sizeof *piece)];
+			if (n + strlen(p) < sizeof text) {
+				memcpy(text + n, p, strlen(p));
+				n += strlen(p);
+			}
+		}
+		alog_detectors_init(&d, sets[round % 4]);
+		/* every start offset: the 16-byte steps fall everywhere */
+		for (size_t off = 0; off < (n < 20 ? n + 1 : 20); off++) {
+			a[0] = b[0] = '\0';
+			alog_detect_set_portable(0);
+			alog_detect(&d, text + off, n - off, record_match, a);
+			alog_detect_set_portable(1);
+			alog_detect(&d, text + off, n - off, record_match, b);
+			alog_detect_set_portable(0);
+			CHECK_STR(a, b);
+		}
+	}
+}
+
 int main(void)
 {
 	struct alog_reader_pub pub;
@@ -662,6 +720,7 @@ int main(void)
 		return 2;
 	test_detectors();
 	test_detector_table();
+	test_detect_differential();
 	write_file(at("pepper.key"),
 	           "alog-pepper-v1\npepper AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n", 0600);
 	alog_reader_generate(&alice);
