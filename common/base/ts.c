@@ -54,13 +54,15 @@ static void put_num(char *p, unsigned long long v, int width)
 	}
 }
 
-char *alog_ts_format(char *out, int64_t ns)
+/* Two digits at once: "00" to "99". */
+static const char two[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* The 20 bytes before the fraction ("YYYY-MM-DDTHH:MM:SS.") of second secs. */
+static void format_second(char *out, int64_t secs)
 {
-	int64_t secs = ns / NS, frac = ns % NS;
-	if (frac < 0) {
-		frac += NS;
-		secs--;
-	}
 	int64_t days = secs / 86400, rem = secs % 86400;
 	if (rem < 0) {
 		rem += 86400;
@@ -83,7 +85,34 @@ char *alog_ts_format(char *out, int64_t ns)
 	out[16] = ':';
 	put_num(out + 17, (unsigned long long)(rem % 60), 2);
 	out[19] = '.';
-	put_num(out + 20, (unsigned long long)frac, 9);
+}
+
+char *alog_ts_format(char *out, int64_t ns)
+{
+	/* a writer stamps many records within one second: its text is kept */
+	static _Thread_local int64_t last_secs = INT64_MIN;
+	static _Thread_local char last[20];
+	int64_t secs = ns / NS, frac = ns % NS;
+	uint32_t f, hi;
+
+	if (frac < 0) {
+		frac += NS;
+		secs--;
+	}
+	if (secs != last_secs) {
+		format_second(last, secs);
+		last_secs = secs;
+	}
+	memcpy(out, last, 20);
+	/* nine digits: one, then four pairs */
+	f = (uint32_t)frac;
+	hi = f / 100000000;
+	out[20] = (char)('0' + hi);
+	f -= hi * 100000000;
+	memcpy(out + 21, two + 2 * (f / 1000000), 2);
+	memcpy(out + 23, two + 2 * (f / 10000 % 100), 2);
+	memcpy(out + 25, two + 2 * (f / 100 % 100), 2);
+	memcpy(out + 27, two + 2 * (f % 100), 2);
 	out[29] = 'Z';
 	out[30] = '\0';
 	return out;

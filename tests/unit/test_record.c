@@ -3,6 +3,8 @@
  * worked example of alog(5), formatting, reserved names; timestamps and
  * durations; hex and base64.
  */
+#include <time.h>
+
 #include "base/enc.h"
 #include "base/ts.h"
 #include "format/record.h"
@@ -103,6 +105,53 @@ static void reserved(void)
 	CHECK(!alog_name_reserved("types", 5));
 }
 
+/*
+ * alog_ts_format (which keeps the text of the last second it formatted)
+ * against gmtime_r and printf, over the whole range of 64-bit
+ * nanoseconds: runs within one second, steps across seconds, days and
+ * years, and jumps back and forth.
+ */
+static void ts_differential(void)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	int64_t ns = 0;
+	char got[ALOG_TS_LEN + 1], want[64];
+
+	for (int i = 0; i < 300000; i++) {
+		struct tm tm;
+		time_t secs;
+		int64_t frac;
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		switch (x % 4) {
+		case 0: /* anywhere */
+			ns = (int64_t)(x >> 1) * (x & 2 ? 1 : -1);
+			break;
+		case 1: /* within the second, or into the next (wrapping, never overflowing) */
+			ns = (int64_t)((uint64_t)ns + x % 1000000);
+			break;
+		case 2: /* a second, a day or a year on, or back */
+			ns = (int64_t)((uint64_t)ns + (x % 3 == 0   ? 1000000000ULL
+			                               : x % 3 == 1 ? 86400000000000ULL
+			                                            : -31536000000000000ULL));
+			break;
+		default: /* around 1970 and around now */
+			ns = (int64_t)(x % 2000000000000ULL) - 1000000000000LL +
+			     (x & 8 ? 1764000000LL * 1000000000LL : 0);
+		}
+		secs = (time_t)(ns / 1000000000LL);
+		frac = ns % 1000000000LL;
+		if (frac < 0) {
+			frac += 1000000000LL;
+			secs--;
+		}
+		if (!gmtime_r(&secs, &tm))
+			continue;
+		snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900,
+		         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long long)frac);
+		CHECK_STR(alog_ts_format(got, ns), want);
+	}
+}
+
 static void times(void)
 {
 	int64_t ns, d;
@@ -191,6 +240,7 @@ static void hashed_batch(void)
 int main(void)
 {
 	hashed_batch();
+	ts_differential();
 	worked_example();
 	shapes();
 	reserved();
