@@ -8,6 +8,7 @@
  */
 #include "base/find.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #ifdef __x86_64__
@@ -95,12 +96,60 @@ static const char *tail_find(const struct alog_finder *f, const unsigned char *p
 		}                                                                         \
 	} while (0)
 
+/* The whole needle at p?  Out of line, so the vector loop around it makes no call. */
+static __attribute__((noinline)) int confirm(const unsigned char *p, const unsigned char *needle,
+                                             size_t k)
+{
+	return memcmp(p, needle, k) == 0;
+}
+
+/*
+ * AVX2: 64 bytes a step while no candidate is in them, the needle's
+ * fields in registers; a step with candidates checks them in order, and
+ * the last bytes go through FIND_LOOP and tail_find.
+ */
 __attribute__((target("avx2"))) static const char *
 find_avx2(const struct alog_finder *f, const unsigned char *p, const unsigned char *e, int extra)
 {
-	size_t k = f->n;
-	FIND_LOOP(32, __m256i, _mm256_loadu_si256, _mm256_set1_epi8, _mm256_cmpeq_epi8,
-	          _mm256_and_si256, _mm256_or_si256, _mm256_movemask_epi8);
+	const unsigned char *needle = f->needle;
+	const size_t k = f->n, i1 = f->i1, i2 = f->i2;
+	const __m256i c1 = _mm256_set1_epi8((char)needle[i1]);
+	const __m256i c2 = _mm256_set1_epi8((char)needle[i2]);
+	const __m256i cx = _mm256_set1_epi8((char)(extra >= 0 ? extra : 0));
+	/* loads reach p + 63 + i2 < p + 63 + k, candidates end by p + 63 + k */
+	const size_t span = 64 + k;
+
+	while ((size_t)(e - p) >= span) {
+		__m256i x0 = _mm256_loadu_si256((const __m256i *)(const void *)(p + i1));
+		__m256i y0 = _mm256_loadu_si256((const __m256i *)(const void *)(p + i2));
+		__m256i x1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32 + i1));
+		__m256i y1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32 + i2));
+		uint64_t m = (uint32_t)_mm256_movemask_epi8(
+			_mm256_and_si256(_mm256_cmpeq_epi8(x0, c1), _mm256_cmpeq_epi8(y0, c2)));
+		uint64_t mx = 0;
+		m |= (uint64_t)(uint32_t)_mm256_movemask_epi8(
+			_mm256_and_si256(_mm256_cmpeq_epi8(x1, c1), _mm256_cmpeq_epi8(y1, c2))) << 32;
+		if (extra >= 0) {
+			__m256i z0 = _mm256_loadu_si256((const __m256i *)(const void *)p);
+			__m256i z1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+			mx = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(z0, cx)) |
+			     (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(z1, cx)) << 32;
+		}
+		if (m | mx) {
+			uint64_t all = m | mx;
+			while (all) {
+				unsigned bit = (unsigned)__builtin_ctzll(all);
+				if ((mx >> bit & 1) || confirm(p + bit, needle, k))
+					return (const char *)(p + bit);
+				all &= all - 1;
+			}
+		}
+		p += 64;
+	}
+	{
+		FIND_LOOP(32, __m256i, _mm256_loadu_si256, _mm256_set1_epi8, _mm256_cmpeq_epi8,
+		          _mm256_and_si256, _mm256_or_si256, _mm256_movemask_epi8);
+	}
 	return tail_find(f, p, e, extra);
 }
 
