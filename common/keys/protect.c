@@ -748,12 +748,18 @@ void alog_unprotect_free(struct alog_unprotect *u)
 {
 	if (!u)
 		return;
+	/*
+	 * With a key, the buffers may hold opened values: wipe them before
+	 * they go back to the heap.  Without one they only ever held what the
+	 * log holds, and wiping them would touch megabytes no search used.
+	 */
+	if (u->has_key) {
+		sodium_memzero(u->look, u->cap);
+		sodium_memzero(u->lvl, u->cap);
+		sodium_memzero(u->scratch, u->cap);
+		sodium_memzero(u->out, u->outcap);
+	}
 	alog_reader_key_wipe(&u->key);
-	/* Buffers held plaintext: wipe them before they go back to the heap. */
-	sodium_memzero(u->look, u->cap);
-	sodium_memzero(u->lvl, u->cap);
-	sodium_memzero(u->scratch, u->cap);
-	sodium_memzero(u->out, u->outcap);
 	free(u->look);
 	free(u->lvl);
 	free(u->scratch);
