@@ -187,6 +187,20 @@ static void codecs(void)
 	uint8_t b[40];
 	char s[100];
 
+	/* the table of pairs against printf, every byte; and back through alog_unhex */
+	{
+		uint8_t all[256], back[256];
+		char h[513], want[3];
+		for (int i = 0; i < 256; i++)
+			all[i] = (uint8_t)(255 - i);
+		alog_hex(h, all, 256);
+		CHECK(strlen(h) == 512);
+		for (int i = 0; i < 256; i++) {
+			snprintf(want, sizeof want, "%02x", all[i]);
+			CHECK(memcmp(h + 2 * i, want, 2) == 0);
+		}
+		CHECK(alog_unhex(back, 256, h, 512) == 0 && memcmp(back, all, 256) == 0);
+	}
 	CHECK(alog_unhex(b, 2, "00ff", 4) == 0 && b[0] == 0 && b[1] == 255);
 	CHECK(alog_unhex(b, 2, "00FF", 4) != 0);
 	CHECK(alog_unhex(b, 2, "00f", 3) != 0);
