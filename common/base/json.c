@@ -1068,7 +1068,8 @@ static __attribute__((noinline)) long dup_check_object(struct scan *s, const uch
  * of the top-level object as it is read (the same pass: no second walk).
  */
 static inline long compact(const char *in, size_t n, char *out, int want_object,
-                           struct alog_json_error *err, alog_json_name_fn top_name, void *ctx)
+                           struct alog_json_error *err, alog_json_name_fn top_name, void *ctx,
+                           size_t top_max)
 {
 	struct scan s;
 	const uchar *p, *e, *run, *q;
@@ -1197,7 +1198,8 @@ name:
 	p = scan_string(&s, p, &esc);
 	if (!p)
 		return -1;
-	if (top_name && depth == 1 && top_name(ctx, (const char *)q + 1, (size_t)(p - q - 2), esc))
+	if (depth == 1 && top_name && ((size_t)(p - q - 2) <= top_max || esc) &&
+	    top_name(ctx, (const char *)q + 1, (size_t)(p - q - 2), esc))
 		return fail(&s, q, "member name refused");
 	r = dup_add(&s, base[depth - 1], q + 1, (size_t)(p - q - 2), esc);
 	if (r < 0)
@@ -1224,13 +1226,13 @@ done:
 long alog_json_compact(const char *in, size_t n, char *out, int want_object,
                        struct alog_json_error *err)
 {
-	return compact(in, n, out, want_object, err, NULL, NULL);
+	return compact(in, n, out, want_object, err, NULL, NULL, 0);
 }
 
 long alog_json_compact_top(const char *in, size_t n, char *out, struct alog_json_error *err,
-                           alog_json_name_fn top_name, void *ctx)
+                           alog_json_name_fn top_name, void *ctx, size_t top_max)
 {
-	return compact(in, n, out, 1, err, top_name, ctx);
+	return compact(in, n, out, 1, err, top_name, ctx, top_max);
 }
 
 /* ---- walkers ---- */

@@ -51,12 +51,13 @@ long alog_json_compact(const char *in, size_t n, char *out, int want_object,
 /*
  * The same for an object, calling top_name(ctx, raw name, its length,
  * whether it holds escapes) for each member name of the top-level object
- * as it is read; a nonzero return stops there: -1, err saying "member name
- * refused" at that name (the caller knows why).
+ * as it is read, except names without escapes longer than top_max bytes
+ * (the caller looks for short ones); a nonzero return stops there: -1,
+ * err saying "member name refused" at that name (the caller knows why).
  */
 typedef int (*alog_json_name_fn)(void *ctx, const char *name, size_t n, int esc);
 long alog_json_compact_top(const char *in, size_t n, char *out, struct alog_json_error *err,
-                           alog_json_name_fn top_name, void *ctx);
+                           alog_json_name_fn top_name, void *ctx, size_t top_max);
 
 /* The type of the value starting at p (first byte), or ALOG_JSON_INVALID. */
 enum alog_json_type alog_json_type(const char *p, size_t n);

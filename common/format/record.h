@@ -86,7 +86,8 @@ size_t alog_rec_format_unhashed(char *out, uint64_t seq, int64_t ts_ns, const ch
  */
 void alog_rec_hash_lines(char *buf, const size_t *ends, size_t n, uint8_t hash[32]);
 
-/* Top-level member names a user may not supply. */
+/* Top-level member names a user may not supply; none is longer than this. */
+#define ALOG_RESERVED_NAME_MAX 4
 int alog_name_reserved(const char *name, size_t n);
 extern const char *const alog_reserved_names[];
 

@@ -63,7 +63,7 @@ long alog_event_from_json(const char *in, size_t n, char *out, struct alog_error
 		n--;
 	if (n > ALOG_MAX_MEMBERS)
 		return alog_err(e, "event longer than %d bytes", ALOG_MAX_MEMBERS);
-	m = alog_json_compact_top(in, n, out, &je, note_reserved, &bad);
+	m = alog_json_compact_top(in, n, out, &je, note_reserved, &bad, ALOG_RESERVED_NAME_MAX);
 	if (m >= 0 && bad.name.p) {
 		char plain[32];
 		long k = alog_json_unescape(bad.name.p, bad.name.n, plain, sizeof plain - 1);
