@@ -164,6 +164,251 @@ static void compress_shani_x2(struct lane *la, struct lane *lb, size_t nblocks)
 	SHANI_STORE(b0, b1, lb->h);
 }
 
+/*
+ * Fixed-size messages (the chain step, leaf and node hashes): the blocks
+ * are built in registers or a small buffer and compressed directly, without
+ * the generic buffering or the two-lane set-up.  The 64-byte chain input's
+ * second block is all padding, the same for every message: its schedule
+ * W[t] + K[t] is computed once (wk_pad64) and only the rounds run.
+ */
+static uint32_t wk_pad64[64];
+
+#define SHANI_TARGET __attribute__((target("sha,sse4.1,ssse3"), always_inline)) static inline
+
+/* One block of rounds from the byte-swapped message words w[0..3]. */
+SHANI_TARGET void shani_block(__m128i *s0, __m128i *s1, __m128i w0, __m128i w1, __m128i w2,
+                              __m128i w3)
+{
+	__m128i a0 = *s0, a1 = *s1, w[4] = {w0, w1, w2, w3}, m;
+#pragma GCC unroll 16
+	for (int g = 0; g < 16; g++) {
+		if (g >= 4) {
+			__m128i x = _mm_sha256msg1_epu32(w[g & 3], w[(g - 3) & 3]);
+			x = _mm_add_epi32(x, _mm_alignr_epi8(w[(g - 1) & 3], w[(g - 2) & 3], 4));
+			w[g & 3] = _mm_sha256msg2_epu32(x, w[(g - 1) & 3]);
+		}
+		m = _mm_add_epi32(w[g & 3], _mm_loadu_si128((const __m128i *)&K[4 * g]));
+		a1 = _mm_sha256rnds2_epu32(a1, a0, m);
+		m = _mm_shuffle_epi32(m, 0x0E);
+		a0 = _mm_sha256rnds2_epu32(a0, a1, m);
+	}
+	*s0 = _mm_add_epi32(*s0, a0);
+	*s1 = _mm_add_epi32(*s1, a1);
+}
+
+/* Two blocks of rounds, one per lane, interleaved. */
+SHANI_TARGET void shani_block_x2(__m128i *s0, __m128i *s1, const __m128i wa_in[4], __m128i *t0,
+                                 __m128i *t1, const __m128i wb_in[4])
+{
+	__m128i a0 = *s0, a1 = *s1, b0 = *t0, b1 = *t1, ma, mb;
+	__m128i wa[4] = {wa_in[0], wa_in[1], wa_in[2], wa_in[3]};
+	__m128i wb[4] = {wb_in[0], wb_in[1], wb_in[2], wb_in[3]};
+#pragma GCC unroll 16
+	for (int g = 0; g < 16; g++) {
+		__m128i kk = _mm_loadu_si128((const __m128i *)&K[4 * g]);
+		if (g >= 4) {
+			__m128i xa = _mm_sha256msg1_epu32(wa[g & 3], wa[(g - 3) & 3]);
+			__m128i xb = _mm_sha256msg1_epu32(wb[g & 3], wb[(g - 3) & 3]);
+			xa = _mm_add_epi32(xa, _mm_alignr_epi8(wa[(g - 1) & 3], wa[(g - 2) & 3], 4));
+			xb = _mm_add_epi32(xb, _mm_alignr_epi8(wb[(g - 1) & 3], wb[(g - 2) & 3], 4));
+			wa[g & 3] = _mm_sha256msg2_epu32(xa, wa[(g - 1) & 3]);
+			wb[g & 3] = _mm_sha256msg2_epu32(xb, wb[(g - 1) & 3]);
+		}
+		ma = _mm_add_epi32(wa[g & 3], kk);
+		mb = _mm_add_epi32(wb[g & 3], kk);
+		a1 = _mm_sha256rnds2_epu32(a1, a0, ma);
+		b1 = _mm_sha256rnds2_epu32(b1, b0, mb);
+		ma = _mm_shuffle_epi32(ma, 0x0E);
+		mb = _mm_shuffle_epi32(mb, 0x0E);
+		a0 = _mm_sha256rnds2_epu32(a0, a1, ma);
+		b0 = _mm_sha256rnds2_epu32(b0, b1, mb);
+	}
+	*s0 = _mm_add_epi32(*s0, a0);
+	*s1 = _mm_add_epi32(*s1, a1);
+	*t0 = _mm_add_epi32(*t0, b0);
+	*t1 = _mm_add_epi32(*t1, b1);
+}
+
+/* The rounds of a block whose W[t] + K[t] are precomputed, on one or two lanes. */
+SHANI_TARGET void shani_wk(__m128i *s0, __m128i *s1, const uint32_t *wk)
+{
+	__m128i a0 = *s0, a1 = *s1, m;
+#pragma GCC unroll 16
+	for (int g = 0; g < 16; g++) {
+		m = _mm_loadu_si128((const __m128i *)&wk[4 * g]);
+		a1 = _mm_sha256rnds2_epu32(a1, a0, m);
+		m = _mm_shuffle_epi32(m, 0x0E);
+		a0 = _mm_sha256rnds2_epu32(a0, a1, m);
+	}
+	*s0 = _mm_add_epi32(*s0, a0);
+	*s1 = _mm_add_epi32(*s1, a1);
+}
+
+SHANI_TARGET void shani_wk_x2(__m128i *s0, __m128i *s1, __m128i *t0, __m128i *t1,
+                              const uint32_t *wk)
+{
+	__m128i a0 = *s0, a1 = *s1, b0 = *t0, b1 = *t1, m, m2;
+#pragma GCC unroll 16
+	for (int g = 0; g < 16; g++) {
+		m = _mm_loadu_si128((const __m128i *)&wk[4 * g]);
+		m2 = _mm_shuffle_epi32(m, 0x0E);
+		a1 = _mm_sha256rnds2_epu32(a1, a0, m);
+		b1 = _mm_sha256rnds2_epu32(b1, b0, m);
+		a0 = _mm_sha256rnds2_epu32(a0, a1, m2);
+		b0 = _mm_sha256rnds2_epu32(b0, b1, m2);
+	}
+	*s0 = _mm_add_epi32(*s0, a0);
+	*s1 = _mm_add_epi32(*s1, a1);
+	*t0 = _mm_add_epi32(*t0, b0);
+	*t1 = _mm_add_epi32(*t1, b1);
+}
+
+/* The initial state in sha256rnds2's layout, and the digest out of it. */
+SHANI_TARGET void shani_iv(__m128i *s0, __m128i *s1)
+{
+	SHANI_LOAD(*s0, *s1, IV);
+}
+
+SHANI_TARGET void shani_out(uint8_t out[32], __m128i s0, __m128i s1)
+{
+	const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+	__m128i t = _mm_shuffle_epi32(s0, 0x1B);
+	s1 = _mm_shuffle_epi32(s1, 0xB1);
+	s0 = _mm_blend_epi16(t, s1, 0xF0);
+	s1 = _mm_alignr_epi8(s1, t, 8);
+	_mm_storeu_si128((__m128i *)out, _mm_shuffle_epi8(s0, bswap));
+	_mm_storeu_si128((__m128i *)(out + 16), _mm_shuffle_epi8(s1, bswap));
+}
+
+/* Message words of 16 bytes at p, byte-swapped for the schedule. */
+SHANI_TARGET __m128i shani_load(const uint8_t *p)
+{
+	const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+	return _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)p), bswap);
+}
+
+/* SHA-256(a || b): the data block from the two halves, then the constant padding block. */
+__attribute__((target("sha,sse4.1,ssse3")))
+static void shani_pair(uint8_t out[32], const uint8_t a[32], const uint8_t b[32])
+{
+	__m128i s0, s1;
+	shani_iv(&s0, &s1);
+	shani_block(&s0, &s1, shani_load(a), shani_load(a + 16), shani_load(b), shani_load(b + 16));
+	shani_wk(&s0, &s1, wk_pad64);
+	shani_out(out, s0, s1);
+}
+
+__attribute__((target("sha,sse4.1,ssse3")))
+static void shani_pair_x2(uint8_t o1[32], const uint8_t a1[32], const uint8_t b1[32],
+                          uint8_t o2[32], const uint8_t a2[32], const uint8_t b2[32])
+{
+	__m128i s0, s1, t0, t1;
+	__m128i w1[4] = {shani_load(a1), shani_load(a1 + 16), shani_load(b1), shani_load(b1 + 16)};
+	__m128i w2[4] = {shani_load(a2), shani_load(a2 + 16), shani_load(b2), shani_load(b2 + 16)};
+	shani_iv(&s0, &s1);
+	t0 = s0;
+	t1 = s1;
+	shani_block_x2(&s0, &s1, w1, &t0, &t1, w2);
+	shani_wk_x2(&s0, &s1, &t0, &t1, wk_pad64);
+	shani_out(o1, s0, s1);
+	shani_out(o2, t0, t1);
+}
+
+/*
+ * The blocks of the leaf and node messages, built in registers from the
+ * 32-byte inputs (shifted by the prefix byte), byte-swapped for the
+ * schedule: storing the pieces to memory and loading them back as vectors
+ * would stall on store forwarding.
+ */
+SHANI_TARGET __m128i bswap32(__m128i x)
+{
+	const __m128i mask = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+	return _mm_shuffle_epi8(x, mask);
+}
+
+/* SHA-256(0x00 || d): one block. */
+SHANI_TARGET void leaf_words(__m128i w[4], const uint8_t d[32])
+{
+	__m128i d0 = _mm_loadu_si128((const __m128i *)d);
+	__m128i d1 = _mm_loadu_si128((const __m128i *)(d + 16));
+	w[0] = bswap32(_mm_slli_si128(d0, 1));
+	w[1] = bswap32(_mm_alignr_epi8(d1, d0, 15));
+	w[2] = bswap32(_mm_or_si128(_mm_srli_si128(d1, 15), _mm_set_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0,
+	                                                               0, 0, 0, 0, 0, (char)0x80, 0)));
+	/* the length, 264 bits, in the last two bytes */
+	w[3] = bswap32(_mm_set_epi8(0x08, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+}
+
+/* SHA-256(0x01 || l || r): two blocks. */
+SHANI_TARGET void node_words(__m128i w[8], const uint8_t l[32], const uint8_t r[32])
+{
+	__m128i l0 = _mm_loadu_si128((const __m128i *)l);
+	__m128i l1 = _mm_loadu_si128((const __m128i *)(l + 16));
+	__m128i r0 = _mm_loadu_si128((const __m128i *)r);
+	__m128i r1 = _mm_loadu_si128((const __m128i *)(r + 16));
+	w[0] = bswap32(_mm_or_si128(_mm_slli_si128(l0, 1), _mm_cvtsi32_si128(0x01)));
+	w[1] = bswap32(_mm_alignr_epi8(l1, l0, 15));
+	w[2] = bswap32(_mm_alignr_epi8(r0, l1, 15));
+	w[3] = bswap32(_mm_alignr_epi8(r1, r0, 15));
+	w[4] = bswap32(_mm_or_si128(_mm_srli_si128(r1, 15), _mm_cvtsi32_si128(0x8000)));
+	w[5] = _mm_setzero_si128();
+	w[6] = _mm_setzero_si128();
+	/* the length, 520 bits */
+	w[7] = bswap32(_mm_set_epi8(0x08, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+}
+
+__attribute__((target("sha,sse4.1,ssse3")))
+static void shani_leaf32_x2(uint8_t o1[32], const uint8_t d1[32], uint8_t o2[32],
+                            const uint8_t d2[32])
+{
+	__m128i s0, s1, t0, t1, w1[4], w2[4];
+	leaf_words(w1, d1);
+	leaf_words(w2, d2);
+	shani_iv(&s0, &s1);
+	t0 = s0;
+	t1 = s1;
+	shani_block_x2(&s0, &s1, w1, &t0, &t1, w2);
+	shani_out(o1, s0, s1);
+	shani_out(o2, t0, t1);
+}
+
+__attribute__((target("sha,sse4.1,ssse3")))
+static void shani_leaf32(uint8_t out[32], const uint8_t d[32])
+{
+	__m128i s0, s1, w[4];
+	leaf_words(w, d);
+	shani_iv(&s0, &s1);
+	shani_block(&s0, &s1, w[0], w[1], w[2], w[3]);
+	shani_out(out, s0, s1);
+}
+
+__attribute__((target("sha,sse4.1,ssse3")))
+static void shani_node(uint8_t out[32], const uint8_t l[32], const uint8_t r[32])
+{
+	__m128i s0, s1, w[8];
+	node_words(w, l, r);
+	shani_iv(&s0, &s1);
+	shani_block(&s0, &s1, w[0], w[1], w[2], w[3]);
+	shani_block(&s0, &s1, w[4], w[5], w[6], w[7]);
+	shani_out(out, s0, s1);
+}
+
+__attribute__((target("sha,sse4.1,ssse3")))
+static void shani_node_x2(uint8_t o1[32], const uint8_t l1[32], const uint8_t r1[32],
+                          uint8_t o2[32], const uint8_t l2[32], const uint8_t r2[32])
+{
+	__m128i s0, s1, t0, t1, w1[8], w2[8];
+	node_words(w1, l1, r1);
+	node_words(w2, l2, r2);
+	shani_iv(&s0, &s1);
+	t0 = s0;
+	t1 = s1;
+	shani_block_x2(&s0, &s1, w1, &t0, &t1, w2);
+	shani_block_x2(&s0, &s1, w1 + 4, &t0, &t1, w2 + 4);
+	shani_out(o1, s0, s1);
+	shani_out(o2, t0, t1);
+}
+
 static int cpu_has_shani(void)
 {
 	unsigned a, b, c, d;
@@ -207,6 +452,29 @@ static void compress_armv8(uint32_t state[8], const uint8_t *data, size_t nblock
 
 /* The two-lane compression, when the hardware path has one. */
 static void (*hw_compress_x2)(struct lane *, struct lane *, size_t);
+/* The fixed-size SHA-NI functions above are in use. */
+static int fixed_shani;
+
+#ifdef ALOG_HAVE_X86
+static uint32_t ror32(uint32_t x, int n)
+{
+	return x >> n | x << (32 - n);
+}
+
+/* W[t] + K[t] for the padding block of a 64-byte message (0x80, zeros, length 512). */
+static void pad64_schedule(uint32_t wk[64])
+{
+	uint32_t w[64] = {0x80000000u};
+	w[15] = 512;
+	for (int t = 16; t < 64; t++) {
+		uint32_t s0 = ror32(w[t - 15], 7) ^ ror32(w[t - 15], 18) ^ (w[t - 15] >> 3);
+		uint32_t s1 = ror32(w[t - 2], 17) ^ ror32(w[t - 2], 19) ^ (w[t - 2] >> 10);
+		w[t] = w[t - 16] + s0 + w[t - 7] + s1;
+	}
+	for (int t = 0; t < 64; t++)
+		wk[t] = w[t] + K[t];
+}
+#endif
 
 static void do_setup(void)
 {
@@ -222,6 +490,8 @@ static void do_setup(void)
 		hw_compress = compress_shani;
 		hw_compress_x2 = compress_shani_x2;
 		impl_name = "sha-ni";
+		pad64_schedule(wk_pad64);
+		fixed_shani = 1;
 	}
 #endif
 #ifdef ALOG_HAVE_ARM
@@ -358,6 +628,12 @@ static void hw_padded(uint8_t out[32], const uint8_t *blk, size_t nblocks)
 void alog_sha256_pair(uint8_t out[32], const uint8_t a[32], const uint8_t b[32])
 {
 	alog_sha256_setup();
+#ifdef ALOG_HAVE_X86
+	if (fixed_shani) {
+		shani_pair(out, a, b);
+		return;
+	}
+#endif
 	if (hw_compress) {
 		uint8_t blk[128] = {0};
 		memcpy(blk, a, 32);
@@ -376,6 +652,12 @@ void alog_sha256_pair(uint8_t out[32], const uint8_t a[32], const uint8_t b[32])
 void alog_sha256_leaf32(uint8_t out[32], const uint8_t d[32])
 {
 	alog_sha256_setup();
+#ifdef ALOG_HAVE_X86
+	if (fixed_shani) {
+		shani_leaf32(out, d);
+		return;
+	}
+#endif
 	if (hw_compress) {
 		uint8_t blk[64] = {0};
 		memcpy(blk + 1, d, 32);
@@ -393,6 +675,12 @@ void alog_sha256_leaf32(uint8_t out[32], const uint8_t d[32])
 void alog_sha256_node(uint8_t out[32], const uint8_t l[32], const uint8_t r[32])
 {
 	alog_sha256_setup();
+#ifdef ALOG_HAVE_X86
+	if (fixed_shani) {
+		shani_node(out, l, r);
+		return;
+	}
+#endif
 	if (hw_compress) {
 		uint8_t blk[128] = {0};
 		blk[0] = 0x01;
@@ -424,13 +712,14 @@ static void lane_init(struct lane *l, const void *a, size_t n, const void *s, si
 	l->p = a;
 	l->nfull = n / 64;
 	memcpy(l->h, IV, sizeof IV);
-	memset(l->tail, 0, sizeof l->tail);
 	if (rem)
 		memcpy(l->tail, l->p + 64 * l->nfull, rem);
 	if (t)
 		memcpy(l->tail + rem, s, t);
 	l->tail[rem + t] = 0x80;
 	ntail = rem + t + 9 <= 64 ? 1 : 2;
+	/* zeros only up to the length, in the tail blocks used */
+	memset(l->tail + rem + t + 1, 0, 64 * ntail - 8 - (rem + t + 1));
 	store_be64(l->tail + 64 * ntail - 8, (uint64_t)(n + t) * 8);
 	l->nblocks = l->nfull + ntail;
 }
@@ -480,6 +769,13 @@ void alog_sha256_x2(uint8_t o1[32], const void *a1, size_t n1, const void *s1, s
 void alog_sha256_pair_x2(uint8_t o1[32], const uint8_t a1[32], const uint8_t b1[32],
                          uint8_t o2[32], const uint8_t a2[32], const uint8_t b2[32])
 {
+	alog_sha256_setup();
+#ifdef ALOG_HAVE_X86
+	if (fixed_shani) {
+		shani_pair_x2(o1, a1, b1, o2, a2, b2);
+		return;
+	}
+#endif
 	uint8_t m1[64], m2[64];
 	memcpy(m1, a1, 32);
 	memcpy(m1 + 32, b1, 32);
@@ -491,9 +787,35 @@ void alog_sha256_pair_x2(uint8_t o1[32], const uint8_t a1[32], const uint8_t b1[
 void alog_sha256_leaf32_x2(uint8_t o1[32], const uint8_t d1[32], uint8_t o2[32],
                            const uint8_t d2[32])
 {
+	alog_sha256_setup();
+#ifdef ALOG_HAVE_X86
+	if (fixed_shani) {
+		shani_leaf32_x2(o1, d1, o2, d2);
+		return;
+	}
+#endif
 	uint8_t m1[33], m2[33];
 	m1[0] = m2[0] = 0x00;
 	memcpy(m1 + 1, d1, 32);
 	memcpy(m2 + 1, d2, 32);
 	alog_sha256_x2(o1, m1, 33, NULL, 0, o2, m2, 33, NULL, 0);
+}
+
+void alog_sha256_node_x2(uint8_t o1[32], const uint8_t l1[32], const uint8_t r1[32],
+                         uint8_t o2[32], const uint8_t l2[32], const uint8_t r2[32])
+{
+	alog_sha256_setup();
+#ifdef ALOG_HAVE_X86
+	if (fixed_shani) {
+		shani_node_x2(o1, l1, r1, o2, l2, r2);
+		return;
+	}
+#endif
+	uint8_t m1[65], m2[65];
+	m1[0] = m2[0] = 0x01;
+	memcpy(m1 + 1, l1, 32);
+	memcpy(m1 + 33, r1, 32);
+	memcpy(m2 + 1, l2, 32);
+	memcpy(m2 + 33, r2, 32);
+	alog_sha256_x2(o1, m1, 65, NULL, 0, o2, m2, 65, NULL, 0);
 }

@@ -51,5 +51,7 @@ void alog_sha256_pair_x2(uint8_t o1[32], const uint8_t a1[32], const uint8_t b1[
                          uint8_t o2[32], const uint8_t a2[32], const uint8_t b2[32]);
 void alog_sha256_leaf32_x2(uint8_t o1[32], const uint8_t d1[32], uint8_t o2[32],
                            const uint8_t d2[32]);
+void alog_sha256_node_x2(uint8_t o1[32], const uint8_t l1[32], const uint8_t r1[32],
+                         uint8_t o2[32], const uint8_t l2[32], const uint8_t r2[32]);
 
 #endif
