@@ -51,6 +51,57 @@ void alog_merkle_push(struct alog_merkle *m, const uint8_t leaf[32])
 	m->size++;
 }
 
+void alog_merkle_push_top(struct alog_merkle *m, const uint8_t top[32], unsigned h)
+{
+	uint8_t x[32];
+
+	/* the subtree replaces its own h left parts; carry on from its height */
+	memcpy(x, top, 32);
+	m->n -= h;
+	for (uint64_t s = m->size >> h; s & 1; s >>= 1)
+		alog_sha256_node(x, m->hash[--m->n], x);
+	memcpy(m->hash[m->n++], x, 32);
+	m->size++;
+}
+
+#define TOP(t, stride, k) ((struct alog_merkle_top *)((char *)(t) + (k) * (stride)))
+
+void alog_merkle_tops(uint64_t first, size_t n, struct alog_merkle_top *t, size_t stride)
+{
+	for (size_t k = 0; k < n; k++)
+		TOP(t, stride, k)->height = 0;
+	/*
+	 * Level by level: a subtree of height h ends at leaf k when leaf
+	 * first + k + 1 is a multiple of 2^h; inside the run when it starts at
+	 * k + 1 - 2^h >= 0.  Its halves are the height h - 1 roots at k - 2^(h-1)
+	 * and k, hashed two subtrees at a time.
+	 */
+	for (unsigned h = 1; h < 64 && ((size_t)1 << h) <= n; h++) {
+		size_t w = (size_t)1 << h, half = w / 2, wait = 0;
+		size_t k = (w - ((first + 1) & (w - 1))) & (w - 1);
+		int waiting = 0;
+		while (k + 1 < w)
+			k += w;
+		for (; k < n; k += w) {
+			struct alog_merkle_top *r = TOP(t, stride, k);
+			r->height = (uint8_t)h;
+			if (!waiting) {
+				wait = k;
+				waiting = 1;
+				continue;
+			}
+			struct alog_merkle_top *q = TOP(t, stride, wait);
+			alog_sha256_node_x2(q->hash, TOP(t, stride, wait - half)->hash, q->hash, r->hash,
+			                    TOP(t, stride, k - half)->hash, r->hash);
+			waiting = 0;
+		}
+		if (waiting) {
+			struct alog_merkle_top *q = TOP(t, stride, wait);
+			alog_sha256_node(q->hash, TOP(t, stride, wait - half)->hash, q->hash);
+		}
+	}
+}
+
 void alog_merkle_root(const struct alog_merkle *m, uint8_t out[32])
 {
 	uint8_t h[32];

@@ -35,6 +35,30 @@ void alog_merkle_node(uint8_t out[32], const uint8_t l[32], const uint8_t r[32])
 void alog_merkle_init(struct alog_merkle *m);
 /* Append one leaf hash. */
 void alog_merkle_push(struct alog_merkle *m, const uint8_t leaf[32]);
+/*
+ * Append one leaf given the root of the perfect subtree of height h that
+ * ends at it (h no more than the trailing one bits of m->size), whose other
+ * 2^h - 1 leaves are the last ones pushed: the same result as pushing the
+ * leaf, with h fewer node hashes.  h == 0: top is the leaf hash.
+ */
+void alog_merkle_push_top(struct alog_merkle *m, const uint8_t top[32], unsigned h);
+
+/*
+ * The subtree roots a worker computes for a run of consecutive leaves,
+ * first .. first + n - 1 (leaf k of the run is leaf first + k of the tree):
+ * on entry t[k].hash holds leaf k's hash; on return t[k] holds the root
+ * and height of the largest perfect subtree that ends at leaf k and lies
+ * inside the run (height 0: the leaf itself).  t is strided: element k is
+ * at (char *)t + k * stride.  Pushing leaf k with alog_merkle_push_top
+ * gives the tree alog_merkle_push would, once leaves k - 2^h + 1 .. k - 1
+ * of the run were the last pushed.
+ */
+struct alog_merkle_top {
+	uint8_t hash[32];
+	uint8_t height;
+};
+void alog_merkle_tops(uint64_t first, size_t n, struct alog_merkle_top *t, size_t stride);
+
 /* Root of the tree of m->size leaves; SHA-256("") for the empty tree. */
 void alog_merkle_root(const struct alog_merkle *m, uint8_t out[32]);
 /* Load a stored compact range; -1 if n != popcount(size). */

@@ -58,6 +58,16 @@ struct alog_verifier {
 
 	int tree_ok;
 	struct alog_merkle tree;
+	/*
+	 * Worker-built subtrees (ops/verify_pool.h): the item being checked,
+	 * and the run of items of one chunk filling pushed last, in order, with
+	 * nothing else pushed or loaded into the tree since (tstreak of them,
+	 * the last at index tidx of filling tgen).
+	 */
+	const struct alog_vitem *cur, *cur_items;
+	uint64_t cur_gen, gen_next;
+	uint64_t tgen, tstreak;
+	size_t tidx;
 
 	struct held pend;   /* a record whose link failed, waiting for the next */
 	uint64_t bad_line;  /* first of a run of malformed lines (0: none) */
@@ -353,6 +363,7 @@ static void check_seal(struct alog_verifier *v, uint64_t line, const struct alog
 			        (unsigned long long)s.epoch, (unsigned long long)s.size);
 			/* later seals are checked against what this one signed */
 			v->tree = s.range;
+			v->tstreak = 0;
 		} else {
 			root_checked = 1;
 		}
@@ -360,6 +371,7 @@ static void check_seal(struct alog_verifier *v, uint64_t line, const struct alog
 		/* Mid-log start: the seal's own range gives the tree from here on. */
 		v->tree = s.range;
 		v->tree_ok = 1;
+		v->tstreak = 0;
 	}
 	/* A seal that accounts for a spent epoch before its own ("skipped")
 	 * takes the place of that epoch in the order. */
@@ -427,6 +439,33 @@ static void check_seal(struct alog_verifier *v, uint64_t line, const struct alog
 		v->after_handover = 1;
 }
 
+/*
+ * Push a leaf.  When it is the current item's own and the items before it
+ * in its chunk were the last pushed, the worker's subtree ending at it
+ * stands for them: fewer node hashes in this (the sequential) thread.
+ */
+static void tree_push(struct alog_verifier *v, const uint8_t leaf[32])
+{
+	const struct alog_vitem *it = v->cur;
+
+	if (!it || leaf != it->leaf) {
+		v->tstreak = 0;
+		alog_merkle_push(&v->tree, leaf);
+		return;
+	}
+	size_t idx = (size_t)(it - v->cur_items);
+	if (v->tstreak && v->tgen == v->cur_gen && v->tidx + 1 == idx)
+		v->tstreak++;
+	else
+		v->tstreak = 1;
+	v->tgen = v->cur_gen;
+	v->tidx = idx;
+	if (it->top.height && ((uint64_t)1 << it->top.height) <= v->tstreak)
+		alog_merkle_push_top(&v->tree, it->top.hash, it->top.height);
+	else
+		alog_merkle_push(&v->tree, leaf);
+}
+
 /* Make rec the last accepted record. */
 static void accept(struct alog_verifier *v, uint64_t line, uint64_t seq, const uint8_t hash[32],
                    const uint8_t leaf[32], int64_t ts_ns, int chain_checked)
@@ -435,7 +474,7 @@ static void accept(struct alog_verifier *v, uint64_t line, uint64_t seq, const u
 		v->s.unchecked_links++;
 	if (v->tree_ok) {
 		if (v->tree.size == seq - 1)
-			alog_merkle_push(&v->tree, leaf);
+			tree_push(v, leaf);
 		else
 			v->tree_ok = 0;
 		if (v->tree_ok && v->o.have_checkpoint && v->tree.size == v->o.checkpoint_size)
@@ -695,6 +734,7 @@ static int file_start(struct alog_verifier *v, uint64_t line, const struct alog_
 			v->tree = h.range;
 		else
 			alog_merkle_init(&v->tree);
+		v->tstreak = 0;
 		check_origin(v, line, r->seq);
 		accept(v, line, r->seq, r->hash, leaf, r->ts_ns, 1);
 		return 0;
@@ -733,6 +773,7 @@ static int file_start(struct alog_verifier *v, uint64_t line, const struct alog_
 	v->tree_ok = h.has_range;
 	if (h.has_range)
 		v->tree = h.range;
+	v->tstreak = 0;
 	accept(v, line, r->seq, r->hash, leaf, r->ts_ns, 0);
 	return 0;
 }
@@ -853,13 +894,18 @@ static void check_item(struct alog_verifier *v, const struct alog_vitem *it, con
 			return;
 		}
 	}
+	v->cur = it;
 	on_record(v, it->lineno, &it->rec, it->d, it->leaf, it->linked ? it->pre : NULL);
+	v->cur = NULL;
 }
 
 static void check_chunk(struct alog_verifier *v, struct alog_vchunk *c)
 {
+	v->cur_items = c->items;
+	v->cur_gen = c->gen;
 	for (size_t i = 0; i < c->n && !v->stopped; i++)
 		check_item(v, &c->items[i], c->buf + c->items[i].off);
+	v->cur_items = NULL;
 }
 
 void alog_verify_begin(struct alog_verifier *v, const char *name)
@@ -889,7 +935,10 @@ int alog_verify_line(struct alog_verifier *v, uint64_t lineno, const char *line,
 	it.kind = kind == ALOG_LINE_TOOLONG ? ALOG_VITEM_TOOLONG
 	          : kind == ALOG_LINE_PARTIAL ? ALOG_VITEM_PARTIAL : ALOG_VITEM_LINE;
 	alog_vchunk_hash(&one);
+	v->cur_items = &it;
+	v->cur_gen = ++v->gen_next;
 	check_item(v, &it, line);
+	v->cur_items = NULL;
 	return v->stopped;
 }
 
@@ -996,6 +1045,7 @@ int alog_verify_file(struct alog_verifier *v, const char *path, struct alog_erro
 				eof = 1;
 				break;
 			}
+			c->gen = ++v->gen_next;
 			alog_vpool_submit(&pool, c);
 			filled++;
 		}

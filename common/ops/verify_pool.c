@@ -15,6 +15,35 @@
  * Records are hashed two at a time: the hardware path runs both hashes
  * interleaved.
  */
+/*
+ * The tree nodes of each run of records that would be consecutive leaves:
+ * adjacent lines, parsed, each seq one more than the last.  The verifier
+ * pushes them in one step when it accepts the run's records in order.
+ */
+static void chunk_tops(struct alog_vchunk *c)
+{
+	size_t i = 0;
+
+	while (i < c->n) {
+		size_t a = i;
+		if (!c->items[i].parsed || c->items[i].rec.seq == 0) {
+			memcpy(c->items[i].top.hash, c->items[i].leaf, 32);
+			c->items[i].top.height = 0;
+			i++;
+			continue;
+		}
+		memcpy(c->items[i].top.hash, c->items[i].leaf, 32);
+		while (i + 1 < c->n && c->items[i + 1].parsed &&
+		       c->items[i + 1].rec.seq == c->items[i].rec.seq + 1) {
+			i++;
+			memcpy(c->items[i].top.hash, c->items[i].leaf, 32);
+		}
+		i++;
+		alog_merkle_tops(c->items[a].rec.seq - 1, i - a, &c->items[a].top,
+		                 sizeof(struct alog_vitem));
+	}
+}
+
 void alog_vchunk_hash(struct alog_vchunk *c)
 {
 	struct alog_error pe;
@@ -55,6 +84,7 @@ void alog_vchunk_hash(struct alog_vchunk *c)
 		if (wait->linked)
 			alog_chain(wait->pre + 32, wait->pre, wait->d);
 	}
+	chunk_tops(c);
 }
 
 static void *worker(void *arg)

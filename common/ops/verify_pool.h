@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "format/merkle.h"
 #include "format/record.h"
 
 #define ALOG_VCHUNK_DATA (512 * 1024)
@@ -28,6 +29,9 @@ struct alog_vitem {
 	struct alog_rec rec; /* when parsed; points into the chunk */
 	uint8_t d[32], leaf[32];
 	uint8_t pre[64]; /* when linked: the previous line's hash, and the chain over it */
+	/* when parsed: the largest perfect Merkle subtree ending at this record
+	 * among the run of records before it in the chunk (alog_merkle_tops) */
+	struct alog_merkle_top top;
 };
 
 struct alog_vchunk {
@@ -36,6 +40,7 @@ struct alog_vchunk {
 	struct alog_vitem *items;
 	size_t n;
 	int done; /* hashed */
+	uint64_t gen; /* which filling of the buffer (tells apart items of refills) */
 };
 
 struct alog_vpool {
@@ -50,8 +55,9 @@ struct alog_vpool {
 
 /*
  * Everything about a chunk's lines that does not depend on the lines
- * before it: shape, digest, leaf hash, and the chain hash over the hash
- * the line before stores.
+ * before it: shape, digest, leaf hash, the chain hash over the hash the
+ * line before stores, and the Merkle subtrees inside each run of records
+ * with consecutive seqs (their leaf index is seq - 1).
  */
 void alog_vchunk_hash(struct alog_vchunk *c);
 /* Start threads workers (0: none, chunks are hashed when submitted). */

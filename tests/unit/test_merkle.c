@@ -752,6 +752,73 @@ static void test_tail(void)
 	CHECK(fails == 0);
 }
 
+/*
+ * The tree the verifier builds from worker subtrees (alog_merkle_tops per
+ * chunk, alog_merkle_push_top in the sequential thread) is the tree of
+ * plain pushes: every size 0..2100, after 0..69 leaves pushed before,
+ * random chunk sizes, and random records pushed alone mid-chunk (a held
+ * record, which breaks the run of worker subtrees).
+ */
+struct wtop {
+	uint8_t pad[5]; /* a stride unlike the element's own */
+	struct alog_merkle_top t;
+	uint8_t leaf[32];
+};
+
+static void test_worker_tree(void)
+{
+	enum { MAXN = 2100 };
+	static hash_t leaf[MAXN + 70];
+	static struct wtop w[MAXN + 70];
+
+	randombytes_buf(leaf, sizeof leaf);
+	for (size_t n = 0; n <= MAXN; n++) {
+		struct alog_merkle seq, par;
+		size_t before = randombytes_uniform(70), total = before + n;
+		uint8_t r1[32], r2[32];
+		alog_merkle_init(&seq);
+		alog_merkle_init(&par);
+		for (size_t i = 0; i < total; i++)
+			alog_merkle_push(&seq, leaf[i]);
+		for (size_t i = 0; i < before; i++)
+			alog_merkle_push(&par, leaf[i]);
+		for (size_t c0 = before; c0 < total;) {
+			size_t len = 1 + randombytes_uniform(n < 40 ? 40 : (uint32_t)n / 3);
+			uint64_t streak = 0;
+			if (randombytes_uniform(4) == 0)
+				len = (size_t)1 << randombytes_uniform(12); /* power-of-two chunks too */
+			if (len > total - c0)
+				len = total - c0;
+			for (size_t k = 0; k < len; k++)
+				memcpy(w[k].t.hash, leaf[c0 + k], 32);
+			alog_merkle_tops(c0, len, &w[0].t, sizeof w[0]);
+			for (size_t k = 0; k < len; k++) {
+				unsigned h = w[k].t.height;
+				/* the height is the largest subtree ending here, inside the chunk */
+				CHECK(((c0 + k + 1) & (((uint64_t)1 << h) - 1)) == 0);
+				CHECK(k + 1 >= ((size_t)1 << h));
+				CHECK(k + 1 < ((size_t)2 << h) || ((c0 + k + 1) & ((uint64_t)1 << h)) != 0);
+				if (randombytes_uniform(50) == 0) {
+					streak = 0;
+					alog_merkle_push(&par, leaf[c0 + k]);
+					continue;
+				}
+				streak++;
+				if (((uint64_t)1 << h) <= streak)
+					alog_merkle_push_top(&par, w[k].t.hash, h);
+				else
+					alog_merkle_push(&par, leaf[c0 + k]);
+			}
+			c0 += len;
+		}
+		CHECK(par.size == seq.size && par.n == seq.n);
+		CHECK(memcmp(par.hash, seq.hash, 32 * (size_t)seq.n) == 0);
+		alog_merkle_root(&seq, r1);
+		alog_merkle_root(&par, r2);
+		CHECK_MEM(r2, r1, 32);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t count = argc > 1 ? strtoull(argv[1], NULL, 10) : 300;
@@ -773,5 +840,6 @@ int main(int argc, char **argv)
 	test_random_tree(1 + randombytes_uniform((uint32_t)count));
 	test_huge();
 	test_tail();
+	test_worker_tree();
 	return t_done("test_merkle");
 }
