@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #define READ_CHUNK (1024 * 1024)
+#define READ_STEP (256 * 1024)
 
 static void setup(struct alog_reader *r, int fd, const char *name, size_t max_line)
 {
@@ -86,7 +87,10 @@ static int fill(struct alog_reader *r, struct alog_error *e)
 		r->start = 0;
 	}
 	for (;;) {
-		n = read(r->fd, r->buf + r->end, r->cap - r->end);
+		/* Reads of READ_STEP: the data is still in the cache when the line
+		 * search and the caller get to it (a read of the whole buffer is not). */
+		size_t want = r->cap - r->end < READ_STEP ? r->cap - r->end : READ_STEP;
+		n = read(r->fd, r->buf + r->end, want);
 		if (n >= 0)
 			break;
 		if (errno != EINTR) {
