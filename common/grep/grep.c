@@ -414,6 +414,7 @@ struct grep {
 	struct alog_finder enc; /* ALOG_ENC_MARK */
 	struct src s;
 	int fast, tuned;
+	int plain_region; /* the lines process() is giving hold no protected value */
 
 	/* the current input */
 	const char *name;
@@ -845,7 +846,14 @@ static int on_line(struct grep *g, uint64_t off, const char *p, size_t len, int 
 			g->res->tampered = 1;
 			return STOP_ALL;
 		}
-		parsed = kind == ALOG_LINE_OK && light_parse(p, len, &r) == 0;
+		/* the verifier parsed it: seq, ts and type from there */
+		const struct alog_rec *vr = alog_verify_line_rec(g->v);
+		if (vr && kind == ALOG_LINE_OK) {
+			r = *vr;
+			parsed = 1;
+		} else {
+			parsed = kind == ALOG_LINE_OK && light_parse(p, len, &r) == 0;
+		}
 		verified(g, parsed ? &r : NULL);
 	} else if (!lazy) {
 		parsed = kind == ALOG_LINE_OK && alog_rec_parse(&r, p, len, &pe) == 0;
@@ -889,7 +897,7 @@ static int on_line(struct grep *g, uint64_t off, const char *p, size_t len, int 
 
 	if (!lazy && g->max_reached && !g->after_left) {
 		m = 0;
-	} else if (has_protected(g, p, len)) {
+	} else if (!g->plain_region && has_protected(g, p, len)) {
 		/* the query sees opened values; one it needs but cannot see is an error */
 		int opened = open_terms(g, ln ? ln : line_no(g, off), off, p, len);
 		if (opened != 0)
@@ -979,7 +987,7 @@ static int process(struct grep *g)
 {
 	struct src *s = &g->s;
 	char *buf = s->buf;
-	size_t lim, pos;
+	size_t lim, pos, batched = 0;
 	const char *last;
 	int r = GO_ON;
 
@@ -1040,13 +1048,22 @@ static int process(struct grep *g)
 			line_no(g, s->base + s->start);
 		return r;
 	}
+	/* one search for protected values over all the lines, not one per line */
+	g->plain_region = g->o->unprotect && !has_protected(g, buf + pos, lim - pos);
 	while (pos < lim && r == GO_ON) {
 		const char *nl = memchr(buf + pos, '\n', lim - pos);
 		size_t le = (size_t)(nl - buf) + 1;
+		/* --verify: the lines ahead are hashed together (two records at a time) */
+		if (g->v && pos >= batched)
+			batched = pos + alog_verify_lines(g->v, buf + pos, lim - pos);
 		r = on_line(g, s->base + pos, buf + pos, le - pos,
 		            le - pos > ALOG_MAX_LINE ? ALOG_LINE_TOOLONG : ALOG_LINE_OK);
 		pos = le;
 	}
+	/* the buffer is refilled or moved after this */
+	if (g->v)
+		alog_verify_lines_drop(g->v);
+	g->plain_region = 0;
 	s->start = pos;
 	return r;
 }

@@ -26,6 +26,9 @@
 #include "ops/proof.h"
 #include "ops/verify_pool.h"
 
+#define VBATCH_PARTS 4
+#define VBATCH_PART (ALOG_VERIFY_BATCH / VBATCH_PARTS)
+
 /* What the verifier remembers of a record it has not yet placed. */
 struct held {
 	int active;
@@ -68,6 +71,23 @@ struct alog_verifier {
 	uint64_t cur_gen, gen_next;
 	uint64_t tgen, tstreak;
 	size_t tidx;
+	/*
+	 * alog_verify_lines: lines hashed ahead in parts of VBATCH_PART lines
+	 * (by a worker thread when there is more than one CPU), a ring of
+	 * parts: nsub of them queued from cursub on, the line bnext of part
+	 * cursub to be given next, the caller's lines from bfrom to bend not
+	 * yet in a part (a part given out is refilled from there).  Queued
+	 * parts are waited for before the caller's buffer may change.
+	 */
+	struct alog_vchunk bsub[VBATCH_PARTS];
+	unsigned nsub, cursub;
+	size_t bnext;
+	int bvalid, subwaited;
+	const char *bfrom, *bend;
+	struct alog_vpool bpool;
+	int bpool_on;
+	struct alog_rec lrec; /* the line alog_verify_line took last, when have_lrec */
+	int have_lrec;
 
 	struct held pend;   /* a record whose link failed, waiting for the next */
 	uint64_t bad_line;  /* first of a run of malformed lines (0: none) */
@@ -124,8 +144,14 @@ struct alog_verifier *alog_verifier_new(const struct alog_verify_opts *o, alog_p
 
 void alog_verifier_free(struct alog_verifier *v)
 {
-	if (v)
+	if (v) {
+		alog_verify_lines_drop(v);
+		if (v->bpool_on)
+			alog_vpool_stop(&v->bpool);
+		for (unsigned i = 0; i < VBATCH_PARTS; i++)
+			free(v->bsub[i].items);
 		free(v->scratch);
+	}
 	free(v);
 }
 
@@ -910,6 +936,7 @@ static void check_chunk(struct alog_verifier *v, struct alog_vchunk *c)
 
 void alog_verify_begin(struct alog_verifier *v, const char *name)
 {
+	alog_verify_lines_drop(v);
 	/* A record held at the end of the previous file is that file's problem. */
 	if (v->pend.active && !v->stopped)
 		settle_alone(v);
@@ -921,12 +948,120 @@ void alog_verify_begin(struct alog_verifier *v, const char *name)
 		v->scratch = alog_xmalloc(ALOG_MAX_LINE);
 }
 
+/* Queue the next part of the caller's lines, if any are left: 1 queued. */
+static int queue_part(struct alog_verifier *v)
+{
+	struct alog_vchunk *c = &v->bsub[(v->cursub + v->nsub) % VBATCH_PARTS];
+	size_t cu = 0, left = (size_t)(v->bend - v->bfrom);
+
+	if (v->nsub == VBATCH_PARTS || !left)
+		return 0;
+	if (!c->items)
+		c->items = alog_xmalloc(VBATCH_PART * sizeof *c->items);
+	c->buf = (char *)v->bfrom;
+	c->n = 0;
+	while (cu < left && c->n < VBATCH_PART) {
+		const char *nl = memchr(c->buf + cu, '\n', left - cu);
+		struct alog_vitem *it;
+		size_t len;
+		if (!nl)
+			break;
+		len = (size_t)(nl - (c->buf + cu)) + 1;
+		if (cu + len > UINT32_MAX)
+			break;
+		it = &c->items[c->n++];
+		it->lineno = 0;
+		it->off = (uint32_t)cu;
+		it->len = (uint32_t)len;
+		it->kind = len > ALOG_MAX_LINE ? ALOG_VITEM_TOOLONG : ALOG_VITEM_LINE;
+		cu += len;
+	}
+	if (!c->n) {
+		v->bfrom = v->bend;
+		return 0;
+	}
+	c->gen = ++v->gen_next;
+	alog_vpool_submit(&v->bpool, c);
+	v->nsub++;
+	v->bfrom += cu;
+	return 1;
+}
+
+size_t alog_verify_lines(struct alog_verifier *v, const char *p, size_t n)
+{
+	const char *last;
+
+	alog_verify_lines_drop(v);
+	if (v->stopped || !n || !(last = memrchr(p, '\n', n)))
+		return 0;
+	if (!v->bpool_on) {
+		int jobs = jobs_for(&v->o);
+		alog_vpool_start(&v->bpool, jobs > 1 ? 1 : 0);
+		v->bpool_on = 1;
+	}
+	v->bfrom = p;
+	v->bend = last + 1;
+	v->cursub = 0;
+	v->bnext = 0;
+	v->subwaited = 0;
+	while (queue_part(v))
+		;
+	v->bvalid = v->nsub > 0;
+	return (size_t)(v->bend - p);
+}
+
+void alog_verify_lines_drop(struct alog_verifier *v)
+{
+	/* a worker may still be reading the caller's lines */
+	for (unsigned i = 0; i < v->nsub; i++)
+		alog_vpool_wait(&v->bpool, &v->bsub[(v->cursub + i) % VBATCH_PARTS]);
+	v->nsub = 0;
+	v->bvalid = 0;
+	v->bfrom = v->bend = NULL;
+}
+
+const struct alog_rec *alog_verify_line_rec(const struct alog_verifier *v)
+{
+	return v->have_lrec ? &v->lrec : NULL;
+}
+
+/* The line given, when it is the next one hashed ahead: its item. */
+static struct alog_vitem *batched_item(struct alog_verifier *v, const char *line, size_t len,
+                                       int kind, struct alog_vchunk **cp)
+{
+	struct alog_vchunk *c;
+	struct alog_vitem *b;
+
+	while (v->nsub && v->bnext == v->bsub[v->cursub].n) {
+		/* a part given out: its place takes the next lines */
+		v->cursub = (v->cursub + 1) % VBATCH_PARTS;
+		v->nsub--;
+		v->bnext = 0;
+		v->subwaited = 0;
+		queue_part(v);
+	}
+	if (!v->nsub)
+		return NULL;
+	c = &v->bsub[v->cursub];
+	if (!v->subwaited) {
+		alog_vpool_wait(&v->bpool, c);
+		v->subwaited = 1;
+	}
+	b = &c->items[v->bnext];
+	if (c->buf + b->off != line || b->len != len || b->kind != kind)
+		return NULL;
+	v->bnext++;
+	*cp = c;
+	return b;
+}
+
 int alog_verify_line(struct alog_verifier *v, uint64_t lineno, const char *line, size_t len,
                      int kind)
 {
 	struct alog_vitem it = {0};
 	struct alog_vchunk one = {.buf = (char *)line, .items = &it, .n = 1};
 
+	v->have_lrec = 0;
 	if (v->stopped)
 		return 1;
 	it.lineno = lineno;
@@ -934,16 +1069,36 @@ int alog_verify_line(struct alog_verifier *v, uint64_t lineno, const char *line,
 	it.len = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
 	it.kind = kind == ALOG_LINE_TOOLONG ? ALOG_VITEM_TOOLONG
 	          : kind == ALOG_LINE_PARTIAL ? ALOG_VITEM_PARTIAL : ALOG_VITEM_LINE;
+	if (v->bvalid) {
+		/* hashed ahead by alog_verify_lines: the same bytes, in order */
+		struct alog_vchunk *c;
+		struct alog_vitem *b = batched_item(v, line, len, it.kind, &c);
+		if (b) {
+			b->lineno = lineno;
+			v->cur_items = c->items;
+			v->cur_gen = c->gen;
+			check_item(v, b, line);
+			v->cur_items = NULL;
+			if ((v->have_lrec = b->parsed))
+				v->lrec = b->rec;
+			return v->stopped;
+		}
+		/* given otherwise: the rest of the batch is not used */
+		v->bvalid = 0;
+	}
 	alog_vchunk_hash(&one);
 	v->cur_items = &it;
 	v->cur_gen = ++v->gen_next;
 	check_item(v, &it, line);
 	v->cur_items = NULL;
+	if ((v->have_lrec = it.parsed))
+		v->lrec = it.rec;
 	return v->stopped;
 }
 
 int alog_verify_end(struct alog_verifier *v)
 {
+	alog_verify_lines_drop(v);
 	if (!v->stopped && v->bad_line)
 		flush_bad(v, 1);
 	return v->stopped;

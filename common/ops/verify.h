@@ -141,6 +141,30 @@ void alog_verify_begin(struct alog_verifier *v, const char *name);
 int alog_verify_line(struct alog_verifier *v, uint64_t lineno, const char *line, size_t len,
                      int kind);
 int alog_verify_end(struct alog_verifier *v);
+
+/*
+ * Lines hashed ahead of alog_verify_line, for a caller that has many in
+ * memory at once: the whole lines at p[0..n) (each ending in LF) are
+ * parsed and hashed together, two records at a time, with the Merkle
+ * subtrees among them, in parts, by a worker thread when the options'
+ * jobs allow more than one (while the caller goes on with the lines
+ * before); alog_verify_line then takes each of them without hashing it
+ * again when given the same line (same address and length) in order.  A
+ * line given otherwise ends the batch: it and the rest are checked one
+ * by one, as without it.  The bytes must stay as they are until
+ * alog_verify_lines_drop, the next alog_verify_lines or alog_verify_end
+ * (call one before the buffer is refilled or moved: it waits for the
+ * worker).  Returns how many bytes of p the batch holds: its whole
+ * lines, hashed ahead ALOG_VERIFY_BATCH lines at most at a time.
+ */
+#define ALOG_VERIFY_BATCH 2048
+size_t alog_verify_lines(struct alog_verifier *v, const char *p, size_t n);
+void alog_verify_lines_drop(struct alog_verifier *v);
+/*
+ * The line alog_verify_line took last, parsed: NULL when it was not a
+ * record (or the verifier had stopped).  Valid until the next call.
+ */
+const struct alog_rec *alog_verify_line_rec(const struct alog_verifier *v);
 /*
  * Progress while feeding: the seq of the last record accepted so far (a
  * final decision), and the highest seq covered by a seal whose root

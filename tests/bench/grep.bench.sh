@@ -42,7 +42,9 @@ bench_compare "alog-grep -n 10 'actor=alice' (the last ten) vs the whole search"
 	"alog-grep 'actor=alice' $LOG > grep.out"
 
 # Searching and verifying in one pass costs about what verifying costs.
-# (alog-grep verifies in one thread: against alog-verify in one too.)
+# (alog-grep reads, searches and checks in one thread; with more than one
+# CPU a second one hashes the lines ahead, as alog-verify's workers do:
+# against alog-verify in one thread, the reference the target names.)
 bench_compare "alog-grep --verify -p (sealed every 10k) vs alog-verify -p --jobs 1" "<=1.1" \
 	"alog-grep --verify -p $PUB 'actor=alice target=payments' $SEALED > grep.out" \
 	"alog-verify -q --jobs 1 -p $PUB $SEALED"
