@@ -561,6 +561,30 @@ static void set_literal(struct term *t, const char *s, size_t n, int as_name)
 	t->score = as_name ? (unsigned)bestlen : 10 * (unsigned)bestlen;
 }
 
+/* The end of the bracket expression opening at p ('['), or NULL when it has none. */
+static const char *re_bracket_end(const char *p)
+{
+	p++;
+	if (*p == '^')
+		p++;
+	if (*p == ']')
+		p++;
+	while (*p && *p != ']') {
+		if (*p == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
+			char c = p[1];
+			const char *q = p + 2;
+			while (*q && !(q[0] == c && q[1] == ']'))
+				q++;
+			if (!*q)
+				return NULL;
+			p = q + 2;
+		} else {
+			p++;
+		}
+	}
+	return *p ? p : NULL;
+}
+
 /*
  * glibc's regcomp copies a repeated subexpression once per repetition and
  * can take gigabytes for a short pattern such as x+++++..., x{,30000} or
@@ -619,25 +643,9 @@ static int re_check(const char *re, const char **why)
 		if (*p == '\\' && p[1]) {
 			p += 2;
 		} else if (*p == '[') {
-			/* a bracket expression: ] first is literal; [: :] [. .] [= =] nest */
-			p++;
-			if (*p == '^')
-				p++;
-			if (*p == ']')
-				p++;
-			while (*p && *p != ']') {
-				if (*p == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
-					char c = p[1];
-					const char *q = p + 2;
-					while (*q && !(q[0] == c && q[1] == ']'))
-						q++;
-					p = *q ? q + 2 : q;
-				} else {
-					p++;
-				}
-			}
-			if (*p)
-				p++;
+			/* one atom; an unterminated one runs to the end (regcomp refuses it) */
+			const char *e = re_bracket_end(p);
+			p = e ? e + 1 : p + strlen(p);
 		} else if (*p == '(') {
 			if (depth == ALOG_JSON_MAX_DEPTH) {
 				*why = "groups nested too deep";
@@ -677,30 +685,6 @@ static int re_check(const char *re, const char **why)
 		return -1;
 	}
 	return 0;
-}
-
-/* The end of the bracket expression opening at p ('['), or NULL when it has none. */
-static const char *re_bracket_end(const char *p)
-{
-	p++;
-	if (*p == '^')
-		p++;
-	if (*p == ']')
-		p++;
-	while (*p && *p != ']') {
-		if (*p == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
-			char c = p[1];
-			const char *q = p + 2;
-			while (*q && !(q[0] == c && q[1] == ']'))
-				q++;
-			if (!*q)
-				return NULL;
-			p = q + 2;
-		} else {
-			p++;
-		}
-	}
-	return *p ? p : NULL;
 }
 
 /* The length of the interval {m}, {m,} or {m,n} at p, or 0 when p holds none. */
