@@ -312,18 +312,23 @@ void alog_export_value_text(struct alog_export *x, struct alog_span v)
 	alog_buf_add(&x->text, v.p, v.n);
 }
 
-/* Top-level string member of a record, unescaped into out; 0 if absent. */
-int alog_export_top_string(const char *obj, size_t n, const char *name, char *out, size_t cap)
+/* A member's value when it is a string, unescaped into out; 0 if it is not one or does not fit. */
+int alog_export_span_string(struct alog_span v, char *out, size_t cap)
 {
-	const char *path[1] = {name};
-	struct alog_span v;
 	long k;
-	if (alog_json_lookup(obj, n, path, 1, &v) != 1 ||
-	    alog_json_type(v.p, v.n) != ALOG_JSON_STRING)
+	if (alog_json_type(v.p, v.n) != ALOG_JSON_STRING)
 		return 0;
 	k = alog_json_unescape(v.p + 1, v.n - 2, out, cap - 1);
 	if (k < 0)
 		return 0;
 	out[k] = '\0';
 	return 1;
+}
+
+/* Top-level string member of a record, unescaped into out; 0 if absent. */
+int alog_export_top_string(const char *obj, size_t n, const char *name, char *out, size_t cap)
+{
+	const char *path[1] = {name};
+	struct alog_span v;
+	return alog_json_lookup(obj, n, path, 1, &v) == 1 && alog_export_span_string(v, out, cap);
 }

@@ -225,6 +225,7 @@ static inline int alog_export_octal_lookalike(const char *s, size_t n)
 int alog_export_walk(struct alog_export *x, const char *obj, size_t n, size_t depth, int skip_meta,
                      int flatten, leaf_fn fn);
 void alog_export_value_text(struct alog_export *x, struct alog_span v);
+int alog_export_span_string(struct alog_span v, char *out, size_t cap);
 int alog_export_top_string(const char *obj, size_t n, const char *name, char *out, size_t cap);
 
 

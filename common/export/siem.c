@@ -282,16 +282,8 @@ static void tops_find(const char *obj, size_t n, struct tops *t)
 /* A top-level string found by tops_find, unescaped into out; 0 if it is none. */
 static int top_string(int has, struct alog_span v, char *out, size_t cap)
 {
-	long k;
-	if (!has || alog_json_type(v.p, v.n) != ALOG_JSON_STRING)
-		return 0;
-	k = alog_json_unescape(v.p + 1, v.n - 2, out, cap - 1);
-	if (k < 0)
-		return 0;
-	out[k] = '\0';
-	return 1;
+	return has && alog_export_span_string(v, out, cap);
 }
-
 
 /*
  * The outcome of an event from its outcome member, else its result member:
