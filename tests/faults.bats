@@ -14,6 +14,19 @@ fi_run() { # fi_run SPEC COMMAND...: run with one injected fault
 # sanitizers (the harness preloads their runtime first itself) or valgrind.
 asan_build() { [ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ]; }
 
+# interrupted_seal: a.alog of four records sealed once, then a second
+# alog-seal whose fdatasync of the log fails after the key has forgotten
+# epoch 1 (its seal is kept in k.sec); a.before is a.alog before that run.
+interrupted_seal() {
+	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
+	make_log a.alog 3
+	alog-seal -f a.alog -s k.sec >/dev/null
+	alog-append -f a.alog x=1
+	cp a.alog a.before
+	fi_run fdatasync:1:eio alog-seal -f a.alog -s k.sec
+	[ "$status" -eq 2 ]
+}
+
 @test "fault harness: every failed call of every tool ends in exit 0 or 2, never a damaged log" {
 	[ "${ALOG_VALGRIND:-0}" = 1 ] && skip "the shim and valgrind both replace malloc"
 	run harness faults.py --quick
@@ -202,14 +215,7 @@ asan_build() { [ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ]; }
 
 @test "a seal that cannot be appended is added by the next seal; its seed is gone at once" {
 	asan_build && skip "the shim cannot be preloaded under a sanitizer or valgrind here"
-	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
-	make_log a.alog 3
-	alog-seal -f a.alog -s k.sec >/dev/null
-	alog-append -f a.alog x=1
-	cp a.alog a.before
-	# the log's fdatasync of the seal fails: the key has already forgotten epoch 1
-	fi_run fdatasync:1:eio alog-seal -f a.alog -s k.sec
-	[ "$status" -eq 2 ]
+	interrupted_seal
 	[[ $output == *"epoch 1 is spent but its seal could not be added to the log (it is kept in the key file; the next alog-seal adds it)"* ]]
 	cmp a.alog a.before
 	[ "$(grep '^next ' k.sec)" = "next 2" ]
@@ -243,12 +249,7 @@ asan_build() { [ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ]; }
 
 @test "two seals interrupted in a row: the second, which accounts for the first, is added later" {
 	asan_build && skip "the shim cannot be preloaded under a sanitizer or valgrind here"
-	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
-	make_log a.alog 3
-	alog-seal -f a.alog -s k.sec >/dev/null
-	alog-append -f a.alog x=1
-	fi_run fdatasync:1:eio alog-seal -f a.alog -s k.sec
-	[ "$status" -eq 2 ]
+	interrupted_seal
 	alog-append -f a.alog y=1
 	# the seal that accounts for epoch 1 is interrupted the same way
 	cp a.alog a.before
