@@ -587,7 +587,7 @@ wait_lines() {
 	kill "$pid"
 	wait "$pid" || true
 	[ "$(cat out)" = "$(printf '2\t1\n3\t2\n4\t3\n5\t4\n8\t5\n9\t6\n12\t7')" ]
-	[ ! -s err ]
+	[ -z "$(tool_errors err)" ]
 	alog-verify -p k.pub a-old.alog a-older.alog a.alog
 }
 
@@ -717,7 +717,7 @@ wait_lines() {
 	kill "$pid"
 	wait "$pid" || true
 	[ "$(cat out)" = "$(printf '2\t\n3\t\n4\t\n5\trecover\n6\t')" ]
-	[ ! -s err ]
+	[ -z "$(tool_errors err)" ]
 }
 
 # ---- verification while searching ----
@@ -1004,7 +1004,7 @@ at_clock() {
 	kill "$pid"
 	wait "$pid" || true
 	[ "$(cat out)" = "$(printf '1\n2\n3\n4')" ]
-	[ ! -s err ]
+	[ -z "$(tool_errors err)" ]
 }
 
 # Append to FILE a chain-valid record with the members MEMBERS (JSON text

@@ -34,6 +34,13 @@ memcheck() {
 	fi
 }
 
+# tool_errors FILE: what a tool wrote to FILE (its standard error), without
+# memcheck's own lines: a tool killed by a signal under ALOG_VALGRIND=1 has
+# the stacks of its live threads reported as "possibly lost", no error of its.
+tool_errors() {
+	grep -v '^==[0-9]*==' "$1" || true
+}
+
 setup() {
 	PATH="$(_alog_path):$ALOG_TESTBIN:$PATH"
 	export PATH
