@@ -1148,6 +1148,76 @@ static int fill_chunk(struct alog_verifier *v, struct alog_reader *rd, struct al
 	return c->n > 0;
 }
 
+/*
+ * Where a regular file is read straight into the chunks: the bytes after
+ * the last LF of a chunk (the start of the next line) wait at the end of
+ * that chunk's buffer until the next is filled.
+ */
+struct direct {
+	struct alog_vchunk *prev; /* holds the pending bytes at prev->buf + prev->used */
+	size_t pend;
+	uint64_t off; /* input offset of the pending bytes */
+};
+
+/*
+ * Fill c with whole lines read straight into its buffer (no copy per
+ * line; the worker finds the lines).  Returns 1 when it holds lines, 0
+ * when what is left is not for this path (nothing, a line without LF at
+ * the end, or one too long to buffer): the line reader goes on from
+ * d->off.  -1 on a read error.
+ */
+static int fill_direct(struct alog_reader *rd, struct direct *d, struct alog_vchunk *c,
+                       struct alog_error *e)
+{
+	size_t have = 0, cap = ALOG_VCHUNK_DATA + ALOG_MAX_LINE, want = ALOG_VCHUNK_DATA;
+	int eof = 0;
+
+	if (d->pend)
+		memmove(c->buf, d->prev->buf + d->prev->used, d->pend);
+	have = d->pend;
+	for (;;) {
+		const char *lf;
+		while (!eof && have < want) {
+			/* Reads of 256 KiB: the data is still in the cache when a worker
+			 * gets to it. */
+			size_t step = cap - have < 256 * 1024 ? cap - have : 256 * 1024;
+			ssize_t n = read(rd->fd, c->buf + have, step);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				alog_errno(e, "read error");
+				return alog_err_at(e, rd->name, 0);
+			}
+			if (n == 0)
+				eof = 1;
+			have += (size_t)n;
+		}
+		lf = have ? memrchr(c->buf, '\n', have) : NULL;
+		if (lf) {
+			c->used = (size_t)(lf - c->buf) + 1;
+			break;
+		}
+		if (eof || have >= ALOG_MAX_LINE) {
+			/* the line reader reads these bytes again */
+			d->pend = 0;
+			return 0;
+		}
+		want = have + 256 * 1024 < cap ? have + 256 * 1024 : cap;
+	}
+	c->split = 1;
+	c->from = 0;
+	c->n = 0;
+	d->prev = c;
+	d->pend = have - c->used;
+	d->off += c->used;
+	if (eof && d->pend) {
+		/* the last line has no LF: the line reader's (a writer may be in
+		 * the middle of it) */
+		d->pend = 0;
+	}
+	return 1;
+}
+
 /* A note about a whole file, outside the current file's numbering. */
 static void vreport_note(struct alog_verifier *v, const char *file, const char *msg)
 {
@@ -1165,7 +1235,9 @@ int alog_verify_file(struct alog_verifier *v, const char *path, struct alog_erro
 	struct alog_vpool pool;
 	int jobs = jobs_for(&v->o), nchunks = jobs == 1 ? 1 : jobs + 1;
 	unsigned long filled = 0, checked = 0;
-	int locked = 0, eof = 0, rc = 0;
+	int locked = 0, eof = 0, rc = 0, direct, reseek = 0;
+	struct direct d = {0};
+	uint64_t lineno = 0;
 
 	if (alog_reader_open(&rd, path, ALOG_MAX_LINE, e) != 0)
 		return -1;
@@ -1181,6 +1253,7 @@ int alog_verify_file(struct alog_verifier *v, const char *path, struct alog_erro
 		}
 	}
 	alog_verify_begin(v, rd.name);
+	direct = rd.regular;
 	for (int i = 0; i < nchunks; i++) {
 		chunks[i].buf = alog_xmalloc(ALOG_VCHUNK_DATA + ALOG_MAX_LINE);
 		chunks[i].items = alog_xmalloc(ALOG_VCHUNK_ITEMS * sizeof(struct alog_vitem));
@@ -1190,15 +1263,43 @@ int alog_verify_file(struct alog_verifier *v, const char *path, struct alog_erro
 	while (!v->stopped && (!eof || checked < filled)) {
 		while (!eof && filled - checked < (unsigned long)nchunks) {
 			struct alog_vchunk *c = &chunks[filled % (unsigned long)nchunks];
-			int got = fill_chunk(v, &rd, c, &locked, e);
-			if (got < 0) {
-				rc = -1;
-				eof = 1;
-				break;
+			int got = 0;
+			if (direct) {
+				got = fill_direct(&rd, &d, c, e);
+				if (got < 0) {
+					rc = -1;
+					eof = 1;
+					break;
+				}
+				if (got == 0) {
+					/* the rest is the line reader's, once the lines before
+					 * are numbered (checked) */
+					direct = 0;
+					reseek = 1;
+				}
 			}
-			if (got == 0) {
-				eof = 1;
-				break;
+			if (reseek) {
+				if (checked < filled)
+					break;
+				reseek = 0;
+				if (alog_reader_seek(&rd, d.off, lineno, e) != 0) {
+					rc = -1;
+					eof = 1;
+					break;
+				}
+			}
+			if (!direct) {
+				c->split = 0;
+				got = fill_chunk(v, &rd, c, &locked, e);
+				if (got < 0) {
+					rc = -1;
+					eof = 1;
+					break;
+				}
+				if (got == 0) {
+					eof = 1;
+					break;
+				}
 			}
 			c->gen = ++v->gen_next;
 			alog_vpool_submit(&pool, c);
@@ -1206,8 +1307,22 @@ int alog_verify_file(struct alog_verifier *v, const char *path, struct alog_erro
 		}
 		if (rc < 0 || checked == filled)
 			break;
-		alog_vpool_wait(&pool, &chunks[checked % (unsigned long)nchunks]);
-		check_chunk(v, &chunks[checked % (unsigned long)nchunks]);
+		struct alog_vchunk *c = &chunks[checked % (unsigned long)nchunks];
+		alog_vpool_wait(&pool, c);
+		for (;;) {
+			if (c->split)
+				for (size_t i = 0; i < c->n; i++)
+					c->items[i].lineno = ++lineno;
+			else if (c->n)
+				lineno = c->items[c->n - 1].lineno;
+			check_chunk(v, c);
+			if (v->stopped || !c->split || c->next >= c->used)
+				break;
+			/* more lines than items: the rest of the chunk, here */
+			c->from = c->next;
+			c->gen = ++v->gen_next;
+			alog_vchunk_hash(c);
+		}
 		checked++;
 	}
 	/* Let workers finish whatever is still queued before freeing chunks. */

@@ -44,10 +44,32 @@ static void chunk_tops(struct alog_vchunk *c)
 	}
 }
 
+/* The lines of a split chunk from c->from on, as many as there are items for. */
+static void chunk_split(struct alog_vchunk *c)
+{
+	size_t o = c->from;
+
+	c->n = 0;
+	while (o < c->used && c->n < ALOG_VCHUNK_ITEMS) {
+		const char *nl = memchr(c->buf + o, '\n', c->used - o);
+		struct alog_vitem *it = &c->items[c->n++];
+		size_t len = nl ? (size_t)(nl - (c->buf + o)) + 1 : c->used - o;
+		it->lineno = 0;
+		it->off = (uint32_t)o;
+		it->len = (uint32_t)len;
+		it->kind = len > ALOG_MAX_LINE ? ALOG_VITEM_TOOLONG : ALOG_VITEM_LINE;
+		o += len;
+	}
+	c->next = o;
+}
+
 void alog_vchunk_hash(struct alog_vchunk *c)
 {
 	struct alog_error pe;
 	struct alog_vitem *prev = NULL, *wait = NULL;
+
+	if (c->split)
+		chunk_split(c);
 
 	for (size_t i = 0; i < c->n; i++) {
 		struct alog_vitem *it = &c->items[i];

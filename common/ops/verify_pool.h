@@ -39,6 +39,14 @@ struct alog_vchunk {
 	size_t used;
 	struct alog_vitem *items;
 	size_t n;
+	/*
+	 * split: buf[0..used) is whole lines read straight into the buffer;
+	 * hashing first finds the lines from offset from on (at most
+	 * ALOG_VCHUNK_ITEMS of them, lineno left 0) and sets next to the
+	 * offset after the last one taken.
+	 */
+	int split;
+	size_t from, next;
 	int done; /* hashed */
 	uint64_t gen; /* which filling of the buffer (tells apart items of refills) */
 };
@@ -54,8 +62,8 @@ struct alog_vpool {
 };
 
 /*
- * Everything about a chunk's lines that does not depend on the lines
- * before it: shape, digest, leaf hash, the chain hash over the hash the
+ * Everything about a chunk's lines (found first when split is set) that
+ * does not depend on the lines before it: shape, digest, leaf hash, the chain hash over the hash the
  * line before stores, and the Merkle subtrees inside each run of records
  * with consecutive seqs (their leaf index is seq - 1).
  */
