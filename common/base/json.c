@@ -12,6 +12,10 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define ALOG_JSON_X86 1
+#endif
 
 typedef unsigned char uchar;
 
@@ -800,6 +804,193 @@ special:
 	}
 }
 
+/* ---- the structural pre-pass ---- */
+
+/*
+ * Before the grammar walk, one pass over the whole text (simdjson's first
+ * stage, reduced to what this validator needs) marks two things per byte,
+ * 64 bytes to a word: quotes, and "dirty" bytes - backslashes, controls
+ * (< 0x20) and non-ASCII bytes.  A string whose closing candidate (the
+ * next quote) comes before the next dirty byte holds only printable ASCII
+ * without escapes: it is valid, its end is that quote, and nothing in it
+ * needs a look.  Any other string goes through scan_string, byte for byte
+ * as before, so every rule and every error message and offset is that of
+ * the portable path.  Texts longer than CLS_MAX bytes skip the pre-pass.
+ */
+#define CLS_WORDS 64
+#define CLS_MAX (64 * CLS_WORDS)
+
+struct cls {
+	size_t nw;                 /* words filled */
+	uint64_t quote[CLS_WORDS]; /* bit i of word w: byte 64w+i is '"' */
+	uint64_t dirty[CLS_WORDS]; /* ... is '\\', < 0x20 or >= 0x80 */
+};
+
+static int json_impl = -1; /* enum alog_json_impl; -1 until first use */
+
+void alog_json_set_impl(int impl)
+{
+	__atomic_store_n(&json_impl, impl, __ATOMIC_RELAXED);
+}
+
+static int pick_impl(void)
+{
+	int impl = __atomic_load_n(&json_impl, __ATOMIC_RELAXED);
+
+	if (impl >= 0)
+		return impl;
+#ifdef ALOG_JSON_X86
+	__builtin_cpu_init();
+	impl = __builtin_cpu_supports("avx2") ? ALOG_JSON_AVX2 : ALOG_JSON_SSE2;
+#else
+	impl = ALOG_JSON_SCALAR;
+#endif
+	__atomic_store_n(&json_impl, impl, __ATOMIC_RELAXED);
+	return impl;
+}
+
+/* One 64-byte block at p (all readable): quote and dirty words. */
+static inline void cls_block_scalar(const uchar *p, uint64_t *q, uint64_t *d)
+{
+	uint64_t qw = 0, dw = 0;
+
+	for (unsigned i = 0; i < 64; i++) {
+		qw |= (uint64_t)(p[i] == '"') << i;
+		dw |= (uint64_t)(p[i] == '\\' || p[i] < 0x20 || p[i] >= 0x80) << i;
+	}
+	*q = qw;
+	*d = dw;
+}
+
+#ifdef ALOG_JSON_X86
+__attribute__((target("sse2"))) static inline void cls_block_sse2(const uchar *p, uint64_t *q,
+                                                                  uint64_t *d)
+{
+	uint64_t qw = 0, dw = 0;
+
+	for (unsigned k = 0; k < 4; k++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+		__m128i qm = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+		/* signed: catches the controls and every non-ASCII byte */
+		__m128i dm = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')),
+		                          _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+		qw |= (uint64_t)(unsigned)_mm_movemask_epi8(qm) << (16 * k);
+		dw |= (uint64_t)(unsigned)_mm_movemask_epi8(dm) << (16 * k);
+	}
+	*q = qw;
+	*d = dw;
+}
+
+__attribute__((target("avx2"))) static inline void cls_block_avx2(const uchar *p, uint64_t *q,
+                                                                  uint64_t *d)
+{
+	__m256i lo = _mm256_loadu_si256((const __m256i *)(const void *)p);
+	__m256i hi = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+	__m256i quo = _mm256_set1_epi8('"'), bs = _mm256_set1_epi8('\\'),
+		sp = _mm256_set1_epi8(0x20);
+	/* signed: 0x20 > byte catches the controls and every non-ASCII byte */
+	__m256i dlo = _mm256_or_si256(_mm256_cmpeq_epi8(lo, bs), _mm256_cmpgt_epi8(sp, lo));
+	__m256i dhi = _mm256_or_si256(_mm256_cmpeq_epi8(hi, bs), _mm256_cmpgt_epi8(sp, hi));
+
+	*q = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, quo)) |
+	     (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, quo)) << 32;
+	*d = (uint64_t)(uint32_t)_mm256_movemask_epi8(dlo) |
+	     (uint64_t)(uint32_t)_mm256_movemask_epi8(dhi) << 32;
+}
+#endif
+
+/*
+ * Classify in[0..n), n <= CLS_MAX.  A last partial block is the last 64
+ * bytes with the masks shifted down, or for short texts a copy padded with
+ * spaces (neither quote nor dirty): no bit is ever set past n.  The generic body
+ * is instantiated once per block function, so each is inlined whole.
+ */
+#define CLS_BODY(block)                                                      \
+	do {                                                                 \
+		size_t w, full = n / 64, r = n % 64;                         \
+		for (w = 0; w < full; w++)                                   \
+			block(in + 64 * w, &c->quote[w], &c->dirty[w]);      \
+		if (r && full) {                                             \
+			/* the last 64 bytes, shifted down: no copy */       \
+			block(in + n - 64, &c->quote[w], &c->dirty[w]);      \
+			c->quote[w] >>= 64 - r;                              \
+			c->dirty[w] >>= 64 - r;                              \
+			w++;                                                 \
+		} else if (r) {                                              \
+			uchar pad[64];                                       \
+			memset(pad, ' ', sizeof pad);                        \
+			memcpy(pad, in, r);                                  \
+			block(pad, &c->quote[w], &c->dirty[w]);              \
+			w++;                                                 \
+		}                                                            \
+		c->nw = w;                                                   \
+	} while (0)
+
+static void cls_scalar(const uchar *in, size_t n, struct cls *c)
+{
+	CLS_BODY(cls_block_scalar);
+}
+
+#ifdef ALOG_JSON_X86
+__attribute__((target("sse2"))) static void cls_sse2(const uchar *in, size_t n, struct cls *c)
+{
+	CLS_BODY(cls_block_sse2);
+}
+
+__attribute__((target("avx2"))) static void cls_avx2(const uchar *in, size_t n, struct cls *c)
+{
+	CLS_BODY(cls_block_avx2);
+}
+#endif
+
+/* Fill c for in[0..n); 0 when the pre-pass does not apply (c unused). */
+static int classify(const uchar *in, size_t n, struct cls *c)
+{
+	if (n > CLS_MAX)
+		return 0;
+	switch (pick_impl()) {
+#ifdef ALOG_JSON_X86
+	case ALOG_JSON_AVX2:
+		cls_avx2(in, n, c);
+		return 1;
+	case ALOG_JSON_SSE2:
+		cls_sse2(in, n, c);
+		return 1;
+#endif
+	case ALOG_JSON_SCALAR:
+		cls_scalar(in, n, c);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * The string whose opening quote is at offset pos, if it is clean: the
+ * offset just past its closing quote, else 0 (the caller scans it).
+ */
+static inline size_t cls_string(const struct cls *c, size_t pos)
+{
+	size_t i = pos + 1, w = i / 64;
+	uint64_t keep, qm, dm;
+
+	if (w >= c->nw)
+		return 0;
+	keep = ~0ULL << (i % 64);
+	qm = c->quote[w] & keep;
+	dm = c->dirty[w] & keep;
+	for (;;) {
+		if (qm) {
+			/* clean if no dirty byte comes before the quote */
+			uint64_t before = (qm & -qm) - 1;
+			return dm & before ? 0 : 64 * w + (size_t)__builtin_ctzll(qm) + 1;
+		}
+		if (dm || ++w == c->nw)
+			return 0;
+		qm = c->quote[w];
+		dm = c->dirty[w];
+	}
+}
+
 /*
  * The decimal digits of 2^1024 - 2^970, halfway between DBL_MAX and the
  * next power of two: under round-to-nearest-even, a magnitude reaching it
@@ -949,14 +1140,23 @@ static void dup_chain_all(struct scan *s)
 	s->chained = 1;
 }
 
-/* Record a member name of the innermost object; 0, 1 when the table is full, -1 duplicate. */
-static int dup_add(struct scan *s, unsigned base, const uchar *name, size_t len, int esc)
+/*
+ * Record a member name of the innermost object; 0, 1 when the table is
+ * full, -1 duplicate.  *seen is the object's one-word Bloom filter of the
+ * hashes added so far (6 bits of each): a name whose bit is clear has no
+ * entry with its hash, so the search is skipped - nearly always, as
+ * duplicates are rare.
+ */
+static int dup_add(struct scan *s, unsigned base, uint64_t *seen, const uchar *name, size_t len,
+                   int esc)
 {
 	uint32_t h = hash_name(name, len, esc);
+	uint64_t bit = 1ULL << (h >> 26);
 	struct dent *d;
 
-	if (dup_find(s, base, name, len, esc, h))
+	if (*seen & bit && dup_find(s, base, name, len, esc, h))
 		return -1;
+	*seen |= bit;
 	if (s->top == DUP_MAX)
 		return 1;
 	d = &s->ent[s->top];
@@ -1078,9 +1278,12 @@ static inline long compact(const char *in, size_t n, char *out, int want_object,
 	unsigned depth = 0;    /* open containers */
 	unsigned base[ALOG_JSON_MAX_DEPTH];
 	uint32_t start[ALOG_JSON_MAX_DEPTH];
+	uint64_t seen[ALOG_JSON_MAX_DEPTH];
 	uint64_t overflowed = 0;
-	int esc, r;
+	int esc, r, fast;
 	long lit;
+	size_t end;
+	struct cls cls;
 
 	s.in = (const uchar *)in;
 	s.e = e = s.in + n;
@@ -1090,6 +1293,7 @@ static inline long compact(const char *in, size_t n, char *out, int want_object,
 	p = run = s.in;
 	if ((uint64_t)n > UINT32_MAX)
 		return fail(&s, p, "JSON text larger than 4 GiB");
+	fast = pick_impl() != ALOG_JSON_PORTABLE && classify(s.in, n, &cls);
 
 	SKIP_WS();
 	if (p < e && want_object && *p != '{')
@@ -1105,6 +1309,7 @@ value:
 		overflowed &= ~(1ULL << depth);
 		base[depth] = s.top;
 		start[depth] = (uint32_t)(p - s.in);
+		seen[depth] = 0;
 		depth++;
 		p++;
 		SKIP_WS();
@@ -1128,6 +1333,10 @@ value:
 		}
 		goto value;
 	case '"':
+		if (fast && (end = cls_string(&cls, (size_t)(p - s.in))) != 0) {
+			p = s.in + end;
+			goto after;
+		}
 		p = scan_string(&s, p, &esc);
 		if (!p)
 			return -1;
@@ -1195,13 +1404,18 @@ name:
 	if (*p != '"')
 		return fail_found(&s, p, "expected a member name in double quotes");
 	q = p;
-	p = scan_string(&s, p, &esc);
-	if (!p)
-		return -1;
+	if (fast && (end = cls_string(&cls, (size_t)(p - s.in))) != 0) {
+		p = s.in + end;
+		esc = 0;
+	} else {
+		p = scan_string(&s, p, &esc);
+		if (!p)
+			return -1;
+	}
 	if (depth == 1 && top_name && ((size_t)(p - q - 2) <= top_max || esc) &&
 	    top_name(ctx, (const char *)q + 1, (size_t)(p - q - 2), esc))
 		return fail(&s, q, "member name refused");
-	r = dup_add(&s, base[depth - 1], q + 1, (size_t)(p - q - 2), esc);
+	r = dup_add(&s, base[depth - 1], &seen[depth - 1], q + 1, (size_t)(p - q - 2), esc);
 	if (r < 0)
 		return fail_dup(&s, q + 1, (size_t)(p - q - 2));
 	if (r > 0)

@@ -59,6 +59,19 @@ typedef int (*alog_json_name_fn)(void *ctx, const char *name, size_t n, int esc)
 long alog_json_compact_top(const char *in, size_t n, char *out, struct alog_json_error *err,
                            alog_json_name_fn top_name, void *ctx, size_t top_max);
 
+/*
+ * Which structural pre-pass alog_json_compact uses (see json.c): the best
+ * the CPU has by default; tests set the others to compare them with the
+ * portable path, which scans every string byte by byte.
+ */
+enum alog_json_impl {
+	ALOG_JSON_PORTABLE = 0,
+	ALOG_JSON_SCALAR,
+	ALOG_JSON_SSE2,
+	ALOG_JSON_AVX2,
+};
+void alog_json_set_impl(int impl);
+
 /* The type of the value starting at p (first byte), or ALOG_JSON_INVALID. */
 enum alog_json_type alog_json_type(const char *p, size_t n);
 

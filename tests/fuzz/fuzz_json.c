@@ -95,6 +95,30 @@ static void walk(const char *a, size_t n, int valid)
 	free(buf);
 }
 
+/*
+ * Every structural pre-pass against the portable path: the same result,
+ * output bytes, error offset and message.
+ */
+static void impls_agree(const char *in, size_t size, char *out, char *out2)
+{
+	static const int impls[] = { ALOG_JSON_SCALAR, ALOG_JSON_SSE2, ALOG_JSON_AVX2 };
+	struct alog_json_error pe, fe;
+	long pr, fr;
+
+	for (int obj = 0; obj < 2; obj++) {
+		alog_json_set_impl(ALOG_JSON_PORTABLE);
+		pr = alog_json_compact(in, size, out, obj, &pe);
+		for (size_t k = 0; k < sizeof impls / sizeof impls[0]; k++) {
+			alog_json_set_impl(impls[k]);
+			fr = alog_json_compact(in, size, out2, obj, &fe);
+			if (fr != pr || (pr >= 0 && memcmp(out, out2, (size_t)pr) != 0) ||
+			    (pr < 0 && (fe.offset != pe.offset || strcmp(fe.msg, pe.msg) != 0)))
+				abort();
+		}
+	}
+	alog_json_set_impl(-1);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *in = (const char *)data;
@@ -104,6 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_t *j, *jo;
 	long r, ro, r2;
 
+	impls_agree(in, size, out, out2);
 	r = alog_json_compact(in, size, out, 0, &err);
 	ro = alog_json_compact(in, size, out2, 1, &err2);
 	j = json_loadb(in, size, LOAD_FLAGS, &jerr);

@@ -1111,6 +1111,8 @@ static int jansson_nul_quirk(const char *s, size_t n)
 }
 
 /* One text through us and jansson; the rules of the differential test. */
+static void impls_agree(const char *s, size_t n);
+
 static void diff_one(const char *s, size_t n, struct diff_stats *st)
 {
 	struct alog_json_error err, err2;
@@ -1120,6 +1122,7 @@ static void diff_one(const char *s, size_t n, struct diff_stats *st)
 	json_t *j, *jo;
 
 	st->texts++;
+	impls_agree(s, n);
 	r = compact(s, n, &out, 0, &err);
 	j = json_loadb(s, n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (r >= 0) {
@@ -1210,6 +1213,124 @@ static void test_differential(long iterations)
 	       st.jansson_nul);
 	CHECK(st.accepted > st.texts / 10);
 	CHECK(st.both_reject > st.texts / 10);
+	free(b.p);
+	free(m.p);
+}
+
+/* ---- the structural pre-pass against the portable path ---- */
+
+static const int impls[] = { ALOG_JSON_SCALAR, ALOG_JSON_SSE2, ALOG_JSON_AVX2 };
+static unsigned long impl_texts;
+
+/*
+ * Each pre-pass (all run: the SIMD ones where the CPU has them, else they
+ * fall back) against the portable path: the same result, byte for byte
+ * the same output, the same error offset and message, as a value and as
+ * an object.
+ */
+static void impls_agree(const char *s, size_t n)
+{
+	for (int obj = 0; obj < 2; obj++) {
+		struct alog_json_error pe, fe;
+		char *po, *fo;
+		long pr, fr;
+
+		alog_json_set_impl(ALOG_JSON_PORTABLE);
+		pr = compact(s, n, &po, obj, &pe);
+		for (size_t k = 0; k < ALOG_ARRAY_LEN(impls); k++) {
+			alog_json_set_impl(impls[k]);
+			fr = compact(s, n, &fo, obj, &fe);
+			CHECK(fr == pr);
+			if (fr == pr && pr >= 0)
+				CHECK_MEM(fo, po, (size_t)pr);
+			if (fr == pr && pr < 0) {
+				CHECK(fe.offset == pe.offset);
+				CHECK_STR(fe.msg, pe.msg);
+			}
+			if (fr != pr || (pr < 0 && fe.offset != pe.offset))
+				fprintf(stderr, "impl %d differs on: %.*s\n", impls[k], (int)n, s);
+			free(fo);
+		}
+		free(po);
+	}
+	alog_json_set_impl(-1);
+	impl_texts++;
+}
+
+/* An ASCII string body of len bytes, sometimes with one dirty byte in it. */
+static void gen_clean_body(struct sb *b, unsigned len)
+{
+	static const char *const dirt[] = { "\\", "\\n", "\\\"", "\\u00e9", "\xc3\xa9",
+		                            "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\x01",
+		                            "\t", "\x80", "\xc0\xaf", "\xed\xa0\x80", "\\x",
+		                            "\x7f", "\\ud800" };
+	unsigned at = rn(4) == 0 ? rn(len + 1) : len + 1;
+
+	for (unsigned i = 0; i < len; i++) {
+		if (i == at)
+			sb_puts(b, dirt[rn(ALOG_ARRAY_LEN(dirt))]);
+		char c = (char)(0x20 + rn(0x5f));
+		if (c == '"' || c == '\\')
+			c = 'x';
+		sb_put(b, &c, 1);
+	}
+}
+
+/* Event-like objects whose strings cross 64-byte blocks, mutated. */
+static void test_impls(long iterations)
+{
+	struct sb b = { 0 }, m = { 0 };
+	static const unsigned sizes[] = { 63, 64, 65, 127, 128, 129, 4094, 4095, 4096, 4097, 4098, 4160 };
+
+	for (long i = 0; i < iterations; i++) {
+		unsigned members = 1 + rn(12);
+		b.n = 0;
+		sb_puts(&b, rn(8) ? "{" : " {\n ");
+		for (unsigned k = 0; k < members; k++) {
+			sb_printf(&b, "%s\"", k ? (rn(8) ? "," : " ,\t") : "");
+			gen_clean_body(&b, rn(4) ? rn(10) : rn(140));
+			sb_puts(&b, rn(8) ? "\":" : "\" : ");
+			switch (rn(5)) {
+			case 0:
+				sb_printf(&b, "%u", rn(100000));
+				break;
+			case 1:
+				sb_puts(&b, "{\"a\":\"");
+				gen_clean_body(&b, rn(70));
+				sb_puts(&b, "\",\"b\":[true,null,\"\"]}");
+				break;
+			default:
+				sb_puts(&b, "\"");
+				gen_clean_body(&b, rn(3) ? rn(30) : rn(200));
+				sb_puts(&b, "\"");
+			}
+		}
+		sb_puts(&b, "}");
+		impls_agree(b.p, b.n);
+		for (int k = 0; k < 4; k++) {
+			m.n = 0;
+			sb_put(&m, b.p, b.n);
+			for (unsigned j = 1 + rn(3); j; j--)
+				mutate(&m);
+			impls_agree(m.p, m.n);
+		}
+		if (i % 100 == 0)
+			for (size_t k = 0; k < b.n; k++)
+				impls_agree(b.p, k);
+	}
+	/* around the largest text the pre-pass takes (4096 bytes) */
+	for (size_t k = 0; k < ALOG_ARRAY_LEN(sizes); k++) {
+		b.n = 0;
+		sb_puts(&b, "{\"a\":\"");
+		while (b.n < sizes[k] - 2)
+			sb_puts(&b, "x");
+		sb_puts(&b, "\"}");
+		impls_agree(b.p, b.n);
+		impls_agree(b.p, b.n - 1);
+		b.p[sizes[k] / 2] = '\x01';
+		impls_agree(b.p, b.n);
+	}
+	printf("pre-pass: %lu texts agree with the portable path\n", impl_texts);
 	free(b.p);
 	free(m.p);
 }
@@ -1381,6 +1502,7 @@ int main(int argc, char **argv)
 	test_escape_utf8();
 	test_walkers();
 	test_differential(iterations);
+	test_impls(iterations);
 	test_walker_robustness(iterations * 10);
 	return t_done("test_json");
 }
