@@ -37,7 +37,9 @@
 #define CHUNK (4u << 20)           /* bytes per read */
 #define OUT_FLUSH (256u << 10)     /* write output in blocks this large */
 #define HOLD_MEM (8u << 20)        /* held output beyond this goes to a temp file */
-#define PROBE_WIN (64u << 10)      /* bytes read per binary search probe */
+#define PROBE_WIN (16u << 10)      /* bytes read per binary search probe */
+#define BACK_FIRST (64u << 10)     /* -n: the first block read from a file's end */
+#define READ_FIRST (64u << 10)     /* the first read of an input (then doubling to CHUNK) */
 #define MAX_WARN 5                 /* bad lines reported per input */
 #define FOLLOW_POLL_NS 100000000L  /* --follow: look for more every 0.1 s */
 #define TUNE_SAMPLE (1u << 20)     /* input sampled to choose the literals searched */
@@ -199,6 +201,7 @@ struct src {
 	const char *path; /* NULL: standard input */
 	char *buf;
 	size_t cap, start, end;
+	size_t rsize;   /* bytes per read: from READ_FIRST, doubling up to CHUNK */
 	uint64_t base;  /* file offset of buf[0] */
 	uint64_t limit; /* read no further (UINT64_MAX: to the end) */
 	dev_t dev;
@@ -211,13 +214,16 @@ static int src_fill(struct src *s)
 	ssize_t n;
 	size_t room;
 
-	if (s->start > 0 && (s->cap - s->end < CHUNK || s->start == s->end)) {
+	/* what is left is at most a line: the same pages take each read */
+	if (s->start > 0) {
 		memmove(s->buf, s->buf + s->start, s->end - s->start);
 		s->base += s->start;
 		s->end -= s->start;
 		s->start = 0;
 	}
 	room = s->cap - s->end;
+	if (room > s->rsize)
+		room = s->rsize;
 	if (s->limit != UINT64_MAX) {
 		uint64_t left = s->limit > s->base + s->end ? s->limit - (s->base + s->end) : 0;
 		if (left < room)
@@ -237,6 +243,8 @@ static int src_fill(struct src *s)
 		return 0;
 	}
 	s->end += (size_t)n;
+	if (s->rsize < CHUNK)
+		s->rsize = s->rsize < CHUNK / 2 ? 2 * s->rsize : CHUNK;
 	return 1;
 }
 
@@ -250,11 +258,16 @@ struct win {
 	uint64_t off;
 };
 
-/* Bytes of the file from off on, at least want of them unless the file ends first. */
+/*
+ * Bytes of the file from off on: at least want of them unless the file
+ * ends first; from the window when it holds them, otherwise read there
+ * (PROBE_WIN bytes, or want when that is more).
+ */
 static const char *win_get(struct win *w, uint64_t off, size_t want, size_t *got)
 {
 	uint64_t avail = off < w->size ? w->size - off : 0;
-	ssize_t n;
+	size_t n;
+	ssize_t r;
 
 	if (want > w->cap)
 		want = w->cap;
@@ -264,13 +277,14 @@ static const char *win_get(struct win *w, uint64_t off, size_t want, size_t *got
 		*got = (size_t)(w->off + w->len - off);
 		return w->buf + (off - w->off);
 	}
-	n = alog_pread_all(w->fd, w->buf, want > PROBE_WIN ? want : (avail < PROBE_WIN ? avail
-	                                                                            : PROBE_WIN),
-	                   (off_t)off);
-	if (n < 0)
+	n = want > PROBE_WIN ? want : PROBE_WIN;
+	if (n > avail)
+		n = (size_t)avail;
+	r = alog_pread_all(w->fd, w->buf, n, (off_t)off);
+	if (r < 0)
 		return NULL;
 	w->off = off;
-	w->len = (size_t)n;
+	w->len = (size_t)r;
 	*got = w->len;
 	return w->buf;
 }
@@ -329,7 +343,7 @@ static int probe(struct win *w, uint64_t first, uint64_t from, uint64_t hi, uint
 		for (p--;; p += got) {
 			if (p >= hi)
 				return 0;
-			if (!(d = win_get(w, p, PROBE_WIN, &got)))
+			if (!(d = win_get(w, p, 1, &got)))
 				return -1;
 			if (!got)
 				return 0;
@@ -340,13 +354,18 @@ static int probe(struct win *w, uint64_t first, uint64_t from, uint64_t hi, uint
 		}
 	}
 	while (p < hi) {
-		if (!(d = win_get(w, p, PROBE_WIN, &got)))
+		/* what the window holds, then a fresh window, then the longest line */
+		if (!(d = win_get(w, p, 1, &got)))
 			return -1;
 		if (!(nl = memchr(d, '\n', got))) {
-			if (!(d = win_get(w, p, ALOG_MAX_LINE, &got)))
+			if (!(d = win_get(w, p, got + 1, &got)))
 				return -1;
-			if (!(nl = memchr(d, '\n', got)))
-				return 0;
+			if (!(nl = memchr(d, '\n', got))) {
+				if (!(d = win_get(w, p, ALOG_MAX_LINE, &got)))
+					return -1;
+				if (!(nl = memchr(d, '\n', got)))
+					return 0;
+			}
 		}
 		*len = (size_t)(nl - d) + 1;
 		if (line_ts(d, *len, ts) == 0) {
@@ -1099,6 +1118,7 @@ static int open_input(struct grep *g, const char *path)
 	s->base = 0;
 	s->eof = s->locked = s->skipping = 0;
 	s->limit = UINT64_MAX;
+	s->rsize = READ_FIRST;
 	if (s->regular && !s->own) {
 		off_t cur = lseek(s->fd, 0, SEEK_CUR);
 		s->base = cur > 0 ? (uint64_t)cur : 0;
@@ -1450,6 +1470,7 @@ static int tail_prescan(struct grep *g, char *const *files, size_t n, size_t *fi
 {
 	uint64_t want = g->o->tail, found = 0;
 	char *buf = alog_xmalloc(CHUNK);
+	size_t blk = BACK_FIRST;
 	int rc = -1;
 
 	for (size_t i = n; i-- > 0;) {
@@ -1466,7 +1487,8 @@ static int tail_prescan(struct grep *g, char *const *files, size_t n, size_t *fi
 		end = (uint64_t)st.st_size;
 		/* an unfinished last line is read (and followed) forward */
 		for (;;) {
-			uint64_t from = end > CHUNK ? end - CHUNK : 0;
+			/* small blocks first: the last few records are near the end */
+			uint64_t from = end > blk ? end - blk : 0;
 			ssize_t got = end > from ? alog_pread_all(fd, buf, (size_t)(end - from),
 			                                          (off_t)from) : 0;
 			size_t lim, start;
@@ -1482,13 +1504,19 @@ static int tail_prescan(struct grep *g, char *const *files, size_t n, size_t *fi
 				if (from == 0)
 					break;
 				end = from; /* no line ends here: no record either */
+				blk = blk < CHUNK / 2 ? 2 * blk : CHUNK;
 				continue;
 			}
 			/* the lines wholly in buf[start..lim), last first */
 			lim = (size_t)(nl - buf) + 1;
 			start = from == 0 ? 0 : (size_t)((const char *)memchr(buf, '\n', lim) - buf) + 1;
 			if (start >= lim && from > 0) {
-				/* one line longer than the block: no record */
+				if (blk < CHUNK) {
+					/* a line longer than the block: a larger one */
+					blk = blk < CHUNK / 2 ? 2 * blk : CHUNK;
+					continue;
+				}
+				/* one line longer than the block (and ALOG_MAX_LINE): no record */
 				end = from;
 				continue;
 			}
@@ -1520,6 +1548,7 @@ static int tail_prescan(struct grep *g, char *const *files, size_t n, size_t *fi
 			if (from == 0)
 				break;
 			end = from + start;
+			blk = blk < CHUNK / 2 ? 2 * blk : CHUNK;
 		}
 		close(fd);
 	}
