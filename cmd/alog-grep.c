@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "base/buf.h"
 #include "base/term.h"
 #include "base/ts.h"
@@ -359,6 +361,9 @@ int main(int argc, char **argv)
 	           (strcmp(color, "auto") == 0 && alog_term_color_auto(1)));
 	o.with_filename = with_name >= 0 ? with_name : argc > 1;
 	if (pubfile) {
+		/* the seals' signatures are libsodium's (a plain search never starts it) */
+		if (sodium_init() < 0)
+			abort();
 		if (alog_pubkey_load(&pubkey, pubfile, &e) != 0)
 			alog_die_error(ALOG_EXIT_ERR, &e);
 		o.pubkey = &pubkey;

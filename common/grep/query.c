@@ -1393,8 +1393,17 @@ void alog_query_tune(struct alog_query *q, const char *sample, size_t n)
 	for (size_t i = 0; i < q->n; i++) {
 		struct alt *a = &q->a[i];
 		size_t best = SIZE_MAX;
-		const struct term *pick = a->lit;
+		const struct term *pick = a->lit, *only = NULL;
+		size_t nlit = 0;
 
+		/* one literal, and the one searched already: no choice to sample for */
+		for (size_t j = 0; j < a->n; j++)
+			if (a->t[j].lit) {
+				nlit++;
+				only = &a->t[j];
+			}
+		if (nlit == 0 || (nlit == 1 && only == a->lit))
+			continue;
 		for (size_t j = 0; j < a->n; j++) {
 			const struct term *t = &a->t[j];
 			struct alog_finder f;

@@ -723,24 +723,20 @@ struct alog_unprotect *alog_unprotect_new(const char *key_path, struct alog_erro
 		alog_err(e, "out of memory");
 		return NULL;
 	}
-	if (sodium_init() < 0)
-		abort();
 	if (key_path) {
+		/* only opening values needs libsodium (and its start-up cost) */
+		if (sodium_init() < 0)
+			abort();
 		if (alog_reader_key_load(&u->key, key_path, e) != 0) {
 			free(u);
 			return NULL;
 		}
 		u->has_key = 1;
 	}
+	/* the buffers come with the first record looked at (paths_reset) */
 	u->cap = ALOG_MAX_LINE;
-	u->look = alog_xmalloc(u->cap);
-	u->lvl = alog_xmalloc(u->cap);
-	u->scratch = alog_xmalloc(u->cap);
 	u->outcap = 2 * (size_t)ALOG_MAX_LINE;
-	u->out = alog_xmalloc(u->outcap);
 	u->pathcap = (size_t)ALOG_MAX_LINE + PATH_SLACK;
-	u->npath = alog_xmalloc(u->pathcap);
-	u->ppath = alog_xmalloc(u->pathcap);
 	return u;
 }
 
@@ -753,7 +749,7 @@ void alog_unprotect_free(struct alog_unprotect *u)
 	 * they go back to the heap.  Without one they only ever held what the
 	 * log holds, and wiping them would touch megabytes no search used.
 	 */
-	if (u->has_key) {
+	if (u->has_key && u->look) {
 		sodium_memzero(u->look, u->cap);
 		sodium_memzero(u->lvl, u->cap);
 		sodium_memzero(u->scratch, u->cap);
@@ -918,8 +914,18 @@ static void place_here(struct alog_unprotect *u, struct alog_place *pl)
 	u->pn--;
 }
 
+/* Before each record: the paths walked start empty (the buffers are made on first use). */
 static void paths_reset(struct alog_unprotect *u)
 {
+	if (!u->look) {
+		/* a search that meets no protected value never needs them */
+		u->look = alog_xmalloc(u->cap);
+		u->lvl = alog_xmalloc(u->cap);
+		u->scratch = alog_xmalloc(u->cap);
+		u->out = alog_xmalloc(u->outcap);
+		u->npath = alog_xmalloc(u->pathcap);
+		u->ppath = alog_xmalloc(u->pathcap);
+	}
 	u->nn = 0;
 	u->ppath[0] = '[';
 	u->pn = 1;
