@@ -11,8 +11,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "base/util.h"
+
 #ifdef __x86_64__
-#include <cpuid.h>
 #include <immintrin.h>
 #endif
 
@@ -164,31 +165,6 @@ static const char *find_sse2(const struct alog_finder *f, const unsigned char *p
 }
 #endif
 
-#ifdef __x86_64__
-/*
- * AVX2 there and its registers saved by the OS, asked of the CPU when
- * first needed: __builtin_cpu_supports would link libgcc's start-up probe,
- * a dozen cpuid instructions in every run (each one a trap to the
- * hypervisor on a virtual machine, ~10 us).
- */
-static int cpu_has_avx2(void)
-{
-	unsigned a, b, c, d, lo, hi;
-
-	if (__get_cpuid_max(0, NULL) < 7 || !__get_cpuid(1, &a, &b, &c, &d))
-		return 0;
-	/* OSXSAVE and AVX, then XCR0 saving the SSE and AVX state */
-	if (!(c & (1u << 27)) || !(c & (1u << 28)))
-		return 0;
-	__asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-	(void)hi;
-	if ((lo & 6) != 6)
-		return 0;
-	__cpuid_count(7, 0, a, b, c, d);
-	return (b >> 5) & 1;
-}
-#endif
-
 static const char *find(const struct alog_finder *f, const char *hay, size_t n, int extra)
 {
 	const unsigned char *p = (const unsigned char *)hay, *e = p + n;
@@ -201,12 +177,7 @@ static const char *find(const struct alog_finder *f, const char *hay, size_t n, 
 		return b ? b : a;
 	}
 #ifdef __x86_64__
-	{
-		static int avx2 = -1;
-		if (avx2 < 0)
-			avx2 = cpu_has_avx2();
-		return avx2 ? find_avx2(f, p, e, extra) : find_sse2(f, p, e, extra);
-	}
+	return alog_cpu_avx2() ? find_avx2(f, p, e, extra) : find_sse2(f, p, e, extra);
 #else
 	return tail_find(f, p, e, extra);
 #endif

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/util.h"
+
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -840,8 +842,8 @@ static int pick_impl(void)
 	if (impl >= 0)
 		return impl;
 #ifdef ALOG_JSON_X86
-	__builtin_cpu_init();
-	impl = __builtin_cpu_supports("avx2") ? ALOG_JSON_AVX2 : ALOG_JSON_SSE2;
+	/* (not __builtin_cpu_supports: see alog_cpu_avx2) */
+	impl = alog_cpu_avx2() ? ALOG_JSON_AVX2 : ALOG_JSON_SSE2;
 #else
 	impl = ALOG_JSON_SCALAR;
 #endif

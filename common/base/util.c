@@ -15,6 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
 #include "base/term.h"
 
 const char *alog_progname = "alog";
@@ -555,4 +559,31 @@ int alog_flock_wait(int fd, int op, long wait_ms)
 		if (nap < 50)
 			nap *= 2;
 	}
+}
+
+int alog_cpu_avx2(void)
+{
+	static int avx2 = -1;
+	int v = __atomic_load_n(&avx2, __ATOMIC_RELAXED);
+
+	if (v >= 0)
+		return v;
+	v = 0;
+#if defined(__x86_64__) || defined(__i386__)
+	{
+		unsigned a, b, c, d, lo, hi;
+		/* OSXSAVE and AVX, XCR0 saving the SSE and AVX state, then AVX2 */
+		if (__get_cpuid_max(0, NULL) >= 7 && __get_cpuid(1, &a, &b, &c, &d) &&
+		    (c & (1u << 27)) && (c & (1u << 28))) {
+			__asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+			(void)hi;
+			if ((lo & 6) == 6) {
+				__cpuid_count(7, 0, a, b, c, d);
+				v = (int)((b >> 5) & 1);
+			}
+		}
+	}
+#endif
+	__atomic_store_n(&avx2, v, __ATOMIC_RELAXED);
+	return v;
 }
