@@ -136,7 +136,11 @@ static const struct option longopts[] = {
 	{0, 0, 0, 0},
 };
 
-/* Records per group commit, at most; and bytes. */
+/*
+ * A group commit goes out at BATCH_RECORDS records, or later while the
+ * one before it is still being written and synced (a slow fdatasync then
+ * makes fewer, larger batches, not a wait), and at BATCH_BYTES at most.
+ */
 #define BATCH_RECORDS 4096
 #define BATCH_BYTES (4 * 1024 * 1024)
 
@@ -309,8 +313,9 @@ static int append_stream(struct state *st, int text, int skip_bad)
 		}
 		if (st->sync_each)
 			commit(st);
-		else if (alog_appender_pending(st->a) >= BATCH_RECORDS ||
-		         alog_appender_pending_bytes(st->a) >= BATCH_BYTES)
+		else if (alog_appender_pending_bytes(st->a) >= BATCH_BYTES ||
+		         (alog_appender_pending(st->a) >= BATCH_RECORDS &&
+		          !alog_appender_commit_busy(st->a)))
 			commit_start(st);
 	}
 	if (alog_appender_busy(st->a))

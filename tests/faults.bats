@@ -49,7 +49,9 @@ interrupted_seal() {
 
 @test "a stream's batch that fails to write or sync while the next is made: exactly the acknowledged records stay" {
 	asan_build && skip "the shim cannot be preloaded under a sanitizer or valgrind here"
-	gen-events 10000 >ev.ndjson
+	# 14 MB: at least four batches, however long each fdatasync takes (a
+	# batch grows while the one before it is still being synced, up to 4 MB)
+	gen-events 40000 >ev.ndjson
 	local spec
 	# the first batch synced and acknowledged, the second's write or sync fails
 	# in the second thread while the third is being made

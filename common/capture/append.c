@@ -403,6 +403,11 @@ int alog_appender_busy(const struct alog_appender *a)
 	return alog_writer_pending(a->w) > 0 || alog_writer_inflight(a->w);
 }
 
+int alog_appender_commit_busy(const struct alog_appender *a)
+{
+	return alog_writer_flush_busy(a->w);
+}
+
 void alog_appender_abort(struct alog_appender *a)
 {
 	a->events = 0;

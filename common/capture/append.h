@@ -103,6 +103,8 @@ long alog_appender_commit_start(struct alog_appender *a, struct alog_error *e);
 long alog_appender_commit_wait(struct alog_appender *a, struct alog_error *e);
 /* Events pending or in flight: the lock is held. */
 int alog_appender_busy(const struct alog_appender *a);
+/* A batch is in flight and not yet written and synced (waiting for it would block). */
+int alog_appender_commit_busy(const struct alog_appender *a);
 /* Drop the pending events and release the lock. */
 void alog_appender_abort(struct alog_appender *a);
 /*

@@ -72,6 +72,7 @@ struct alog_writer {
 	 * written only once the thread is joined and reports success.
 	 */
 	int inflight;
+	int fl_done; /* set by the thread when it is finished (atomic) */
 	pthread_t worker;
 	char *fl_buf;          /* its bytes (the other batch buffer) */
 	size_t fl_len, fl_cap, fl_count;
@@ -955,6 +956,7 @@ static void *worker_main(void *arg)
 	hash_batch(w, w->fl_buf, w->fl_ends, w->fl_count, &w->fl_next);
 	write_sync(w->fd, w->path, w->fl_buf, w->fl_len, w->sync, w->fl_created, &w->fl_err,
 	           &w->fl_step);
+	__atomic_store_n(&w->fl_done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -1017,6 +1019,11 @@ int alog_writer_inflight(const struct alog_writer *w)
 	return w->inflight;
 }
 
+int alog_writer_flush_busy(const struct alog_writer *w)
+{
+	return w->inflight && !__atomic_load_n(&w->fl_done, __ATOMIC_ACQUIRE);
+}
+
 void alog_writer_abort(struct alog_writer *w)
 {
 	struct alog_error e;
@@ -1073,6 +1080,7 @@ int alog_writer_flush_start(struct alog_writer *w, size_t *count, struct alog_er
 	w->batch_count = 0;
 	w->created = 0;
 	w->base_size = w->next.size;
+	__atomic_store_n(&w->fl_done, 0, __ATOMIC_RELAXED);
 	if (pthread_create(&w->worker, NULL, worker_main, w) != 0) {
 		/* no thread: the same work here */
 		worker_main(w);

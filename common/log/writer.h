@@ -109,6 +109,11 @@ int alog_writer_flush_start(struct alog_writer *w, size_t *count, struct alog_er
 int alog_writer_flush_wait(struct alog_writer *w, size_t *count, struct alog_error *e);
 /* A batch is in flight (the lock is held for it). */
 int alog_writer_inflight(const struct alog_writer *w);
+/*
+ * A batch is in flight and its thread has not finished writing and
+ * syncing it: alog_writer_flush_wait would block.
+ */
+int alog_writer_flush_busy(const struct alog_writer *w);
 /* Release the lock, dropping anything pending. */
 void alog_writer_unlock(struct alog_writer *w);
 /* State after the pending batch (its hash is known once the batch is written). */
