@@ -66,113 +66,6 @@ static const uint32_t IV[8] = {
 		_mm_storeu_si128((__m128i *)&(state)[4], st1);                             \
 	} while (0)
 
-/* Intel SHA extensions: four rounds per pair of sha256rnds2. */
-__attribute__((target("sha,sse4.1,ssse3")))
-static void compress_shani(uint32_t state[8], const uint8_t *data, size_t nblocks)
-{
-	const __m128i mask = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
-	__m128i st0, st1, msg[4], m;
-
-	SHANI_LOAD(st0, st1, state);
-
-	for (; nblocks > 0; nblocks--, data += 64) {
-		__m128i save0 = st0, save1 = st1;
-#pragma GCC unroll 16
-		for (int g = 0; g < 16; g++) {
-			__m128i *w = &msg[g & 3];
-			if (g < 4) {
-				*w = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 16 * g)), mask);
-			} else {
-				/* W[g] = msg2(msg1(W[g-4], W[g-3]) + W[g-2..g-1 shifted], W[g-1]) */
-				__m128i w1 = msg[(g - 1) & 3], w2 = msg[(g - 2) & 3];
-				__m128i x = _mm_sha256msg1_epu32(*w, msg[(g - 3) & 3]);
-				x = _mm_add_epi32(x, _mm_alignr_epi8(w1, w2, 4));
-				*w = _mm_sha256msg2_epu32(x, w1);
-			}
-			m = _mm_add_epi32(*w, _mm_loadu_si128((const __m128i *)&K[4 * g]));
-			st1 = _mm_sha256rnds2_epu32(st1, st0, m);
-			m = _mm_shuffle_epi32(m, 0x0E);
-			st0 = _mm_sha256rnds2_epu32(st0, st1, m);
-		}
-		st0 = _mm_add_epi32(st0, save0);
-		st1 = _mm_add_epi32(st1, save1);
-	}
-
-	SHANI_STORE(st0, st1, state);
-}
-
-/*
- * Two messages at once.  One SHA-NI hash is a chain of dependent
- * sha256rnds2 instructions, so the core waits on each; two independent
- * chains interleaved fill those waits.  Each lane's blocks are its whole
- * blocks in place, then one or two padded blocks of its tail.
- */
-struct lane {
-	const uint8_t *p; /* whole blocks */
-	size_t nfull, nblocks;
-	uint32_t h[8];
-	uint8_t tail[128];
-};
-
-static inline const uint8_t *lane_block(const struct lane *l, size_t k)
-{
-	return k < l->nfull ? l->p + 64 * k : l->tail + 64 * (k - l->nfull);
-}
-
-__attribute__((target("sha,sse4.1,ssse3")))
-static void compress_shani_x2(struct lane *la, struct lane *lb, size_t nblocks)
-{
-	const __m128i mask = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
-	__m128i a0, a1, b0, b1, wa[4], wb[4], ma, mb;
-
-	SHANI_LOAD(a0, a1, la->h);
-	SHANI_LOAD(b0, b1, lb->h);
-	for (size_t k = 0; k < nblocks; k++) {
-		const uint8_t *da = lane_block(la, k), *db = lane_block(lb, k);
-		__m128i sa0 = a0, sa1 = a1, sb0 = b0, sb1 = b1;
-#pragma GCC unroll 16
-		for (int g = 0; g < 16; g++) {
-			__m128i kk = _mm_loadu_si128((const __m128i *)&K[4 * g]);
-			if (g < 4) {
-				wa[g] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(da + 16 * g)),
-				                         mask);
-				wb[g] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(db + 16 * g)),
-				                         mask);
-			} else {
-				__m128i xa = _mm_sha256msg1_epu32(wa[g & 3], wa[(g - 3) & 3]);
-				__m128i xb = _mm_sha256msg1_epu32(wb[g & 3], wb[(g - 3) & 3]);
-				xa = _mm_add_epi32(xa, _mm_alignr_epi8(wa[(g - 1) & 3], wa[(g - 2) & 3], 4));
-				xb = _mm_add_epi32(xb, _mm_alignr_epi8(wb[(g - 1) & 3], wb[(g - 2) & 3], 4));
-				wa[g & 3] = _mm_sha256msg2_epu32(xa, wa[(g - 1) & 3]);
-				wb[g & 3] = _mm_sha256msg2_epu32(xb, wb[(g - 1) & 3]);
-			}
-			ma = _mm_add_epi32(wa[g & 3], kk);
-			mb = _mm_add_epi32(wb[g & 3], kk);
-			a1 = _mm_sha256rnds2_epu32(a1, a0, ma);
-			b1 = _mm_sha256rnds2_epu32(b1, b0, mb);
-			ma = _mm_shuffle_epi32(ma, 0x0E);
-			mb = _mm_shuffle_epi32(mb, 0x0E);
-			a0 = _mm_sha256rnds2_epu32(a0, a1, ma);
-			b0 = _mm_sha256rnds2_epu32(b0, b1, mb);
-		}
-		a0 = _mm_add_epi32(a0, sa0);
-		a1 = _mm_add_epi32(a1, sa1);
-		b0 = _mm_add_epi32(b0, sb0);
-		b1 = _mm_add_epi32(b1, sb1);
-	}
-	SHANI_STORE(a0, a1, la->h);
-	SHANI_STORE(b0, b1, lb->h);
-}
-
-/*
- * Fixed-size messages (the chain step, leaf and node hashes): the blocks
- * are built in registers or a small buffer and compressed directly, without
- * the generic buffering or the two-lane set-up.  The 64-byte chain input's
- * second block is all padding, the same for every message: its schedule
- * W[t] + K[t] is computed once (wk_pad64) and only the rounds run.
- */
-static uint32_t wk_pad64[64];
-
 #define SHANI_TARGET __attribute__((target("sha,sse4.1,ssse3"), always_inline)) static inline
 
 /* One block of rounds from the byte-swapped message words w[0..3]. */
@@ -229,6 +122,72 @@ SHANI_TARGET void shani_block_x2(__m128i *s0, __m128i *s1, const __m128i wa_in[4
 	*t1 = _mm_add_epi32(*t1, b1);
 }
 
+/* Message words of 16 bytes at p, byte-swapped for the schedule. */
+SHANI_TARGET __m128i shani_load(const uint8_t *p)
+{
+	const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+	return _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)p), bswap);
+}
+
+/* Intel SHA extensions: four rounds per pair of sha256rnds2. */
+__attribute__((target("sha,sse4.1,ssse3")))
+static void compress_shani(uint32_t state[8], const uint8_t *data, size_t nblocks)
+{
+	__m128i st0, st1;
+
+	SHANI_LOAD(st0, st1, state);
+	for (; nblocks > 0; nblocks--, data += 64)
+		shani_block(&st0, &st1, shani_load(data), shani_load(data + 16),
+		            shani_load(data + 32), shani_load(data + 48));
+	SHANI_STORE(st0, st1, state);
+}
+
+/*
+ * Two messages at once.  One SHA-NI hash is a chain of dependent
+ * sha256rnds2 instructions, so the core waits on each; two independent
+ * chains interleaved fill those waits.  Each lane's blocks are its whole
+ * blocks in place, then one or two padded blocks of its tail.
+ */
+struct lane {
+	const uint8_t *p; /* whole blocks */
+	size_t nfull, nblocks;
+	uint32_t h[8];
+	uint8_t tail[128];
+};
+
+static inline const uint8_t *lane_block(const struct lane *l, size_t k)
+{
+	return k < l->nfull ? l->p + 64 * k : l->tail + 64 * (k - l->nfull);
+}
+
+__attribute__((target("sha,sse4.1,ssse3")))
+static void compress_shani_x2(struct lane *la, struct lane *lb, size_t nblocks)
+{
+	__m128i a0, a1, b0, b1;
+
+	SHANI_LOAD(a0, a1, la->h);
+	SHANI_LOAD(b0, b1, lb->h);
+	for (size_t k = 0; k < nblocks; k++) {
+		const uint8_t *da = lane_block(la, k), *db = lane_block(lb, k);
+		const __m128i wa[4] = {shani_load(da), shani_load(da + 16), shani_load(da + 32),
+		                       shani_load(da + 48)};
+		const __m128i wb[4] = {shani_load(db), shani_load(db + 16), shani_load(db + 32),
+		                       shani_load(db + 48)};
+		shani_block_x2(&a0, &a1, wa, &b0, &b1, wb);
+	}
+	SHANI_STORE(a0, a1, la->h);
+	SHANI_STORE(b0, b1, lb->h);
+}
+
+/*
+ * Fixed-size messages (the chain step, leaf and node hashes): the blocks
+ * are built in registers or a small buffer and compressed directly, without
+ * the generic buffering or the two-lane set-up.  The 64-byte chain input's
+ * second block is all padding, the same for every message: its schedule
+ * W[t] + K[t] is computed once (wk_pad64) and only the rounds run.
+ */
+static uint32_t wk_pad64[64];
+
 /* The rounds of a block whose W[t] + K[t] are precomputed, on one or two lanes. */
 SHANI_TARGET void shani_wk(__m128i *s0, __m128i *s1, const uint32_t *wk)
 {
@@ -278,13 +237,6 @@ SHANI_TARGET void shani_out(uint8_t out[32], __m128i s0, __m128i s1)
 	s1 = _mm_alignr_epi8(s1, t, 8);
 	_mm_storeu_si128((__m128i *)out, _mm_shuffle_epi8(s0, bswap));
 	_mm_storeu_si128((__m128i *)(out + 16), _mm_shuffle_epi8(s1, bswap));
-}
-
-/* Message words of 16 bytes at p, byte-swapped for the schedule. */
-SHANI_TARGET __m128i shani_load(const uint8_t *p)
-{
-	const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
-	return _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)p), bswap);
 }
 
 /* SHA-256(a || b): the data block from the two halves, then the constant padding block. */
