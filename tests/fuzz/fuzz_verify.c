@@ -15,11 +15,11 @@
 #include "keys/key.h"
 #include "ops/seal.h"
 #include "ops/verify.h"
+#include "verify_input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define PUBKEY "alog1+fuzz.example/audit+64+gvzKy/7j9/BtrZwM8r0gtJZHSLMzkDuy1Ns/OyYT+Qc="
-#define MAX_FILES 4
 
 static void on_problem(void *ctx, const struct alog_problem *p)
 {
@@ -70,8 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct alog_error e;
 	const char *part[MAX_FILES];
 	size_t partn[MAX_FILES];
-	int nparts = 0, rc = 0;
-	unsigned flags;
+	int nparts, rc = 0;
 
 	if (!have_pk) {
 		if (alog_pubkey_parse(&pk, PUBKEY, strlen(PUBKEY), &e) != 0)
@@ -80,44 +79,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size < 1)
 		return 0;
-	flags = data[0];
-	data++;
-	size--;
-	/* Split into files at "\n\x1e". */
-	{
-		const char *p = (const char *)data, *end = p + size;
-		while (nparts < MAX_FILES - 1) {
-			const char *q = p;
-			const char *cut = NULL;
-			while ((q = memchr(q, '\x1e', (size_t)(end - q))) != NULL) {
-				if (q == (const char *)data || q[-1] == '\n') {
-					cut = q;
-					break;
-				}
-				q++;
-			}
-			if (!cut)
-				break;
-			part[nparts] = p;
-			partn[nparts++] = (size_t)(cut - p);
-			p = cut + 1;
-		}
-		part[nparts] = p;
-		partn[nparts++] = (size_t)(end - p);
-	}
-
-	memset(&o, 0, sizeof o);
-	o.key_next = -1;
-	o.all = flags & 1;
-	o.fragment = (flags & 2) != 0;
-	o.strict_json = (flags & 4) != 0;
-	o.strict_time = (flags & 8) != 0;
-	if (flags & 16)
-		o.pubkey = &pk;
-	o.require_sealed = (flags & 32) != 0;
-	if (flags & 64)
-		o.key_next = (flags >> 7) * 3;
-	o.now_ns = 1;
+	verify_input_opts(&o, data[0], &pk);
+	nparts = verify_input_split((const char *)data + 1, size - 1, part, partn);
 	v = alog_verifier_new(&o, on_problem, NULL);
 	for (int i = 0; i < nparts && rc == 0; i++) {
 		char path[64];

@@ -20,13 +20,13 @@
 #include "ops/verify.h"
 #include "t.h"
 #include "tutil.h"
+#include "../fuzz/verify_input.h"
 
 #include <sodium.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #define PUBKEY "alog1+fuzz.example/audit+64+gvzKy/7j9/BtrZwM8r0gtJZHSLMzkDuy1Ns/OyYT+Qc="
-#define MAX_FILES 4
 
 /* Every problem reported, one line of text each. */
 static void on_problem(void *ctx, const struct alog_problem *p)
@@ -385,28 +385,9 @@ static void corpus(void)
 		for (int pass = 0; pass < 5; pass++) {
 			const char *part[MAX_FILES];
 			size_t partn[MAX_FILES];
-			int nparts = 0;
-			unsigned flags = (unsigned char)data[0];
 			struct alog_verify_opts o;
-			const char *p = data + 1, *end = data + size;
 			struct sb bad = {0};
-			while (nparts < MAX_FILES - 1) {
-				const char *q = p, *cut = NULL;
-				while ((q = memchr(q, '\x1e', (size_t)(end - q))) != NULL) {
-					if (q == data + 1 || q[-1] == '\n') {
-						cut = q;
-						break;
-					}
-					q++;
-				}
-				if (!cut)
-					break;
-				part[nparts] = p;
-				partn[nparts++] = (size_t)(cut - p);
-				p = cut + 1;
-			}
-			part[nparts] = p;
-			partn[nparts++] = (size_t)(end - p);
+			int nparts = verify_input_split(data + 1, size - 1, part, partn);
 			if (pass > 0 && partn[0] > 2) {
 				/* damage the first file: a changed byte, or a line deleted */
 				static size_t starts[4096];
@@ -418,18 +399,7 @@ static void corpus(void)
 					partn[0] = bad.n;
 				}
 			}
-			memset(&o, 0, sizeof o);
-			o.key_next = -1;
-			o.all = flags & 1;
-			o.fragment = (flags & 2) != 0;
-			o.strict_json = (flags & 4) != 0;
-			o.strict_time = (flags & 8) != 0;
-			if (flags & 16)
-				o.pubkey = &pk;
-			o.require_sealed = (flags & 32) != 0;
-			if (flags & 64)
-				o.key_next = (flags >> 7) * 3;
-			o.now_ns = 1;
+			verify_input_opts(&o, (unsigned char)data[0], &pk);
 			differential(&o, part, partn, nparts);
 			free(bad.p);
 		}
