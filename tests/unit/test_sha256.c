@@ -6,6 +6,7 @@
  */
 #include "base/sha256.h"
 #include "t.h"
+#include "vectors.h"
 
 #include <sodium.h>
 
@@ -46,35 +47,13 @@ static void generic(uint8_t out[32], int prefix, const uint8_t *a, const uint8_t
  */
 static void test_fixed(void)
 {
-	static const char *const lv[8] = {
-		"6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
-		"96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
-		"0298d122906dcfc10892cb53a73992fc5b9f493ea4c9badb27b791b4127a7fe7",
-		"07506a85fd9dd2f120eb694f86011e5bb4662e5c415a62917033d4a9624487e7",
-		"bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
-		"4271a26be0d8a84f0bd54c8c302e7cb3a3b5d1fa6780a40bcce2873477dab658",
-		"b08693ec2e721597130641e8211e7eedccb4c26413963eee6c1e2ed16ffb1a5f",
-		"46f6ffadd3d06a09ff3c5860d2755c8b9819db7df44251788c7d8e3180de8eb1",
-	};
-	static const char *const l1[4] = {
-		"fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
-		"5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-		"0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
-		"ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
-	};
-	static const char *const l2[2] = {
-		"d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
-		"6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
-	};
-	static const char *const root8 =
-		"5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328";
 	uint8_t leaf[8][32], lev1[4][32], lev2[2][32], want[32], got[32], g2[32];
 
 	for (int i = 0; i < 8; i++)
-		t_unhex(leaf[i], lv[i]);
+		t_unhex(leaf[i], node_hex[i]);
 	for (int i = 0; i < 4; i += 2) {
-		t_unhex(want, l1[i]);
-		t_unhex(g2, l1[i + 1]);
+		t_unhex(want, node_hex[8 + i]);
+		t_unhex(g2, node_hex[8 + i + 1]);
 		alog_sha256_node(lev1[i], leaf[2 * i], leaf[2 * i + 1]);
 		CHECK_MEM(lev1[i], want, 32);
 		alog_sha256_node_x2(lev1[i], leaf[2 * i], leaf[2 * i + 1], lev1[i + 1],
@@ -83,12 +62,12 @@ static void test_fixed(void)
 		CHECK_MEM(lev1[i + 1], g2, 32);
 	}
 	alog_sha256_node_x2(lev2[0], lev1[0], lev1[1], lev2[1], lev1[2], lev1[3]);
-	t_unhex(want, l2[0]);
+	t_unhex(want, node_hex[12]);
 	CHECK_MEM(lev2[0], want, 32);
-	t_unhex(want, l2[1]);
+	t_unhex(want, node_hex[13]);
 	CHECK_MEM(lev2[1], want, 32);
 	alog_sha256_node(got, lev2[0], lev2[1]);
-	t_unhex(want, root8);
+	t_unhex(want, root_hex[8]);
 	CHECK_MEM(got, want, 32);
 
 	/* random inputs, and outputs in place of an input (as the tree code does) */
