@@ -189,8 +189,8 @@ static void acknowledge(struct state *st, long n)
 	}
 }
 
-/* Everything pending or in flight made durable, and the lock released. */
-static void commit(struct state *st)
+/* The batch in flight, if any, waited for and acknowledged once durable. */
+static void acknowledge_inflight(struct state *st)
 {
 	struct alog_error e;
 	long n = alog_appender_commit_wait(st->a, &e);
@@ -198,6 +198,15 @@ static void commit(struct state *st)
 	if (n < 0)
 		alog_die_error(ALOG_EXIT_ERR, &e);
 	acknowledge(st, n);
+}
+
+/* Everything pending or in flight made durable, and the lock released. */
+static void commit(struct state *st)
+{
+	struct alog_error e;
+	long n;
+
+	acknowledge_inflight(st);
 	n = alog_appender_commit(st->a, &e);
 	if (n < 0)
 		alog_die_error(ALOG_EXIT_ERR, &e);
@@ -212,12 +221,9 @@ static void commit(struct state *st)
 static void commit_start(struct state *st)
 {
 	struct alog_error e;
-	long n = alog_appender_commit_wait(st->a, &e);
 
-	if (n < 0)
-		alog_die_error(ALOG_EXIT_ERR, &e);
 	/* acknowledged before the next goes out: a failed ack stops before it */
-	acknowledge(st, n);
+	acknowledge_inflight(st);
 	if (alog_appender_commit_start(st->a, &e) < 0)
 		alog_die_error(ALOG_EXIT_ERR, &e);
 }
