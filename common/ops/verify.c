@@ -1157,6 +1157,7 @@ struct direct {
 	struct alog_vchunk *prev; /* holds the pending bytes at prev->buf + prev->used */
 	size_t pend;
 	uint64_t off; /* input offset of the pending bytes */
+	int ended;    /* a read met the end of the file: the rest is the line reader's */
 };
 
 /*
@@ -1172,6 +1173,14 @@ static int fill_direct(struct alog_reader *rd, struct direct *d, struct alog_vch
 	size_t have = 0, cap = ALOG_VCHUNK_DATA + ALOG_MAX_LINE, want = ALOG_VCHUNK_DATA;
 	int eof = 0;
 
+	/*
+	 * Once a read has met the end, the file may grow (a live log) while
+	 * bytes already read past the last LF were let go: reading on here
+	 * would start in the middle of a line.  The line reader goes on from
+	 * d->off, where the bytes not yet taken begin.
+	 */
+	if (d->ended)
+		return 0;
 	if (d->pend)
 		memmove(c->buf, d->prev->buf + d->prev->used, d->pend);
 	have = d->pend;
@@ -1200,6 +1209,7 @@ static int fill_direct(struct alog_reader *rd, struct direct *d, struct alog_vch
 		if (eof || have >= ALOG_MAX_LINE) {
 			/* the line reader reads these bytes again */
 			d->pend = 0;
+			d->ended = 1;
 			return 0;
 		}
 		want = have + 256 * 1024 < cap ? have + 256 * 1024 : cap;
@@ -1210,10 +1220,11 @@ static int fill_direct(struct alog_reader *rd, struct direct *d, struct alog_vch
 	d->prev = c;
 	d->pend = have - c->used;
 	d->off += c->used;
-	if (eof && d->pend) {
-		/* the last line has no LF: the line reader's (a writer may be in
-		 * the middle of it) */
+	if (eof) {
+		/* what follows, and a last line without LF (a writer may be in
+		 * the middle of it), is the line reader's */
 		d->pend = 0;
+		d->ended = 1;
 	}
 	return 1;
 }

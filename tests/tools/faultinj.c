@@ -6,8 +6,10 @@
  * malloc, or sync (fsync and fdatasync), or any (every call that changes a
  * file: open, write, pwrite, fsync, fdatasync, rename, link, unlink,
  * ftruncate, close); ACTION is eio, enospc, eintr, short (half the bytes),
- * null (malloc), kill (SIGKILL instead of the call) or killafter (SIGKILL
- * right after it).  FAULTINJ_LOG names a file that gets "OP N ACTION"
+ * null (malloc), kill (SIGKILL instead of the call), killafter (SIGKILL
+ * right after it) or stop (SIGSTOP before the call, which is then made as
+ * usual once the process is continued: a test changes a file at that
+ * moment).  FAULTINJ_LOG names a file that gets "OP N ACTION"
  * appended when the fault fires, so a harness knows whether it did;
  * FAULTINJ_COUNT names a file that gets the number of calls of each kind
  * at exit ("OP COUNT" lines), so a harness knows how many N to try.
@@ -24,7 +26,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-enum act { A_NONE, A_EIO, A_ENOSPC, A_EINTR, A_SHORT, A_NULL, A_KILL, A_KILLAFTER };
+enum act { A_NONE, A_EIO, A_ENOSPC, A_EINTR, A_SHORT, A_NULL, A_KILL, A_KILLAFTER, A_STOP };
 
 static int ready;
 static char want_op[16];
@@ -62,6 +64,8 @@ static void init(void)
 		want_act = A_KILL;
 	else if (!strcmp(act, "killafter"))
 		want_act = A_KILLAFTER;
+	else if (!strcmp(act, "stop"))
+		want_act = A_STOP;
 }
 
 static const char *const ops[] = {"open", "read", "write", "pwrite", "fsync", "fdatasync",
@@ -97,7 +101,7 @@ static int matches(const char *op)
 static void note(const char *op)
 {
 	static const char *const names[] = {"none", "eio", "enospc", "eintr", "short",
-	                                    "null", "kill", "killafter"};
+	                                    "null", "kill", "killafter", "stop"};
 	const char *path = getenv("FAULTINJ_LOG");
 	char line[80];
 	int fd, n;
@@ -127,6 +131,10 @@ static enum act hit(const char *op)
 	note(op);
 	if (want_act == A_KILL)
 		raise(SIGKILL);
+	if (want_act == A_STOP) {
+		raise(SIGSTOP);
+		return A_NONE;
+	}
 	return want_act;
 }
 
