@@ -313,8 +313,12 @@ static void print_json(const struct alog_verify_summary *s, struct out *o, char 
 	json_decref(r);
 }
 
-/* The checkpoints' texts, kept for the whole run. */
-static char *kept[2];
+/*
+ * The checkpoints' texts, kept for the whole run (volatile: the pointers
+ * are never read back, and gcc -O2 dropped the stores, which left the
+ * texts unreachable for memcheck).
+ */
+static char *volatile kept[2];
 static int nkept;
 
 /* A checkpoint file: its note text (kept for the run) and what it says. */
