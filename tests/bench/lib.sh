@@ -10,9 +10,13 @@
 #   $SEALED        the same log sealed every 10,000 events, key $KEY/$PUB
 #   $BENCH_N       number of events (default 1000000; BENCH_N=100000 for a quick run)
 #   $BENCH_ROUNDS  rounds per comparison (default 5)
-#   bench_compare NAME TARGET CMD_A CMD_B
-#       time CMD_A (ours) and CMD_B (the peer) alternately; TARGET is the
-#       goal for time(A)/time(B), e.g. "<=0.25"; adds a table row.
+#   $BENCH_EXPORT_ROUNDS  rounds of the export rows against jq (default 1
+#                  at 1,000,000 events and more, where one jq run of a
+#                  format takes minutes; $BENCH_ROUNDS below)
+#   bench_compare NAME TARGET CMD_A CMD_B [ROUNDS]
+#       time CMD_A (ours) and CMD_B (the peer) alternately, ROUNDS times
+#       (default $BENCH_ROUNDS); TARGET is the goal for time(A)/time(B),
+#       e.g. "<=0.25"; adds a table row.
 #   bench_value NAME VALUE TARGET   add a row with a measured figure
 #   bench_skip NAME WHY             add a row saying why NAME was not measured
 #   bench_grep_shapes   print the selective queries of each shape, a line
@@ -21,6 +25,11 @@
 #   bench_time CMD  print the wall time of one run of CMD in seconds
 
 : "${BENCH_ROUNDS:=5}"
+if [ "${BENCH_N:-1000000}" -ge 1000000 ]; then
+	: "${BENCH_EXPORT_ROUNDS:=1}"
+else
+	: "${BENCH_EXPORT_ROUNDS:=$BENCH_ROUNDS}"
+fi
 
 _now() { date +%s.%N; }
 
@@ -51,8 +60,8 @@ _meets() { # value target(<=x or >=x)
 }
 
 bench_compare() {
-	local name=$1 target=$2 a=$3 b=$4 i ta tb ratios="" as="" bs=""
-	for ((i = 0; i < BENCH_ROUNDS; i++)); do
+	local name=$1 target=$2 a=$3 b=$4 rounds=${5:-$BENCH_ROUNDS} i ta tb ratios="" as="" bs=""
+	for ((i = 0; i < rounds; i++)); do
 		ta=$(bench_time "$a")
 		tb=$(bench_time "$b")
 		as="$as $ta"

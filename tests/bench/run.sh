@@ -67,7 +67,7 @@ fi
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 {
-	echo "Measured by \`make bench\` on $(date -u +%F): $BENCH_N events of ~$(($(stat -c %s "$EVENTS") / BENCH_N)) bytes, $(nproc) CPUs ($cpu), SHA-256 $(sha256-impl 2>/dev/null || echo unknown), $BENCH_ROUNDS interleaved rounds."
+	echo "Measured by \`make bench\` on $(date -u +%F): $BENCH_N events of ~$(($(stat -c %s "$EVENTS") / BENCH_N)) bytes, $(nproc) CPUs ($cpu), SHA-256 $(sha256-impl 2>/dev/null || echo unknown), $BENCH_ROUNDS interleaved rounds ($BENCH_EXPORT_ROUNDS for the export rows against jq)."
 	echo
 	echo "| measurement | ours / peer (min / median / max) | target | ours (median) | peer (median) | |"
 	echo "|---|---|---|---|---|---|"
@@ -78,9 +78,11 @@ for script in "$here"/*.bench.sh; do
 	if [ -n "${BENCH_ONLY:-}" ] && [ "$name" != "$BENCH_ONLY" ]; then
 		continue
 	fi
-	echo "== $name"
+	echo "== $name ($(date -u +%T))"
+	started=$SECONDS
 	# shellcheck disable=SC1090
 	. "$script"
+	echo "== $name took $((SECONDS - started)) s"
 done
 
 echo
