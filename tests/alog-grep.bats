@@ -843,6 +843,23 @@ wait_lines() {
 	[ "$(grep -vc alog-grep <<<"$output")" -eq 0 ]
 }
 
+@test "--verify: output held beyond 256 KiB goes through a temp file, whole and in order, or not at all" {
+	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
+	# about 2 MB selected, held until the one seal at the end covers it
+	gen-events 8000 | alog-append -f a.alog --sync=none
+	alog-seal -f a.alog -s k.sec >/dev/null
+	alog-grep 'rows>=0' a.alog >plain
+	[ "$(wc -c <plain)" -gt 1000000 ]
+	alog-grep --verify -p k.pub 'rows>=0' a.alog >held 2>err
+	cmp plain held
+	[ -z "$(tool_errors err)" ]
+	# damage near the end: nothing of what was held, in memory or in the file, is shown
+	sed -i '7990s/"rows":/"rows":1/' a.alog
+	run alog-grep --verify -p k.pub 'rows>=0' a.alog
+	[ "$status" -eq 3 ]
+	[ "$(grep -vc '^alog-grep' <<<"$output")" -eq 0 ]
+}
+
 @test "--verify -p: records after the last seal are shown with a warning" {
 	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
 	make_log a.alog 5

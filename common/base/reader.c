@@ -80,7 +80,9 @@ static int fill(struct alog_reader *r, struct alog_error *e)
 {
 	ssize_t n;
 
-	if (r->start > 0 && (r->cap - r->end < READ_CHUNK || r->start == r->end)) {
+	/* what is left is less than a line: the same pages take each read,
+	 * so memory stays flat however long the input */
+	if (r->start > 0) {
 		memmove(r->buf, r->buf + r->start, r->end - r->start);
 		r->base += r->start;
 		r->end -= r->start;

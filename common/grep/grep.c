@@ -34,9 +34,9 @@
 #include "ops/proof.h"
 #include "ops/verify.h"
 
-#define CHUNK (4u << 20)           /* bytes per read */
+#define CHUNK (512u << 10)         /* bytes per read */
 #define OUT_FLUSH (256u << 10)     /* write output in blocks this large */
-#define HOLD_MEM (8u << 20)        /* held output beyond this goes to a temp file */
+#define HOLD_MEM (256u << 10)      /* held output beyond this goes to a temp file */
 #define PROBE_WIN (16u << 10)      /* bytes read per binary search probe */
 #define BACK_FIRST (64u << 10)     /* -n: the first block read from a file's end */
 #define READ_FIRST (64u << 10)     /* the first read of an input (then doubling to CHUNK) */
