@@ -13,6 +13,12 @@
 #include <cpuid.h>
 #include <immintrin.h>
 #define ALOG_HAVE_X86 1
+#if defined(__has_include)
+#if __has_include(<sys/platform/x86.h>)
+#include <sys/platform/x86.h> /* glibc 2.33 and later */
+#define ALOG_GLIBC_X86 1
+#endif
+#endif
 #elif defined(__aarch64__) && defined(__linux__) && (!defined(__clang__) || defined(__ARM_FEATURE_SHA2))
 /* GCC compiles the SHA2 intrinsics per function; clang only with -march=...+sha2 */
 #include <arm_neon.h>
@@ -363,6 +369,10 @@ static void shani_node_x2(uint8_t o1[32], const uint8_t l1[32], const uint8_t r1
 
 static int cpu_has_shani(void)
 {
+#ifdef ALOG_GLIBC_X86
+	/* glibc's start-up probe: no cpuid of our own (see alog_cpu_avx2) */
+	return CPU_FEATURE_ACTIVE(SHA) && CPU_FEATURE_ACTIVE(SSSE3) && CPU_FEATURE_ACTIVE(SSE4_1);
+#else
 	unsigned a, b, c, d;
 	if (!__get_cpuid(1, &a, &b, &c, &d))
 		return 0;
@@ -372,6 +382,7 @@ static int cpu_has_shani(void)
 		return 0;
 	__cpuid_count(7, 0, a, b, c, d);
 	return (b >> 29) & 1;
+#endif
 }
 #endif
 
