@@ -138,8 +138,9 @@ static const struct option longopts[] = {
 
 /*
  * A group commit goes out at BATCH_RECORDS records, or later while the
- * one before it is still being written and synced (a slow fdatasync then
- * makes fewer, larger batches, not a wait), and at BATCH_BYTES at most.
+ * batches before it are still being written and synced (a slow fdatasync
+ * then makes fewer, larger batches, not a wait), and at BATCH_BYTES at
+ * most.
  */
 #define BATCH_RECORDS 4096
 #define BATCH_BYTES (4 * 1024 * 1024)
@@ -155,8 +156,14 @@ struct state {
 /* The acks cannot be written (a closed pipe, a full disk): say what is in the log. */
 static void ack_failed(const struct state *st, uint64_t last)
 {
-	const char *why = strerror(errno);
+	char why[200];
+	struct alog_error e;
 
+	snprintf(why, sizeof why, "%s", strerror(errno));
+
+	/* a batch still in flight ends first: in the log or not, the message says */
+	while (alog_appender_inflight(st->a) && alog_appender_commit_wait(st->a, &e) >= 0)
+		last = alog_appender_tail(st->a)->seq;
 	if (!st->line)
 		alog_die(ALOG_EXIT_ERR, "cannot write the acknowledgement: %s; the event is "
 		         "appended (seq %llu)", why, (unsigned long long)last);
@@ -189,8 +196,8 @@ static void acknowledge(struct state *st, long n)
 	}
 }
 
-/* The batch in flight, if any, waited for and acknowledged once durable. */
-static void acknowledge_inflight(struct state *st)
+/* The oldest batch in flight, if any, waited for and acknowledged once durable. */
+static void acknowledge_oldest(struct state *st)
 {
 	struct alog_error e;
 	long n = alog_appender_commit_wait(st->a, &e);
@@ -198,6 +205,13 @@ static void acknowledge_inflight(struct state *st)
 	if (n < 0)
 		alog_die_error(ALOG_EXIT_ERR, &e);
 	acknowledge(st, n);
+}
+
+/* The batches in flight, in order: each acknowledged before a later one can fail. */
+static void acknowledge_inflight(struct state *st)
+{
+	while (alog_appender_inflight(st->a))
+		acknowledge_oldest(st);
 }
 
 /* Everything pending or in flight made durable, and the lock released. */
@@ -215,17 +229,20 @@ static void commit(struct state *st)
 
 /*
  * A full batch of a stream: written and synced by a second thread while
- * the next one is read and made; the batch before it, now durable, is
- * acknowledged.
+ * the next one is read and made.  The batches before it that are durable,
+ * and the oldest when every flight is taken, are acknowledged first.
  */
 static void commit_start(struct state *st)
 {
 	struct alog_error e;
+	long n;
 
-	/* acknowledged before the next goes out: a failed ack stops before it */
-	acknowledge_inflight(st);
-	if (alog_appender_commit_start(st->a, &e) < 0)
+	while (alog_appender_commit_due(st->a))
+		acknowledge_oldest(st);
+	n = alog_appender_commit_start(st->a, &e);
+	if (n < 0)
 		alog_die_error(ALOG_EXIT_ERR, &e);
+	acknowledge(st, n);
 }
 
 static int append_args(struct state *st, char **args, int n)
@@ -308,8 +325,9 @@ static int append_stream(struct state *st, int text, int skip_bad)
 			/* A failed lock names the log; a record too long, the input line. */
 			if (rc == ALOG_APPEND_DAMAGED || e.file) {
 				struct alog_error we;
-				long n = alog_appender_commit_wait(st->a, &we);
-				if (n > 0)
+				long n;
+				while (alog_appender_inflight(st->a) &&
+				       (n = alog_appender_commit_wait(st->a, &we)) >= 0)
 					acknowledge(st, n);
 				die_add(rc, &e);
 			}

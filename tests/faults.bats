@@ -70,6 +70,32 @@ interrupted_seal() {
 	done
 }
 
+@test "a batch's fdatasync fails after the batch behind it is written: neither is kept, a retry appends them once" {
+	asan_build && skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	# 14 MB of events numbered 1..40000: several batches
+	seq 1 40000 | awk '{ printf "{\"n\":%d,\"pad\":\"%0320d\"}\n", $1, 0 }' >ev.ndjson
+	# the second batch's fdatasync fails half a second late: meanwhile the
+	# third batch is hashed and written behind it
+	FAULTINJ=fdatasync:2:eio FAULTINJ_DELAY_MS=500 FAULTINJ_LOG=$PWD/fired \
+		LD_PRELOAD=$ALOG_TESTBIN/libfaultinj.so \
+		alog-append -f a.alog --ack <ev.ndjson >acks 2>err && false
+	[ "$(cat err)" = "alog-append: a.alog: fdatasync failed (nothing appended): Input/output error" ]
+	# the file grew while the sync was outstanding (the batch behind it),
+	# and is cut back to before both: to the last acknowledged record
+	read -r op n act word before after <fired
+	[ "$op $n $act $word" = "fdatasync 2 eio size" ]
+	[ "$after" -gt "$before" ]
+	[ "$(stat -c %s a.alog)" -lt "$before" ]
+	[ -s acks ]
+	[ "$(tail -n 1 acks)" = "$(tail -n 1 a.alog | jq .seq)" ]
+	[ "$(wc -l <acks)" -eq $(($(wc -l <a.alog) - 1)) ]
+	alog-verify -q a.alog
+	# the events not acknowledged, sent again, are appended once
+	tail -n +$(($(wc -l <acks) + 1)) ev.ndjson | alog-append -f a.alog
+	alog-verify -q a.alog
+	[ "$(jq -r 'select(.n) | .n' a.alog | tr '\n' ' ')" = "$(seq 1 40000 | tr '\n' ' ')" ]
+}
+
 @test "regression: a read error is an I/O error (exit 2), not a damaged tail (exit 1)" {
 	asan_build && skip "the shim cannot be preloaded under a sanitizer or valgrind here"
 	make_log a.alog 2

@@ -23,7 +23,9 @@ struct alog_appender {
 	struct alog_policy_ref ref; /* the policy's digest and file */
 	char *origin;               /* a new file's origin */
 	size_t events;              /* events pending (a new file's header is not one) */
-	size_t fl_events;           /* events in the batch in flight */
+	/* the events of each batch in flight, oldest first (the writer's order) */
+	size_t fl_events[ALOG_WRITER_FLIGHTS];
+	unsigned fl_head, fl_n;
 	const char *lock_origin;    /* the log's origin, looked up once per lock */
 	char *buf;                  /* members made from JSON input */
 	size_t cap;
@@ -354,12 +356,44 @@ int alog_appender_add_json(struct alog_appender *a, const char *in, size_t n,
 	return alog_appender_add_members(a, a->buf, (size_t)m, e);
 }
 
+/*
+ * The batches the writer has finished with (it acknowledges them in
+ * order), leaving the newest `left` in flight: their events, now durable.
+ */
+static size_t reap_to(struct alog_appender *a, int left)
+{
+	size_t n = 0;
+
+	while ((int)a->fl_n > left) {
+		n += a->fl_events[a->fl_head];
+		a->fl_head = (a->fl_head + 1) % ALOG_WRITER_FLIGHTS;
+		a->fl_n--;
+	}
+	return n;
+}
+
+static size_t reap(struct alog_appender *a)
+{
+	return reap_to(a, alog_writer_inflight(a->w));
+}
+
+/* A failure: nothing pending or in flight is kept. */
+static long failed(struct alog_appender *a)
+{
+	a->events = 0;
+	a->fl_n = 0;
+	return -1;
+}
+
 long alog_appender_commit(struct alog_appender *a, struct alog_error *e)
 {
-	size_t n = a->events + a->fl_events;
+	size_t n = a->events;
 
+	/* the batches in flight are waited for first: their events too */
+	for (unsigned i = 0; i < a->fl_n; i++)
+		n += a->fl_events[(a->fl_head + i) % ALOG_WRITER_FLIGHTS];
 	a->events = 0;
-	a->fl_events = 0;
+	a->fl_n = 0;
 	if (!alog_writer_pending(a->w) && !alog_writer_inflight(a->w)) {
 		alog_writer_unlock(a->w);
 		return 0;
@@ -371,31 +405,25 @@ long alog_appender_commit(struct alog_appender *a, struct alog_error *e)
 
 long alog_appender_commit_wait(struct alog_appender *a, struct alog_error *e)
 {
-	size_t n = a->fl_events;
-
-	a->fl_events = 0;
-	if (alog_writer_flush_wait(a->w, NULL, e) != 0) {
-		a->events = 0;
-		return -1;
-	}
-	return (long)n;
+	if (alog_writer_flush_wait_one(a->w, NULL, e) != 0)
+		return failed(a);
+	return (long)reap(a);
 }
 
 long alog_appender_commit_start(struct alog_appender *a, struct alog_error *e)
 {
-	long n = alog_appender_commit_wait(a, e);
+	size_t n;
 
-	if (n < 0)
-		return -1;
 	if (!alog_writer_pending(a->w))
-		return n;
-	if (alog_writer_flush_start(a->w, NULL, e) != 0) {
-		a->events = 0;
-		return -1;
-	}
-	a->fl_events = a->events;
+		return (long)reap(a);
+	if (alog_writer_flush_start(a->w, NULL, e) != 0)
+		return failed(a);
+	/* the writer may have finished older batches first; the new one is the newest in flight */
+	n = reap_to(a, alog_writer_inflight(a->w) - 1);
+	a->fl_events[(a->fl_head + a->fl_n) % ALOG_WRITER_FLIGHTS] = a->events;
+	a->fl_n++;
 	a->events = 0;
-	return n;
+	return (long)n;
 }
 
 int alog_appender_busy(const struct alog_appender *a)
@@ -403,15 +431,27 @@ int alog_appender_busy(const struct alog_appender *a)
 	return alog_writer_pending(a->w) > 0 || alog_writer_inflight(a->w);
 }
 
+int alog_appender_inflight(const struct alog_appender *a)
+{
+	return alog_writer_inflight(a->w) > 0;
+}
+
 int alog_appender_commit_busy(const struct alog_appender *a)
 {
 	return alog_writer_flush_busy(a->w);
 }
 
+int alog_appender_commit_due(const struct alog_appender *a)
+{
+	int n = alog_writer_inflight(a->w);
+
+	return n && (n == ALOG_WRITER_FLIGHTS || alog_writer_flush_done(a->w));
+}
+
 void alog_appender_abort(struct alog_appender *a)
 {
 	a->events = 0;
-	a->fl_events = 0;
+	a->fl_n = 0;
 	alog_writer_abort(a->w);
 }
 

@@ -85,26 +85,43 @@ int alog_appender_add_json(struct alog_appender *a, const char *in, size_t n,
                            struct alog_error *e);
 
 /*
- * Write the pending events (after the batch in flight, if any), sync them
- * as configured and release the lock.  Returns how many events were made
- * durable (0 when none were pending), or -1 with e set: then none of them
- * is in the log.
+ * Write the pending events (after the batches in flight, if any), sync
+ * them as configured and release the lock.  Returns how many events were
+ * made durable, those in flight included (0 when none were pending), or
+ * -1 with e set: then none of the pending events is in the log (wait for
+ * the batches in flight first, alog_appender_commit_wait, to know which of
+ * them are).
  */
 long alog_appender_commit(struct alog_appender *a, struct alog_error *e);
 /*
  * A stream's group commit: the pending events go to a second thread that
  * writes and syncs them while the caller makes the next batch (the lock is
- * kept).  The batch in flight before is waited for first: returns how many
- * events it held, now durable (acknowledge them), or -1 with e set (none
- * of them is in the log; the lock is released).
+ * kept).  When every flight is taken (ALOG_WRITER_FLIGHTS), the oldest is
+ * waited for first, and the newest one's write too.  Returns how many events
+ * the batches waited for held, now durable (acknowledge them; none when
+ * alog_appender_commit_due was 0), or -1 with e set (none of the batches
+ * in flight or pending is in the log; the lock is released).
  */
 long alog_appender_commit_start(struct alog_appender *a, struct alog_error *e);
-/* Wait for the batch in flight, if any: its events, now durable, or -1. */
+/*
+ * Wait for the oldest batch in flight, if any: its events, now durable,
+ * or -1 (neither it nor any batch after it is in the log).
+ */
 long alog_appender_commit_wait(struct alog_appender *a, struct alog_error *e);
 /* Events pending or in flight: the lock is held. */
 int alog_appender_busy(const struct alog_appender *a);
-/* A batch is in flight and not yet written and synced (waiting for it would block). */
+/* A batch is in flight. */
+int alog_appender_inflight(const struct alog_appender *a);
+/*
+ * Batches are in flight and handing over the next would wait for one of
+ * them to be written or synced.
+ */
 int alog_appender_commit_busy(const struct alog_appender *a);
+/*
+ * The oldest batch in flight is to be waited for before the next goes
+ * out: it is finished (waiting does not block), or every flight is taken.
+ */
+int alog_appender_commit_due(const struct alog_appender *a);
 /* Drop the pending events and release the lock. */
 void alog_appender_abort(struct alog_appender *a);
 /*

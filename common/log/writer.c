@@ -32,6 +32,30 @@
  */
 #define PIN_XATTR "user.alog.pin"
 
+/*
+ * A batch handed to a second thread: hashed (chained from the one before
+ * it), written, then synced once the sync of the one before it is over,
+ * so that each fdatasync's error is its own batch's (an error is reported
+ * once per open file, to whichever sync comes first).
+ */
+struct flight {
+	struct alog_writer *w;
+	pthread_t thread;
+	int threaded;          /* a thread to join (else it ran in the caller) */
+	uint64_t gen;          /* its place in the order batches are handed over */
+	char *buf;             /* its bytes, until it is written */
+	const size_t *ends;
+	size_t len, count;
+	uint8_t prev[32];      /* the chain hash before it */
+	struct alog_tail next; /* state after it (the thread sets the hash) */
+	int created;           /* it holds a new file's header */
+	/* set by the thread under w->mu (read without it only as hints) */
+	int written;           /* its write is over (err says whether it failed) */
+	int done;              /* finished: synced, failed, or not synced after a failure */
+	int err;               /* errno of the failed step, 0 done */
+	int step;              /* 1 write, 2 fdatasync, 3 directory sync */
+};
+
 struct alog_writer {
 	char *path;
 	int fd;
@@ -67,20 +91,23 @@ struct alog_writer {
 	struct alog_tail next; /* state after the pending batch */
 	uint64_t base_size;    /* where the pending batch will start in the file */
 	/*
-	 * A batch being written and synced by a second thread (lock held)
-	 * while the next one is made: alog_writer_flush_start.  It counts as
-	 * written only once the thread is joined and reports success.
+	 * Batches being written and synced by second threads (lock held)
+	 * while the next one is made: alog_writer_flush_start.  One counts as
+	 * written only once its thread is joined and reports success, and
+	 * they are joined in the order they were handed over.
 	 */
-	int inflight;
-	int fl_done; /* set by the thread when it is finished (atomic) */
-	pthread_t worker;
-	char *fl_buf;          /* its bytes (the other batch buffer) */
-	size_t fl_len, fl_cap, fl_count;
-	size_t *fl_ends, fl_ends_cap;
-	struct alog_tail fl_next; /* state after it */
-	int fl_created;
-	int fl_err;            /* errno of the failed step, 0 done */
-	int fl_step;           /* 1 write, 2 fdatasync, 3 directory sync */
+	struct flight fl[ALOG_WRITER_FLIGHTS];
+	unsigned fl_head, fl_n; /* the oldest, and how many */
+	char *spare;            /* the other batch buffer: the newest flight's until it is written */
+	size_t spare_cap;
+	size_t *spare_ends, spare_ends_cap;
+	int one_thread;         /* every batch in the caller (alog_writer_opts) */
+	/* the flights' progress, under mu; cv is signalled at each step */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint64_t gen;        /* batches handed over */
+	uint64_t synced_gen; /* syncs go in order: the last batch whose sync is over */
+	uint64_t failed_gen; /* the first batch whose write or sync failed, 0 none */
 };
 
 /* ---- tail discovery ---- */
@@ -328,6 +355,7 @@ struct alog_writer *alog_writer_open(const char *path, const struct alog_writer_
 	w->path = alog_xstrdup(path);
 	w->origin = alog_xstrdup(origin);
 	w->sync = o ? o->sync : ALOG_SYNC_EACH;
+	w->one_thread = o ? o->one_thread : 0;
 	w->no_create = o ? o->no_create : 0;
 	w->lock_wait_ms = o ? o->lock_wait_ms : 0;
 	if (o && o->policy) {
@@ -343,6 +371,8 @@ struct alog_writer *alog_writer_open(const char *path, const struct alog_writer_
 		free(w);
 		return NULL;
 	}
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
 	return w;
 }
 
@@ -355,11 +385,13 @@ void alog_writer_close(struct alog_writer *w)
 	if (w->fd >= 0)
 		close(w->fd);
 	free(w->batch);
-	free(w->fl_buf);
+	free(w->spare);
 	free(w->ends);
-	free(w->fl_ends);
+	free(w->spare_ends);
 	free(w->path);
 	free(w->origin);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
 	free(w);
 }
 
@@ -447,7 +479,7 @@ int alog_writer_lock(struct alog_writer *w, struct alog_error *e)
 	struct alog_torn torn;
 	int rc;
 
-	if (w->inflight && alog_writer_flush_wait(w, NULL, e) != 0)
+	if (w->fl_n && alog_writer_flush_wait(w, NULL, e) != 0)
 		return -1;
 	if (lock_current(w, &fst, e) != 0)
 		return -1;
@@ -917,25 +949,36 @@ const char *alog_writer_path(const struct alog_writer *w)
 }
 
 /*
- * Write a batch and make it durable as configured: 0, or the errno of the
- * failed step in *err with the step in *step.  Runs in the caller or in
- * the worker thread (nothing here touches the writer's other state).
+ * Make what was written durable as configured: 0, or the errno of the
+ * failed step in *err with the step in *step.  Runs in the caller or in a
+ * flight's thread (nothing here touches the writer's other state).
  */
-static void write_sync(int fd, const char *path, const char *buf, size_t len,
-                       enum alog_sync sync, int created, int *err, int *step)
+static void sync_written(int fd, const char *path, enum alog_sync sync, int created, int *err,
+                         int *step)
 {
 	*err = 0;
 	*step = 0;
-	if (alog_write_all(fd, buf, len) != 0) {
-		*err = errno ? errno : EIO;
-		*step = 1;
-	} else if (sync != ALOG_SYNC_NONE && fdatasync(fd) != 0) {
+	if (sync == ALOG_SYNC_NONE)
+		return;
+	if (fdatasync(fd) != 0) {
 		*err = errno;
 		*step = 2;
-	} else if (sync != ALOG_SYNC_NONE && created && alog_fsync_dir(path) != 0) {
+	} else if (created && alog_fsync_dir(path) != 0) {
 		*err = errno;
 		*step = 3;
 	}
+}
+
+/* Write a batch and make it durable as configured (results as above). */
+static void write_sync(int fd, const char *path, const char *buf, size_t len,
+                       enum alog_sync sync, int created, int *err, int *step)
+{
+	if (alog_write_all(fd, buf, len) != 0) {
+		*err = errno ? errno : EIO;
+		*step = 1;
+		return;
+	}
+	sync_written(fd, path, sync, created, err, step);
 }
 
 /* The batch's hashes, chained from the last written record's. */
@@ -949,14 +992,48 @@ static void hash_batch(const struct alog_writer *w, char *buf, const size_t *end
 	memcpy(next->hash, h, 32);
 }
 
-static void *worker_main(void *arg)
+/*
+ * A flight's work.  Its write goes at once (the batch before it was
+ * written before this one was handed over: alog_writer_flush_start); its
+ * sync waits until the sync before it is over, and is not made when a
+ * batch before it failed (none after that one is kept).
+ */
+static void *flight_main(void *arg)
 {
-	struct alog_writer *w = arg;
+	struct flight *f = arg;
+	struct alog_writer *w = f->w;
+	int err = 0, step = 0;
 
-	hash_batch(w, w->fl_buf, w->fl_ends, w->fl_count, &w->fl_next);
-	write_sync(w->fd, w->path, w->fl_buf, w->fl_len, w->sync, w->fl_created, &w->fl_err,
-	           &w->fl_step);
-	__atomic_store_n(&w->fl_done, 1, __ATOMIC_RELEASE);
+	memcpy(f->next.hash, f->prev, 32);
+	alog_rec_hash_lines(f->buf, f->ends, f->count, f->next.hash);
+	if (alog_write_all(w->fd, f->buf, f->len) != 0) {
+		err = errno ? errno : EIO;
+		step = 1;
+	}
+	pthread_mutex_lock(&w->mu);
+	f->err = err;
+	f->step = step;
+	__atomic_store_n(&f->written, 1, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&w->cv);
+	while (!err && w->synced_gen + 1 != f->gen && !(w->failed_gen && w->failed_gen < f->gen))
+		pthread_cond_wait(&w->cv, &w->mu);
+	if (!err && w->synced_gen + 1 != f->gen) {
+		err = ECANCELED; /* never reported: the failure before it is */
+		step = 2;
+	}
+	pthread_mutex_unlock(&w->mu);
+	if (!err)
+		sync_written(w->fd, w->path, w->sync, f->created, &err, &step);
+	pthread_mutex_lock(&w->mu);
+	f->err = err;
+	f->step = step;
+	if (!err)
+		w->synced_gen = f->gen;
+	else if (!w->failed_gen || f->gen < w->failed_gen)
+		w->failed_gen = f->gen;
+	__atomic_store_n(&f->done, 1, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
 	return NULL;
 }
 
@@ -996,40 +1073,101 @@ static void written(struct alog_writer *w, const struct alog_tail *next)
 	pin_hint_store(w);
 }
 
+static struct flight *flight_at(const struct alog_writer *w, unsigned i)
+{
+	return (struct flight *)&w->fl[(w->fl_head + i) % ALOG_WRITER_FLIGHTS];
+}
+
+static void flight_join(struct alog_writer *w)
+{
+	struct flight *f = flight_at(w, 0);
+
+	if (f->threaded)
+		pthread_join(f->thread, NULL);
+	w->fl_head = (w->fl_head + 1) % ALOG_WRITER_FLIGHTS;
+	w->fl_n--;
+}
+
+/* Wait for the oldest flight, if any, and acknowledge it: its records added to *sum. */
+static int wait_oldest(struct alog_writer *w, size_t *sum, struct alog_error *e)
+{
+	struct flight *f = flight_at(w, 0);
+
+	if (!w->fl_n)
+		return 0;
+	flight_join(w);
+	if (f->err) {
+		/*
+		 * Neither it nor any batch after it is kept: their threads end
+		 * (none syncs after a failure) before the file is cut back, so
+		 * that no write of theirs lands after the cut.
+		 */
+		while (w->fl_n)
+			flight_join(w);
+		w->batch_len = 0; /* what was made after it follows a batch not kept */
+		return write_failed(w, f->err, f->step, e);
+	}
+	written(w, &f->next);
+	*sum += f->count;
+	return 0;
+}
+
+int alog_writer_flush_wait_one(struct alog_writer *w, size_t *count, struct alog_error *e)
+{
+	size_t n = 0;
+	int rc = wait_oldest(w, &n, e);
+
+	if (count)
+		*count = n;
+	return rc;
+}
+
 int alog_writer_flush_wait(struct alog_writer *w, size_t *count, struct alog_error *e)
 {
+	size_t n = 0;
+	int rc = 0;
+
+	while (w->fl_n && rc == 0)
+		rc = wait_oldest(w, &n, e);
 	if (count)
-		*count = 0;
-	if (!w->inflight)
-		return 0;
-	pthread_join(w->worker, NULL);
-	w->inflight = 0;
-	if (w->fl_err) {
-		w->batch_len = 0; /* what was made after it follows a batch not kept */
-		return write_failed(w, w->fl_err, w->fl_step, e);
-	}
-	written(w, &w->fl_next);
-	if (count)
-		*count = w->fl_count;
-	return 0;
+		*count = n;
+	return rc;
 }
 
 int alog_writer_inflight(const struct alog_writer *w)
 {
-	return w->inflight;
+	return (int)w->fl_n;
+}
+
+static int flight_done(const struct flight *f)
+{
+	return __atomic_load_n(&f->done, __ATOMIC_ACQUIRE);
+}
+
+int alog_writer_flush_done(const struct alog_writer *w)
+{
+	return w->fl_n && flight_done(flight_at(w, 0));
 }
 
 int alog_writer_flush_busy(const struct alog_writer *w)
 {
-	return w->inflight && !__atomic_load_n(&w->fl_done, __ATOMIC_ACQUIRE);
+	const struct flight *newest;
+
+	if (!w->fl_n)
+		return 0;
+	if (w->fl_n == ALOG_WRITER_FLIGHTS && !flight_done(flight_at(w, 0)))
+		return 1;
+	newest = flight_at(w, w->fl_n - 1);
+	return newest->created ? !flight_done(newest)
+	                       : !__atomic_load_n(&newest->written, __ATOMIC_ACQUIRE);
 }
 
 void alog_writer_abort(struct alog_writer *w)
 {
 	struct alog_error e;
 
-	/* a batch handed to the worker finishes (or is cut back) first */
-	if (w->inflight && alog_writer_flush_wait(w, NULL, &e) != 0)
+	/* the batches handed to flights finish (or are cut back) first */
+	if (w->fl_n && alog_writer_flush_wait(w, NULL, &e) != 0)
 		return;
 	w->batch_len = 0;
 	w->batch_count = 0;
@@ -1048,51 +1186,91 @@ static void pin_batch(struct alog_writer *w)
 
 int alog_writer_flush_start(struct alog_writer *w, size_t *count, struct alog_error *e)
 {
+	struct flight *f;
+	const uint8_t *prev;
+	size_t n = 0, *te, tc;
 	char *b;
 	size_t c;
+	int rc = 0;
 
-	if (alog_writer_flush_wait(w, count, e) != 0)
-		return -1;
-	if (!w->locked)
-		return alog_err(e, "log is not locked");
-	if (w->batch_len == 0)
-		return 0;
-	pin_batch(w);
-	/* the batch buffers change places: the worker writes one, the next is made in the other */
-	b = w->fl_buf;
-	c = w->fl_cap;
-	w->fl_buf = w->batch;
-	w->fl_cap = w->batch_cap;
-	{
-		size_t *te = w->fl_ends, tc = w->fl_ends_cap;
-		w->fl_ends = w->ends;
-		w->fl_ends_cap = w->ends_cap;
-		w->ends = te;
-		w->ends_cap = tc;
+	/* every flight taken: the oldest is waited for */
+	if (w->fl_n == ALOG_WRITER_FLIGHTS && wait_oldest(w, &n, e) != 0) {
+		rc = -1;
+		goto out;
 	}
-	w->fl_len = w->batch_len;
-	w->fl_count = w->batch_count;
-	w->fl_next = w->next;
-	w->fl_created = w->created;
+	if (!w->locked) {
+		rc = alog_err(e, "log is not locked");
+		goto out;
+	}
+	if (w->batch_len == 0)
+		goto out;
+	if (w->fl_n) {
+		/*
+		 * The spare buffer is the newest flight's until its write is
+		 * over.  A new file's first batch is waited for whole: when its
+		 * directory cannot be synced its records stay (write_failed),
+		 * and no batch may follow them then.
+		 */
+		struct flight *newest = flight_at(w, w->fl_n - 1);
+		int whole;
+		pthread_mutex_lock(&w->mu);
+		while (!(newest->created ? newest->done : newest->written))
+			pthread_cond_wait(&w->cv, &w->mu);
+		whole = newest->created || newest->err;
+		pthread_mutex_unlock(&w->mu);
+		if (whole) {
+			size_t m = 0;
+			rc = alog_writer_flush_wait(w, &m, e);
+			n += m;
+			if (rc != 0)
+				goto out;
+		}
+	}
+	pin_batch(w);
+	prev = w->fl_n ? flight_at(w, w->fl_n - 1)->next.hash : w->tail.hash;
+	if (!w->fl_n) {
+		/* no flight: syncs start again after the last batch handed over */
+		pthread_mutex_lock(&w->mu);
+		w->synced_gen = w->gen;
+		w->failed_gen = 0;
+		pthread_mutex_unlock(&w->mu);
+	}
+	f = flight_at(w, w->fl_n);
+	memcpy(f->prev, prev, 32);
+	/* the batch buffers change places: the flight takes this one, the next is made in the other */
+	b = w->spare;
+	c = w->spare_cap;
+	te = w->spare_ends;
+	tc = w->spare_ends_cap;
+	w->spare = w->batch;
+	w->spare_cap = w->batch_cap;
+	w->spare_ends = w->ends;
+	w->spare_ends_cap = w->ends_cap;
 	w->batch = b;
 	w->batch_cap = c;
+	w->ends = te;
+	w->ends_cap = tc;
+	f->w = w;
+	f->buf = w->spare;
+	f->ends = w->spare_ends;
+	f->len = w->batch_len;
+	f->count = w->batch_count;
+	f->next = w->next;
+	f->created = w->created;
+	f->gen = ++w->gen;
+	f->written = f->done = f->err = f->step = 0;
 	w->batch_len = 0;
 	w->batch_count = 0;
 	w->created = 0;
 	w->base_size = w->next.size;
-	__atomic_store_n(&w->fl_done, 0, __ATOMIC_RELAXED);
-	if (pthread_create(&w->worker, NULL, worker_main, w) != 0) {
-		/* no thread: the same work here */
-		worker_main(w);
-		if (w->fl_err)
-			return write_failed(w, w->fl_err, w->fl_step, e);
-		written(w, &w->fl_next);
-		if (count)
-			*count += w->fl_count;
-		return 0;
-	}
-	w->inflight = 1;
-	return 0;
+	w->fl_n++;
+	f->threaded = !w->one_thread && pthread_create(&f->thread, NULL, flight_main, f) == 0;
+	if (!f->threaded)
+		flight_main(f); /* no thread: the same work here, after the flights before it */
+out:
+	if (count)
+		*count = n;
+	return rc;
 }
 
 int alog_writer_flush(struct alog_writer *w, struct alog_error *e)

@@ -64,6 +64,9 @@ struct alog_writer_opts {
 	                     * the default, $ALOG_LOCK_WAIT or 60 s) */
 	/* a new log's policy (its header's "policy" member), or NULL */
 	const struct alog_policy_ref *policy;
+	/* every batch handed over is written and synced in the caller, as when
+	 * no thread can be started (for tests of that path) */
+	int one_thread;
 };
 
 struct alog_writer;
@@ -90,29 +93,38 @@ int alog_writer_add(struct alog_writer *w, const char *type, const char *members
                     struct alog_error *e);
 /* Start a new file with its header if the file is empty (lock held). */
 int alog_writer_ensure_header(struct alog_writer *w, struct alog_error *e);
-/* Write the batch (after the one in flight), sync as configured, release the
+/* Write the batch (after the ones in flight), sync as configured, release the
  * lock.  0 or -1. */
 int alog_writer_commit(struct alog_writer *w, struct alog_error *e);
 /* The same, keeping the lock (for work that must follow under it). */
 int alog_writer_flush(struct alog_writer *w, struct alog_error *e);
 /*
- * Hand the batch to a second thread that writes it and syncs it as
- * configured, keeping the lock, so the next batch can be made meanwhile
- * (its records follow this one).  A batch handed over earlier is waited
- * for first: *count (may be NULL) is how many records it held, now
- * written and synced.  Only one batch is ever in flight, so a failure cuts
- * the file back to the last acknowledged record.  0 or -1 (the lock is
- * then released, anything pending dropped).
+ * Hand the batch to a second thread that hashes it, writes it right after
+ * the batch before it and syncs it as configured once that one's sync is
+ * over, keeping the lock, so the next batch can be made meanwhile (its
+ * records follow this one).  At most ALOG_WRITER_FLIGHTS batches are in
+ * flight: when all are, the oldest is waited for first, and *count (may
+ * be NULL) is how many records it held, now written and synced.  The
+ * newest one's write (a new file's first batch: all of it) is waited for
+ * too.  A failure cuts the file back to the last acknowledged record: 0,
+ * or -1 (the lock is then released, anything pending dropped, and *count
+ * still says what was acknowledged before the failure).
  */
+#define ALOG_WRITER_FLIGHTS 2
 int alog_writer_flush_start(struct alog_writer *w, size_t *count, struct alog_error *e);
-/* Wait for the batch in flight, if any: *count its records.  0 or -1 as above. */
-int alog_writer_flush_wait(struct alog_writer *w, size_t *count, struct alog_error *e);
-/* A batch is in flight (the lock is held for it). */
-int alog_writer_inflight(const struct alog_writer *w);
 /*
- * A batch is in flight and its thread has not finished writing and
- * syncing it: alog_writer_flush_wait would block.
+ * Wait for the batches in flight, in the order they were handed over:
+ * *count their records.  0 or -1 as above (a batch that failed and every
+ * one after it are not kept; the ones before it are, in *count).
  */
+int alog_writer_flush_wait(struct alog_writer *w, size_t *count, struct alog_error *e);
+/* The same for the oldest batch in flight only (if any). */
+int alog_writer_flush_wait_one(struct alog_writer *w, size_t *count, struct alog_error *e);
+/* How many batches are in flight (the lock is held for them). */
+int alog_writer_inflight(const struct alog_writer *w);
+/* The oldest batch in flight is finished: alog_writer_flush_wait_one would not block. */
+int alog_writer_flush_done(const struct alog_writer *w);
+/* Batches are in flight and alog_writer_flush_start would wait for one of them. */
 int alog_writer_flush_busy(const struct alog_writer *w);
 /* Release the lock, dropping anything pending. */
 void alog_writer_unlock(struct alog_writer *w);

@@ -13,6 +13,10 @@
  * appended when the fault fires, so a harness knows whether it did;
  * FAULTINJ_COUNT names a file that gets the number of calls of each kind
  * at exit ("OP COUNT" lines), so a harness knows how many N to try.
+ * FAULTINJ_DELAY_MS makes the faulty call wait that long first, while the
+ * process's other threads go on; for fsync and fdatasync the FAULTINJ_LOG
+ * line then also gives the file's size before and after the wait
+ * ("fdatasync 2 eio size 100 300").  Calls are counted across threads.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -22,8 +26,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 enum act { A_NONE, A_EIO, A_ENOSPC, A_EINTR, A_SHORT, A_NULL, A_KILL, A_KILLAFTER, A_STOP };
@@ -32,6 +38,7 @@ static int ready;
 static char want_op[16];
 static unsigned long want_n;
 static enum act want_act;
+static unsigned long delay_ms;
 static unsigned long count;
 static int fired;
 
@@ -50,6 +57,9 @@ static void init(void)
 	s = getenv("FAULTINJ");
 	if (!s || sscanf(s, "%15[a-z]:%lu:%15[a-z]", want_op, &want_n, act) != 3)
 		return;
+	s = getenv("FAULTINJ_DELAY_MS");
+	if (s)
+		delay_ms = strtoul(s, NULL, 10);
 	if (!strcmp(act, "eio"))
 		want_act = A_EIO;
 	else if (!strcmp(act, "enospc"))
@@ -77,7 +87,7 @@ static void tally(const char *op)
 {
 	for (int i = 0; ops[i]; i++)
 		if (!strcmp(ops[i], op)) {
-			calls[i]++;
+			__atomic_add_fetch(&calls[i], 1, __ATOMIC_RELAXED);
 			return;
 		}
 }
@@ -98,18 +108,29 @@ static int matches(const char *op)
 	return 0;
 }
 
-static void note(const char *op)
+/* The size of the file open as fd, -1 if none. */
+static long long fd_size(int fd)
+{
+	struct stat st;
+
+	return fd >= 0 && fstat(fd, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+static void note(const char *op, long long before, long long after)
 {
 	static const char *const names[] = {"none", "eio", "enospc", "eintr", "short",
 	                                    "null", "kill", "killafter", "stop"};
 	const char *path = getenv("FAULTINJ_LOG");
-	char line[80];
+	char line[120];
 	int fd, n;
 
-	fired = 1;
 	if (!path)
 		return;
-	n = snprintf(line, sizeof line, "%s %lu %s\n", op, want_n, names[want_act]);
+	if (before >= 0)
+		n = snprintf(line, sizeof line, "%s %lu %s size %lld %lld\n", op, want_n,
+		             names[want_act], before, after);
+	else
+		n = snprintf(line, sizeof line, "%s %lu %s\n", op, want_n, names[want_act]);
 	fd = (int)syscall(SYS_open, path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd >= 0) {
 		if (syscall(SYS_write, fd, line, (size_t)n) < 0) {
@@ -119,16 +140,28 @@ static void note(const char *op)
 	}
 }
 
-/* 0: do the call; otherwise the action to take instead of (or after) it. */
-static enum act hit(const char *op)
+/*
+ * 0: do the call; otherwise the action to take instead of (or after) it.
+ * fd: the call's file descriptor, -1 if none.
+ */
+static enum act hit_fd(const char *op, int fd)
 {
+	long long before;
+
 	init();
 	tally(op);
-	if (fired || want_act == A_NONE || !matches(op))
+	if (__atomic_load_n(&fired, __ATOMIC_ACQUIRE) || want_act == A_NONE || !matches(op))
 		return A_NONE;
-	if (++count != want_n)
+	if (__atomic_add_fetch(&count, 1, __ATOMIC_ACQ_REL) != want_n)
 		return A_NONE;
-	note(op);
+	__atomic_store_n(&fired, 1, __ATOMIC_RELEASE);
+	before = fd_size(fd);
+	if (delay_ms) {
+		struct timespec ts = {(time_t)(delay_ms / 1000), (long)(delay_ms % 1000) * 1000000L};
+		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+			;
+	}
+	note(op, before, fd_size(fd));
 	if (want_act == A_KILL)
 		raise(SIGKILL);
 	if (want_act == A_STOP) {
@@ -136,6 +169,11 @@ static enum act hit(const char *op)
 		return A_NONE;
 	}
 	return want_act;
+}
+
+static enum act hit(const char *op)
+{
+	return hit_fd(op, -1);
 }
 
 static int fail(enum act a)
@@ -328,8 +366,23 @@ ssize_t __pread64_chk(int fd, void *buf, size_t n, off_t off, size_t cap)
 		AFTER(a, rc);                                                                  \
 	}
 
-SIMPLE(fsync, "fsync", (int fd), (fd))
-SIMPLE(fdatasync, "fdatasync", (int fd), (fd))
+#define SYNC(name)                                                                             \
+	int name(int fd)                                                                       \
+	{                                                                                      \
+		enum act a;                                                                    \
+		int rc;                                                                        \
+		static int (*real)(int);                                                       \
+		if (!real)                                                                     \
+			*(void **)&real = dlsym(RTLD_NEXT, #name);                             \
+		a = hit_fd(#name, fd);                                                         \
+		if (a != A_NONE && a != A_KILLAFTER && a != A_SHORT && a != A_NULL)            \
+			return fail(a);                                                        \
+		rc = real(fd);                                                                 \
+		AFTER(a, rc);                                                                  \
+	}
+
+SYNC(fsync)
+SYNC(fdatasync)
 SIMPLE(rename, "rename", (const char *a1, const char *a2), (a1, a2))
 SIMPLE(renameat, "rename", (int d1, const char *a1, int d2, const char *a2), (d1, a1, d2, a2))
 SIMPLE(link, "link", (const char *a1, const char *a2), (a1, a2))
