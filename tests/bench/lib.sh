@@ -33,6 +33,12 @@ fi
 
 _now() { date +%s.%N; }
 
+# CPU time taken by the hypervisor (steal) on a shared virtual machine:
+# cpu_ticks prints the total and the stolen ticks so far, steal_pct the
+# share stolen between two such readings (T0 S0 T1 S1), in percent.
+cpu_ticks() { awk '/^cpu / { t = 0; for (i = 2; i <= 9; i++) t += $i; print t, $9 }' /proc/stat; }
+steal_pct() { printf %.1f "$(echo "100 * ($4 - $2) / ($3 - $1 + 1)" | bc -l)"; }
+
 bench_time() {
 	local t0 t1
 	t0=$(_now)
@@ -61,6 +67,8 @@ _meets() { # value target(<=x or >=x)
 
 bench_compare() {
 	local name=$1 target=$2 a=$3 b=$4 rounds=${5:-$BENCH_ROUNDS} i ta tb ratios="" as="" bs=""
+	local t0 s0 t1 s1 steal
+	read -r t0 s0 < <(cpu_ticks)
 	for ((i = 0; i < rounds; i++)); do
 		ta=$(bench_time "$a")
 		tb=$(bench_time "$b")
@@ -69,6 +77,8 @@ bench_compare() {
 		ratios="$ratios $(echo "$ta / $tb" | bc -l)"
 	done
 	local ra rb rr
+	read -r t1 s1 < <(cpu_ticks)
+	steal=$(steal_pct "$t0" "$s0" "$t1" "$s1")
 	ra=$(tr ' ' '\n' <<<"$as" | grep . | _stats)
 	rb=$(tr ' ' '\n' <<<"$bs" | grep . | _stats)
 	rr=$(tr ' ' '\n' <<<"$ratios" | grep . | _stats)
@@ -76,21 +86,23 @@ bench_compare() {
 	med=${med% *}
 	local verdict=miss
 	_meets "$med" "$target" && verdict=met
-	printf '| %s | %s | %s | %s s | %s s | %s |\n' "$name" \
+	printf '| %s | %s | %s | %s s | %s s | %s | %s%% |\n' "$name" \
 		"$(awk '{printf "%s / %s / %s", $1, $2, $3}' <<<"$rr")" "$target" \
-		"$(awk '{print $2}' <<<"$ra")" "$(awk '{print $2}' <<<"$rb")" "$verdict" >>"$BENCH_TABLE"
-	printf '%-58s ratio %s (min/med/max)  target %s  %s\n' "$name" "$rr" "$target" "$verdict"
+		"$(awk '{print $2}' <<<"$ra")" "$(awk '{print $2}' <<<"$rb")" "$verdict" "$steal" \
+		>>"$BENCH_TABLE"
+	printf '%-58s ratio %s (min/med/max)  target %s  %s  (steal %s%%)\n' "$name" "$rr" \
+		"$target" "$verdict" "$steal"
 }
 
 bench_value() {
 	local name=$1 value=$2 target=$3 verdict=miss
 	_meets "$value" "$target" && verdict=met
-	printf '| %s | %s | %s | | | %s |\n' "$name" "$value" "$target" "$verdict" >>"$BENCH_TABLE"
+	printf '| %s | %s | %s | | | %s | |\n' "$name" "$value" "$target" "$verdict" >>"$BENCH_TABLE"
 	printf '%-58s %s  target %s  %s\n' "$name" "$value" "$target" "$verdict"
 }
 
 bench_skip() {
-	printf '| %s | skipped: %s | | | | |\n' "$1" "$2" >>"$BENCH_TABLE"
+	printf '| %s | skipped: %s | | | | | |\n' "$1" "$2" >>"$BENCH_TABLE"
 	printf '%-58s skipped: %s\n' "$1" "$2"
 }
 

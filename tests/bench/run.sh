@@ -66,15 +66,14 @@ if [ ! -s "$SEALED" ]; then
 fi
 
 # CPU time taken by the hypervisor (steal): on a shared virtual machine
-# it is the noise every ratio below carries.  cpu_ticks: total and steal.
-cpu_ticks() { awk '/^cpu / { t = 0; for (i = 2; i <= 9; i++) t += $i; print t, $9 }' /proc/stat; }
+# it is the noise every ratio below carries (cpu_ticks: lib.sh).
 read -r ticks0 steal0 < <(cpu_ticks)
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 {
 	echo "Measured by \`make bench\` on $(date -u +%F): $BENCH_N events of ~$(($(stat -c %s "$EVENTS") / BENCH_N)) bytes, $(nproc) CPUs ($cpu), SHA-256 $(sha256-impl 2>/dev/null || echo unknown), $BENCH_ROUNDS interleaved rounds ($BENCH_EXPORT_ROUNDS for the export rows against jq)."
 	echo
-	echo "| measurement | ours / peer (min / median / max) | target | ours (median) | peer (median) | |"
-	echo "|---|---|---|---|---|---|"
+	echo "| measurement | ours / peer (min / median / max) | target | ours (median) | peer (median) | | steal |"
+	echo "|---|---|---|---|---|---|---|"
 } >"$BENCH_TABLE"
 
 for script in "$here"/*.bench.sh; do
@@ -93,7 +92,8 @@ read -r ticks1 steal1 < <(cpu_ticks)
 {
 	echo
 	echo "CPU time taken by the hypervisor during the run (steal, from /proc/stat):" \
-		"$(printf %.1f "$(echo "100 * ($steal1 - $steal0) / ($ticks1 - $ticks0 + 1)" | bc -l)")%."
+		"$(steal_pct "$ticks0" "$steal0" "$ticks1" "$steal1")%; the steal column is the" \
+		"same over each comparison's rounds."
 } >>"$BENCH_TABLE"
 echo
 cat "$BENCH_TABLE"
