@@ -86,7 +86,7 @@ bench_compare() {
 	med=${med% *}
 	local verdict=miss
 	_meets "$med" "$target" && verdict=met
-	printf '| %s | %s | %s | %s s | %s s | %s | %s%% |\n' "$name" \
+	printf '| %s | %s | %s | %s s | %s s | %s | %s%% |\n' "${name//|/\\|}" \
 		"$(awk '{printf "%s / %s / %s", $1, $2, $3}' <<<"$rr")" "$target" \
 		"$(awk '{print $2}' <<<"$ra")" "$(awk '{print $2}' <<<"$rb")" "$verdict" "$steal" \
 		>>"$BENCH_TABLE"
@@ -97,12 +97,13 @@ bench_compare() {
 bench_value() {
 	local name=$1 value=$2 target=$3 verdict=miss
 	_meets "$value" "$target" && verdict=met
-	printf '| %s | %s | %s | | | %s | |\n' "$name" "$value" "$target" "$verdict" >>"$BENCH_TABLE"
+	printf '| %s | %s | %s | | | %s | |\n' "${name//|/\\|}" "$value" "$target" "$verdict" \
+		>>"$BENCH_TABLE"
 	printf '%-58s %s  target %s  %s\n' "$name" "$value" "$target" "$verdict"
 }
 
 bench_skip() {
-	printf '| %s | skipped: %s | | | | | |\n' "$1" "$2" >>"$BENCH_TABLE"
+	printf '| %s | skipped: %s | | | | | |\n' "${1//|/\\|}" "$2" >>"$BENCH_TABLE"
 	printf '%-58s skipped: %s\n' "$1" "$2"
 }
 
