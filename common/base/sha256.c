@@ -9,16 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/util.h"
+
 #if defined(__x86_64__) || defined(__i386__)
-#include <cpuid.h>
 #include <immintrin.h>
 #define ALOG_HAVE_X86 1
-#if defined(__has_include)
-#if __has_include(<sys/platform/x86.h>)
-#include <sys/platform/x86.h> /* glibc 2.33 and later */
-#define ALOG_GLIBC_X86 1
-#endif
-#endif
 #elif defined(__aarch64__) && defined(__linux__) && (!defined(__clang__) || defined(__ARM_FEATURE_SHA2))
 /* GCC compiles the SHA2 intrinsics per function; clang only with -march=...+sha2 */
 #include <arm_neon.h>
@@ -367,23 +362,6 @@ static void shani_node_x2(uint8_t o1[32], const uint8_t l1[32], const uint8_t r1
 	shani_out(o2, t0, t1);
 }
 
-static int cpu_has_shani(void)
-{
-#ifdef ALOG_GLIBC_X86
-	/* glibc's start-up probe: no cpuid of our own (see alog_cpu_avx2) */
-	return CPU_FEATURE_ACTIVE(SHA) && CPU_FEATURE_ACTIVE(SSSE3) && CPU_FEATURE_ACTIVE(SSE4_1);
-#else
-	unsigned a, b, c, d;
-	if (!__get_cpuid(1, &a, &b, &c, &d))
-		return 0;
-	if (!(c & bit_SSE4_1) || !(c & bit_SSSE3))
-		return 0;
-	if (__get_cpuid_max(0, NULL) < 7)
-		return 0;
-	__cpuid_count(7, 0, a, b, c, d);
-	return (b >> 29) & 1;
-#endif
-}
 #endif
 
 #ifdef ALOG_HAVE_ARM
@@ -449,7 +427,7 @@ static void do_setup(void)
 	              strcmp(force, "portable") == 0))
 		return;
 #ifdef ALOG_HAVE_X86
-	if (cpu_has_shani()) {
+	if (alog_cpu_shani()) {
 		hw_compress = compress_shani;
 		hw_compress_x2 = compress_shani_x2;
 		impl_name = "sha-ni";

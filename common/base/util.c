@@ -598,3 +598,23 @@ int alog_cpu_avx2(void)
 	__atomic_store_n(&avx2, v, __ATOMIC_RELAXED);
 	return v;
 }
+
+int alog_cpu_shani(void)
+{
+#if defined(ALOG_GLIBC_X86)
+	/* glibc's start-up probe, as for alog_cpu_avx2 */
+	return CPU_FEATURE_ACTIVE(SHA) && CPU_FEATURE_ACTIVE(SSSE3) && CPU_FEATURE_ACTIVE(SSE4_1);
+#elif defined(__x86_64__) || defined(__i386__)
+	unsigned a, b, c, d;
+	if (!__get_cpuid(1, &a, &b, &c, &d))
+		return 0;
+	if (!(c & bit_SSE4_1) || !(c & bit_SSSE3))
+		return 0;
+	if (__get_cpuid_max(0, NULL) < 7)
+		return 0;
+	__cpuid_count(7, 0, a, b, c, d);
+	return (b >> 29) & 1;
+#else
+	return 0;
+#endif
+}

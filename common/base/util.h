@@ -139,5 +139,7 @@ const char *alog_input_name(const char *path);
  * (each a trap to the hypervisor on a virtual machine, ~12 us here).
  */
 int alog_cpu_avx2(void);
+/* Does the CPU have the SHA extensions (with SSSE3 and SSE4.1)?  x86 only. */
+int alog_cpu_shani(void);
 
 #endif
