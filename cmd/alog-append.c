@@ -136,15 +136,6 @@ static const struct option longopts[] = {
 	{0, 0, 0, 0},
 };
 
-/*
- * A group commit goes out at BATCH_RECORDS records, or later while the
- * batches before it are still being written and synced (a slow fdatasync
- * then makes fewer, larger batches, not a wait), and at BATCH_BYTES at
- * most.
- */
-#define BATCH_RECORDS 4096
-#define BATCH_BYTES (4 * 1024 * 1024)
-
 struct state {
 	struct alog_appender *a;
 	int ack;
@@ -337,9 +328,7 @@ static int append_stream(struct state *st, int text, int skip_bad)
 		}
 		if (st->sync_each)
 			commit(st);
-		else if (alog_appender_pending_bytes(st->a) >= BATCH_BYTES ||
-		         (alog_appender_pending(st->a) >= BATCH_RECORDS &&
-		          !alog_appender_commit_busy(st->a)))
+		else if (alog_appender_batch_due(st->a))
 			commit_start(st);
 	}
 	if (alog_appender_busy(st->a))

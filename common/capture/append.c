@@ -474,6 +474,12 @@ size_t alog_appender_pending_bytes(const struct alog_appender *a)
 	return alog_writer_pending_bytes(a->w);
 }
 
+int alog_appender_batch_due(const struct alog_appender *a)
+{
+	return alog_appender_pending_bytes(a) >= ALOG_APPEND_BATCH_BYTES ||
+	       (alog_appender_pending(a) >= ALOG_APPEND_BATCH && !alog_appender_commit_busy(a));
+}
+
 const struct alog_tail *alog_appender_tail(const struct alog_appender *a)
 {
 	return alog_writer_tail(a->w);

@@ -133,6 +133,15 @@ int alog_appender_sync(struct alog_appender *a, struct alog_error *e);
 /* Records pending (a new file's header included), and their bytes. */
 size_t alog_appender_pending(const struct alog_appender *a);
 size_t alog_appender_pending_bytes(const struct alog_appender *a);
+/*
+ * A stream's group commit is due (alog_appender_commit_start): at
+ * ALOG_APPEND_BATCH records once handing the batch over would not wait
+ * for the ones in flight (a slow fdatasync then makes fewer, larger
+ * batches, not a wait), and at ALOG_APPEND_BATCH_BYTES in any case.
+ */
+#define ALOG_APPEND_BATCH 4096
+#define ALOG_APPEND_BATCH_BYTES (4 * 1024 * 1024)
+int alog_appender_batch_due(const struct alog_appender *a);
 /* The chain state after the last commit. */
 const struct alog_tail *alog_appender_tail(const struct alog_appender *a);
 const char *alog_appender_path(const struct alog_appender *a);

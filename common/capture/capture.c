@@ -221,17 +221,13 @@ int alog_capture_follow(const struct alog_capture_opts *o, struct alog_capture_s
 		if (add_rc != 0)
 			goto fail;
 		/*
-		 * A batch is written and synced by a second thread while the next
-		 * lines are read and mapped (as a stream's batches are): one goes
-		 * at ALOG_CAPTURE_BATCH records once the one before is synced, and
-		 * at ALOG_CAPTURE_BATCH_BYTES in any case.  Its records are
-		 * acknowledged, and their source positions taken as recorded,
-		 * only once it is synced: a failure is reported at the next
-		 * commit, and the file is cut back to the last synced record.
+		 * A batch is written and synced by the writer's threads while the
+		 * next lines are read and mapped, as a stream's batches are.  Its
+		 * records, and the source positions they carry, count only once
+		 * it is synced: a failure is reported at the next commit, and the
+		 * file is cut back to the last synced record.
 		 */
-		if ((alog_appender_pending(r.a) >= ALOG_CAPTURE_BATCH &&
-		     !alog_appender_commit_busy(r.a)) ||
-		    alog_appender_pending_bytes(r.a) >= ALOG_CAPTURE_BATCH_BYTES) {
+		if (alog_appender_batch_due(r.a)) {
 			if (alog_appender_commit_start(r.a, e) < 0)
 				goto fail;
 		}

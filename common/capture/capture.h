@@ -34,10 +34,6 @@ struct alog_capture_stats {
 	uint64_t skipped; /* duplicates not appended again (omprog) */
 };
 
-/* Records per group commit, at most; and bytes. */
-#define ALOG_CAPTURE_BATCH 4096
-#define ALOG_CAPTURE_BATCH_BYTES (4 * 1024 * 1024)
-
 /*
  * Follow o->follow into o->log until o->stop is set (or, with o->once, the
  * end of what there is).  0 stopped; 1 the log's tail is damaged (e says
