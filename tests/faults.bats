@@ -96,6 +96,45 @@ interrupted_seal() {
 	[ "$(jq -r 'select(.n) | .n' a.alog | tr '\n' ' ')" = "$(seq 1 40000 | tr '\n' ' ')" ]
 }
 
+@test "a batch's fdatasync fails while the write of the batch behind it has not returned: it lands before the cut, a retry appends the rest once" {
+	asan_build && skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	local rc=0
+	# 14 MB of events numbered 1..40000: at least four batches
+	seq 1 40000 | awk '{ printf "{\"n\":%d,\"pad\":\"%0320d\"}\n", $1, 0 }' >ev.ndjson
+	# the second batch's fdatasync fails after half a second; the third
+	# batch's write() on the log, handed over meanwhile, waits 1.5 s before
+	# it is made: the file must be cut back only once that write has returned
+	FAULTINJ=fdatasync:2:eio FAULTINJ_DELAY_MS=500 \
+		FAULTINJ2=write:3:delay FAULTINJ2_DELAY_MS=1500 FAULTINJ2_FILE=a.alog \
+		FAULTINJ_LOG=$PWD/fired LD_PRELOAD=$ALOG_TESTBIN/libfaultinj.so \
+		alog-append -f a.alog --ack <ev.ndjson >acks 2>err || rc=$?
+	[ "$rc" -eq 2 ]
+	[ "$(cat err)" = "alog-append: a.alog: fdatasync failed (nothing appended): Input/output error" ]
+	cat fired
+	[ "$(wc -l <fired)" -eq 2 ]
+	# first the sync failed, the file not grown during its wait (the write
+	# behind it not made yet); then that write returned, the file grown by
+	# its batch from the size the failed sync saw
+	{ read -r op1 n1 act1 w1 sb sa; read -r op2 n2 act2 w2 wb wa; } <fired
+	[ "$op1 $n1 $act1 $w1" = "fdatasync 2 eio size" ]
+	[ "$op2 $n2 $act2 $w2" = "write 3 delay size" ]
+	[ "$sa" -eq "$sb" ]
+	[ "$wb" -eq "$sb" ]
+	[ "$wa" -gt "$wb" ]
+	# cut back below both batches: whole lines, exactly the acknowledged records
+	[ "$(stat -c %s a.alog)" -lt "$sb" ]
+	[ "$(tail -c 1 a.alog | od -An -c | tr -d ' ')" = '\n' ]
+	[ -s acks ]
+	[ "$(tail -n 1 acks)" = "$(tail -n 1 a.alog | jq .seq)" ]
+	[ "$(wc -l <acks)" -eq $(($(wc -l <a.alog) - 1)) ]
+	[ "$(jq -r 'select(.n) | .n' a.alog | tr '\n' ' ')" = "$(seq 1 "$(wc -l <acks)" | tr '\n' ' ')" ]
+	alog-verify -q a.alog
+	# the events not acknowledged, sent again, are appended once
+	tail -n +$(($(wc -l <acks) + 1)) ev.ndjson | alog-append -f a.alog
+	alog-verify -q a.alog
+	[ "$(jq -r 'select(.n) | .n' a.alog | tr '\n' ' ')" = "$(seq 1 40000 | tr '\n' ' ')" ]
+}
+
 @test "regression: a read error is an I/O error (exit 2), not a damaged tail (exit 1)" {
 	asan_build && skip "the shim cannot be preloaded under a sanitizer or valgrind here"
 	make_log a.alog 2
