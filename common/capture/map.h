@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "base/buf.h"
+#include "base/json.h"
 #include "base/span.h"
 #include "base/util.h"
 
@@ -54,5 +55,11 @@ int map_rsyslog(struct ev *v, char *scratch, const char *in, size_t n, char *id,
 
 /* Validate and compact a JSON object line into scratch (n + 1 bytes); length or -1. */
 long compact_object(const char *in, size_t n, char *scratch, struct alog_error *e);
+/* The same, calling top_name for each top-level member name (see alog_json_compact_top). */
+long compact_object_top(const char *in, size_t n, char *scratch, alog_json_name_fn top_name,
+                        void *ctx, struct alog_error *e);
+
+/* Set: map_pg takes the members from a walk of the compact text, never from the one pass. */
+extern int map_pg_portable;
 
 #endif

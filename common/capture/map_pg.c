@@ -5,6 +5,7 @@
  * policy's rules find it), connections and disconnections db.connect and
  * db.disconnect, errors db.error; every key not mapped stays under "pg".
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "base/json.h"
@@ -80,67 +81,164 @@ static int statement(struct alog_span msg, struct alog_span *q)
 
 enum { K_USER, K_DB, K_HOST, K_PORT, K_SESSION, K_MSG, K_STMT, K_SEV, K_PS, K_N };
 
+/* also left under "pg" */
+static const int kept[K_N + 1] = {[K_SEV] = 1, [K_PS] = 1, [K_N] = 1};
+
 #define MAX_RUNS 64
+
+/* Which mapped member a raw (still escaped) name is; K_N for none. */
+static int which(struct alog_span s)
+{
+	switch (s.n) {
+	case 2:
+		return memcmp(s.p, "ps", 2) == 0 ? K_PS : K_N;
+	case 4:
+		return memcmp(s.p, "user", 4) == 0 ? K_USER : K_N;
+	case 6:
+		return memcmp(s.p, "dbname", 6) == 0 ? K_DB : K_N;
+	case 7:
+		return memcmp(s.p, "message", 7) == 0 ? K_MSG : K_N;
+	case 9:
+		return memcmp(s.p, "statement", 9) == 0 ? K_STMT : K_N;
+	case 10:
+		return memcmp(s.p, "session_id", 10) == 0 ? K_SESSION : K_N;
+	case 11:
+		if (memcmp(s.p, "remote_", 7) != 0)
+			return K_N;
+		if (memcmp(s.p + 7, "host", 4) == 0)
+			return K_HOST;
+		return memcmp(s.p + 7, "port", 4) == 0 ? K_PORT : K_N;
+	case 14:
+		return memcmp(s.p, "error_severity", 14) == 0 ? K_SEV : K_N;
+	}
+	return K_N;
+}
+
+/* What the line's members say: the mapped ones, and the runs of the rest. */
+struct members {
+	struct alog_span val[K_N], raw[K_N];
+	int have[K_N];
+	/* the members left under "pg": runs of consecutive members of the input */
+	const char *run_start[MAX_RUNS], *run_end[MAX_RUNS];
+	int nruns, in_run, overflow;
+};
+
+static void take(struct members *m, struct alog_span name, struct alog_span value)
+{
+	int k = which(name);
+
+	if (k < K_N && !m->have[k]) {
+		m->have[k] = 1;
+		m->val[k] = value;
+		m->raw[k] = (struct alog_span){NULL, 0};
+		if (value.n >= 2 && value.p[0] == '"')
+			m->raw[k] = (struct alog_span){value.p + 1, value.n - 2};
+	}
+	if (!kept[k]) {
+		m->in_run = 0;
+		return;
+	}
+	/* the member's text runs from its name's quote to its value's end */
+	if (m->in_run) {
+		m->run_end[m->nruns - 1] = value.p + value.n;
+	} else if (m->nruns < MAX_RUNS) {
+		m->run_start[m->nruns] = name.p - 1;
+		m->run_end[m->nruns++] = value.p + value.n;
+		m->in_run = 1;
+	} else {
+		m->overflow = 1;
+	}
+}
+
+/*
+ * The top-level member names, as the validator reads them: where each
+ * starts in the input and how long it is (raw).  When the line had no
+ * whitespace to drop, the compact text is the input byte for byte, and a
+ * member's value runs from after its name's '":' to the ',' before the
+ * next name (or the closing '}'): the one pass over the line finds them.
+ */
+#define FAST_MEMBERS 64
+
+struct names {
+	const char *in;
+	int n; /* members seen; more than FAST_MEMBERS: not all kept */
+	uint32_t at[FAST_MEMBERS], len[FAST_MEMBERS];
+};
+
+static int on_name(void *ctx, const char *name, size_t n, int esc)
+{
+	struct names *s = ctx;
+
+	(void)esc;
+	if (s->n < FAST_MEMBERS) {
+		s->at[s->n] = (uint32_t)(name - s->in);
+		s->len[s->n] = (uint32_t)n;
+	}
+	s->n++;
+	return 0;
+}
+
+int map_pg_portable;
+
+static char *put(char *o, const char *s, size_t n)
+{
+	memcpy(o, s, n);
+	return o + n;
+}
+
+#define PUT(o, lit) put(o, lit, sizeof lit - 1)
 
 int map_pg(struct ev *v, char *scratch, const char *in, size_t n, struct alog_error *e)
 {
 	static const struct {
 		const char *s;
 		size_t n;
-		int kept; /* also left under "pg" */
-	} names[K_N] = {{"user", 4, 0},        {"dbname", 6, 0},     {"remote_host", 11, 0},
-	                {"remote_port", 11, 0}, {"session_id", 10, 0}, {"message", 7, 0},
-	                {"statement", 9, 0},    {"error_severity", 14, 1}, {"ps", 2, 1}};
-	struct alog_span val[K_N], raw[K_N], name, value, q, ms = {NULL, 0};
-	/* the members left under "pg": runs of consecutive members of the input */
-	const char *run_start[MAX_RUNS], *run_end[MAX_RUNS];
-	int nruns = 0, in_run = 0, overflow = 0;
-	struct alog_json_iter it;
-	const char *action = "db.log", *result = NULL;
-	int have[K_N] = {0}, rc, is_query = 0;
-	long len = compact_object(in, n, scratch, e);
+	} actions[] = {{"db.log", 6},     {"db.connect", 10},          {"db.error", 8},
+	               {"db.query", 8},   {"db.connect.received", 19}, {"db.disconnect", 13}};
+	enum { A_LOG, A_CONNECT, A_ERROR, A_QUERY, A_RECEIVED, A_DISCONNECT };
+	struct members mm;
+	struct names nm;
+	struct alog_span q, ms = {NULL, 0};
+	const char *result = NULL;
+	int action = A_LOG, is_query = 0;
+	long len;
+	char *o;
 
+	memset(mm.have, 0, sizeof mm.have);
+	mm.nruns = mm.in_run = mm.overflow = 0;
+	nm.in = in;
+	nm.n = 0;
+	len = compact_object_top(in, n, scratch, on_name, &nm, e);
 	if (len < 0)
 		return -1;
-	alog_json_iter_init(&it, scratch, (size_t)len);
-	while ((rc = alog_json_iter_next(&it, &name, &value)) == 1) {
-		int k = K_N;
-		for (int j = 0; j < K_N; j++) {
-			if (name.n == names[j].n && memcmp(name.p, names[j].s, name.n) == 0) {
-				k = j;
-				break;
-			}
+	if ((size_t)len == n && nm.n <= FAST_MEMBERS && !map_pg_portable) {
+		for (int i = 0; i < nm.n; i++) {
+			const char *p = scratch + nm.at[i];
+			const char *ve = i + 1 < nm.n ? scratch + nm.at[i + 1] - 2 : scratch + len - 1;
+			const char *vs = p + nm.len[i] + 2;
+			take(&mm, (struct alog_span){p, nm.len[i]},
+			     (struct alog_span){vs, (size_t)(ve - vs)});
 		}
-		if (k < K_N && !have[k]) {
-			have[k] = 1;
-			val[k] = value;
-			raw[k] = (struct alog_span){NULL, 0};
-			if (value.n >= 2 && value.p[0] == '"')
-				raw[k] = (struct alog_span){value.p + 1, value.n - 2};
-		}
-		if (k < K_N && !names[k].kept) {
-			in_run = 0;
-			continue;
-		}
-		/* the member's text runs from its name's quote to its value's end */
-		if (in_run) {
-			run_end[nruns - 1] = value.p + value.n;
-		} else if (nruns < MAX_RUNS) {
-			run_start[nruns] = name.p - 1;
-			run_end[nruns++] = value.p + value.n;
-			in_run = 1;
-		} else {
-			overflow = 1;
-		}
+	} else {
+		/* the portable path: walk the compact text */
+		struct alog_json_iter it;
+		struct alog_span name, value;
+		int rc;
+
+		alog_json_iter_init(&it, scratch, (size_t)len);
+		while ((rc = alog_json_iter_next(&it, &name, &value)) == 1)
+			take(&mm, name, value);
+		if (rc < 0)
+			return alog_err(e, "malformed JSON object");
 	}
-	if (rc < 0)
-		return alog_err(e, "malformed JSON object");
-	if (overflow)
+	if (mm.overflow)
 		return alog_err(e, "more than %d runs of members to keep", MAX_RUNS);
-	if (!have[K_SEV] || !have[K_MSG] || !raw[K_MSG].p || !raw[K_SEV].p)
+	if (!mm.have[K_SEV] || !mm.have[K_MSG] || !mm.raw[K_MSG].p || !mm.raw[K_SEV].p)
 		return alog_err(e, "not a PostgreSQL jsonlog line: no error_severity or message");
 
-	struct alog_span msg = raw[K_MSG], sev = raw[K_SEV];
+	struct alog_span msg = mm.raw[K_MSG], sev = mm.raw[K_SEV];
+	const struct alog_span *val = mm.val, *raw = mm.raw;
+	const int *have = mm.have;
 	int error = alog_span_eq(sev, "ERROR") || alog_span_eq(sev, "FATAL") ||
 	            alog_span_eq(sev, "PANIC");
 	int connecting = have[K_PS] && raw[K_PS].p &&
@@ -148,59 +246,93 @@ int map_pg(struct ev *v, char *scratch, const char *in, size_t n, struct alog_er
 	                  alog_span_eq(raw[K_PS], "startup"));
 
 	if (error) {
-		action = connecting ? "db.connect" : "db.error";
-		result = "failure";
+		action = connecting ? A_CONNECT : A_ERROR;
+		result = "\"failure\"";
 	} else if (alog_span_eq(sev, "LOG")) {
 		struct alog_span m = msg;
 		int timed = duration(&m, &ms);
 		if (statement(m, &q)) {
-			action = "db.query";
+			action = A_QUERY;
 			is_query = 1;
 		} else if (timed) {
-			action = "db.query";
+			action = A_QUERY;
 		} else if (starts(msg, "connection authorized: ")) {
-			action = "db.connect";
-			result = "success";
+			action = A_CONNECT;
+			result = "\"success\"";
 		} else if (starts(msg, "connection received: ")) {
-			action = "db.connect.received";
+			action = A_RECEIVED;
 		} else if (starts(msg, "disconnection: ")) {
-			action = "db.disconnect";
+			action = A_DISCONNECT;
 		}
 	}
 
-	ev_reserve(v, (size_t)len + 256);
-	ev_cstr(v, "action", action);
-	if (have[K_USER])
-		ev_raw(v, "actor", val[K_USER].p, val[K_USER].n);
-	if (have[K_DB])
-		ev_raw(v, "target", val[K_DB].p, val[K_DB].n);
+	/*
+	 * Written straight into the buffer, as ev_*() would: every value is a
+	 * piece of the line, each used once but the duration (in msg too).
+	 */
+	o = alog_buf_room(&v->b, (size_t)len + ms.n + 256);
+	o = PUT(o, ",\"action\":\"");
+	o = put(o, actions[action].s, actions[action].n);
+	o = PUT(o, "\"");
+	if (have[K_USER]) {
+		o = PUT(o, ",\"actor\":");
+		o = put(o, val[K_USER].p, val[K_USER].n);
+	}
+	if (have[K_DB]) {
+		o = PUT(o, ",\"target\":");
+		o = put(o, val[K_DB].p, val[K_DB].n);
+	}
 	if (have[K_HOST] || have[K_PORT]) {
-		ev_open(v, "src");
-		if (have[K_HOST])
-			ev_raw(v, raw[K_HOST].p && is_ip(raw[K_HOST]) ? "ip" : "host", val[K_HOST].p,
-			       val[K_HOST].n);
-		if (have[K_PORT])
-			ev_raw(v, "port", val[K_PORT].p, val[K_PORT].n);
-		ev_close(v);
+		o = PUT(o, ",\"src\":{");
+		if (have[K_HOST]) {
+			if (raw[K_HOST].p && is_ip(raw[K_HOST]))
+				o = PUT(o, "\"ip\":");
+			else
+				o = PUT(o, "\"host\":");
+			o = put(o, val[K_HOST].p, val[K_HOST].n);
+		}
+		if (have[K_PORT]) {
+			if (have[K_HOST])
+				o = PUT(o, ",");
+			o = PUT(o, "\"port\":");
+			o = put(o, val[K_PORT].p, val[K_PORT].n);
+		}
+		o = PUT(o, "}");
 	}
-	if (result)
-		ev_cstr(v, "result", result);
-	if (have[K_SESSION])
-		ev_raw(v, "session", val[K_SESSION].p, val[K_SESSION].n);
-	if (is_query)
-		ev_rawstr(v, "query", q.p, q.n);
-	else if (have[K_STMT])
-		ev_raw(v, "query", val[K_STMT].p, val[K_STMT].n);
-	if (ms.p)
-		ev_raw(v, "duration_ms", ms.p, ms.n);
-	if (!is_query)
-		ev_raw(v, "msg", val[K_MSG].p, val[K_MSG].n);
+	if (result) {
+		o = PUT(o, ",\"result\":");
+		o = put(o, result, 9);
+	}
+	if (have[K_SESSION]) {
+		o = PUT(o, ",\"session\":");
+		o = put(o, val[K_SESSION].p, val[K_SESSION].n);
+	}
+	if (is_query) {
+		o = PUT(o, ",\"query\":\"");
+		o = put(o, q.p, q.n);
+		o = PUT(o, "\"");
+	} else if (have[K_STMT]) {
+		o = PUT(o, ",\"query\":");
+		o = put(o, val[K_STMT].p, val[K_STMT].n);
+	}
+	if (ms.p) {
+		o = PUT(o, ",\"duration_ms\":");
+		o = put(o, ms.p, ms.n);
+	}
+	if (!is_query) {
+		o = PUT(o, ",\"msg\":");
+		o = put(o, val[K_MSG].p, val[K_MSG].n);
+	}
 	/* everything else, as PostgreSQL wrote it */
-	if (nruns) {
-		ev_open(v, "pg");
-		for (int r = 0; r < nruns; r++)
-			ev_members(v, run_start[r], (size_t)(run_end[r] - run_start[r]));
-		ev_close(v);
+	if (mm.nruns) {
+		o = PUT(o, ",\"pg\":{");
+		for (int r = 0; r < mm.nruns; r++) {
+			if (r)
+				o = PUT(o, ",");
+			o = put(o, mm.run_start[r], (size_t)(mm.run_end[r] - mm.run_start[r]));
+		}
+		o = PUT(o, "}");
 	}
+	v->b.n = (size_t)(o - v->b.p);
 	return 0;
 }

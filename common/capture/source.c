@@ -4,6 +4,7 @@
  */
 #include "capture/source.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -183,12 +184,19 @@ size_t esc_lossy(const char *s, size_t n, char *out)
 
 long compact_object(const char *in, size_t n, char *scratch, struct alog_error *e)
 {
+	return compact_object_top(in, n, scratch, NULL, NULL, e);
+}
+
+long compact_object_top(const char *in, size_t n, char *scratch, alog_json_name_fn top_name,
+                        void *ctx, struct alog_error *e)
+{
 	struct alog_json_error je;
 	long m;
 
 	if (n > ALOG_MAX_MEMBERS)
 		return alog_err(e, "line longer than %d bytes", ALOG_MAX_MEMBERS);
-	m = alog_json_compact(in, n, scratch, 1, &je);
+	m = top_name ? alog_json_compact_top(in, n, scratch, &je, top_name, ctx, SIZE_MAX) :
+	               alog_json_compact(in, n, scratch, 1, &je);
 	if (m < 0) {
 		if (memchr(in, '\0', n))
 			return alog_err(e, "column %zu: NUL byte in input",
@@ -450,6 +458,11 @@ void alog_mapper_free(struct alog_mapper *m)
 const char *alog_mapper_kind(const struct alog_mapper *m)
 {
 	return kind_names[m->kind];
+}
+
+void alog_mapper_set_portable(int on)
+{
+	map_pg_portable = on;
 }
 
 const char *alog_mapper_id(const struct alog_mapper *m)

@@ -51,6 +51,12 @@ enum {
 int alog_mapper_map(struct alog_mapper *m, const char *line, size_t n, const char **out,
                     size_t *outlen, struct alog_error *e);
 
+/*
+ * Tests: nonzero makes the mappings take their portable path (a walk of
+ * the compact line), to compare with the one-pass path.
+ */
+void alog_mapper_set_portable(int on);
+
 /* rsyslog: the JSON-escaped uuid of the line mapped last ("" when it had none). */
 const char *alog_mapper_id(const struct alog_mapper *m);
 
