@@ -500,7 +500,9 @@ static int take_pos(struct alog_follow *f, uint64_t end, struct alog_error *e)
 		memcpy(f->cur.fp, h, ALOG_FP_LEN);
 		f->cur.fp_len = span;
 	}
-	snprintf(f->pos.file, sizeof f->pos.file, "%s", f->cur.name);
+	/* the same file line after line: copied when it changes, not formatted each time */
+	if (strcmp(f->pos.file, f->cur.name) != 0)
+		snprintf(f->pos.file, sizeof f->pos.file, "%s", f->cur.name);
 	f->pos.ino = (uint64_t)f->cur.ino;
 	memcpy(f->pos.fp, f->cur.fp, ALOG_FP_LEN);
 	f->pos.end = end;
