@@ -80,6 +80,8 @@ static void add_trigger(struct alog_detectors *d, char c)
 	d->trigger[(unsigned char)c] = 1;
 	d->trigger_nd[(unsigned char)c] = 1;
 	d->bytes[d->nbytes++] = c;
+	for (int k = d->nbytes - 1; k < 6; k++)
+		memset(d->wide[k], (unsigned char)(k < d->nbytes ? c : d->bytes[0]), sizeof d->wide[0]);
 }
 
 void alog_detectors_init(struct alog_detectors *d, unsigned enabled)
@@ -446,12 +448,6 @@ static size_t privkey_at(struct scan *s, size_t i)
 /* A card number has at least 13 digits: fewer in the whole text, no need to look. */
 #define CARD_MIN_DIGITS 13
 
-#ifdef __SSE2__
-struct vec {
-	__m128i want[8], lo, hi;
-};
-#endif
-
 /* The byte-at-a-time path, for the differential test. */
 static int portable;
 
@@ -462,17 +458,43 @@ void alog_detect_set_portable(int on)
 
 #ifdef __SSE2__
 
-static inline __m128i digit_mask(const struct vec *x, __m128i v)
+static inline __m128i digit_mask(__m128i v)
 {
-	return _mm_and_si128(_mm_cmpgt_epi8(v, x->lo), _mm_cmplt_epi8(v, x->hi));
+	return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+	                     _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
 }
 
-static inline __m128i byte_mask(const struct alog_detectors *d, const struct vec *x, __m128i v)
+#define WIDE(k) _mm_cmpeq_epi8(v, _mm_load_si128((const __m128i *)(const void *)d->wide[k]))
+
+/* The trigger bytes other than digits in v (none when there are none). */
+static inline __m128i byte_mask(const struct alog_detectors *d, __m128i v)
 {
-	__m128i m = _mm_setzero_si128();
-	for (int k = 0; k < d->nbytes; k++)
-		m = _mm_or_si128(m, _mm_cmpeq_epi8(v, x->want[k]));
-	return m;
+	if (!d->nbytes)
+		return _mm_setzero_si128();
+	return _mm_or_si128(_mm_or_si128(_mm_or_si128(WIDE(0), WIDE(1)), _mm_or_si128(WIDE(2), WIDE(3))),
+	                    _mm_or_si128(WIDE(4), WIDE(5)));
+}
+#undef WIDE
+
+/*
+ * The last n (< 16) bytes of a text, NUL-padded to 16: a NUL is neither a
+ * digit nor a trigger byte, so the padding never counts or matches, and
+ * nothing past the text is read.
+ */
+static inline __m128i load_rest(const uchar *t, size_t n)
+{
+	_Alignas(16) uchar b[16] = {0};
+	memcpy(b, t, n);
+	return _mm_load_si128((const __m128i *)(const void *)b);
+}
+
+/* The set bits of a 16-bit mask (no popcnt instruction in the x86-64 baseline). */
+static inline unsigned bits16(unsigned x)
+{
+	x = x - ((x >> 1) & 0x5555u);
+	x = (x & 0x3333u) + ((x >> 2) & 0x3333u);
+	x = (x + (x >> 4)) & 0x0f0fu;
+	return (x + (x >> 8)) & 0x1fu;
 }
 #endif
 
@@ -480,21 +502,26 @@ static inline __m128i byte_mask(const struct alog_detectors *d, const struct vec
  * One pass over the text: how many digits it has, and whether any other
  * trigger byte is in it.  Most strings have neither, and are done here.
  */
-static void prescan(const struct alog_detectors *d, const void *x, const uchar *t, size_t n,
-                    size_t *ndig, int *other)
+static void prescan(const struct alog_detectors *d, const uchar *t, size_t n, size_t *ndig,
+                    int *other)
 {
 	size_t i = 0, nd = 0;
 	unsigned any = 0;
 
 #ifdef __SSE2__
-	const struct vec *vx = x;
-	for (; vx && n - i >= 16; i += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
-		nd += (size_t)__builtin_popcount((unsigned)_mm_movemask_epi8(digit_mask(vx, v)));
-		any |= (unsigned)_mm_movemask_epi8(byte_mask(d, vx, v));
+	if (!portable) {
+		for (; n - i >= 16; i += 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+			nd += bits16((unsigned)_mm_movemask_epi8(digit_mask(v)));
+			any |= (unsigned)_mm_movemask_epi8(byte_mask(d, v));
+		}
+		if (i < n) {
+			__m128i v = load_rest(t + i, n - i);
+			nd += bits16((unsigned)_mm_movemask_epi8(digit_mask(v)));
+			any |= (unsigned)_mm_movemask_epi8(byte_mask(d, v));
+			i = n;
+		}
 	}
-#else
-	(void)x;
 #endif
 	for (; i < n; i++) {
 		nd += (unsigned)(t[i] - '0') < 10;
@@ -505,26 +532,31 @@ static void prescan(const struct alog_detectors *d, const void *x, const uchar *
 }
 
 /* The next trigger byte at or after i, or n. */
-static inline size_t next_trigger(const struct alog_detectors *d, const void *x,
-                                  const uint8_t *trig, int digits, const uchar *t, size_t i,
-                                  size_t n)
+static inline size_t next_trigger(const struct alog_detectors *d, const uint8_t *trig, int digits,
+                                  const uchar *t, size_t i, size_t n)
 {
 #ifdef __SSE2__
-	const struct vec *vx = x;
-	while (vx && n - i >= 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + i)), m;
-		unsigned bits;
-		m = byte_mask(d, vx, v);
-		if (digits)
-			m = _mm_or_si128(m, digit_mask(vx, v));
-		bits = (unsigned)_mm_movemask_epi8(m);
-		if (bits)
-			return i + (size_t)__builtin_ctz(bits);
-		i += 16;
+	if (!portable) {
+		while (i < n) {
+			__m128i v, m;
+			unsigned bits;
+			size_t left = n - i;
+			v = left >= 16 ? _mm_loadu_si128((const __m128i *)(const void *)(t + i))
+			               : load_rest(t + i, left);
+			m = byte_mask(d, v);
+			if (digits)
+				m = _mm_or_si128(m, digit_mask(v));
+			bits = (unsigned)_mm_movemask_epi8(m);
+			if (bits)
+				return i + (size_t)__builtin_ctz(bits);
+			if (left <= 16)
+				return n;
+			i += 16;
+		}
+		return n;
 	}
 #else
 	(void)d;
-	(void)x;
 	(void)digits;
 #endif
 	while (i < n && !trig[t[i]])
@@ -540,27 +572,16 @@ int alog_detect(const struct alog_detectors *d, const char *text, size_t n, alog
 	const uint8_t *trig;
 	size_t i = 0, ndig;
 	int other, digits;
-#ifdef __SSE2__
-	struct vec vx;
-	void *x = portable ? NULL : &vx;
-
-	for (int k = 0; k < d->nbytes; k++)
-		vx.want[k] = _mm_set1_epi8(d->bytes[k]);
-	vx.lo = _mm_set1_epi8('0' - 1);
-	vx.hi = _mm_set1_epi8('9' + 1);
-#else
-	void *x = NULL;
-#endif
 
 	if (!d->enabled)
 		return 0;
-	prescan(d, x, t, n, &ndig, &other);
+	prescan(d, t, n, &ndig, &other);
 	digits = d->digits && ndig >= CARD_MIN_DIGITS;
 	if (!other && !digits)
 		return 0;
 	trig = digits ? d->trigger : d->trigger_nd;
 	while (i < n && !s.stop) {
-		i = next_trigger(d, x, trig, digits, t, i, n);
+		i = next_trigger(d, trig, digits, t, i, n);
 		if (i == n)
 			break;
 		/* the cheap second look happens here, before any call */

@@ -35,6 +35,11 @@ struct alog_detectors {
 	char bytes[8];    /* the trigger bytes other than digits */
 	int nbytes;
 	int digits;       /* digits trigger too */
+	/*
+	 * bytes[k] sixteen times over, for the 16-bytes-at-a-time scan; the
+	 * rows past nbytes repeat row 0, so the scan compares all six.
+	 */
+	_Alignas(16) unsigned char wide[6][16];
 };
 
 void alog_detectors_init(struct alog_detectors *d, unsigned enabled);
