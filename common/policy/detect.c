@@ -6,6 +6,7 @@
  */
 #include "policy/detect.h"
 
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -476,16 +477,44 @@ static inline __m128i byte_mask(const struct alog_detectors *d, __m128i v)
 }
 #undef WIDE
 
+static inline uint64_t load8(const uchar *p)
+{
+	uint64_t x;
+	memcpy(&x, p, sizeof x);
+	return x;
+}
+
+static inline uint32_t load4(const uchar *p)
+{
+	uint32_t x;
+	memcpy(&x, p, sizeof x);
+	return x;
+}
+
 /*
  * The last n (< 16) bytes of a text, NUL-padded to 16: a NUL is neither a
  * digit nor a trigger byte, so the padding never counts or matches, and
- * nothing past the text is read.
+ * nothing past the text is read.  Put together in registers from two
+ * overlapping loads (the overlap shifted out): bytes stored to the stack
+ * and read back as one vector stall the load until the stores retire.
  */
 static inline __m128i load_rest(const uchar *t, size_t n)
 {
-	_Alignas(16) uchar b[16] = {0};
-	memcpy(b, t, n);
-	return _mm_load_si128((const __m128i *)(const void *)b);
+	uint64_t lo = 0, hi = 0;
+
+	if (n >= 8) {
+		lo = load8(t);
+		if (n > 8)
+			hi = load8(t + n - 8) >> (8 * (16 - n));
+	} else if (n >= 4) {
+		lo = load4(t);
+		if (n > 4)
+			lo |= (uint64_t)(load4(t + n - 4) >> (8 * (8 - n))) << 32;
+	} else {
+		for (size_t k = 0; k < n; k++)
+			lo |= (uint64_t)t[k] << (8 * k);
+	}
+	return _mm_set_epi64x((long long)hi, (long long)lo);
 }
 
 /* The set bits of a 16-bit mask (no popcnt instruction in the x86-64 baseline). */
