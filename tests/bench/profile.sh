@@ -78,6 +78,17 @@ while IFS=$'\t' read -r name query _; do
 	echo "grep-$i: $name"
 	profile "grep-$i" "alog-grep '$query' $LOG > grep.out || [ \$? = 1 ]"
 done < <(bench_grep_shapes)
+# --follow of PostgreSQL jsonlog lines, and the same lines from stdin, with
+# follow.bench.sh's corpus and policy (made by BENCH_ONLY=follow make bench)
+pg=$BENCH_DIR/follow/pg-$BENCH_N.json
+if [ -s "$pg" ]; then
+	pol=$BENCH_DIR/follow/policy.json
+	profile follow-pg "alog-append -f follow.alog --policy $pol --source postgres-jsonlog --follow $pg --once"
+	profile follow-pg-stdin "alog-append -f follow.alog --policy $pol < $pg"
+elif [ -z "$only" ] || grep -q '^follow-pg' <<<"$only"; then
+	echo "profile: $pg is missing: run BENCH_ONLY=follow make bench first" >&2
+	failed="$failed follow-pg"
+fi
 profile export-ecs "alog-export -F ecs $LOG > export.out"
 profile export-ocsf "alog-export -F ocsf $LOG > export.out"
 # One event at a time, 200 times, on a log of $BENCH_N records: perf samples
