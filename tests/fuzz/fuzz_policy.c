@@ -8,7 +8,9 @@
  *     -lsodium -ljansson -lm -pthread -o /tmp/fuzz_policy
  *   /tmp/fuzz_policy tests/fuzz/corpus/policy
  * The first input byte picks the policy and whether the rest is a JSON
- * object or a --text line.
+ * object or a --text line.  The rest, as raw text, also goes through the
+ * built-in detectors' fast scan and their byte-at-a-time one, which must
+ * find the same matches.
  */
 #include <jansson.h>
 #include <sodium.h>
@@ -22,6 +24,7 @@
 #include "base/json.h"
 #include "format/record.h"
 #include "keys/protect.h"
+#include "policy/detect.h"
 #include "policy/event.h"
 #include "policy/policy.h"
 
@@ -137,6 +140,45 @@ static int last_is_alog(const char *o, size_t n)
 	return last.p && alog_span_eq(last, "alog");
 }
 
+/* The matches of one scan, up to a bound (the scan stops there). */
+struct found {
+	struct alog_detect_match m[64];
+	size_t n;
+};
+
+static int collect(void *ctx, const struct alog_detect_match *m)
+{
+	struct found *f = ctx;
+	f->m[f->n++] = *m;
+	return f->n == sizeof f->m / sizeof f->m[0];
+}
+
+/* The fast scan and the portable one agree, for each set of detectors. */
+static void detect_differential(const char *t, size_t n)
+{
+	static const unsigned sets[] = {0x7f, 1u << ALOG_DET_CARD,
+	                                0x7f & ~(1u << ALOG_DET_CARD),
+	                                1u << ALOG_DET_EMAIL | 1u << ALOG_DET_JWT};
+	static struct found a, b;
+
+	for (size_t k = 0; k < sizeof sets / sizeof sets[0]; k++) {
+		struct alog_detectors d;
+		alog_detectors_init(&d, sets[k]);
+		a.n = b.n = 0;
+		alog_detect_set_portable(0);
+		alog_detect(&d, t, n, collect, &a);
+		alog_detect_set_portable(1);
+		alog_detect(&d, t, n, collect, &b);
+		alog_detect_set_portable(0);
+		if (a.n != b.n)
+			abort();
+		for (size_t i = 0; i < a.n; i++)
+			if (a.m[i].start != b.m[i].start || a.m[i].end != b.m[i].end ||
+			    a.m[i].at != b.m[i].at || a.m[i].det != b.m[i].det)
+				abort();
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct alog_error e;
@@ -156,6 +198,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text = data[0] & 2;
 	data++;
 	size--;
+	detect_differential((const char *)data, size);
 	m = text ? alog_event_from_text((const char *)data, size, members, &e) :
 	           alog_event_from_json((const char *)data, size, members, &e);
 	if (m < 0)
