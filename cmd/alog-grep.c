@@ -410,7 +410,10 @@ int main(int argc, char **argv)
 	}
 	fflush(stdout);
 	if (alog_grep_run(&o, argv, (size_t)argc, &res) != 0) {
-		if (errno != EPIPE)
+		if (res.held_error)
+			alog_warnx("--verify: %s: %s; nothing more is shown", res.held_error,
+			           strerror(errno));
+		else if (errno != EPIPE)
 			alog_warnx("write error on standard output: %s", strerror(errno));
 		status = ALOG_EXIT_ERR;
 	} else if (res.tampered) {

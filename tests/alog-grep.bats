@@ -860,6 +860,61 @@ wait_lines() {
 	[ "$(grep -vc '^alog-grep' <<<"$output")" -eq 0 ]
 }
 
+# spill_fixture: a.alog of 8000 events sealed once at its end, so that
+# --verify -p holds all of its 2.6 MB of output, 256 KiB in memory and the
+# rest in a temp file, until the seal has checked.
+spill_fixture() {
+	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
+	gen-events 8000 | alog-append -f a.alog --sync=none
+	alog-seal -f a.alog -s k.sec >/dev/null
+}
+
+# spill_fails SPEC: alog-grep --verify -p over spill_fixture with the fault
+# SPEC: it fires, exit 2, one line naming the temp file, nothing shown.
+spill_fails() {
+	local rc=0
+	rm -f fired
+	FAULTINJ=$1 FAULTINJ_LOG=$PWD/fired LD_PRELOAD=$ALOG_TESTBIN/libfaultinj.so \
+		alog-grep --verify -p k.pub 'rows>=0' a.alog >out 2>err || rc=$?
+	cat err
+	[ "$(cat fired)" = "${1//:/ }" ]
+	[ "$rc" -eq 2 ]
+	[ "$(tool_errors err | wc -l)" -eq 1 ]
+	[[ $(cat err) == "alog-grep: --verify: cannot $2 the temporary file holding the output back: "*"; nothing more is shown" ]]
+	[ ! -s out ]
+}
+
+@test "--verify: a temp file that cannot be written (a full /tmp): exit 2, one line naming it, nothing shown" {
+	spill_fixture
+	# glibc's tmpfile() ignores TMPDIR: a full tmpfs over /tmp, in a mount
+	# namespace of the search's own (the test's directory stays its cwd)
+	unshare -m true 2>/dev/null || skip "cannot make a mount namespace here"
+	case $(command -v alog-grep) in /tmp/*) skip "the tools are under /tmp" ;; esac
+	local rc=0
+	unshare -m sh -c 'mount -t tmpfs -o size=300k tmpfs /tmp &&
+		exec alog-grep --verify -p k.pub "rows>=0" a.alog' >out 2>err || rc=$?
+	cat err
+	[ "$rc" -eq 2 ]
+	[ "$(tool_errors err)" = "alog-grep: --verify: cannot write to the temporary file holding the output back: No space left on device; nothing more is shown" ]
+	[ ! -s out ]
+}
+
+@test "--verify: the temp file's write or read-back fails: exit 2, one line naming it, nothing shown" {
+	[ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ] &&
+		skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	spill_fixture
+	# with -p nothing is written before the seal: the first write() is the
+	# temp file's first block, the third its third
+	spill_fails write:1:enospc 'write to'
+	spill_fails write:3:eio 'write to'
+	# the read-back comes after every read of the log but the last (the one
+	# that finds its end): its first read is the R-th, R the number of reads
+	# a search that holds nothing back (-c) makes
+	FAULTINJ_COUNT=$PWD/count LD_PRELOAD=$ALOG_TESTBIN/libfaultinj.so \
+		alog-grep --verify -p k.pub -c 'rows>=0' a.alog >/dev/null
+	spill_fails read:$(awk '$1 == "read" { print $2 }' count):eio 'read back'
+}
+
 @test "--verify -p: records after the last seal are shown with a warning" {
 	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
 	make_log a.alog 5

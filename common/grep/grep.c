@@ -56,6 +56,7 @@ struct mark {
 
 struct out {
 	int fd, hold, failed;
+	const char *failed_held; /* what failed, when it was the temp file, not the output */
 	struct alog_buf mem;      /* stream bytes [mem_start, hpos) */
 	uint64_t mem_start, wpos, hpos;
 	FILE *spill;              /* stream bytes [spill_base, spill_end) */
@@ -73,8 +74,17 @@ static void out_write(struct out *o, const char *p, size_t n)
 		o->failed = errno ? errno : EIO;
 }
 
+/*
+ * The temp file is read and written through its descriptor, never through
+ * stdio: each call is a whole block anyway, and a failed one is seen at
+ * once (and by the fault harness, which stdio's own calls escape).
+ */
 static void out_spill(struct out *o)
 {
+	int fd;
+
+	if (o->failed)
+		return; /* nothing more is shown */
 	if (!o->spill) {
 		o->spill = tmpfile();
 		if (!o->spill) {
@@ -82,9 +92,11 @@ static void out_spill(struct out *o)
 			return;
 		}
 	}
-	if (fseeko(o->spill, (off_t)(o->spill_end - o->spill_base), SEEK_SET) != 0 ||
-	    fwrite(o->mem.p, 1, o->mem.n, o->spill) != o->mem.n || fflush(o->spill) != 0) {
+	fd = fileno(o->spill);
+	if (lseek(fd, (off_t)(o->spill_end - o->spill_base), SEEK_SET) < 0 ||
+	    alog_write_all(fd, o->mem.p, o->mem.n) != 0) {
 		o->failed = errno ? errno : EIO;
+		o->failed_held = "cannot write to the temporary file holding the output back";
 		return;
 	}
 	o->spill_end += o->mem.n;
@@ -113,22 +125,29 @@ static void out_commit(struct out *o, uint64_t p)
 {
 	char buf[65536];
 
+	if (o->failed)
+		return; /* nothing more is shown */
 	while (o->wpos < p && o->wpos < o->spill_end) {
 		uint64_t k = (p < o->spill_end ? p : o->spill_end) - o->wpos;
-		size_t got;
+		ssize_t got;
 		if (k > sizeof buf)
 			k = sizeof buf;
-		if (fseeko(o->spill, (off_t)(o->wpos - o->spill_base), SEEK_SET) != 0 ||
-		    (got = fread(buf, 1, (size_t)k, o->spill)) != k) {
-			o->failed = EIO;
+		errno = 0;
+		got = alog_pread_all(fileno(o->spill), buf, (size_t)k,
+		                     (off_t)(o->wpos - o->spill_base));
+		if (got != (ssize_t)k) {
+			o->failed = got < 0 && errno ? errno : EIO;
+			o->failed_held = "cannot read back the temporary file holding the output back";
 			return;
 		}
-		out_write(o, buf, got);
-		o->wpos += got;
+		out_write(o, buf, (size_t)got);
+		o->wpos += (uint64_t)got;
 	}
 	if (o->spill && o->wpos == o->spill_end && o->spill_end > o->spill_base) {
-		if (ftruncate(fileno(o->spill), 0) != 0)
+		if (ftruncate(fileno(o->spill), 0) != 0) {
 			o->failed = errno;
+			o->failed_held = "cannot empty the temporary file holding the output back";
+		}
 		o->spill_base = o->spill_end;
 	}
 	if (o->wpos < p) {
@@ -182,8 +201,10 @@ static void out_discard(struct out *o)
 	o->nmarks = 0;
 	o->mem_start = o->wpos = o->hpos;
 	o->spill_base = o->spill_end = o->hpos;
-	if (o->spill && ftruncate(fileno(o->spill), 0) != 0)
+	if (o->spill && ftruncate(fileno(o->spill), 0) != 0 && !o->failed) {
 		o->failed = errno;
+		o->failed_held = "cannot empty the temporary file holding the output back";
+	}
 }
 
 static void out_close(struct out *o)
@@ -1684,7 +1705,12 @@ int alog_grep_run(const struct alog_grep_opts *o, char *const *files, size_t nfi
 
 	if (g.v) {
 		struct alog_verify_summary sum;
-		if (!res->tampered) {
+		/*
+		 * Output that failed (or the temp file holding it) stopped the
+		 * search where it was: what the log holds past there is not
+		 * known, and nothing more is shown to warn about.
+		 */
+		if (!res->tampered && !g.out.failed) {
 			g.name = NULL;
 			alog_verifier_finish(g.v, &sum);
 			if (sum.errors)
@@ -1695,9 +1721,9 @@ int alog_grep_run(const struct alog_grep_opts *o, char *const *files, size_t nfi
 			g.name = NULL;
 			report_at(&g, 0, NOWHERE, "--verify: the log does not verify; nothing from the "
 			          "damaged region on was shown");
-		} else {
+		} else if (!g.out.failed) {
 			out_commit(&g.out, g.out.hpos);
-			if (o->pubkey)
+			if (o->pubkey && !g.out.failed)
 				res->unsealed_printed = res->selected - g.out.committed_selected;
 			/* -n printed only the last ones, and the unsealed are the last */
 			if (o->tail_set && res->unsealed_printed > o->tail)
@@ -1707,8 +1733,10 @@ int alog_grep_run(const struct alog_grep_opts *o, char *const *files, size_t nfi
 	}
 	out_flush(&g.out);
 	r = g.out.failed ? -1 : 0;
-	if (g.out.failed)
+	if (g.out.failed) {
+		res->held_error = g.out.failed_held;
 		errno = g.out.failed;
+	}
 	out_close(&g.out);
 	for (unsigned i = 0; i < o->before; i++)
 		alog_buf_free(&g.ring[i].b);

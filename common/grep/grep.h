@@ -69,13 +69,16 @@ struct alog_grep_result {
 	int tampered;      /* --verify found a problem */
 	int protected_term; /* a term needed a protected value no key here opens */
 	uint64_t unsealed_printed; /* with -p: selected records after the last seal */
+	const char *held_error; /* -1 because the temp file holding --verify's output failed */
 };
 
 /*
  * Search the files (NULL or "-": standard input) in order.  Problems go to
  * o->report as they are met; when --verify finds the log damaged, the
  * last report says that nothing from the damaged region on was shown.
- * Returns 0, or -1 when writing the output failed.
+ * Returns 0, or -1 (errno set) when writing the output failed, or the
+ * temp file holding it back under --verify (res->held_error says how);
+ * nothing more is written after a failure.
  */
 int alog_grep_run(const struct alog_grep_opts *o, char *const *files, size_t nfiles,
                   struct alog_grep_result *res);
