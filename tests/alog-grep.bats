@@ -915,6 +915,104 @@ spill_fails() {
 	spill_fails read:$(awk '$1 == "read" { print $2 }' count):eio 'read back'
 }
 
+# log_read_fails LOG N: alog-grep --verify -p k.pub over LOG whose N-th
+# read fails (FAULTINJ_FILE: only the reads of LOG count): it fires, exit
+# 2, and one line, the one alog-grep and alog-verify give for a read error
+# of a log.
+log_read_fails() {
+	local rc=0
+	rm -f fired
+	FAULTINJ=read:$2:eio FAULTINJ_FILE=$1 FAULTINJ_LOG=$PWD/fired \
+		LD_PRELOAD=$ALOG_TESTBIN/libfaultinj.so \
+		alog-grep --verify -p k.pub 'rows>=0' "$1" >out 2>err || rc=$?
+	cat err
+	[[ $(cat fired) == "read $2 eio size "* ]]
+	[ "$rc" -eq 2 ]
+	[ "$(cat err)" = "alog-grep: $1: read error: Input/output error" ]
+}
+
+@test "--verify: a read error of the log before its seal: one line, exit 2, no verdict, nothing held shown" {
+	[ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ] &&
+		skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	spill_fixture
+	# the log's reads 1 and 2 are of its header; from 3 on it is read in
+	# blocks of 64 KiB doubling to 512 KiB: 7 ends at 2 MB of its 2.9,
+	# every one before the seal at its end
+	for n in 4 5 7; do
+		log_read_fails a.alog $n
+		[ ! -s out ]
+	done
+}
+
+@test "--verify: a read error of the log after a seal: what it covers is shown, the records held after it are not" {
+	[ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ] &&
+		skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
+	gen-events 1000 | alog-append -f a.alog --sync=none
+	alog-seal -f a.alog -s k.sec >/dev/null
+	cp a.alog first.alog
+	gen-events 7000 | alog-append -f a.alog --sync=none
+	alog-seal -f a.alog -s k.sec >/dev/null
+	alog-grep --verify -p k.pub 'rows>=0' first.alog >want
+	# the first seal ends at 360 KB; read 7 ends at 2 MB, before the second
+	log_read_fails a.alog 7
+	cmp out want
+}
+
+# spill_reads: the reads a search over a.alog makes that holds nothing
+# back (-c), the read-back of the temp file aside.
+spill_reads() {
+	FAULTINJ_COUNT=$PWD/count LD_PRELOAD=$ALOG_TESTBIN/libfaultinj.so \
+		alog-grep --verify -p k.pub -c 'rows>=0' a.alog >/dev/null 2>&1 || true
+	awk '$1 == "read" { print $2 }' count
+}
+
+@test "--verify: the temp file's read-back fails part way: the message says the output stops there" {
+	[ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ] &&
+		skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	spill_fixture
+	alog-grep --verify -p k.pub 'rows>=0' a.alog >full
+	# the seal is the log's last record: the read-back of what it covers
+	# comes before the read that finds the end, its second block (of 64
+	# KiB) is read R+1
+	local rc=0 r
+	r=$(spill_reads)
+	rm -f fired
+	FAULTINJ=read:$((r + 1)):eio FAULTINJ_LOG=$PWD/fired LD_PRELOAD=$ALOG_TESTBIN/libfaultinj.so \
+		alog-grep --verify -p k.pub 'rows>=0' a.alog >out 2>err || rc=$?
+	cat err
+	[ "$(cat fired)" = "read $((r + 1)) eio" ]
+	[ "$rc" -eq 2 ]
+	[ "$(cat err)" = "alog-grep: --verify: cannot read back the temporary file holding the output back: Input/output error; the output stops part way through" ]
+	# the first block went out (sealed records), nothing after it
+	[ -s out ]
+	[ "$(wc -c <out)" -lt "$(wc -c <full)" ]
+	cmp out <(head -c "$(wc -c <out)" full)
+}
+
+@test "--verify -p: the read-back of records after the last seal fails part way: the message says so" {
+	[ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ] &&
+		skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
+	gen-events 8000 | alog-append -f a.alog --sync=none
+	alog-grep --verify -p k.pub 'rows>=0' a.alog >full 2>/dev/null
+	# no seal: every record is held to the end, and shown after the read
+	# that finds the end (R); the read-back's second block is read R+2
+	local rc=0 r
+	r=$(spill_reads)
+	rm -f fired
+	FAULTINJ=read:$((r + 2)):eio FAULTINJ_LOG=$PWD/fired LD_PRELOAD=$ALOG_TESTBIN/libfaultinj.so \
+		alog-grep --verify -p k.pub 'rows>=0' a.alog >out 2>err || rc=$?
+	cat err
+	[ "$(cat fired)" = "read $((r + 2)) eio" ]
+	[ "$rc" -eq 2 ]
+	[ "$(cat err)" = "alog-grep: a.alog: warning: not sealed: the log has no seal; its 8001 records are protected by nothing but the chain
+alog-grep: --verify: cannot read back the temporary file holding the output back: Input/output error; the output stops part way through the records after the last seal, which no seal covers yet" ]
+	[ -s out ]
+	[ "$(wc -c <out)" -lt "$(wc -c <full)" ]
+	cmp out <(head -c "$(wc -c <out)" full)
+}
+
 @test "--verify -p: records after the last seal are shown with a warning" {
 	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
 	make_log a.alog 5

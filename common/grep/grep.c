@@ -57,6 +57,7 @@ struct mark {
 struct out {
 	int fd, hold, failed;
 	const char *failed_held; /* what failed, when it was the temp file, not the output */
+	int failed_part;          /* the read-back failed after part of its bytes went out */
 	struct alog_buf mem;      /* stream bytes [mem_start, hpos) */
 	uint64_t mem_start, wpos, hpos;
 	FILE *spill;              /* stream bytes [spill_base, spill_end) */
@@ -124,6 +125,7 @@ static void out_put(struct out *o, const void *p, size_t n)
 static void out_commit(struct out *o, uint64_t p)
 {
 	char buf[65536];
+	uint64_t from = o->wpos;
 
 	if (o->failed)
 		return; /* nothing more is shown */
@@ -138,6 +140,7 @@ static void out_commit(struct out *o, uint64_t p)
 		if (got != (ssize_t)k) {
 			o->failed = got < 0 && errno ? errno : EIO;
 			o->failed_held = "cannot read back the temporary file holding the output back";
+			o->failed_part = o->wpos > from;
 			return;
 		}
 		out_write(o, buf, (size_t)got);
@@ -491,6 +494,7 @@ struct grep {
 	unsigned char *seen;
 	size_t nneed;
 	int read_any;
+	int read_failed; /* --verify: reading an input failed, and the search stopped there */
 
 	/* context separators */
 	int emitted_any;
@@ -1268,7 +1272,15 @@ static int scan(struct grep *g, int follow)
 		if (n < 0) {
 			report_at(g, 0, NOWHERE, "read error: %s", strerror(errno));
 			g->res->errors++;
-			return STOP_INPUT;
+			if (!g->v)
+				return STOP_INPUT;
+			/*
+			 * --verify: what the rest of the log holds (the seal of the
+			 * records held, the next file's chain) cannot be known: stop,
+			 * as alog-verify does
+			 */
+			g->read_failed = 1;
+			return STOP_ALL;
 		}
 		if (s->start < s->end && !follow && s->regular && !s->locked &&
 		    s->limit == UINT64_MAX) {
@@ -1444,11 +1456,11 @@ static int run_input(struct grep *g, const char *path, int follow)
 	if (g->v)
 		alog_verify_begin(g->v, g->name);
 	r = scan(g, follow);
-	if (g->v && !g->res->tampered && alog_verify_end(g->v)) {
+	if (g->v && !g->res->tampered && !g->read_failed && alog_verify_end(g->v)) {
 		g->res->tampered = 1;
 		r = STOP_ALL;
 	}
-	if (!g->res->tampered)
+	if (!g->res->tampered && !g->read_failed)
 		end_of_input(g);
 	if (g->s.locked)
 		flock(g->s.fd, LOCK_UN);
@@ -1701,16 +1713,18 @@ int alog_grep_run(const struct alog_grep_opts *o, char *const *files, size_t nfi
 		         (unsigned long long)g.total);
 		out_put(&g.out, num, strlen(num));
 	}
-	need_report(&g);
+	if (!g.read_failed)
+		need_report(&g);
 
 	if (g.v) {
 		struct alog_verify_summary sum;
 		/*
-		 * Output that failed (or the temp file holding it) stopped the
-		 * search where it was: what the log holds past there is not
-		 * known, and nothing more is shown to warn about.
+		 * Output that failed (or the temp file holding it), or a read
+		 * error of the log, stopped the search where it was: what the
+		 * log holds past there is not known, and nothing more is shown
+		 * to warn about.
 		 */
-		if (!res->tampered && !g.out.failed) {
+		if (!res->tampered && !g.out.failed && !g.read_failed) {
 			g.name = NULL;
 			alog_verifier_finish(g.v, &sum);
 			if (sum.errors)
@@ -1721,10 +1735,21 @@ int alog_grep_run(const struct alog_grep_opts *o, char *const *files, size_t nfi
 			g.name = NULL;
 			report_at(&g, 0, NOWHERE, "--verify: the log does not verify; nothing from the "
 			          "damaged region on was shown");
+		} else if (g.read_failed) {
+			/*
+			 * Fail closed: the records held were never covered by a
+			 * seal, and the part of the log that might hold it could
+			 * not be read.  Only what a seal covered was shown.
+			 */
+			out_discard(&g.out);
+			res->selected = g.out.committed_selected;
 		} else if (!g.out.failed) {
 			out_commit(&g.out, g.out.hpos);
 			if (o->pubkey && !g.out.failed)
 				res->unsealed_printed = res->selected - g.out.committed_selected;
+			/* part of them went out before the read-back failed */
+			if (o->pubkey && g.out.failed_part && res->selected > g.out.committed_selected)
+				res->held_unsealed = 1;
 			/* -n printed only the last ones, and the unsealed are the last */
 			if (o->tail_set && res->unsealed_printed > o->tail)
 				res->unsealed_printed = o->tail;
@@ -1735,6 +1760,7 @@ int alog_grep_run(const struct alog_grep_opts *o, char *const *files, size_t nfi
 	r = g.out.failed ? -1 : 0;
 	if (g.out.failed) {
 		res->held_error = g.out.failed_held;
+		res->held_part = g.out.failed_part;
 		errno = g.out.failed;
 	}
 	out_close(&g.out);

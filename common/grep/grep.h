@@ -70,12 +70,16 @@ struct alog_grep_result {
 	int protected_term; /* a term needed a protected value no key here opens */
 	uint64_t unsealed_printed; /* with -p: selected records after the last seal */
 	const char *held_error; /* -1 because the temp file holding --verify's output failed */
+	int held_part;      /* held_error: part of what was being released had gone out */
+	int held_unsealed;  /* held_part: records after the last seal among it (with -p) */
 };
 
 /*
  * Search the files (NULL or "-": standard input) in order.  Problems go to
  * o->report as they are met; when --verify finds the log damaged, the
- * last report says that nothing from the damaged region on was shown.
+ * last report says that nothing from the damaged region on was shown;
+ * a read error of an input stops it there (reported, res->errors), and
+ * what was held for a seal not reached is not shown.
  * Returns 0, or -1 (errno set) when writing the output failed, or the
  * temp file holding it back under --verify (res->held_error says how);
  * nothing more is written after a failure.
