@@ -915,6 +915,54 @@ spill_fails() {
 	spill_fails read:$(awk '$1 == "read" { print $2 }' count):eio 'read back'
 }
 
+# after_commit_fixture: a.alog of 10 events, a seal, 4000, a seal, 30000:
+# the 10 go out from memory at the first seal, then what is held goes on
+# in the temp file (emptied at the second seal, filled again to the end).
+after_commit_fixture() {
+	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
+	gen-events 10 | alog-append -f a.alog --sync=none
+	alog-seal -f a.alog -s k.sec >/dev/null
+	cp a.alog first.alog
+	gen-events 4000 | alog-append -f a.alog --sync=none
+	alog-seal -f a.alog -s k.sec >/dev/null
+	gen-events 30000 | alog-append -f a.alog --sync=none
+}
+
+@test "--verify: output held after a release from memory still goes to the temp file, whole and in order" {
+	after_commit_fixture
+	alog-grep 'rows>=0' a.alog >plain
+	alog-grep --verify -p k.pub 'rows>=0' a.alog >held 2>err
+	cmp plain held
+	[ "$(tool_errors err)" = "alog-grep: a.alog: warning: unsealed tail: 30000 records after the last seal (seq 4014..34013), not yet protected
+alog-grep: warning: 30000 of the records shown come after the last seal: their chain checks, but no seal covers them yet" ]
+	# 10 MB held, 256 KiB of it in memory (the sanitizers' shadow memory
+	# makes RSS meaningless)
+	command -v /usr/bin/time >/dev/null || skip "no /usr/bin/time"
+	[ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ] && skip "RSS under a sanitizer"
+	/usr/bin/time -f 'maxrss_kb=%M' alog-grep --verify -p k.pub 'rows>=0' a.alog \
+		>/dev/null 2>err || true
+	rss=$(sed -n 's/^maxrss_kb=//p' err)
+	echo "peak RSS: $rss kB"
+	[ "$rss" -lt 8192 ]
+}
+
+@test "--verify: the temp file after a release from memory fails: one line naming it, nothing more shown" {
+	[ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ] &&
+		skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	after_commit_fixture
+	alog-grep --verify -p k.pub 'rows>=0' first.alog >want
+	# write 1 is stdout's (the 10 records the first seal covers), write 2
+	# the temp file's first block
+	local rc=0
+	FAULTINJ=write:2:enospc FAULTINJ_LOG=$PWD/fired LD_PRELOAD=$ALOG_TESTBIN/libfaultinj.so \
+		alog-grep --verify -p k.pub 'rows>=0' a.alog >out 2>err || rc=$?
+	cat err
+	[ "$(cat fired)" = "write 2 enospc" ]
+	[ "$rc" -eq 2 ]
+	[ "$(cat err)" = "alog-grep: --verify: cannot write to the temporary file holding the output back: No space left on device; nothing more is shown" ]
+	cmp out want
+}
+
 # log_read_fails LOG N: alog-grep --verify -p k.pub over LOG whose N-th
 # read fails (FAULTINJ_FILE: only the reads of LOG count): it fires, exit
 # 2, and one line, the one alog-grep and alog-verify give for a read error

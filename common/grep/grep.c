@@ -93,6 +93,9 @@ static void out_spill(struct out *o)
 			return;
 		}
 	}
+	/* an empty file takes up the stream where memory holds it from */
+	if (o->spill_end == o->spill_base)
+		o->spill_base = o->spill_end = o->mem_start;
 	fd = fileno(o->spill);
 	if (lseek(fd, (off_t)(o->spill_end - o->spill_base), SEEK_SET) < 0 ||
 	    alog_write_all(fd, o->mem.p, o->mem.n) != 0) {
@@ -116,7 +119,9 @@ static void out_put(struct out *o, const void *p, size_t n)
 			o->wpos = o->hpos;
 			o->mem.n = 0;
 		}
-	} else if (o->mem.n >= HOLD_MEM && o->mem_start == o->spill_end) {
+	} else if (o->mem.n >= HOLD_MEM &&
+	           (o->mem_start == o->spill_end || o->spill_end == o->spill_base)) {
+		/* memory holds the stream's end: it goes on in the file */
 		out_spill(o);
 	}
 }
