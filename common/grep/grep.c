@@ -37,6 +37,7 @@
 #define CHUNK (512u << 10)         /* bytes per read */
 #define OUT_FLUSH (256u << 10)     /* write output in blocks this large */
 #define HOLD_MEM (256u << 10)      /* held output beyond this goes to a temp file */
+#define BACK_BLOCK (64u << 10)     /* the temp file is read back in blocks this large */
 #define PROBE_WIN (16u << 10)      /* bytes read per binary search probe */
 #define BACK_FIRST (64u << 10)     /* -n: the first block read from a file's end */
 #define READ_FIRST (64u << 10)     /* the first read of an input (then doubling to CHUNK) */
@@ -62,6 +63,7 @@ struct out {
 	uint64_t mem_start, wpos, hpos;
 	FILE *spill;              /* stream bytes [spill_base, spill_end) */
 	uint64_t spill_base, spill_end;
+	char *back;               /* the read-back's block and the line it carries over */
 	struct mark *marks;
 	size_t nmarks, capmarks;
 	uint64_t committed_selected;
@@ -126,31 +128,56 @@ static void out_put(struct out *o, const void *p, size_t n)
 	}
 }
 
-/* Write the held stream up to position p. */
+/*
+ * Write the held stream up to position p (a line boundary).  What is read
+ * back from the temp file goes out up to the last LF of each block, the
+ * rest carried over to the next: when a read-back fails part way, the
+ * output shown ends with a whole line.  A line longer than the carry can
+ * hold (ALOG_MAX_LINE: no record is longer) goes out as it is.
+ */
 static void out_commit(struct out *o, uint64_t p)
 {
-	char buf[65536];
-	uint64_t from = o->wpos;
+	size_t carry = 0;
+	int shown = 0;
 
 	if (o->failed)
 		return; /* nothing more is shown */
-	while (o->wpos < p && o->wpos < o->spill_end) {
+	if (o->wpos < p && o->wpos < o->spill_end && !o->back)
+		o->back = alog_xmalloc(ALOG_MAX_LINE + BACK_BLOCK);
+	while (!o->failed && o->wpos < p && o->wpos < o->spill_end) {
 		uint64_t k = (p < o->spill_end ? p : o->spill_end) - o->wpos;
+		const char *lf;
+		size_t n, cut;
 		ssize_t got;
-		if (k > sizeof buf)
-			k = sizeof buf;
+		if (k > BACK_BLOCK)
+			k = BACK_BLOCK;
+		if (carry > ALOG_MAX_LINE) {
+			out_write(o, o->back, carry);
+			shown = 1;
+			carry = 0;
+		}
 		errno = 0;
-		got = alog_pread_all(fileno(o->spill), buf, (size_t)k,
+		got = alog_pread_all(fileno(o->spill), o->back + carry, (size_t)k,
 		                     (off_t)(o->wpos - o->spill_base));
 		if (got != (ssize_t)k) {
 			o->failed = got < 0 && errno ? errno : EIO;
 			o->failed_held = "cannot read back the temporary file holding the output back";
-			o->failed_part = o->wpos > from;
+			o->failed_part = shown;
 			return;
 		}
-		out_write(o, buf, (size_t)got);
 		o->wpos += (uint64_t)got;
+		n = carry + (size_t)got;
+		lf = memrchr(o->back, '\n', n);
+		cut = lf ? (size_t)(lf - o->back) + 1 : 0;
+		if (cut) {
+			out_write(o, o->back, cut);
+			shown = 1;
+		}
+		carry = n - cut;
+		memmove(o->back, o->back + cut, carry);
 	}
+	/* the file's part ends at p, or where memory takes the stream up */
+	out_write(o, o->back, carry);
 	if (o->spill && o->wpos == o->spill_end && o->spill_end > o->spill_base) {
 		if (ftruncate(fileno(o->spill), 0) != 0) {
 			o->failed = errno;
@@ -219,6 +246,7 @@ static void out_close(struct out *o)
 {
 	alog_buf_free(&o->mem);
 	free(o->marks);
+	free(o->back);
 	if (o->spill)
 		fclose(o->spill);
 }
