@@ -1007,6 +1007,39 @@ log_read_fails() {
 	cmp out want
 }
 
+@test "--verify -q: a read error of the log: exit 2, one line, nothing shown, held records not counted" {
+	[ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ] &&
+		skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
+	gen-events 1000 | alog-append -f a.alog --sync=none
+	alog-seal -f a.alog -s k.sec >/dev/null
+	gen-events 7000 | alog-append -f a.alog --sync=none
+	alog-seal -f a.alog -s k.sec >/dev/null
+	# seq 1003 on come after the first seal (seq 1002): -q finds one once
+	# the second seal, at the end, has checked
+	alog-grep --verify -p k.pub -q 'seq>1002' a.alog
+	# read 7 (ending at 2 MB) fails before the second seal: the records
+	# selected were held for it, never covered, so not a match
+	local rc=0
+	FAULTINJ=read:7:eio FAULTINJ_FILE=a.alog FAULTINJ_LOG=$PWD/fired \
+		LD_PRELOAD=$ALOG_TESTBIN/libfaultinj.so \
+		alog-grep --verify -p k.pub -q 'seq>1002' a.alog >out 2>err || rc=$?
+	cat err
+	[[ $(cat fired) == "read 7 eio size "* ]]
+	[ "$rc" -eq 2 ]
+	[ "$(cat err)" = "alog-grep: a.alog: read error: Input/output error" ]
+	[ ! -s out ]
+	# a record the first seal covered is a match: -q stops there, before
+	# the read that would fail (which does not fire)
+	rm -f fired
+	FAULTINJ=read:7:eio FAULTINJ_FILE=a.alog FAULTINJ_LOG=$PWD/fired \
+		LD_PRELOAD=$ALOG_TESTBIN/libfaultinj.so \
+		alog-grep --verify -p k.pub -q 'rows>=0' a.alog >out 2>err
+	[ ! -e fired ]
+	[ ! -s out ]
+	[ -z "$(cat err)" ]
+}
+
 # spill_reads: the reads a search over a.alog makes that holds nothing
 # back (-c), the read-back of the temp file aside.
 spill_reads() {
