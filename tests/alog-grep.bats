@@ -1322,6 +1322,64 @@ at_clock() {
 	[ -z "$(tool_errors err)" ]
 }
 
+@test "--follow --verify: a read error while waiting for the log to grow: one line, exit 2, what was shown stays" {
+	[ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ] &&
+		skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
+	make_log a.alog 3
+	# the log's first reads find its end; from then on it is read every
+	# 0.1 s: read 20 is one of those, 1.5 s or so in
+	local rc=0
+	FAULTINJ=read:20:eio FAULTINJ_FILE=a.alog FAULTINJ_LOG=$PWD/fired \
+		LD_PRELOAD=$ALOG_TESTBIN/libfaultinj.so \
+		timeout 60 alog-grep -F --verify -p k.pub --fields n 'n?' a.alog >out 2>err || rc=$?
+	cat err
+	[[ $(cat fired) == "read 20 eio size "* ]]
+	[ "$rc" -eq 2 ]
+	[ "$(cat err)" = "alog-grep: a.alog: read error: Input/output error" ]
+	[ "$(cat out)" = "$(printf '1\n2\n3')" ]
+}
+
+@test "--follow --verify: a read error of the rotated file's last part: one line, exit 2, as before the rotation" {
+	[ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ] &&
+		skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	# alog-seal --rotate puts a new file at the path: the one followed is
+	# then "a.alog (deleted)" to the shim.  Its reads from then on: the
+	# seal (unless read before the switch), the end, and the one finishing
+	# it before the new file is opened (read 3, or 2 when the seal was
+	# read before the switch); N=2 is the end, or that last read.
+	local n rc hits=0
+	for n in 2 3; do
+		rm -f a.alog a-old.alog k.sec k.pub fired out err
+		alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
+		make_log a.alog 3
+		FAULTINJ=read:$n:eio FAULTINJ_FILE='a.alog (deleted)' FAULTINJ_LOG=$PWD/fired \
+			LD_PRELOAD=$ALOG_TESTBIN/libfaultinj.so \
+			alog-grep -F --verify -p k.pub --fields n 'n?' a.alog >out 2>err &
+		pid=$!
+		wait_lines out 3
+		alog-seal -f a.alog -s k.sec --rotate a-old.alog >/dev/null
+		alog-append -f a.alog n:=4
+		for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		if [ ! -e fired ]; then
+			# the seal was read before the switch: read 3 never comes
+			kill "$pid"
+			wait "$pid" || true
+			continue
+		fi
+		rc=0
+		kill "$pid" 2>/dev/null && echo "N=$n: still following after the read error"
+		wait "$pid" || rc=$?
+		cat err
+		hits=$((hits + 1))
+		[ "$(cat fired)" = "read $n eio size $(wc -c <a-old.alog) $(wc -c <a-old.alog)" ]
+		[ "$rc" -eq 2 ]
+		[ "$(cat err)" = "alog-grep: a.alog: read error: Input/output error" ]
+		[ "$(cat out)" = "$(printf '1\n2\n3')" ]
+	done
+	[ "$hits" -ge 1 ]
+}
+
 # Append to FILE a chain-valid record with the members MEMBERS (JSON text
 # without braces) and the ts TS, as someone who can write the file could.
 forged_append() {

@@ -1282,6 +1282,22 @@ static void end_of_input(struct grep *g)
 	}
 }
 
+/* A read of the input failed (errno): say so; how far the search goes on. */
+static int read_error(struct grep *g)
+{
+	report_at(g, 0, NOWHERE, "read error: %s", strerror(errno));
+	g->res->errors++;
+	if (!g->v)
+		return STOP_INPUT;
+	/*
+	 * --verify: what the rest of the log holds (the seal of the records
+	 * held, the next file's chain) cannot be known: stop, as alog-verify
+	 * does
+	 */
+	g->read_failed = 1;
+	return STOP_ALL;
+}
+
 /* Read one input to its end (or a stop); follows it when asked. */
 static int scan(struct grep *g, int follow)
 {
@@ -1302,19 +1318,8 @@ static int scan(struct grep *g, int follow)
 			waited = 0;
 			continue;
 		}
-		if (n < 0) {
-			report_at(g, 0, NOWHERE, "read error: %s", strerror(errno));
-			g->res->errors++;
-			if (!g->v)
-				return STOP_INPUT;
-			/*
-			 * --verify: what the rest of the log holds (the seal of the
-			 * records held, the next file's chain) cannot be known: stop,
-			 * as alog-verify does
-			 */
-			g->read_failed = 1;
-			return STOP_ALL;
-		}
+		if (n < 0)
+			return read_error(g);
 		if (s->start < s->end && !follow && s->regular && !s->locked &&
 		    s->limit == UINT64_MAX) {
 			/* a writer may be finishing this line: wait for its lock and look again */
@@ -1342,9 +1347,11 @@ static int scan(struct grep *g, int follow)
 		if (rotated(g)) {
 			/* whatever the old file got before the switch, then the new one */
 			const char *path = s->path;
-			while (src_fill(s) > 0)
+			while ((n = src_fill(s)) > 0)
 				if ((r = process(g)) != GO_ON)
 					return r;
+			if (n < 0)
+				return read_error(g);
 			if (s->start < s->end && !s->skipping)
 				r = on_line(g, s->base + s->start, s->buf + s->start, s->end - s->start,
 				            ALOG_LINE_PARTIAL);
