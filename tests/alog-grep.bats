@@ -1040,6 +1040,15 @@ log_read_fails() {
 	[ -z "$(cat err)" ]
 }
 
+@test "--verify -q: no record is shown, none is counted as shown" {
+	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
+	gen-events 20 | alog-append -f u.alog --sync=none
+	# never sealed, read whole: the verdict on it is true, but -q shows no record
+	alog-grep --verify -p k.pub -q 'rows>=0' u.alog >out 2>err
+	[ ! -s out ]
+	[ "$(tool_errors err)" = "alog-grep: u.alog: warning: not sealed: the log has no seal; its 21 records are protected by nothing but the chain" ]
+}
+
 # spill_reads: the reads a search over a.alog makes that holds nothing
 # back (-c), the read-back of the temp file aside.
 spill_reads() {

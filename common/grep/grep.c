@@ -1785,7 +1785,8 @@ int alog_grep_run(const struct alog_grep_opts *o, char *const *files, size_t nfi
 			res->selected = g.out.committed_selected;
 		} else if (!g.out.failed) {
 			out_commit(&g.out, g.out.hpos);
-			if (o->pubkey && !g.out.failed)
+			/* -q shows nothing */
+			if (o->pubkey && !o->quiet && !g.out.failed)
 				res->unsealed_printed = res->selected - g.out.committed_selected;
 			/* part of them went out before the read-back failed */
 			if (o->pubkey && g.out.failed_part && res->selected > g.out.committed_selected)
