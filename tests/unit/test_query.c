@@ -278,6 +278,49 @@ static void test_finder(void)
 	}
 }
 
+/*
+ * Needles longer than one vector step and haystacks at every alignment,
+ * ending where their allocation ends: the 64-byte steps, the 32-byte
+ * steps after them and the scalar end, against memmem and memchr.
+ */
+static void test_finder_long(void)
+{
+	static const char alpha[] = "0123.ae\\\"";
+	char needle[48];
+
+	for (int i = 0; i < 6000; i++) {
+		struct alog_finder f;
+		size_t off = 1 + (size_t)(i % 32), hn = rn(2100), nn = 1 + rn(sizeof needle);
+		unsigned k = 2 + rn(sizeof alpha - 2);
+		/* ending where its allocation ends: a read past it is an ASan error */
+		char *buf = malloc(off + hn), *hay = buf + off;
+		if (!buf)
+			return;
+		for (size_t j = 0; j < hn; j++)
+			hay[j] = alpha[rn(k)];
+		for (size_t j = 0; j < nn; j++)
+			needle[j] = alpha[rn(k)];
+		/* plant it, sometimes more than once, sometimes at the very end */
+		for (unsigned c = rn(3); c > 0 && hn > nn; c--) {
+			size_t at = rn(2) ? rn((unsigned)(hn - nn + 1)) : hn - nn;
+			memcpy(hay + at, needle, nn);
+		}
+		alog_finder_init(&f, needle, nn);
+		for (size_t from = 0; from <= hn; from += 1 + rn(700)) {
+			const char *want = memmem(hay + from, hn - from, needle, nn);
+			const char *got = alog_find(&f, hay + from, hn - from);
+			const char *bs = memchr(hay + from, '\\', hn - from);
+			const char *both = alog_find_or(&f, hay + from, hn - from, '\\');
+			const char *w2 = !want ? bs : !bs ? want : want < bs ? want : bs;
+			CHECK(got == want);
+			CHECK(both == w2);
+			if (got != want || both != w2)
+				break;
+		}
+		free(buf);
+	}
+}
+
 /* ---- errors point at the term ---- */
 
 static void test_positions(void)
@@ -952,6 +995,7 @@ int main(int argc, char **argv)
 	test_numbers();
 	test_times();
 	test_finder();
+	test_finder_long();
 	test_positions();
 	differential(iterations);
 	test_re_literal(iterations / 3);
