@@ -80,9 +80,12 @@ static void add_trigger(struct alog_detectors *d, char c)
 {
 	d->trigger[(unsigned char)c] = 1;
 	d->trigger_nd[(unsigned char)c] = 1;
-	d->bytes[d->nbytes++] = c;
-	for (int k = d->nbytes - 1; k < 6; k++)
-		memset(d->wide[k], (unsigned char)(k < d->nbytes ? c : d->bytes[0]), sizeof d->wide[0]);
+	/* row nbytes is c; the rows after it repeat row 0 */
+	unsigned char first = d->nbytes ? d->wide[0][0] : (unsigned char)c;
+	memset(d->wide[d->nbytes], (unsigned char)c, sizeof d->wide[0]);
+	for (int k = d->nbytes + 1; k < 6; k++)
+		memset(d->wide[k], first, sizeof d->wide[0]);
+	d->nbytes++;
 }
 
 void alog_detectors_init(struct alog_detectors *d, unsigned enabled)
@@ -517,6 +520,13 @@ static inline __m128i load_rest(const uchar *t, size_t n)
 	return _mm_set_epi64x((long long)hi, (long long)lo);
 }
 
+/* The 16 bytes of the text at i, or its last n - i (< 16) NUL-padded. */
+static inline __m128i load_block(const uchar *t, size_t i, size_t n)
+{
+	return n - i >= 16 ? _mm_loadu_si128((const __m128i *)(const void *)(t + i))
+	                   : load_rest(t + i, n - i);
+}
+
 /* The set bits of a 16-bit mask (no popcnt instruction in the x86-64 baseline). */
 static inline unsigned bits16(unsigned x)
 {
@@ -539,17 +549,12 @@ static void prescan(const struct alog_detectors *d, const uchar *t, size_t n, si
 
 #ifdef __SSE2__
 	if (!portable) {
-		for (; n - i >= 16; i += 16) {
-			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+		for (; i < n; i += 16) {
+			__m128i v = load_block(t, i, n);
 			nd += bits16((unsigned)_mm_movemask_epi8(digit_mask(v)));
 			any |= (unsigned)_mm_movemask_epi8(byte_mask(d, v));
 		}
-		if (i < n) {
-			__m128i v = load_rest(t + i, n - i);
-			nd += bits16((unsigned)_mm_movemask_epi8(digit_mask(v)));
-			any |= (unsigned)_mm_movemask_epi8(byte_mask(d, v));
-			i = n;
-		}
+		i = n;
 	}
 #endif
 	for (; i < n; i++) {
@@ -567,18 +572,15 @@ static inline size_t next_trigger(const struct alog_detectors *d, const uint8_t 
 #ifdef __SSE2__
 	if (!portable) {
 		while (i < n) {
-			__m128i v, m;
+			__m128i v = load_block(t, i, n), m;
 			unsigned bits;
-			size_t left = n - i;
-			v = left >= 16 ? _mm_loadu_si128((const __m128i *)(const void *)(t + i))
-			               : load_rest(t + i, left);
 			m = byte_mask(d, v);
 			if (digits)
 				m = _mm_or_si128(m, digit_mask(v));
 			bits = (unsigned)_mm_movemask_epi8(m);
 			if (bits)
 				return i + (size_t)__builtin_ctz(bits);
-			if (left <= 16)
+			if (n - i <= 16)
 				return n;
 			i += 16;
 		}

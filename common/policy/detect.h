@@ -32,12 +32,11 @@ struct alog_detectors {
 	unsigned enabled; /* bit (1 << enum alog_detector) */
 	uint8_t trigger[256];    /* with digits when card numbers are looked for */
 	uint8_t trigger_nd[256]; /* the same without digits */
-	char bytes[8];    /* the trigger bytes other than digits */
-	int nbytes;
+	int nbytes;       /* the trigger bytes other than digits: at most six */
 	int digits;       /* digits trigger too */
 	/*
-	 * bytes[k] sixteen times over, for the 16-bytes-at-a-time scan; the
-	 * rows past nbytes repeat row 0, so the scan compares all six.
+	 * Trigger byte k sixteen times over, for the 16-bytes-at-a-time scan;
+	 * the rows past nbytes repeat row 0, so the scan compares all six.
 	 */
 	_Alignas(16) unsigned char wide[6][16];
 };
