@@ -301,7 +301,7 @@ int map_pg(struct ev *v, char *scratch, const char *in, size_t n, struct alog_er
 	}
 	if (result) {
 		o = PUT(o, ",\"result\":");
-		o = put(o, result, 9);
+		o = put(o, result, strlen(result));
 	}
 	if (have[K_SESSION]) {
 		o = PUT(o, ",\"session\":");
