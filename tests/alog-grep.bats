@@ -775,6 +775,44 @@ wait_lines() {
 	[ -z "$(tool_errors err)" ]
 }
 
+# follow_read_fails N [N2] [OPTION]: alog-grep -F [OPTION] over a.alog (3
+# records, then a line a writer has not finished) whose N-th read fails
+# (and its N2-th too, when N2 is not empty): it fires, exit 2, exactly the
+# read error line, the three records on stdout.
+follow_read_fails() {
+	local rc=0
+	rm -f fired out err
+	FAULTINJ=read:$1:eio FAULTINJ_FILE=a.alog FAULTINJ_LOG=$PWD/fired \
+		FAULTINJ2=${2:+read:$2:eio} FAULTINJ2_FILE=a.alog \
+		LD_PRELOAD=$ALOG_TESTBIN/libfaultinj.so \
+		timeout 10 alog-grep -F ${3:-} --fields n 'n?' a.alog >out 2>err || rc=$?
+	cat err
+	[[ $(cat fired) == "read $1 eio size "* ]]
+	[ "$rc" -eq 2 ]
+	[ "$(cat err)" = "alog-grep: a.alog: read error: Input/output error" ]
+	[ "$(cat out)" = "$(printf '1\n2\n3')" ]
+}
+
+@test "--follow: a read of an unfinished line that fails once is a read error, not a cut of the file" {
+	[ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ] &&
+		skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	make_log a.alog 3
+	printf '{"seq":4,"ts":"2026-11-28T05:00:00.000000000Z","n":' >>a.alog
+	# the log's reads 1 to 6 find the records to show and its end; then,
+	# every 0.1 s, the unfinished line held is read again where it was
+	# (7, 9, ...: is it still there, or was the file cut?) and the log
+	# looked at for more (8, 10, ...).  Whichever fails, once, the search
+	# of the log ends there, as for any read error.
+	for n in 7 8 9; do
+		follow_read_fails $n
+	done
+	# an error that lasts is said once
+	follow_read_fails 7 8
+	# --verify reads the log from its start (no search from its end, one
+	# read less): its read 6 is the first of the unfinished line
+	follow_read_fails 6 '' --verify
+}
+
 # ---- verification while searching ----
 
 @test "--verify on an intact log prints what a plain search prints" {

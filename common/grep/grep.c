@@ -1231,8 +1231,9 @@ static int rotated(const struct grep *g)
  * --follow: a file cut back (alog-append --recover moves a torn tail
  * aside, then appends): if the unfinished line we hold is no longer what
  * the file has, read again from the end of the last complete line.
+ * -1 (errno) when reading the line again failed: a read error, not a cut.
  */
-static void check_truncated(struct grep *g)
+static int check_truncated(struct grep *g)
 {
 	struct src *s = &g->s;
 	struct stat st;
@@ -1240,7 +1241,7 @@ static void check_truncated(struct grep *g)
 	int cut = 0;
 
 	if (fstat(s->fd, &st) != 0)
-		return;
+		return 0;
 	if ((uint64_t)st.st_size < done) {
 		report_at(g, 0, NOWHERE, "file truncated; following from its new end");
 		s->base = (uint64_t)st.st_size;
@@ -1253,6 +1254,8 @@ static void check_truncated(struct grep *g)
 			size_t n = s->end - s->start - o < sizeof buf ? (size_t)(s->end - s->start - o)
 			                                              : sizeof buf;
 			ssize_t got = alog_pread_all(s->fd, buf, n, (off_t)(done + o));
+			if (got < 0)
+				return -1;
 			cut = got != (ssize_t)n || memcmp(buf, s->buf + s->start + o, n) != 0;
 		}
 		if (cut)
@@ -1260,6 +1263,7 @@ static void check_truncated(struct grep *g)
 	}
 	if (cut && lseek(s->fd, (off_t)(s->base + s->end), SEEK_SET) < 0)
 		report_at(g, 0, NOWHERE, "cannot seek: %s", strerror(errno));
+	return 0;
 }
 
 static void end_of_input(struct grep *g)
@@ -1313,8 +1317,8 @@ static int scan(struct grep *g, int follow)
 		n = src_fill(s);
 		if (n > 0) {
 			/* what completes a line we held since a wait must follow the same bytes */
-			if (waited && held)
-				check_truncated(g);
+			if (waited && held && check_truncated(g) != 0)
+				return read_error(g);
 			waited = 0;
 			continue;
 		}
@@ -1380,7 +1384,8 @@ static int scan(struct grep *g, int follow)
 			struct timespec ts = {0, FOLLOW_POLL_NS};
 			nanosleep(&ts, NULL);
 		}
-		check_truncated(g);
+		if (check_truncated(g) != 0)
+			return read_error(g);
 		waited = 1;
 		s->eof = 0;
 	}
