@@ -1087,6 +1087,59 @@ log_read_fails() {
 	[ "$(tool_errors err)" = "alog-grep: u.alog: warning: not sealed: the log has no seal; its 21 records are protected by nothing but the chain" ]
 }
 
+@test "--verify -q stopped at a selected record: no verdict on the end of the log it did not read" {
+	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
+	make_log a.alog 3
+	alog-seal -f a.alog -s k.sec >/dev/null
+	alog-append -f a.alog n:=4
+	alog-append -f a.alog n:=5
+	alog-seal -f a.alog -s k.sec >/dev/null
+	# following, -q stops once the chain of the record selected checks:
+	# n=2 before the first seal, n=4 before the second
+	local q rc
+	for q in n=2 n=4; do
+		rc=0
+		timeout 10 alog-grep -F --verify -p k.pub -q "$q" a.alog >out 2>err || rc=$?
+		cat err
+		[ "$rc" -eq 0 ]
+		[ ! -s out ]
+		[ -z "$(tool_errors err)" ]
+	done
+	# not following, at the seal after it: the same
+	alog-grep --verify -p k.pub -q n=4 a.alog >out 2>err
+	[ ! -s out ]
+	[ -z "$(tool_errors err)" ]
+	# read to the end (nothing selected), the log's end is judged as before
+	alog-append -f a.alog n:=6
+	run alog-grep --verify -p k.pub -q n=9 a.alog
+	[ "$status" -eq 1 ]
+	[ "$output" = "alog-grep: a.alog: warning: unsealed tail: 1 record after the last seal (seq 9..9), not yet protected" ]
+}
+
+@test "--verify -q: damage in what was read before the stop is still status 3" {
+	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
+	make_log a.alog 3
+	alog-seal -f a.alog -s k.sec >/dev/null
+	alog-append -f a.alog n:=4
+	# a record that does not link, with a seq the seal covers (the checker
+	# holds it to judge it with the next): selected, then covered, -q stops
+	# there, and the record's judgement is all that is left
+	printf '{"seq":3,"ts":"%s","n":99,"hash":"%064d"}\n' \
+		"$(date -u -d '+1 second' +%FT%T.000000000Z)" 0 >>a.alog
+	local opt rc
+	for opt in "" "-p k.pub" "-F" "-F -p k.pub"; do
+		rc=0
+		# shellcheck disable=SC2086
+		timeout 10 alog-grep $opt --verify -q n=99 a.alog >out 2>err || rc=$?
+		cat err
+		[ "$rc" -eq 3 ]
+		[ ! -s out ]
+		[ "$(tool_errors err)" = "$(printf '%s\n' \
+			"alog-grep: a.alog:7: record out of order: seq 3 after seq 6" \
+			"alog-grep: --verify: the log does not verify; nothing from the damaged region on was shown")" ]
+	done
+}
+
 # spill_reads: the reads a search over a.alog makes that holds nothing
 # back (-c), the read-back of the temp file aside.
 spill_reads() {

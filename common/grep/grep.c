@@ -536,6 +536,7 @@ struct grep {
 	/* --verify */
 	struct alog_verifier *v;
 	uint64_t threshold, last_selected_seq;
+	int stopped_early;          /* -q ended the reading before the end of the log */
 	uint64_t accepted;          /* last record the verifier accepted */
 	uint64_t last_rec_seq, last_rec_pos; /* the newest record, where its output starts */
 };
@@ -765,7 +766,12 @@ static int stop(struct grep *g, int how)
 		g->stop = how;
 	if (g->v && g->stop == STOP_INPUT)
 		return GO_ON;
-	return covered(g) ? g->stop : GO_ON;
+	if (!covered(g))
+		return GO_ON;
+	/* under --verify only -q stops it all: the rest of the log is not read */
+	if (g->v && g->stop == STOP_ALL)
+		g->stopped_early = 1;
+	return g->stop;
 }
 
 static void put_name_line(struct grep *g, const char *suffix)
@@ -1501,7 +1507,9 @@ static int run_input(struct grep *g, const char *path, int follow)
 	if (g->v)
 		alog_verify_begin(g->v, g->name);
 	r = scan(g, follow);
-	if (g->v && !g->res->tampered && !g->read_failed && alog_verify_end(g->v)) {
+	/* stopped early, the file has no end to judge here (see alog_grep_run) */
+	if (g->v && !g->res->tampered && !g->read_failed && !g->stopped_early &&
+	    alog_verify_end(g->v)) {
 		g->res->tampered = 1;
 		r = STOP_ALL;
 	}
@@ -1771,7 +1779,15 @@ int alog_grep_run(const struct alog_grep_opts *o, char *const *files, size_t nfi
 		 */
 		if (!res->tampered && !g.out.failed && !g.read_failed) {
 			g.name = NULL;
-			alog_verifier_finish(g.v, &sum);
+			/*
+			 * -q stopped at a selected record: what was read is
+			 * decided (damage there is still status 3), the end of
+			 * the log it did not read is not (no "not sealed")
+			 */
+			if (g.stopped_early)
+				alog_verifier_finish_early(g.v, &sum);
+			else
+				alog_verifier_finish(g.v, &sum);
 			if (sum.errors)
 				res->tampered = 1;
 		}

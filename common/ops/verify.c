@@ -1500,16 +1500,32 @@ static void finish_seals(struct alog_verifier *v)
 	}
 }
 
-void alog_verifier_finish(struct alog_verifier *v, struct alog_verify_summary *s)
+static void summarize(struct alog_verifier *v, struct alog_verify_summary *s)
 {
-	if (v->pend.active && !v->stopped)
-		settle_alone(v);
-	if (!v->stopped)
-		finish_seals(v);
 	v->s.tree_known = v->tree_ok;
 	if (v->tree_ok) {
 		v->s.tree_size = v->tree.size;
 		alog_merkle_root(&v->tree, v->s.tree_root);
 	}
 	*s = v->s;
+}
+
+void alog_verifier_finish(struct alog_verifier *v, struct alog_verify_summary *s)
+{
+	if (v->pend.active && !v->stopped)
+		settle_alone(v);
+	if (!v->stopped)
+		finish_seals(v);
+	summarize(v, s);
+}
+
+void alog_verifier_finish_early(struct alog_verifier *v, struct alog_verify_summary *s)
+{
+	alog_verify_lines_drop(v);
+	/* more lines may follow: these are not a damaged tail */
+	if (!v->stopped && v->bad_line)
+		flush_bad(v, 0);
+	if (v->pend.active && !v->stopped)
+		settle_alone(v);
+	summarize(v, s);
 }

@@ -174,6 +174,14 @@ const struct alog_rec *alog_verify_line_rec(const struct alog_verifier *v);
 void alog_verifier_progress(const struct alog_verifier *v, uint64_t *accepted, uint64_t *sealed);
 /* Finish (decides anything pending) and fill the summary. */
 void alog_verifier_finish(struct alog_verifier *v, struct alog_verify_summary *s);
+/*
+ * The same when the caller stopped reading before the end of the log
+ * (alog-grep -q at its first selected record), instead of alog_verify_end
+ * and alog_verifier_finish: what was read is decided (a record held for
+ * the one after it, a run of lines that are not records), but nothing is
+ * said about the log's end, which was not read (its seals, its tail).
+ */
+void alog_verifier_finish_early(struct alog_verifier *v, struct alog_verify_summary *s);
 /* Report a problem found outside the verifier (e.g. by the seal checks). */
 void alog_verifier_report(struct alog_verifier *v, enum alog_problem_kind kind, int warning,
                           const char *file, uint64_t line, uint64_t seq, const char *fmt, ...)
