@@ -794,8 +794,7 @@ follow_read_fails() {
 }
 
 @test "--follow: a read of an unfinished line that fails once is a read error, not a cut of the file" {
-	[ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ] &&
-		skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	needs_shim
 	make_log a.alog 3
 	printf '{"seq":4,"ts":"2026-11-28T05:00:00.000000000Z","n":' >>a.alog
 	# the log's reads 1 to 6 find the records to show and its end; then,
@@ -938,8 +937,7 @@ spill_fails() {
 }
 
 @test "--verify: the temp file's write or read-back fails: exit 2, one line naming it, nothing shown" {
-	[ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ] &&
-		skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	needs_shim
 	spill_fixture
 	# with -p nothing is written before the seal: the first write() is the
 	# temp file's first block, the third its third
@@ -985,8 +983,7 @@ alog-grep: warning: 30000 of the records shown come after the last seal: their c
 }
 
 @test "--verify: the temp file after a release from memory fails: one line naming it, nothing more shown" {
-	[ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ] &&
-		skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	needs_shim
 	after_commit_fixture
 	alog-grep --verify -p k.pub 'rows>=0' first.alog >want
 	# write 1 is stdout's (the 10 records the first seal covers), write 2
@@ -1018,8 +1015,7 @@ log_read_fails() {
 }
 
 @test "--verify: a read error of the log before its seal: one line, exit 2, no verdict, nothing held shown" {
-	[ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ] &&
-		skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	needs_shim
 	spill_fixture
 	# the log's reads 1 and 2 are of its header; from 3 on it is read in
 	# blocks of 64 KiB doubling to 512 KiB: 7 ends at 2 MB of its 2.9,
@@ -1031,8 +1027,7 @@ log_read_fails() {
 }
 
 @test "--verify: a read error of the log after a seal: what it covers is shown, the records held after it are not" {
-	[ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ] &&
-		skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	needs_shim
 	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
 	gen-events 1000 | alog-append -f a.alog --sync=none
 	alog-seal -f a.alog -s k.sec >/dev/null
@@ -1046,8 +1041,7 @@ log_read_fails() {
 }
 
 @test "--verify -q: a read error of the log: exit 2, one line, nothing shown, held records not counted" {
-	[ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ] &&
-		skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	needs_shim
 	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
 	gen-events 1000 | alog-append -f a.alog --sync=none
 	alog-seal -f a.alog -s k.sec >/dev/null
@@ -1162,8 +1156,7 @@ whole_lines_prefix() {
 }
 
 @test "--verify: the temp file's read-back fails part way: the message says the output stops there" {
-	[ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ] &&
-		skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	needs_shim
 	spill_fixture
 	alog-grep --verify -p k.pub 'rows>=0' a.alog >full
 	# the seal is the log's last record: the read-back of what it covers
@@ -1183,8 +1176,7 @@ whole_lines_prefix() {
 }
 
 @test "--verify -p: the read-back of records after the last seal fails part way: the message says so" {
-	[ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ] &&
-		skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	needs_shim
 	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
 	gen-events 8000 | alog-append -f a.alog --sync=none
 	alog-grep --verify -p k.pub 'rows>=0' a.alog >full 2>/dev/null
@@ -1423,8 +1415,7 @@ at_clock() {
 }
 
 @test "--follow --verify: a read error while waiting for the log to grow: one line, exit 2, what was shown stays" {
-	[ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ] &&
-		skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	needs_shim
 	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
 	make_log a.alog 3
 	# the log's first reads find its end; from then on it is read every
@@ -1441,8 +1432,7 @@ at_clock() {
 }
 
 @test "--follow --verify: a read error of the rotated file's last part: one line, exit 2, as before the rotation" {
-	[ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ] &&
-		skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	needs_shim
 	# alog-seal --rotate puts a new file at the path: the one followed is
 	# then "a.alog (deleted)" to the shim.  Its reads from then on: the
 	# seal (unless read before the switch), the end, and the one finishing

@@ -316,9 +316,7 @@ rotated_logs() {
 	# regression: a read that met the end of the file left the bytes of an
 	# unfinished last line behind, and the next read, after the writer had
 	# finished it, started in the middle of that line ("damaged tail")
-	if [ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ]; then
-		skip "the shim cannot be preloaded under a sanitizer or valgrind here"
-	fi
+	needs_shim
 	local n j pid st
 	for n in 1 2 3 4 5 6; do
 		rm -f live.alog full.alog fired

@@ -10,10 +10,6 @@ fi_run() { # fi_run SPEC COMMAND...: run with one injected fault
 		run "${@:2}"
 }
 
-# The shim must come before any other preloaded allocator: not under the
-# sanitizers (the harness preloads their runtime first itself) or valgrind.
-asan_build() { [ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ]; }
-
 # interrupted_seal: a.alog of four records sealed once, then a second
 # alog-seal whose fdatasync of the log fails after the key has forgotten
 # epoch 1 (its seal is kept in k.sec); a.before is a.alog before that run.
@@ -36,7 +32,7 @@ interrupted_seal() {
 }
 
 @test "regression: a failed fdatasync leaves no record behind (exit 2)" {
-	asan_build && skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	needs_shim
 	make_log a.alog 2
 	cp a.alog before
 	fi_run fdatasync:1:eio alog-append -f a.alog actor=alice
@@ -48,7 +44,7 @@ interrupted_seal() {
 }
 
 @test "a stream's batch that fails to write or sync while the next is made: exactly the acknowledged records stay" {
-	asan_build && skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	needs_shim
 	# 14 MB: at least four batches, however long each fdatasync takes (a
 	# batch grows while the one before it is still being synced, up to 4 MB)
 	gen-events 40000 >ev.ndjson
@@ -71,7 +67,7 @@ interrupted_seal() {
 }
 
 @test "a batch's fdatasync fails after the batch behind it is written: neither is kept, a retry appends them once" {
-	asan_build && skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	needs_shim
 	# 14 MB of events numbered 1..40000: several batches
 	seq 1 40000 | awk '{ printf "{\"n\":%d,\"pad\":\"%0320d\"}\n", $1, 0 }' >ev.ndjson
 	# the second batch's fdatasync fails half a second late: meanwhile the
@@ -97,7 +93,7 @@ interrupted_seal() {
 }
 
 @test "a batch's fdatasync fails while the write of the batch behind it has not returned: it lands before the cut, a retry appends the rest once" {
-	asan_build && skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	needs_shim
 	local rc=0
 	# 14 MB of events numbered 1..40000: at least four batches
 	seq 1 40000 | awk '{ printf "{\"n\":%d,\"pad\":\"%0320d\"}\n", $1, 0 }' >ev.ndjson
@@ -136,7 +132,7 @@ interrupted_seal() {
 }
 
 @test "regression: a read error is an I/O error (exit 2), not a damaged tail (exit 1)" {
-	asan_build && skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	needs_shim
 	make_log a.alog 2
 	cp a.alog before
 	for n in 1 2 3 4 5; do
@@ -157,7 +153,7 @@ interrupted_seal() {
 }
 
 @test "regression: keygen leaves no file behind whatever fails" {
-	asan_build && skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	needs_shim
 	for spec in open:3:eio fsync:2:eio close:1:eio malloc:3:null open:3:enospc; do
 		fi_run $spec alog-keygen -s k.sec -p k.pub --epochs 4
 		[ "$status" -eq 2 ]
@@ -168,7 +164,7 @@ interrupted_seal() {
 }
 
 @test "regression: a rotation that cannot rename leaves no archive naming the live log" {
-	asan_build && skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	needs_shim
 	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
 	make_log a.alog 3
 	# rename #1 replaces the key file, #2 puts the new log file in place
@@ -248,7 +244,7 @@ interrupted_seal() {
 }
 
 @test "regression: a failed rename of the key's successor seals nothing and keeps the key" {
-	asan_build && skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	needs_shim
 	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
 	make_log a.alog 3
 	cp a.alog a.before
@@ -281,7 +277,7 @@ interrupted_seal() {
 }
 
 @test "a seal that cannot be appended is added by the next seal; its seed is gone at once" {
-	asan_build && skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	needs_shim
 	interrupted_seal
 	[[ $output == *"epoch 1 is spent but its seal could not be added to the log (it is kept in the key file; the next alog-seal adds it)"* ]]
 	cmp a.alog a.before
@@ -315,7 +311,7 @@ interrupted_seal() {
 }
 
 @test "two seals interrupted in a row: the second, which accounts for the first, is added later" {
-	asan_build && skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	needs_shim
 	interrupted_seal
 	alog-append -f a.alog y=1
 	# the seal that accounts for epoch 1 is interrupted the same way

@@ -163,9 +163,7 @@ teardown() {
 }
 
 @test "a batch whose sync fails while the next is read: nothing unsynced stays, a restart takes each line once" {
-	# the fault shim must be the first preloaded library
-	{ [ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ]; } &&
-		skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	needs_shim
 	# 40,000 lines: several batches, each synced by a second thread while
 	# the next lines are read and mapped
 	awk 'BEGIN { for (i = 1; i <= 40000; i++) printf "{\"n\":%d,\"actor\":\"u%d\"}\n", i, i % 5 }' >src.log

@@ -108,6 +108,16 @@ man_dir() { echo "$BATS_TEST_DIRNAME/../man"; }
 # Print line N of a file.
 line() { sed -n "${2}p" "$1"; }
 
+# needs_shim: skip the test where the fault shim (tests/tools/faultinj.c,
+# LD_PRELOAD) cannot be used.  It must come before any other preloaded
+# library or allocator: not under the sanitizers (their runtime is loaded
+# first) or valgrind.
+needs_shim() {
+	if [ "${ALOG_SAN:-}" = 1 ] || [ "${ALOG_VALGRIND:-0}" = 1 ]; then
+		skip "the shim cannot be preloaded under a sanitizer or valgrind here"
+	fi
+}
+
 # A log of N events (plus its header) at the given path.
 make_log() {
 	local path=$1 n=$2 i
