@@ -411,12 +411,13 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (alog_grep_run(&o, argv, (size_t)argc, &res) != 0) {
 		if (res.held_error && res.held_unsealed)
-			alog_warnx("--verify: %s: %s; the output stops part way through the records "
-			           "after the last seal, which no seal covers yet", res.held_error,
-			           strerror(errno));
+			alog_warnx("--verify: %s: %s; the output stops after line %llu, part way "
+			           "through the records after the last seal, which no seal covers yet",
+			           res.held_error, strerror(errno), (unsigned long long)res.held_lines);
 		else if (res.held_error && res.held_part)
-			alog_warnx("--verify: %s: %s; the output stops part way through",
-			           res.held_error, strerror(errno));
+			alog_warnx("--verify: %s: %s; the output stops after line %llu, part way "
+			           "through", res.held_error, strerror(errno),
+			           (unsigned long long)res.held_lines);
 		else if (res.held_error)
 			alog_warnx("--verify: %s: %s; nothing more is shown", res.held_error,
 			           strerror(errno));

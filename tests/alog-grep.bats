@@ -1155,7 +1155,7 @@ whole_lines_prefix() {
 	cmp "$1" <(head -n "$k" "$2")
 }
 
-@test "--verify: the temp file's read-back fails part way: the message says the output stops there" {
+@test "--verify: the temp file's read-back fails part way: the message says after which line the output stops" {
 	needs_shim
 	spill_fixture
 	alog-grep --verify -p k.pub 'rows>=0' a.alog >full
@@ -1170,12 +1170,12 @@ whole_lines_prefix() {
 	cat err
 	[ "$(cat fired)" = "read $((r + 1)) eio" ]
 	[ "$rc" -eq 2 ]
-	[ "$(cat err)" = "alog-grep: --verify: cannot read back the temporary file holding the output back: Input/output error; the output stops part way through" ]
 	# the first block's whole lines went out (sealed records), nothing after them
 	whole_lines_prefix out full
+	[ "$(cat err)" = "alog-grep: --verify: cannot read back the temporary file holding the output back: Input/output error; the output stops after line $(wc -l <out), part way through" ]
 }
 
-@test "--verify -p: the read-back of records after the last seal fails part way: the message says so" {
+@test "--verify -p: the read-back of records after the last seal fails part way: the message says so, and after which line" {
 	needs_shim
 	alog-keygen -s k.sec -p k.pub --epochs 8 >/dev/null
 	gen-events 8000 | alog-append -f a.alog --sync=none
@@ -1191,7 +1191,7 @@ whole_lines_prefix() {
 	[ "$(cat fired)" = "read $((r + 2)) eio" ]
 	[ "$rc" -eq 2 ]
 	[ "$(cat err)" = "alog-grep: a.alog: warning: not sealed: the log has no seal; its 8001 records are protected by nothing but the chain
-alog-grep: --verify: cannot read back the temporary file holding the output back: Input/output error; the output stops part way through the records after the last seal, which no seal covers yet" ]
+alog-grep: --verify: cannot read back the temporary file holding the output back: Input/output error; the output stops after line $(wc -l <out), part way through the records after the last seal, which no seal covers yet" ]
 	whole_lines_prefix out full
 }
 

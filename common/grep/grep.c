@@ -59,6 +59,7 @@ struct out {
 	int fd, hold, failed;
 	const char *failed_held; /* what failed, when it was the temp file, not the output */
 	int failed_part;          /* the read-back failed after part of its bytes went out */
+	uint64_t lines;           /* --verify: the lines written out so far */
 	struct alog_buf mem;      /* stream bytes [mem_start, hpos) */
 	uint64_t mem_start, wpos, hpos;
 	FILE *spill;              /* stream bytes [spill_base, spill_end) */
@@ -69,12 +70,16 @@ struct out {
 	uint64_t committed_selected;
 };
 
+static uint64_t count_nl(const char *p, size_t n);
+
 static void out_write(struct out *o, const char *p, size_t n)
 {
 	if (o->failed || !n)
 		return;
 	if (alog_write_all(o->fd, p, n) != 0)
 		o->failed = errno ? errno : EIO;
+	else if (o->hold)
+		o->lines += count_nl(p, n); /* a read-back failing part way says where */
 }
 
 /*
@@ -871,8 +876,6 @@ static int open_terms(struct grep *g, uint64_t ln, uint64_t off, const char *p, 
 	}
 	return 0;
 }
-
-static uint64_t count_nl(const char *p, size_t n);
 
 /*
  * The number of the line at offset off of the input (1 for the first),
@@ -1823,6 +1826,7 @@ int alog_grep_run(const struct alog_grep_opts *o, char *const *files, size_t nfi
 	if (g.out.failed) {
 		res->held_error = g.out.failed_held;
 		res->held_part = g.out.failed_part;
+		res->held_lines = g.out.lines;
 		errno = g.out.failed;
 	}
 	out_close(&g.out);

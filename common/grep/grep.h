@@ -71,6 +71,7 @@ struct alog_grep_result {
 	uint64_t unsealed_printed; /* with -p: selected records after the last seal */
 	const char *held_error; /* -1 because the temp file holding --verify's output failed */
 	int held_part;      /* held_error: part of what was being released had gone out */
+	uint64_t held_lines; /* held_part: the lines shown, all of them whole */
 	int held_unsealed;  /* held_part: records after the last seal among it (with -p) */
 };
 
