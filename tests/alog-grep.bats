@@ -812,6 +812,50 @@ follow_read_fails() {
 	follow_read_fails 6 '' --verify
 }
 
+@test "--follow --verify: a record whose link does not check is not shown while waiting" {
+	make_log a.alog 3
+	# a replay: record n=2's line again (seq 3 after seq 4); a forged line
+	# with a seq already taken and a hash that links to nothing.  The
+	# checker holds each for the next record; --until (the wall clock)
+	# ends the following and judges it.
+	local forged line rc pid
+	forged=$(printf '{"seq":3,"ts":"%s","n":9,"hash":"%064d"}' \
+		"$(date -u -d '+1 second' +%FT%T.000000000Z)" 0)
+	for line in "$(sed -n 3p a.alog)" "$forged"; do
+		# appended while following: what was shown stays, the line is not shown
+		rm -f b.alog err
+		: >out
+		cp a.alog b.alog
+		alog-grep -F --verify --until "$(date -u -d '+4 seconds' +%FT%TZ)" \
+			--fields n 'n?' b.alog >out 2>err &
+		pid=$!
+		wait_lines out 3
+		printf '%s\n' "$line" >>b.alog
+		sleep 0.5
+		[ "$(cat out)" = "$(printf '1\n2\n3')" ]
+		rc=0
+		wait "$pid" || rc=$?
+		cat err
+		[ "$rc" -eq 3 ]
+		[[ $(cat err) == *"alog-grep: b.alog:5: record out of order: seq 3 after seq 4"* ]]
+		[[ $(cat err) == *"nothing from the damaged region on was shown"* ]]
+		[ "$(cat out)" = "$(printf '1\n2\n3')" ]
+		# there from the start: not shown at the first wait either
+		cp a.alog c.alog
+		printf '%s\n' "$line" >>c.alog
+		rc=0
+		timeout 20 alog-grep -F --verify --until "$(date -u -d '+2 seconds' +%FT%TZ)" \
+			--fields n 'n?' c.alog >out 2>err || rc=$?
+		cat err
+		[ "$rc" -eq 3 ]
+		[[ $(cat err) == *"alog-grep: c.alog:5: record out of order: seq 3 after seq 4"* ]]
+		# the last records (-n) go out together at the first wait, after the
+		# held one was read: none of them is
+		[ -z "$(cat out)" ]
+		rm -f c.alog
+	done
+}
+
 # ---- verification while searching ----
 
 @test "--verify on an intact log prints what a plain search prints" {

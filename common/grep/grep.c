@@ -544,6 +544,7 @@ struct grep {
 	int stopped_early;          /* -q ended the reading before the end of the log */
 	uint64_t accepted;          /* last record the verifier accepted */
 	uint64_t last_rec_seq, last_rec_pos; /* the newest record, where its output starts */
+	int last_rec_held;                   /* the verifier holds it (a link that did not check) */
 };
 
 static void report_at(struct grep *g, uint64_t ln, uint64_t off, const char *fmt, ...)
@@ -811,6 +812,7 @@ static void verified(struct grep *g, const struct alog_rec *r)
 	if (r) {
 		g->last_rec_seq = r->seq;
 		g->last_rec_pos = g->out.hpos;
+		g->last_rec_held = alog_verifier_holding(g->v);
 	}
 }
 
@@ -819,7 +821,13 @@ static void verify_wait(struct grep *g)
 {
 	if (!g->v)
 		return;
-	out_commit(&g->out, g->accepted >= g->last_rec_seq ? g->out.hpos : g->last_rec_pos);
+	/*
+	 * the newest record's output waits for the next record when the
+	 * verifier holds it: a replayed or out-of-place one has a seq the
+	 * chain has already passed
+	 */
+	out_commit(&g->out, g->accepted >= g->last_rec_seq && !g->last_rec_held ? g->out.hpos
+	                                                                        : g->last_rec_pos);
 	g->out.nmarks = 0;
 }
 

@@ -161,6 +161,11 @@ void alog_verifier_progress(const struct alog_verifier *v, uint64_t *accepted, u
 	*sealed = v->proven;
 }
 
+int alog_verifier_holding(const struct alog_verifier *v)
+{
+	return v->pend.active;
+}
+
 const struct alog_merkle *alog_verifier_tree(const struct alog_verifier *v)
 {
 	return v->tree_ok ? &v->tree : NULL;

@@ -172,6 +172,13 @@ const struct alog_rec *alog_verify_line_rec(const struct alog_verifier *v);
  * signature checked (0: none yet).
  */
 void alog_verifier_progress(const struct alog_verifier *v, uint64_t *accepted, uint64_t *sealed);
+/*
+ * 1 while the last record given is held: its link to the record before it
+ * did not check, and what it is (modified, out of order, duplicated,
+ * inserted) is decided by the next record or the finish.  Its seq may be
+ * at or below the last record accepted.
+ */
+int alog_verifier_holding(const struct alog_verifier *v);
 /* Finish (decides anything pending) and fill the summary. */
 void alog_verifier_finish(struct alog_verifier *v, struct alog_verify_summary *s);
 /*
