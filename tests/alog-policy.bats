@@ -609,6 +609,28 @@ PY
 	[ "$output" = 2 ]
 }
 
+@test "alog-grep --decrypt: a header past the first read still binds the values after it to their log" {
+	# the literal search skips lines; it must not skip the header naming the log
+	keys
+	echo '{"rules": [{"name": "q", "path": "query", "do": "encrypt"}], "readers": ["alice.pub"]}' >p.json
+	for l in a:db-1 b:db-2; do
+		alog-append -f ${l%%:*}.alog --origin ${l#*:} --policy p.json actor=x
+		seq 600 | awk '{ printf "{\"actor\":\"filler%d\",\"note\":\"%0200d\"}\n", $1, 0 }' |
+			alog-append -f ${l%%:*}.alog --policy p.json
+		alog-append -f ${l%%:*}.alog --policy p.json actor=dba query="SELECT * FROM ${l%%:*}_cards"
+	done
+	[ "$(stat -c %s b.alog)" -gt 131072 ]
+	# the same seq and member, from the other log
+	transplant b.alog 603 query a.alog 603 query
+	run alog-grep --decrypt alice.key 'query~cards' b.alog
+	[ "$status" -eq 2 ]
+	[ "$output" = 'alog-grep: b.alog:603: cannot search: protected value was sealed for the log "db-1", not this one ("db-2"): it was moved here; record skipped' ]
+	# in place, it opens and is found past the first read
+	run alog-grep --decrypt alice.key 'query~cards' a.alog
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r .query)" = 'SELECT * FROM a_cards' ]
+}
+
 @test "encrypted values are padded: short secrets of different lengths look the same" {
 	keys
 	echo '{"rules": [{"path": "password", "do": "encrypt"}], "readers": ["alice.pub"]}' >p.json

@@ -21,4 +21,17 @@ const char *alog_find(const struct alog_finder *f, const char *hay, size_t n);
 /* The first occurrence, or the first byte c if that comes sooner; NULL when neither. */
 const char *alog_find_or(const struct alog_finder *f, const char *hay, size_t n, unsigned char c);
 
+/*
+ * The first occurrence of f's needle or of g's needle, or the first byte
+ * c if that comes sooner, in one pass; NULL when none of them is there.
+ */
+const char *alog_find2_or(const struct alog_finder *f, const struct alog_finder *g, const char *hay,
+                          size_t n, unsigned char c);
+/*
+ * Tests: search with the named code ("portable", "sse2", "avx2", "avx512")
+ * from now on, or the best this CPU has (NULL).  -1 when the CPU lacks it
+ * or the name is unknown.
+ */
+int alog_find_use(const char *name);
+
 #endif

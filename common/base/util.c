@@ -599,6 +599,36 @@ int alog_cpu_avx2(void)
 	return v;
 }
 
+int alog_cpu_avx512bw(void)
+{
+	static int avx512 = -1;
+	int v = __atomic_load_n(&avx512, __ATOMIC_RELAXED);
+
+	if (v >= 0)
+		return v;
+	v = 0;
+#if defined(ALOG_GLIBC_X86)
+	/* "active": the CPU has it and the OS saves the opmask and ZMM state */
+	v = CPU_FEATURE_ACTIVE(AVX512F) && CPU_FEATURE_ACTIVE(AVX512BW);
+#elif defined(__x86_64__) || defined(__i386__)
+	{
+		unsigned a, b, c, d, lo, hi;
+		/* OSXSAVE, XCR0 saving SSE, AVX, opmask and both ZMM halves, then F and BW */
+		if (__get_cpuid_max(0, NULL) >= 7 && __get_cpuid(1, &a, &b, &c, &d) &&
+		    (c & (1u << 27))) {
+			__asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+			(void)hi;
+			if ((lo & 0xe6) == 0xe6) {
+				__cpuid_count(7, 0, a, b, c, d);
+				v = (b >> 16 & 1) && (b >> 30 & 1);
+			}
+		}
+	}
+#endif
+	__atomic_store_n(&avx512, v, __ATOMIC_RELAXED);
+	return v;
+}
+
 int alog_cpu_shani(void)
 {
 #if defined(ALOG_GLIBC_X86)

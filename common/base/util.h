@@ -139,6 +139,8 @@ const char *alog_input_name(const char *path);
  * (each a trap to the hypervisor on a virtual machine, ~12 us here).
  */
 int alog_cpu_avx2(void);
+/* AVX-512 F and BW, usable (the OS saves their state). */
+int alog_cpu_avx512bw(void);
 /* Does the CPU have the SHA extensions (with SSSE3 and SSE4.1)?  x86 only. */
 int alog_cpu_shani(void);
 

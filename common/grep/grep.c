@@ -44,6 +44,7 @@
 #define MAX_WARN 5                 /* bad lines reported per input */
 #define FOLLOW_POLL_NS 100000000L  /* --follow: look for more every 0.1 s */
 #define TUNE_SAMPLE (1u << 20)     /* input sampled to choose the literals searched */
+#define HEADER_MARK ",\"type\":\"open\""  /* in every header record's first 80 bytes */
 
 enum { GO_ON = 0, STOP_INPUT = 1, STOP_ALL = 2 };
 
@@ -493,8 +494,10 @@ struct grep {
 	struct alog_buf line, tmp;
 	struct alog_buf rev; /* a line with its protected values opened or hidden */
 	struct alog_finder enc; /* ALOG_ENC_MARK */
+	struct alog_finder hdr; /* HEADER_MARK, when a key is given */
 	struct src s;
 	int fast, tuned;
+	int headers; /* the fast search stops at header records too (a key opens values) */
 	int plain_region; /* the lines process() is giving hold no protected value */
 
 	/* the current input */
@@ -953,7 +956,7 @@ static int on_line(struct grep *g, uint64_t off, const char *p, size_t len, int 
 		parsed = kind == ALOG_LINE_OK && alog_rec_parse(&r, p, len, &pe) == 0;
 	}
 	if (kind == ALOG_LINE_OK && o->unprotect && alog_unprotect_key_id(o->unprotect) &&
-	    len > ALOG_SEQ_PREFIX_LEN + 40 && memmem(p, len < 80 ? len : 80, ",\"type\":\"open\"", 14))
+	    len > ALOG_SEQ_PREFIX_LEN + 40 && memmem(p, len < 80 ? len : 80, HEADER_MARK, sizeof HEADER_MARK - 1))
 		note_header(g, p, len);
 	if (!lazy && ln && kind == ALOG_LINE_OK) {
 		g->lineno = ln;
@@ -1120,12 +1123,26 @@ static int process(struct grep *g)
 		                                                                : TUNE_SAMPLE);
 		g->tuned = 1;
 	}
-	/* protected values hide the literals the fast search looks for */
-	if (g->fast && !has_protected(g, buf + s->start, lim - s->start)) {
+	/*
+	 * Protected values hide the literals the fast search looks for: the
+	 * search stops at each one too (the query's guard, in the same pass)
+	 * and on_line opens the line.  With a key, header records name the
+	 * log whose values it may open: on_line must see each of them.
+	 */
+	if (g->fast) {
+		size_t next_hdr = SIZE_MAX;
 		alog_query_scan_reset(g->q);
 		while (pos < lim && r == GO_ON) {
 			size_t c = alog_query_scan(g->q, buf, lim, pos), ls, le;
 			const char *b, *nl;
+			if (g->headers) {
+				if (next_hdr == SIZE_MAX || (next_hdr < pos && next_hdr != lim)) {
+					const char *h = alog_find(&g->hdr, buf + pos, lim - pos);
+					next_hdr = h ? (size_t)(h - buf) : lim;
+				}
+				if (next_hdr < c)
+					c = next_hdr;
+			}
 			if (c >= lim)
 				break;
 			b = c > pos ? memrchr(buf + pos, '\n', c - pos) : NULL;
@@ -1725,12 +1742,17 @@ int alog_grep_run(const struct alog_grep_opts *o, char *const *files, size_t nfi
 	g.res = res;
 	g.q = o->query;
 	alog_finder_init(&g.enc, ALOG_ENC_MARK, sizeof ALOG_ENC_MARK - 1);
+	alog_finder_init(&g.hdr, HEADER_MARK, sizeof HEADER_MARK - 1);
 	g.out.fd = o->out_fd;
 	g.out.hold = o->verify;
 	g.s.cap = CHUNK + ALOG_MAX_LINE;
 	g.s.buf = alog_xmalloc(g.s.cap);
 	g.fast = !o->verify && !o->invert && !o->before && !o->after &&
 	         alog_query_prefilter(o->query) && !(o->follow && o->have_until);
+	if (g.fast && o->unprotect) {
+		alog_query_scan_guard(g.q, &g.enc);
+		g.headers = alog_unprotect_key_id(o->unprotect) != NULL;
+	}
 	g.ninputs = n;
 	if (o->tail_set) {
 		g.tailing = 1;
@@ -1850,6 +1872,8 @@ int alog_grep_run(const struct alog_grep_opts *o, char *const *files, size_t nfi
 	free(g.need_name);
 	free(g.need);
 	free(g.seen);
+	/* the guard is this run's */
+	alog_query_scan_guard(g.q, NULL);
 	free(g.s.buf);
 	alog_buf_free(&g.line);
 	alog_buf_free(&g.tmp);

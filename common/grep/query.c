@@ -59,6 +59,7 @@ struct alog_query {
 	size_t *next;  /* scan cache: next literal (or backslash) of each alternative */
 	size_t ncache;
 	int icase;     /* string values compare without regard to case */
+	const struct alog_finder *guard; /* also a candidate in alog_query_scan, or NULL */
 };
 
 /* ---- numbers ---- */
@@ -1425,6 +1426,12 @@ void alog_query_tune(struct alog_query *q, const char *sample, size_t n)
 	alog_query_scan_reset(q);
 }
 
+void alog_query_scan_guard(struct alog_query *q, const struct alog_finder *g)
+{
+	q->guard = g;
+	alog_query_scan_reset(q);
+}
+
 void alog_query_scan_reset(struct alog_query *q)
 {
 	for (size_t i = 0; i < q->ncache; i++)
@@ -1443,7 +1450,10 @@ size_t alog_query_scan(struct alog_query *q, const char *buf, size_t n, size_t f
 	for (size_t i = 0; i < q->n; i++) {
 		size_t *c = &q->next[i];
 		if (*c == SIZE_MAX || (*c < from && *c != n)) {
-			const char *p = alog_find_or(&q->a[i].f, buf + from, n - from, '\\');
+			/* the guard's needle is searched in the first alternative's pass */
+			const char *p = i == 0 && q->guard
+			                        ? alog_find2_or(&q->a[i].f, q->guard, buf + from, n - from, '\\')
+			                        : alog_find_or(&q->a[i].f, buf + from, n - from, '\\');
 			*c = p ? (size_t)(p - buf) : n;
 		}
 		if (*c < best)

@@ -30,6 +30,8 @@
 #include "base/span.h"
 #include "base/util.h"
 
+struct alog_finder;
+
 struct alog_query;
 
 struct alog_query *alog_query_new(void);
@@ -95,12 +97,19 @@ void alog_query_tune(struct alog_query *q, const char *sample, size_t n);
 int alog_query_may_match(const struct alog_query *q, const char *line, size_t n);
 /*
  * Buffer search: the smallest offset >= from in buf[0..n) of a required
- * literal or a backslash, or n.  Positions found are cached between
+ * literal, a backslash or the guard's needle (see below), or n.  Positions found are cached between
  * calls with increasing from; call alog_query_scan_reset() whenever buf
  * or its contents change.
  */
 size_t alog_query_scan(struct alog_query *q, const char *buf, size_t n, size_t from);
 void alog_query_scan_reset(struct alog_query *q);
+/*
+ * Make every occurrence of g's needle a candidate of alog_query_scan too
+ * (NULL: none), found in the same pass as the literals: a line the
+ * caller must see whatever the query (one with a value the literals
+ * cannot be seen in).  g must outlive the query's scans.
+ */
+void alog_query_scan_guard(struct alog_query *q, const struct alog_finder *g);
 
 /*
  * Exact comparison of two JSON numbers given as text: *cmp is <0, 0 or

@@ -278,19 +278,28 @@ static void test_finder(void)
 	}
 }
 
+/* The first of a and b (either may be NULL). */
+static const char *first_of(const char *a, const char *b)
+{
+	return !a ? b : !b ? a : a < b ? a : b;
+}
+
 /*
  * Needles longer than one vector step and haystacks at every alignment,
  * ending where their allocation ends: the 64-byte steps, the 32-byte
- * steps after them and the scalar end, against memmem and memchr.
+ * steps after them and the scalar end, against memmem and memchr.  Also
+ * the search for two needles and a byte in one pass (a second needle of
+ * 1-48 bytes, planted too), against the first of each alone.
  */
-static void test_finder_long(void)
+static void finder_long(void)
 {
 	static const char alpha[] = "0123.ae\\\"";
-	char needle[48];
+	char needle[48], needle2[48];
 
 	for (int i = 0; i < 6000; i++) {
-		struct alog_finder f;
+		struct alog_finder f, g;
 		size_t off = 1 + (size_t)(i % 32), hn = rn(2100), nn = 1 + rn(sizeof needle);
+		size_t n2 = 1 + rn(sizeof needle2);
 		unsigned k = 2 + rn(sizeof alpha - 2);
 		/* ending where its allocation ends: a read past it is an ASan error */
 		char *buf = malloc(off + hn), *hay = buf + off;
@@ -300,25 +309,52 @@ static void test_finder_long(void)
 			hay[j] = alpha[rn(k)];
 		for (size_t j = 0; j < nn; j++)
 			needle[j] = alpha[rn(k)];
-		/* plant it, sometimes more than once, sometimes at the very end */
+		for (size_t j = 0; j < n2; j++)
+			needle2[j] = alpha[rn(k)];
+		/* plant them, sometimes more than once, sometimes at the very end */
 		for (unsigned c = rn(3); c > 0 && hn > nn; c--) {
 			size_t at = rn(2) ? rn((unsigned)(hn - nn + 1)) : hn - nn;
 			memcpy(hay + at, needle, nn);
 		}
+		for (unsigned c = rn(3); c > 0 && hn > n2; c--) {
+			size_t at = rn(2) ? rn((unsigned)(hn - n2 + 1)) : hn - n2;
+			memcpy(hay + at, needle2, n2);
+		}
 		alog_finder_init(&f, needle, nn);
+		alog_finder_init(&g, needle2, n2);
 		for (size_t from = 0; from <= hn; from += 1 + rn(700)) {
 			const char *want = memmem(hay + from, hn - from, needle, nn);
+			const char *want2 = memmem(hay + from, hn - from, needle2, n2);
 			const char *got = alog_find(&f, hay + from, hn - from);
 			const char *bs = memchr(hay + from, '\\', hn - from);
 			const char *both = alog_find_or(&f, hay + from, hn - from, '\\');
-			const char *w2 = !want ? bs : !bs ? want : want < bs ? want : bs;
+			const char *three = alog_find2_or(&f, &g, hay + from, hn - from, '\\');
+			const char *w2 = first_of(want, bs), *w3 = first_of(w2, want2);
 			CHECK(got == want);
 			CHECK(both == w2);
-			if (got != want || both != w2)
+			CHECK(three == w3);
+			if (got != want || both != w2 || three != w3)
 				break;
 		}
 		free(buf);
 	}
+}
+
+/* Each search code this CPU has (the CI machines may lack AVX-512 or AVX2). */
+static void test_finder_long(void)
+{
+	static const char *const impls[] = { "portable", "sse2", "avx2", "avx512" };
+
+	for (size_t i = 0; i < sizeof impls / sizeof impls[0]; i++) {
+		if (alog_find_use(impls[i]) != 0) {
+			printf("# finder: no %s code on this CPU, not tested here\n", impls[i]);
+			continue;
+		}
+		finder_long();
+		test_finder();
+	}
+	CHECK(alog_find_use("neon") == -1);
+	alog_find_use(NULL);
 }
 
 /* ---- errors point at the term ---- */

@@ -42,7 +42,9 @@ static inline void sb_put(struct sb *b, const void *s, size_t n)
 		if (!b->p)
 			abort();
 	}
-	memcpy(b->p + b->n, s, n);
+	/* s may be an empty buffer's NULL */
+	if (n)
+		memcpy(b->p + b->n, s, n);
 	b->n += n;
 	b->p[b->n] = '\0';
 }
