@@ -3,7 +3,8 @@
  * input is a query (up to the first newline) and a record.  Parsing never
  * crashes and points inside the query when it refuses; matching never
  * reads outside the record; a match always passes the prefilter and the
- * buffer scan; and on valid JSON the decision does not depend on how the
+ * buffer scan; the scan with a guard stops at the guard's needle or where
+ * it stops without one, whichever is first; and on valid JSON the decision does not depend on how the
  * record is spelt (whitespace, escapes), checked against jansson's own
  * re-encoding of the same value.
  *
@@ -11,6 +12,7 @@
  *   -DALOG_VERSION='"fuzz"' -Icommon tests/fuzz/fuzz_query.c $(find common -name '*.c') \
  *   -lsodium -ljansson -lm -pthread -o /tmp/fuzz_query
  */
+#include "base/find.h"
 #include "base/json.h"
 #include "grep/query.h"
 
@@ -60,6 +62,22 @@ static int match_copy(struct alog_query *q, const char *p, size_t n)
 	if (r == 1 && alog_query_prefilter(q)) {
 		alog_query_scan_reset(q);
 		if (alog_query_scan(q, c, n, 0) >= n)
+			abort();
+	}
+	if (alog_query_prefilter(q)) {
+		/* with a guard: the first of the guard's needle and the scan without it */
+		static struct alog_finder enc;
+		const char *m = memmem(c, n, "alog-enc", 8);
+		size_t plain, guarded, want;
+
+		alog_finder_init(&enc, "alog-enc", 8);
+		alog_query_scan_guard(q, NULL);
+		plain = alog_query_scan(q, c, n, 0);
+		alog_query_scan_guard(q, &enc);
+		guarded = alog_query_scan(q, c, n, 0);
+		alog_query_scan_guard(q, NULL);
+		want = m && (size_t)(m - c) < plain ? (size_t)(m - c) : plain;
+		if (guarded != want)
 			abort();
 	}
 	free(c);
