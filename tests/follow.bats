@@ -186,6 +186,39 @@ teardown() {
 	done
 }
 
+@test "a read of the file's start that fails once, looking for a cut: a read error, not a rewrite read again" {
+	needs_shim
+	# At each wake-up after the end, the first bytes of the file are read
+	# again (its fingerprint: was it cut or written over?).  The file's
+	# reads: 1 and 2 take the lines and find the end; 3 is that of the
+	# first wake-up (a line appended), 5 of the next.
+	local n rc
+	for n in 3 5; do
+		rm -f a.alog fired follower.err
+		lines 1 3 src.log
+		FAULTINJ=read:$n:eio FAULTINJ_FILE=src.log FAULTINJ_LOG=$PWD/fired \
+			LD_PRELOAD=$ALOG_TESTBIN/libfaultinj.so start_follower src.log
+		sleep 0.5
+		lines 4 4 src.log
+		sleep 0.5
+		lines 5 5 src.log
+		for ((i = 0; i < 30; i++)); do kill -0 "$FOLLOWER" 2>/dev/null || break; sleep 0.1; done
+		rc=0
+		kill "$FOLLOWER" 2>/dev/null && echo "N=$n: still following after the read error"
+		wait "$FOLLOWER" || rc=$?
+		cat follower.err
+		[[ $(cat fired) == "read $n eio size "* ]]
+		[ "$rc" -eq 2 ]
+		[ "$(cat follower.err)" = "alog-append: read error in $PWD/src.log: Input/output error" ]
+		# no gap noted, no line taken twice: the next run goes on from there
+		! grep -q capture.gap a.alog || false
+		alog-append -f a.alog --follow src.log --once
+		once_each a.alog 1 5
+		alog-verify -q a.alog
+		rm -f src.log
+	done
+}
+
 @test "rotated while the follower was down: the rotated file's rest is read first" {
 	lines 1 10 src.log
 	alog-append -f a.alog --follow src.log --once

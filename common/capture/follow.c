@@ -80,8 +80,12 @@ int alog_fp_compute(int fd, uint64_t end, uint8_t fp[ALOG_FP_LEN])
 	size_t n = end < ALOG_FP_SPAN ? (size_t)end : ALOG_FP_SPAN;
 	ssize_t got = alog_pread_all(fd, b, n, 0);
 
-	if (got < 0 || (size_t)got != n)
+	if (got < 0)
 		return -1;
+	if ((size_t)got != n) {
+		errno = 0;
+		return -1;
+	}
 	alog_sha256(h, b, n);
 	memcpy(fp, h, ALOG_FP_LEN);
 	return 0;
@@ -622,10 +626,17 @@ static int check_truncated(struct alog_follow *f, struct alog_error *e)
 	if (fstat(f->cur.fd, &st) != 0)
 		return alog_errno(e, "cannot stat %s", f->cur.name);
 	cut = (uint64_t)st.st_size < f->cur.off;
-	if (!cut && f->cur.fp_len != NO_FP &&
-	    (alog_fp_compute(f->cur.fd, f->cur.fp_len, fp) != 0 ||
-	     memcmp(fp, f->cur.fp, ALOG_FP_LEN) != 0))
-		cut = 1;
+	if (!cut && f->cur.fp_len != NO_FP) {
+		if (alog_fp_compute(f->cur.fd, f->cur.fp_len, fp) != 0) {
+			/* a failed read says nothing of a cut: read again from 0, it would
+			 * take every line twice and note a gap that is not there */
+			if (errno)
+				return alog_errno(e, "read error in %s", f->cur.name);
+			cut = 1;
+		} else if (memcmp(fp, f->cur.fp, ALOG_FP_LEN) != 0) {
+			cut = 1;
+		}
+	}
 	if (!cut) {
 		if ((uint64_t)st.st_size > f->cur.seen)
 			f->cur.seen = (uint64_t)st.st_size;

@@ -91,7 +91,10 @@ int alog_follow_next(struct alog_follow *f, struct alog_follow_item *it, struct 
  */
 int alog_follow_wait(struct alog_follow *f, int timeout_ms);
 
-/* The fingerprint of fd's first min(end, ALOG_FP_SPAN) bytes.  0 or -1 (short file). */
+/*
+ * The fingerprint of fd's first min(end, ALOG_FP_SPAN) bytes.  0, or -1:
+ * a read error (errno), or a file shorter than that (errno 0).
+ */
 int alog_fp_compute(int fd, uint64_t end, uint8_t fp[ALOG_FP_LEN]);
 
 #endif
