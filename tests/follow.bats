@@ -219,6 +219,42 @@ teardown() {
 	done
 }
 
+@test "resuming, a read of the file's first bytes that fails: a read error, no line taken twice, no gap" {
+	needs_shim
+	# A restart reads the first bytes of the file its saved position names
+	# (the fingerprint: is it still that file?), then, from the file it
+	# takes, those before the position again.  src.log's read 1 is the
+	# first, 2 the second; src.log.1's read 1 is the first when src.log was
+	# rotated to it while the follower was down (its rest comes first).
+	local n f rc
+	for f in src.log:1 src.log:2 src.log.1:1; do
+		n=${f#*:} f=${f%:*}
+		rm -f a.alog fired err src.log src.log.1
+		lines 1 3 src.log
+		alog-append -f a.alog --follow src.log --once
+		lines 4 5 src.log
+		if [ "$f" = src.log.1 ]; then
+			mv src.log src.log.1
+			lines 6 7 src.log
+		fi
+		rc=0
+		FAULTINJ=read:$n:eio FAULTINJ_FILE=$f FAULTINJ_LOG=$PWD/fired \
+			LD_PRELOAD=$ALOG_TESTBIN/libfaultinj.so \
+			alog-append -f a.alog --follow src.log --once 2>err || rc=$?
+		echo "$f read $n: rc $rc"
+		cat err
+		[[ $(cat fired) == "read $n eio size "* ]]
+		[ "$rc" -eq 2 ]
+		[ "$(cat err)" = "alog-append: read error in $PWD/$f: Input/output error" ]
+		# no gap noted, nothing taken: the next run goes on from line 4
+		! grep -q capture.gap a.alog || false
+		once_each a.alog 1 3
+		alog-append -f a.alog --follow src.log --once
+		if [ "$f" = src.log.1 ]; then once_each a.alog 1 7; else once_each a.alog 1 5; fi
+		alog-verify -q a.alog
+	done
+}
+
 @test "rotated while the follower was down: the rotated file's rest is read first" {
 	lines 1 10 src.log
 	alog-append -f a.alog --follow src.log --once

@@ -91,7 +91,10 @@ int alog_fp_compute(int fd, uint64_t end, uint8_t fp[ALOG_FP_LEN])
 	return 0;
 }
 
-/* Does the open file (fd, st) hold the bytes a position was taken in? */
+/*
+ * Does the open file (fd, st) hold the bytes a position was taken in?  1 or
+ * 0, or -1 when they cannot be read (errno): that says nothing either way.
+ */
 static int holds(int fd, const struct stat *st, const struct alog_srcpos *p)
 {
 	uint8_t fp[ALOG_FP_LEN];
@@ -102,7 +105,7 @@ static int holds(int fd, const struct stat *st, const struct alog_srcpos *p)
 	if (p->end == 0 && (uint64_t)st->st_ino != p->ino)
 		return 0;
 	if (alog_fp_compute(fd, p->end, fp) != 0)
-		return 0;
+		return errno ? -1 : 0;
 	return memcmp(fp, p->fp, ALOG_FP_LEN) == 0;
 }
 
@@ -150,6 +153,12 @@ static int set_cur(struct alog_follow *f, int fd, const char *name, const struct
 	if (off) {
 		size_t n = off < ALOG_FP_SPAN ? (size_t)off : ALOG_FP_SPAN;
 		ssize_t got = alog_pread_all(fd, f->cur.head, n, 0);
+		if (got < 0) {
+			int err = errno;
+			close_cur(f);
+			errno = err;
+			return alog_errno(e, "read error in %s", name);
+		}
 		if (got != (ssize_t)n) {
 			/* cut short since it was found: it no longer holds what was read */
 			close_cur(f);
@@ -212,10 +221,11 @@ static int is_compressed(const char *name)
  * Find the file that holds position p among the rotated names of the
  * path (base + '.', '-' or '_' + anything, uncompressed) and any other
  * name of p's inode in the directory; the same inode wins over a copy.
- * Returns an open fd (name and st filled) or -1.
+ * Returns an open fd (name and st filled), -1 (none), or -2 when a
+ * candidate's first bytes cannot be read (e set): it may be the one.
  */
 static int find_rotated(struct alog_follow *f, const struct alog_srcpos *p, char *name,
-                        size_t cap, struct stat *st_out)
+                        size_t cap, struct stat *st_out, struct alog_error *e)
 {
 	DIR *d = opendir(f->dir);
 	struct dirent *de;
@@ -227,7 +237,7 @@ static int find_rotated(struct alog_follow *f, const struct alog_srcpos *p, char
 	while ((de = readdir(d)) != NULL) {
 		char full[PATH_MAX];
 		struct stat st;
-		int fd, rotated;
+		int fd, rotated, h;
 
 		if (strcmp(de->d_name, f->base) == 0 || strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
@@ -241,7 +251,16 @@ static int find_rotated(struct alog_follow *f, const struct alog_srcpos *p, char
 		fd = open_reg(full, &st);
 		if (fd < 0)
 			continue;
-		if (!holds(fd, &st, p) || (best >= 0 && (best_same_ino || st.st_ino != p->ino))) {
+		h = holds(fd, &st, p);
+		if (h < 0) {
+			alog_errno(e, "read error in %s", full);
+			close(fd);
+			if (best >= 0)
+				close(best);
+			closedir(d);
+			return -2;
+		}
+		if (!h || (best >= 0 && (best_same_ino || st.st_ino != p->ino))) {
 			close(fd);
 			continue;
 		}
@@ -360,16 +379,31 @@ static void watch_dir(struct alog_follow *f)
 	                                  IN_MOVE_SELF);
 }
 
-/* Where to start when the position is known: its file, a rotated copy, or a gap. */
+/* A read of name (open as fd) failed: the error, fd closed.  -1. */
+static int read_error(int fd, const char *name, struct alog_error *e)
+{
+	int err = errno;
+	close(fd);
+	errno = err;
+	return alog_errno(e, "read error in %s", name);
+}
+
+/*
+ * Where to start when the position is known: its file, a rotated copy, or a
+ * gap.  A file whose first bytes cannot be read is an error, not a file that
+ * no longer holds them: taken as such, its lines would be taken again.
+ */
 static int resume_at(struct alog_follow *f, const struct alog_srcpos *p, struct alog_error *e)
 {
 	struct stat st;
 	char name[PATH_MAX];
-	int fd;
+	int fd, h = 0;
 
 	if (f->pattern) {
 		fd = open_reg(p->file, &st);
-		if (fd >= 0 && holds(fd, &st, p)) {
+		if (fd >= 0 && (h = holds(fd, &st, p)) < 0)
+			return read_error(fd, p->file, e);
+		if (h) {
 			int rc = set_cur(f, fd, p->file, &st, p->end, 0, e);
 			if (rc <= 0)
 				return rc;
@@ -388,7 +422,9 @@ static int resume_at(struct alog_follow *f, const struct alog_srcpos *p, struct 
 		return 0;
 	}
 	fd = open_reg(f->path, &st);
-	if (fd >= 0 && holds(fd, &st, p)) {
+	if (fd >= 0 && (h = holds(fd, &st, p)) < 0)
+		return read_error(fd, f->path, e);
+	if (h) {
 		int rc = set_cur(f, fd, f->path, &st, p->end, 0, e);
 		if (rc <= 0)
 			return rc;
@@ -396,7 +432,9 @@ static int resume_at(struct alog_follow *f, const struct alog_srcpos *p, struct 
 	}
 	if (fd >= 0)
 		close(fd);
-	fd = find_rotated(f, p, name, sizeof name, &st);
+	fd = find_rotated(f, p, name, sizeof name, &st, e);
+	if (fd == -2)
+		return -1;
 	if (fd >= 0) {
 		int rc = set_cur(f, fd, name, &st, p->end, 1, e);
 		if (rc <= 0)
@@ -655,7 +693,9 @@ static int check_truncated(struct alog_follow *f, struct alog_error *e)
 	was.end = f->cur.off;
 	memcpy(was.fp, f->cur.fp, ALOG_FP_LEN); /* set_cur and take_pos keep it current */
 	/* the rest of the old content, from the copy copytruncate made */
-	fd = !f->pattern && f->cur.off ? find_rotated(f, &was, name, sizeof name, &cst) : -1;
+	fd = !f->pattern && f->cur.off ? find_rotated(f, &was, name, sizeof name, &cst, e) : -1;
+	if (fd == -2)
+		return -1;
 	if (fd >= 0 && (uint64_t)cst.st_ino == was.ino) {
 		/* only the same, truncated, inode: no copy */
 		close(fd);
